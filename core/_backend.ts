@@ -1,0 +1,265 @@
+// A thin layer over libzmq's C API: each function is one zmq_* call (or a short fixed
+// sequence), returns what the C call returns, and turns a failure into a ZmqError built from
+// zmq_errno() read right after the failing call. No policy lives here.
+import { libc, type Pointer, zmq } from "./_ffi.ts";
+import { DONTWAIT, ERRNO, type OptionSpec, SNDMORE } from "./constants.ts";
+import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export { ERRNO };
+
+/** libzmq's message for an errno. */
+export function strerror(errno: number): string {
+  const p = zmq.zmq_strerror(errno);
+  return p ? Deno.UnsafePointerView.getCString(p) : `errno ${errno}`;
+}
+
+/** The current errno as a ZmqError with context. Call right after the failing zmq_* call. */
+export function lastError(context: ErrorContext): ZmqError {
+  const errno = zmq.zmq_errno();
+  return errorFromErrno(errno, strerror(errno), context);
+}
+
+/** Encodes a JS string as a NUL-terminated C string; rejects strings with NUL inside. */
+export function cString(s: string, context: ErrorContext): Uint8Array<ArrayBuffer> {
+  if (s.includes("\0")) {
+    throw new ZmqError("EINVAL", ERRNO.EINVAL, "String contains a NUL character", context);
+  }
+  return encoder.encode(s + "\0");
+}
+
+/** zmq_has */
+export function has(capability: string): boolean {
+  return zmq.zmq_has(cString(capability, { op: "has" })) === 1;
+}
+
+/** zmq_version as "major.minor.patch". */
+export function version(): string {
+  const v = new Int32Array(3);
+  zmq.zmq_version(v.subarray(0, 1), v.subarray(1, 2), v.subarray(2, 3));
+  return `${v[0]}.${v[1]}.${v[2]}`;
+}
+
+// ---- contexts ----
+
+/** zmq_ctx_new */
+export function ctxNew(): Pointer {
+  const p = zmq.zmq_ctx_new();
+  if (p === null) throw lastError({ op: "zmq_ctx_new" });
+  return p;
+}
+
+/** zmq_ctx_set */
+export function ctxSet(ctx: Pointer, option: number, value: number, context: ErrorContext): void {
+  if (zmq.zmq_ctx_set(ctx, option, value) !== 0) throw lastError(context);
+}
+
+/** zmq_ctx_get */
+export function ctxGet(ctx: Pointer, option: number, context: ErrorContext): number {
+  const v = zmq.zmq_ctx_get(ctx, option);
+  if (v < 0) throw lastError(context);
+  return v;
+}
+
+/** zmq_ctx_term, blocking the calling thread until every socket is closed. */
+export function ctxTerm(ctx: Pointer): void {
+  while (zmq.zmq_ctx_term(ctx) !== 0) {
+    const e = lastError({ op: "terminate context" });
+    if (e.code !== "EINTR") throw e;
+  }
+}
+
+/** zmq_ctx_term on Deno's thread pool, so the JS thread stays free while sockets linger. */
+export async function ctxTermAsync(ctx: Pointer): Promise<void> {
+  while ((await zmq.zmq_ctx_term_async(ctx)) !== 0) {
+    // errno is per thread: the pool thread's errno cannot be read here. The only documented
+    // failures are EFAULT (bad context, prevented by our guards) and EINTR (retry).
+  }
+}
+
+/** zmq_ctx_shutdown */
+export function ctxShutdown(ctx: Pointer): void {
+  zmq.zmq_ctx_shutdown(ctx);
+}
+
+// ---- sockets ----
+
+/** zmq_socket */
+export function socketNew(ctx: Pointer, type: number, context: ErrorContext): Pointer {
+  const p = zmq.zmq_socket(ctx, type);
+  if (p === null) throw lastError(context);
+  return p;
+}
+
+/** zmq_close */
+export function socketClose(sock: Pointer): void {
+  zmq.zmq_close(sock);
+}
+
+type EndpointCall = "zmq_bind" | "zmq_connect" | "zmq_unbind" | "zmq_disconnect";
+
+/** zmq_bind / zmq_connect / zmq_unbind / zmq_disconnect */
+export function endpointCall(
+  call: EndpointCall,
+  sock: Pointer,
+  endpoint: string,
+  context: ErrorContext,
+): void {
+  if (zmq[call](sock, cString(endpoint, context)) !== 0) throw lastError(context);
+}
+
+const optLen = new BigUint64Array(1);
+const optBuf = new Uint8Array(256);
+const optView = new DataView(optBuf.buffer);
+const ONE_BYTE = new Uint8Array(1);
+
+/** zmq_setsockopt with the value already encoded for the option's kind. */
+export function setsockopt(
+  sock: Pointer,
+  spec: OptionSpec,
+  value: number | bigint | boolean | Uint8Array,
+  context: ErrorContext,
+): void {
+  let buf: Uint8Array;
+  let len: number;
+  if (value instanceof Uint8Array) {
+    buf = value.length ? value : ONE_BYTE;
+    len = value.length;
+  } else if (spec.kind === "int64" || spec.kind === "uint64") {
+    optView.setBigInt64(0, BigInt(value), true);
+    buf = optBuf;
+    len = 8;
+  } else {
+    optView.setInt32(0, Number(value), true);
+    buf = optBuf;
+    len = 4;
+  }
+  if (zmq.zmq_setsockopt(sock, spec.id, buf, BigInt(len)) !== 0) throw lastError(context);
+}
+
+/** zmq_getsockopt, decoded by the option's kind. */
+export function getsockopt(
+  sock: Pointer,
+  spec: OptionSpec,
+  context: ErrorContext,
+): number | bigint | boolean | Uint8Array | string {
+  const size = spec.kind === "int" || spec.kind === "bool"
+    ? 4
+    : spec.kind === "int64" || spec.kind === "uint64"
+    ? 8
+    : spec.kind === "key"
+    ? 41
+    : optBuf.length;
+  optLen[0] = BigInt(size);
+  if (zmq.zmq_getsockopt(sock, spec.id, optBuf, optLen) !== 0) throw lastError(context);
+  const len = Number(optLen[0]);
+  switch (spec.kind) {
+    case "int":
+      return optView.getInt32(0, true);
+    case "bool":
+      return optView.getInt32(0, true) !== 0;
+    case "int64":
+      return optView.getBigInt64(0, true);
+    case "uint64":
+      return optView.getBigUint64(0, true);
+    case "bytes":
+      return optBuf.slice(0, len);
+    default: {
+      const end = optBuf.subarray(0, len).indexOf(0);
+      return decoder.decode(optBuf.subarray(0, end === -1 ? len : end));
+    }
+  }
+}
+
+const intBuf = new Int32Array(1);
+const intBytes = new Uint8Array(intBuf.buffer);
+const intLen = new BigUint64Array([4n]);
+
+/** zmq_getsockopt for an int option on the hot path; answers -1 with errno set on failure. */
+export function getsockoptInt(sock: Pointer, id: number): number {
+  intLen[0] = 4n;
+  if (zmq.zmq_getsockopt(sock, id, intBytes, intLen) !== 0) return -1;
+  return intBuf[0];
+}
+
+/** zmq_errno */
+export function errno(): number {
+  return zmq.zmq_errno();
+}
+
+// ---- messages ----
+
+/** zmq_send with DONTWAIT (and SNDMORE when `more`); answers 0, or the errno on failure. */
+export function sendFrame(sock: Pointer, frame: Uint8Array, more: boolean): number {
+  const flags = more ? DONTWAIT | SNDMORE : DONTWAIT;
+  const buf = frame.length ? frame : ONE_BYTE;
+  if (zmq.zmq_send(sock, buf, BigInt(frame.length), flags) < 0) return zmq.zmq_errno();
+  return 0;
+}
+
+// A zmq_msg_t (64 bytes) that outlives any single call; in its own ArrayBuffer so that V8
+// never moves it while libzmq holds pointers into it.
+const msg = new Uint8Array(new ArrayBuffer(64));
+
+/** Whether the frame returned by the last successful recvFrame has more frames after it. */
+export let lastFrameMore = false;
+
+/**
+ * zmq_msg_recv with DONTWAIT into a fresh Uint8Array (copied out of libzmq's message).
+ * Answers the frame, or the errno (a number) on failure.
+ */
+export function recvFrame(sock: Pointer): Uint8Array | number {
+  zmq.zmq_msg_init(msg);
+  const n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
+  if (n < 0) {
+    const e = zmq.zmq_errno();
+    zmq.zmq_msg_close(msg);
+    return e;
+  }
+  const out = new Uint8Array(n);
+  if (n > 0) {
+    const p = zmq.zmq_msg_data(msg);
+    if (p !== null) Deno.UnsafePointerView.copyInto(p, out);
+  }
+  lastFrameMore = zmq.zmq_msg_more(msg) === 1;
+  zmq.zmq_msg_close(msg);
+  return out;
+}
+
+// ---- reactor support (libc) ----
+
+/** Creates a self-pipe [readFd, writeFd] with a non-blocking read end. */
+export function makeWakePipe(): [number, number] {
+  const fds = new Int32Array(2);
+  if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) {
+    throw new ZmqError("EMFILE", ERRNO.EMFILE, "Cannot create the reactor's wake pipe", {
+      op: "pipe",
+    });
+  }
+  const F_GETFL = 3, F_SETFL = 4;
+  const O_NONBLOCK = Deno.build.os === "darwin" ? 0x4 : 0x800;
+  for (const fd of fds) libc.fcntl(fd, F_SETFL, libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+  return [fds[0], fds[1]];
+}
+
+const wakeByte = new Uint8Array(1);
+const drainBuf = new Uint8Array(64);
+
+/** Writes one byte to the wake pipe. */
+export function wakeWrite(fd: number): void {
+  libc.write(fd, wakeByte, 1n);
+}
+
+/** Empties the wake pipe. */
+export function wakeDrain(fd: number): void {
+  while (Number(libc.read(fd, drainBuf, BigInt(drainBuf.length))) > 0) {
+    // keep reading until EAGAIN
+  }
+}
+
+/** poll(2) on the thread pool: resolves with poll's return value. */
+export function pollFds(pollfds: Uint8Array<ArrayBuffer>, count: number): Promise<number> {
+  return libc.poll(pollfds, BigInt(count), -1);
+}

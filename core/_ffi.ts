@@ -1,0 +1,80 @@
+// The only file that declares native symbols. Everything above the core goes through
+// Context and Socket; nothing outside core/ touches a pointer.
+import { findLibrary, type FoundLibrary } from "./_loader.ts";
+
+const ZMQ_SYMBOLS = {
+  zmq_errno: { parameters: [], result: "i32" },
+  zmq_strerror: { parameters: ["i32"], result: "pointer" },
+  zmq_has: { parameters: ["buffer"], result: "i32" },
+  zmq_ctx_new: { parameters: [], result: "pointer" },
+  zmq_ctx_term: { parameters: ["pointer"], result: "i32" },
+  zmq_ctx_term_async: {
+    name: "zmq_ctx_term",
+    parameters: ["pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  zmq_ctx_shutdown: { parameters: ["pointer"], result: "i32" },
+  zmq_ctx_set: { parameters: ["pointer", "i32", "i32"], result: "i32" },
+  zmq_ctx_get: { parameters: ["pointer", "i32"], result: "i32" },
+  zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
+  zmq_close: { parameters: ["pointer"], result: "i32" },
+  zmq_bind: { parameters: ["pointer", "buffer"], result: "i32" },
+  zmq_connect: { parameters: ["pointer", "buffer"], result: "i32" },
+  zmq_unbind: { parameters: ["pointer", "buffer"], result: "i32" },
+  zmq_disconnect: { parameters: ["pointer", "buffer"], result: "i32" },
+  zmq_setsockopt: { parameters: ["pointer", "i32", "buffer", "usize"], result: "i32" },
+  zmq_getsockopt: { parameters: ["pointer", "i32", "buffer", "buffer"], result: "i32" },
+  zmq_send: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
+  zmq_recv: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
+  zmq_msg_init: { parameters: ["buffer"], result: "i32" },
+  zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
+  zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
+  zmq_msg_size: { parameters: ["buffer"], result: "usize" },
+  zmq_msg_more: { parameters: ["buffer"], result: "i32" },
+  zmq_msg_close: { parameters: ["buffer"], result: "i32" },
+  zmq_proxy_steerable_async: {
+    name: "zmq_proxy_steerable",
+    parameters: ["pointer", "pointer", "pointer", "pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  zmq_curve_keypair: { parameters: ["buffer", "buffer"], result: "i32" },
+  zmq_curve_public: { parameters: ["buffer", "buffer"], result: "i32" },
+  zmq_z85_encode: { parameters: ["buffer", "buffer", "usize"], result: "pointer" },
+  zmq_z85_decode: { parameters: ["buffer", "buffer"], result: "pointer" },
+  zmq_socket_monitor: { parameters: ["pointer", "buffer", "i32"], result: "i32" },
+  zmq_version: { parameters: ["buffer", "buffer", "buffer"], result: "void" },
+} as const;
+
+const LIBC_SYMBOLS = {
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  pipe: { parameters: ["buffer"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  close: { parameters: ["i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+} as const;
+
+function libcPath(): string {
+  switch (Deno.build.os) {
+    case "linux":
+      return "libc.so.6";
+    case "darwin":
+      return "libSystem.B.dylib";
+    default:
+      return "libc.so";
+  }
+}
+
+/** Where libzmq was found, its version and capabilities. */
+export const found: FoundLibrary = findLibrary();
+
+/** libzmq's C API. */
+export const zmq = Deno.dlopen(found.path, ZMQ_SYMBOLS).symbols;
+
+/** The few libc calls the reactor needs: poll(2) and a self-pipe to wake it. */
+export const libc = Deno.dlopen(libcPath(), LIBC_SYMBOLS).symbols;
+
+/** Type of a native pointer; only core/ files handle these. */
+export type Pointer = Deno.PointerObject;

@@ -1,0 +1,27 @@
+/**
+ * The core: libzmq through Deno FFI. {@linkcode Context}, {@linkcode Socket},
+ * {@linkcode ZmqError} and the constants and types they use.
+ *
+ * @module
+ */
+export { Context, type ContextCloseOptions, type ContextOptions } from "./context.ts";
+export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
+export { type ErrorContext, ZmqError } from "./errors.ts";
+export {
+  CONTEXT_OPTIONS,
+  type ContextOptionName,
+  type OptionInput,
+  type OptionKind,
+  type OptionOutput,
+  type OptionSpec,
+  POLLIN,
+  POLLOUT,
+  SOCKET_OPTIONS,
+  SOCKET_TYPES,
+  type SocketOptionName,
+  type SocketOptionResult,
+  type SocketOptionValue,
+  type SocketType,
+} from "./constants.ts";
+export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
+export { type Candidate, LIBRARY_ENV, LibraryNotFoundError } from "./_loader.ts";

@@ -1,0 +1,11 @@
+/**
+ * Workers are the processes: run each role of an example (server, client, worker, device) in
+ * its own Web Worker, the analogue of Python's `multiprocessing`. A role module exports
+ * `main(args, env)` and runs on its own with `runMain`; {@linkcode startRole} starts one in a
+ * Worker and {@linkcode runRoles} runs all roles of an example at once.
+ *
+ * @module
+ */
+export { isStop, type RoleEnv, type RoleMain, runMain } from "./role.ts";
+export { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
+export { type RoleSpec, type RunOptions, type RunResult, runRoles } from "./orchestrate.ts";

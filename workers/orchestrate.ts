@@ -1,0 +1,91 @@
+import type { Context } from "../core/context.ts";
+import { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
+
+/** One role of an example. */
+export interface RoleSpec extends RoleOptions {
+  /** The role module (exports `main(args, env)`). */
+  module: string | URL;
+  /**
+   * `true` for a role that serves until stopped (a server, a device): it is stopped once every
+   * other role has finished. Default `false`: the example waits for the role to end.
+   */
+  service?: boolean;
+}
+
+/** Options for {@linkcode runRoles}. */
+export interface RunOptions {
+  /** Fails the run (stopping every role) after this many ms. Default: no limit. */
+  timeout?: number;
+  /** A context shared by all roles (for `inproc://`), overriding each spec's own. */
+  context?: Context;
+  /** Stops every role when aborted (the orchestrator's Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** What a run produced: each role's printed lines by name. */
+export interface RunResult {
+  /** Lines printed by each role, by role name. */
+  lines: Record<string, string[]>;
+}
+
+/**
+ * Runs all roles of an example at once, each in its own Web Worker: waits for the finite roles
+ * to finish, then stops the services. If any role throws, every role is stopped and the
+ * returned promise rejects with a {@linkcode RoleError} that names it.
+ *
+ * @example
+ * ```ts ignore
+ * import { runRoles } from "./orchestrate.ts";
+ * const here = (f: string) => new URL(f, import.meta.url);
+ * await runRoles([
+ *   { module: here("pairserver.ts"), name: "server", service: true },
+ *   { module: here("pairclient.ts"), name: "client", args: ["--count", "3"] },
+ * ]);
+ * ```
+ */
+export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Promise<RunResult> {
+  const handles: RoleHandle[] = [];
+  const services: RoleHandle[] = [];
+  const finite: RoleHandle[] = [];
+  for (const spec of specs) {
+    const handle = startRole(spec.module, {
+      ...spec,
+      context: options.context ?? spec.context,
+    });
+    handles.push(handle);
+    (spec.service ? services : finite).push(handle);
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const cut = new Promise<never>((_, reject) => {
+    if (options.timeout !== undefined) {
+      timer = setTimeout(
+        () => reject(new RoleError("orchestrator", `timed out after ${options.timeout} ms`)),
+        options.timeout,
+      );
+    }
+    onAbort = () => reject(options.signal!.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  // A service that fails while the finite roles run fails the run too.
+  const serviceFailure = Promise.all(services.map((h) => h.done)).then(() =>
+    new Promise<never>(() => {})
+  );
+  let failure: unknown;
+  try {
+    await Promise.race([Promise.all(finite.map((h) => h.done)), serviceFailure, cut]);
+  } catch (error) {
+    failure = error;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener("abort", onAbort);
+  }
+  // Stop everything still running; services first learn the run is over.
+  const stops = await Promise.allSettled(handles.map((h) => h.stop()));
+  if (failure === undefined) {
+    const firstStopFailure = stops.find((s) => s.status === "rejected");
+    if (firstStopFailure) failure = (firstStopFailure as PromiseRejectedResult).reason;
+  }
+  if (failure !== undefined) throw failure;
+  return { lines: Object.fromEntries(handles.map((h) => [h.name, h.lines])) };
+}

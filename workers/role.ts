@@ -1,0 +1,67 @@
+import type { Context } from "../core/context.ts";
+
+/** What a role's `main` receives besides its arguments. */
+export interface RoleEnv {
+  /** The role's name, e.g. `"server"`. */
+  name: string;
+  /**
+   * Aborted when the role is asked to stop (by its orchestrator, or by Ctrl-C when it runs on
+   * its own). Pass it to `recv`/`send` so a waiting role stops at once.
+   */
+  signal: AbortSignal;
+  /**
+   * A context shared with the orchestrator, when it passed one (needed for `inproc://`).
+   * Otherwise undefined: the role makes its own.
+   */
+  context?: Context;
+}
+
+/**
+ * The shape of a role module's entry point: `export async function main(args, env)`.
+ *
+ * @example
+ * ```ts
+ * import type { RoleMain } from "./role.ts";
+ * export const main: RoleMain = async (args, env) => {
+ *   console.log(`${env.name} started with`, args);
+ * };
+ * ```
+ */
+export type RoleMain = (args: string[], env: RoleEnv) => void | Promise<void>;
+
+/** True if `error` is the abort reason of `signal`: the role was asked to stop, not broken. */
+export function isStop(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted && (error === signal.reason ||
+    (error instanceof DOMException && error.name === "AbortError"));
+}
+
+/**
+ * Runs a role module's `main` as a program of its own: arguments from the command line, and
+ * Ctrl-C (SIGINT) aborts the role's signal so it can close its sockets and end. Use it as
+ * `if (import.meta.main) await runMain(main, "server");`.
+ *
+ * @example
+ * ```ts ignore
+ * import { runMain } from "../../workers/mod.ts";
+ * export async function main(args: string[]) {}
+ * if (import.meta.main) await runMain(main, "server");
+ * ```
+ */
+export async function runMain(main: RoleMain, name: string): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new DOMException("Interrupted", "AbortError"));
+  let listening = false;
+  try {
+    Deno.addSignalListener("SIGINT", onSignal);
+    listening = true;
+  } catch {
+    // no signals on this platform or no permission: Ctrl-C just kills the process
+  }
+  try {
+    await main(Deno.args, { name, signal: controller.signal });
+  } catch (error) {
+    if (!isStop(error, controller.signal)) throw error;
+  } finally {
+    if (listening) Deno.removeSignalListener("SIGINT", onSignal);
+  }
+}

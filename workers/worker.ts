@@ -1,0 +1,128 @@
+import type { Context } from "../core/context.ts";
+
+/** How to start a role in a Web Worker. */
+export interface RoleOptions {
+  /** Name used to prefix output and in errors; default: the module's file name. */
+  name?: string;
+  /** Arguments passed to the role's `main(args)`, like command-line arguments. */
+  args?: string[];
+  /** A context to share with the role (for `inproc://`); default: the role makes its own. */
+  context?: Context;
+  /**
+   * Called with every line the role prints. Default: print it to the console as
+   * `[name] line` (stderr lines on stderr).
+   */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+/** Raised (as a rejection of `done`) when a role throws or its Worker fails. */
+export class RoleError extends Error {
+  /** The role's name. */
+  readonly role: string;
+  /** The `code` of the role's error, if it had one (a ZmqError's errno name, say). */
+  readonly code?: string;
+  /** Builds the error for role `role`. */
+  constructor(role: string, message: string, code?: string, stack?: string) {
+    super(`role "${role}" failed: ${message}`);
+    this.name = "RoleError";
+    this.role = role;
+    this.code = code;
+    if (stack) this.stack = `${this.name}: ${this.message}\n  role stack: ${stack}`;
+  }
+}
+
+/** A role running in a Web Worker. */
+export interface RoleHandle {
+  /** The role's name. */
+  readonly name: string;
+  /** Every line the role printed so far, in order. */
+  readonly lines: string[];
+  /** Resolves when the role's `main` returns; rejects with a {@linkcode RoleError}. */
+  readonly done: Promise<void>;
+  /**
+   * Asks the role to stop (aborts its signal), waits up to `timeout` ms (default 5000) for it
+   * to close its sockets and end, then ends the Worker. Rejects with a RoleError if the role
+   * failed or did not stop in time.
+   */
+  stop(options?: { timeout?: number }): Promise<void>;
+}
+
+const ENTRY = new URL("./_entry.ts", import.meta.url).href;
+
+/**
+ * Starts a role module (one that exports `main(args, env)`) in a Web Worker: the analogue of
+ * Python's `multiprocessing.Process`.
+ *
+ * @example
+ * ```ts ignore
+ * import { startRole } from "./worker.ts";
+ * const server = startRole(new URL("../examples/pair/pairserver.ts", import.meta.url), {
+ *   name: "server",
+ *   args: ["--count", "3"],
+ * });
+ * await server.done;
+ * ```
+ */
+export function startRole(module: string | URL, options: RoleOptions = {}): RoleHandle {
+  const href = module instanceof URL ? module.href : new URL(module, import.meta.url).href;
+  const name = options.name ?? href.split("/").pop()!.replace(/\.ts$/, "");
+  const lines: string[] = [];
+  const onLine = options.onLine ?? ((line, stream) => {
+    (stream === "stderr" ? console.error : console.log)(`[${name}] ${line}`);
+  });
+  const worker = new Worker(ENTRY, { type: "module", name });
+  let finished = false;
+  let settle!: (error?: RoleError) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (error) => {
+      if (finished) return;
+      finished = true;
+      worker.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+  });
+  worker.onmessage = (event: MessageEvent) => {
+    const msg = event.data;
+    if (msg.type === "line") {
+      for (const line of String(msg.text).split("\n")) {
+        lines.push(line);
+        onLine(line, msg.stream);
+      }
+    } else if (msg.type === "done") {
+      settle();
+    } else if (msg.type === "error") {
+      settle(new RoleError(name, msg.message, msg.code, msg.stack));
+    }
+  };
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault();
+    settle(new RoleError(name, event.message || "the Worker failed"));
+  };
+  worker.postMessage({
+    type: "start",
+    module: href,
+    name,
+    args: options.args ?? [],
+    context: options.context?.handle,
+  });
+  const stop = async ({ timeout = 5000 } = {}): Promise<void> => {
+    if (!finished) worker.postMessage({ type: "stop" });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new RoleError(name, `did not stop within ${timeout} ms`);
+        settle(error);
+        reject(error);
+      }, timeout);
+    });
+    try {
+      await Promise.race([done, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  // A failure is reported through `done` and `stop`; don't also report it as unhandled.
+  done.catch(() => {});
+  return { name, lines, done, stop };
+}
