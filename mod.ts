@@ -17,3 +17,4 @@
  */
 export * from "./core/mod.ts";
 export * from "./workers/mod.ts";
+export * from "./reliable/mod.ts";

@@ -1,0 +1,132 @@
+// Lazy Pirate demo: a client keeps making requests while the orchestrator kills the server's
+// Worker in the middle and starts a new one on the same port; the client carries on.
+import { parseArgs } from "node:util";
+import { Context } from "../../core/context.ts";
+import { type RoleEnv, type RoleHandle, runMain, startRole } from "../../workers/mod.ts";
+
+const USAGE = `Usage: main.ts [--restarts N] [--mode stop|crash] [--count N] [--kill-after N]
+               [--port P] [--timeout MS] [--retries N] [--downtime MS]
+
+Runs the Lazy Pirate server and client in Workers and restarts the server under the client.
+  --restarts    how many times the server is killed and restarted (default 2)
+  --mode        stop: the orchestrator stops the server Worker after --kill-after replies;
+                crash: the server drops a request and ends by itself after --kill-after replies
+                (default stop)
+  --count       requests the client makes (default 20)
+  --kill-after  replies each server gives before it goes away (default 5)
+  --port        TCP port on 127.0.0.1 (default: a free port)
+  --timeout     client's ms per attempt (default 300)
+  --retries     client's retries per request (default 5)
+  --downtime    ms between a server's end and its replacement (default 400)
+  --help        print this help`;
+
+/** What the demo observed. */
+export interface PirateRun {
+  /** Requests each server instance answered, in start order. */
+  served: number[];
+  /** Lines the client printed. */
+  clientLines: string[];
+}
+
+function freePort(): number {
+  using ctx = new Context({ linger: 0 });
+  using probe = ctx.socket("REP");
+  return probe.bindToRandomPort();
+}
+
+/** Runs the demo; answers what each server served and what the client printed. */
+export async function main(args: string[], env?: RoleEnv): Promise<PirateRun> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      restarts: { type: "string", default: "2" },
+      mode: { type: "string", default: "stop" },
+      count: { type: "string", default: "20" },
+      "kill-after": { type: "string", default: "5" },
+      port: { type: "string" },
+      timeout: { type: "string", default: "300" },
+      retries: { type: "string", default: "5" },
+      downtime: { type: "string", default: "400" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return { served: [], clientLines: [] };
+  }
+  const restarts = Number(values.restarts);
+  const killAfter = Number(values["kill-after"]);
+  const crash = values.mode === "crash";
+  if (!crash && values.mode !== "stop") throw new Error(`--mode must be stop or crash`);
+  const endpoint = `tcp://127.0.0.1:${values.port ?? freePort()}`;
+  const here = (file: string) => new URL(file, import.meta.url);
+
+  const client = startRole(here("client.ts"), {
+    name: "client",
+    args: [
+      "--connect",
+      endpoint,
+      "--count",
+      values.count,
+      "--timeout",
+      values.timeout,
+      "--retries",
+      values.retries,
+    ],
+  });
+  let clientDone = false;
+  const clientEnd = client.done.finally(() => clientDone = true);
+  const served: number[] = [];
+  const running: RoleHandle[] = [client];
+  let failure: unknown;
+  try {
+    for (let i = 0; i <= restarts && !clientDone; i++) {
+      const last = i === restarts;
+      let replies = 0;
+      let reachedKillPoint!: () => void;
+      const killPoint = new Promise<void>((resolve) => reachedKillPoint = resolve);
+      served.push(0);
+      const server = startRole(here("server.ts"), {
+        name: `server#${i + 1}`,
+        args: ["--bind", endpoint, ...(crash && !last ? ["--crash-after", String(killAfter)] : [])],
+        onLine: (line, stream) => {
+          (stream === "stderr" ? console.error : console.log)(`[server#${i + 1}] ${line}`);
+          if (line.startsWith("I: normal request")) {
+            served[i] = ++replies;
+            if (replies === killAfter) reachedKillPoint();
+          }
+        },
+      });
+      running.push(server);
+      if (last) {
+        await Promise.race([clientEnd, server.done]);
+      } else {
+        const ended = crash ? server.done : killPoint;
+        await Promise.race([clientEnd, ended, server.done]);
+        if (clientDone) break;
+        await server.stop();
+        running.splice(running.indexOf(server), 1);
+        console.log(
+          `[orchestrator] server#${i + 1} is gone; a new one starts in ${values.downtime} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, Number(values.downtime)));
+        env?.signal.throwIfAborted();
+      }
+    }
+    await clientEnd;
+  } catch (error) {
+    failure = error;
+  }
+  // Stop whatever still runs (the last server, or everything after a failure).
+  const stops = await Promise.allSettled(running.map((r) => r.stop()));
+  const stopFailure = stops.find((s) => s.status === "rejected");
+  if (failure === undefined && stopFailure) failure = stopFailure.reason;
+  if (failure !== undefined) throw failure;
+  return { served, clientLines: client.lines };
+}
+
+if (import.meta.main) {
+  await runMain(async (args, env) => {
+    await main(args, env);
+  }, "lazy_pirate");
+}

@@ -1,0 +1,67 @@
+// Lazy Pirate server: a REP echo server that can be told to "crash" (end without replying)
+// after serving N requests, so the client has to notice the silence and retry.
+import { parseArgs } from "node:util";
+import { Context } from "../../core/context.ts";
+import { ZmqError } from "../../core/errors.ts";
+import type { Socket } from "../../core/socket.ts";
+import { type RoleEnv, runMain } from "../../workers/mod.ts";
+
+const USAGE = `Usage: server.ts [--bind tcp://127.0.0.1:5555] [--crash-after N] [--count N]
+
+Echoes each request back (the Lazy Pirate server).
+  --bind         endpoint to bind (default tcp://127.0.0.1:5555)
+  --crash-after  after N replies, take one more request and end without answering it
+  --count        serve at most N requests, then end (default: until stopped)
+  --help         print this help`;
+
+/** Binds, retrying for a moment while a previous server's port is being released. */
+async function bindPatiently(socket: Socket, endpoint: string, signal: AbortSignal) {
+  for (let tries = 0;; tries++) {
+    try {
+      socket.bind(endpoint);
+      return;
+    } catch (e) {
+      if (!(e instanceof ZmqError) || e.code !== "EADDRINUSE" || tries >= 40) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      signal.throwIfAborted();
+    }
+  }
+}
+
+/** Runs the server role. */
+export async function main(args: string[], env: RoleEnv): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      bind: { type: "string", default: "tcp://127.0.0.1:5555" },
+      "crash-after": { type: "string" },
+      count: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const crashAfter = values["crash-after"] === undefined ? Infinity : Number(values["crash-after"]);
+  const count = values.count === undefined ? Infinity : Number(values.count);
+  const ctx = new Context({ linger: 0 });
+  try {
+    const rep = ctx.socket("REP");
+    await bindPatiently(rep, values.bind, env.signal);
+    console.log(`I: serving on ${values.bind}`);
+    for (let served = 0; served < count; served++) {
+      const request = await rep.recvMultipart({ signal: env.signal });
+      if (served >= crashAfter) {
+        console.log(`I: simulating a crash after ${served} replies`);
+        return;
+      }
+      await rep.send(request, { signal: env.signal });
+      console.log(`I: normal request (${new TextDecoder().decode(request[0])})`);
+    }
+  } finally {
+    ctx.close({ linger: 0 });
+  }
+}
+
+if (import.meta.main) await runMain(main, "server");
