@@ -58,6 +58,7 @@ Deno.test("lazy pirate: retries with a fresh socket after the server drops a req
   const reply = client.request(["job", "42"]);
   // The first server takes the request and dies without answering.
   assert.deepEqual((await rep.recvMultipart()).map((f) => decoder.decode(f)), ["job", "42"]);
+  rep.unbind(endpoint); // closing alone frees an inproc name only later, in libzmq's reaper
   rep.close({ linger: 0 });
   // A new server on the same endpoint gets the resent request.
   rep = ctx.socket("REP");
@@ -148,8 +149,10 @@ Deno.test({
       "--downtime",
       "0",
     ]);
-    // Each crashing server answers exactly 3 and drops the 4th request it takes.
-    assert.deepEqual(run.served, [3, 3, 4]);
+    // Each crashing server answers exactly 3 and drops the 4th request it takes. The last one
+    // may answer a request twice (a retry overtaking a slow reply): at-least-once delivery.
+    assert.deepEqual(run.served.slice(0, 2), [3, 3]);
+    assert.ok(run.served[2] >= 4, `last server served ${run.served[2]}`);
     assertAllReplies(run.clientLines, 10);
     const reconnects = Number(/(\d+) reconnects/.exec(run.clientLines.at(-1)!)?.[1]);
     assert.ok(reconnects >= 2, `expected a reconnect per crash, saw ${reconnects}`);
