@@ -17,4 +17,5 @@
  */
 export * from "./core/mod.ts";
 export * from "./workers/mod.ts";
+export * from "./patterns/mod.ts";
 export * from "./reliable/mod.ts";

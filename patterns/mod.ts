@@ -1,0 +1,52 @@
+/**
+ * The tutorial's four patterns as thin helpers over {@linkcode Socket}: exclusive pair,
+ * request-reply, publish-subscribe and the push-pull pipeline. Each module's docs state the
+ * pattern's rules: what blocks, what drops, who binds.
+ *
+ * @example
+ * ```ts
+ * import { Context, openReplier, openRequester, requestString, serveReplies } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = openReplier(ctx, { bind: "inproc://patterns-doc" });
+ * using req = openRequester(ctx, { connect: "inproc://patterns-doc" });
+ * const server = serveReplies(rep, () => "World", { count: 1 });
+ * console.log(await requestString(req, "Hello")); // "World"
+ * await server;
+ * ```
+ *
+ * @module
+ */
+export { openPair, type PatternEndpoints } from "./pair.ts";
+export {
+  openReplier,
+  openRequester,
+  type ReplyHandler,
+  request,
+  requestString,
+  type ServeOptions,
+  serveReplies,
+} from "./reqrep.ts";
+export {
+  formatUpdate,
+  openPublisher,
+  openSubscriber,
+  parseUpdate,
+  publishUpdate,
+  receiveUpdates,
+  type ReceiveUpdatesOptions,
+  type Update,
+} from "./pubsub.ts";
+export {
+  awaitWorkers,
+  type AwaitWorkersOptions,
+  openPull,
+  openPush,
+  PIPELINE_HELLO,
+  processWork,
+  type ProcessWorkOptions,
+  pushWork,
+  type PushWorkOptions,
+  type SinkOptions,
+  sinkResults,
+  type WorkFunction,
+} from "./pipeline.ts";
