@@ -17,5 +17,6 @@
  */
 export * from "./core/mod.ts";
 export * from "./workers/mod.ts";
+export * from "./devices/mod.ts";
 export * from "./patterns/mod.ts";
 export * from "./reliable/mod.ts";

@@ -13,3 +13,18 @@ export interface ContextInternals {
 
 /** Context object → its internals. */
 export const contexts: WeakMap<object, ContextInternals> = new WeakMap();
+
+/** What core/proxy.ts needs from a Socket: its pointer, handed over for the proxy's run. */
+export interface SocketInternals {
+  /**
+   * Hands the socket's pointer to `owner` (a proxy running on another thread). Until
+   * `release()`, every use of the socket from JS throws a ZmqError of code `EBUSY`. Throws if
+   * the socket is closed, already handed over, or has operations pending.
+   */
+  lease(owner: string): Pointer;
+  /** Gives the socket back to JS. */
+  release(): void;
+}
+
+/** Socket object → its internals. */
+export const socketInternals: WeakMap<object, SocketInternals> = new WeakMap();

@@ -14,7 +14,7 @@ import {
 } from "./_backend.ts";
 import type { Pointer } from "./_ffi.ts";
 import { reactor, type Watched } from "./_reactor.ts";
-import { contexts } from "./_registry.ts";
+import { contexts, socketInternals } from "./_registry.ts";
 import {
   type OptionSpec,
   POLLIN,
@@ -154,6 +154,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   #sndTimeout = -1;
   /** What the reactor sees of this socket. */
   #watcher: Watched;
+  /** Who holds the socket while a proxy runs on it (core/proxy.ts), or null. */
+  #leasedTo: string | null = null;
 
   /**
    * Opens a socket of `type` on `context`.
@@ -186,6 +188,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const fd = getsockopt(this.#ptr, SOCKET_OPTIONS.FD, base) as number;
     this.#watcher = { fd, service: () => this.#service(), events: () => this.#events() };
     internals.sockets.add(this);
+    socketInternals.set(this, {
+      lease: (owner) => this.#lease(owner),
+      release: () => {
+        this.#leasedTo = null;
+      },
+    });
     if (internals.linger !== undefined) this.setOption("LINGER", internals.linger);
   }
 
@@ -202,7 +210,33 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (this.#ptr === null) {
       throw this.#fatal ?? closedError("Socket is closed", this.#ctx(op, extra));
     }
+    if (this.#leasedTo !== null) throw this.#busyError(op, extra);
     return this.#ptr;
+  }
+
+  #busyError(op: string, extra?: Partial<ErrorContext>): ZmqError {
+    return new ZmqError(
+      "EBUSY",
+      0,
+      `Socket is in use by ${this.#leasedTo}; stop it before using the socket`,
+      this.#ctx(op, extra),
+    );
+  }
+
+  /** Hands the pointer over to a proxy (see core/_registry.ts). */
+  #lease(owner: string): Pointer {
+    const ptr = this.#live("start proxy");
+    this.#purgeCancelled();
+    if (this.#sendQ.length > 0 || this.#recvQ.length > 0 || this.#pollQ.length > 0) {
+      throw new ZmqError(
+        "EBUSY",
+        0,
+        "Socket has sends, receives or polls pending; settle them before starting a proxy",
+        this.#ctx("start proxy"),
+      );
+    }
+    this.#leasedTo = owner;
+    return ptr;
   }
 
   // ---- endpoints ----
@@ -810,6 +844,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    */
   close(options: CloseOptions = {}): void {
     if (this.#ptr === null) return;
+    if (this.#leasedTo !== null) throw this.#busyError("close");
     if (options.linger !== undefined) this.setOption("LINGER", options.linger);
     this.#closeNow();
     if (!reactor.defer(this.#watcher)) {

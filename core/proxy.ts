@@ -1,0 +1,194 @@
+// The only caller of zmq_proxy_steerable. The proxy runs as a nonblocking FFI call on one of
+// Deno's pool threads; while it runs, the sockets it was given belong to that thread: each is
+// leased (core/_registry.ts), so any use from JS throws a ZmqError of code EBUSY instead of
+// racing with the proxy. They are given back only once the call has returned.
+import { zmq } from "./_ffi.ts";
+import { type SocketInternals, socketInternals } from "./_registry.ts";
+import { ZmqError } from "./errors.ts";
+import type { Socket } from "./socket.ts";
+
+/** The sockets besides frontend and backend that a proxy may use. */
+export interface ProxySockets {
+  /** Receives a copy of every frame that passes. */
+  capture?: Socket;
+  /**
+   * Where the proxy reads commands from: `TERMINATE`, `STATISTICS` (and `PAUSE`, `RESUME`,
+   * which the libzmq inside npm:zeromq 6.8.0 acknowledges but ignores). Use a PAIR whose peer
+   * stays with JS. Without a control socket the proxy runs until its context is terminated.
+   */
+  control?: Socket;
+}
+
+let proxies = 0;
+
+/**
+ * Holds sockets for a proxy: from construction until {@linkcode ProxyLease.release}, every
+ * socket given to it throws a ZmqError of code `EBUSY` when used from JS (including `close`).
+ * {@linkcode ProxyLease.run} runs libzmq's steerable proxy on them, on Deno's thread pool;
+ * it can be run again after it returned (that is how a proxy pauses and resumes).
+ *
+ * @example
+ * ```ts
+ * import { Context, ProxyLease } from "../mod.ts";
+ * using ctx = new Context();
+ * using frontend = ctx.socket("PULL");
+ * using backend = ctx.socket("PUSH");
+ * using control = ctx.socket("PAIR");
+ * using steer = ctx.socket("PAIR");
+ * frontend.bind("inproc://lease-example-front");
+ * backend.bind("inproc://lease-example-back");
+ * control.bind("inproc://lease-example-control");
+ * steer.connect("inproc://lease-example-control");
+ * const lease = new ProxyLease(frontend, backend, { control });
+ * const running = lease.run();
+ * await steer.send("TERMINATE");
+ * await running;
+ * lease.release(); // the sockets are usable again
+ * ```
+ */
+export class ProxyLease {
+  /** A name for error messages, e.g. `"proxy #3"`. */
+  readonly owner: string;
+  /** The sockets' types as `"ROUTER/DEALER"`. */
+  readonly kind: string;
+  #pointers: (Deno.PointerObject | null)[];
+  #leased: SocketInternals[] = [];
+  #running = false;
+  #released = false;
+
+  /**
+   * Takes `frontend`, `backend` and the optional capture and control sockets. Throws a
+   * TypeError for a missing socket, or a ZmqError (`EBUSY`, `ECLOSED`) for a socket that is
+   * closed, already held by a proxy, or has operations pending.
+   */
+  constructor(frontend: Socket, backend: Socket, sockets: ProxySockets = {}) {
+    this.owner = `proxy #${++proxies}`;
+    this.kind = `${frontend?.type}/${backend?.type}`;
+    const roles: [string, Socket | undefined][] = [
+      ["frontend", frontend],
+      ["backend", backend],
+      ["capture", sockets.capture],
+      ["control", sockets.control],
+    ];
+    try {
+      if (sockets.control !== undefined) {
+        for (const [role, s] of roles.slice(0, 3)) {
+          if (s === sockets.control) {
+            throw new TypeError(`proxy: the control socket cannot also be the ${role}`);
+          }
+        }
+      }
+      // the same socket may serve as frontend and backend (libzmq allows it): lease it once
+      const bySocket = new Map<Socket, Deno.PointerObject>();
+      this.#pointers = roles.map(([role, s]) => {
+        if (s === undefined) {
+          if (role === "frontend" || role === "backend") {
+            throw new TypeError(`proxy: ${role} must be a Socket`);
+          }
+          return null;
+        }
+        const known = bySocket.get(s);
+        if (known) return known;
+        const internals = socketInternals.get(s);
+        if (!internals) throw new TypeError(`proxy: ${role} is not a Socket`);
+        const ptr = internals.lease(this.owner);
+        this.#leased.push(internals);
+        bySocket.set(s, ptr);
+        return ptr;
+      });
+    } catch (error) {
+      this.#releaseAll();
+      throw error;
+    }
+  }
+
+  /** True while {@linkcode ProxyLease.run} is in flight. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Runs libzmq's steerable proxy until it ends (after a `TERMINATE` on the control socket).
+   * Rejects with a ZmqError of code `EPROXY` if libzmq's proxy failed (usually because the
+   * context was terminated), `EBUSY` if already running, `ECLOSED` after release.
+   */
+  run(): Promise<void> {
+    const context = { op: "proxy", socketType: this.kind };
+    if (this.#released) {
+      return Promise.reject(new ZmqError("ECLOSED", 0, "Proxy lease was released", context));
+    }
+    if (this.#running) {
+      return Promise.reject(new ZmqError("EBUSY", 0, "Proxy is already running", context));
+    }
+    this.#running = true;
+    const [f, b, c, k] = this.#pointers;
+    return zmq.zmq_proxy_steerable_async(f, b, c, k).then((rc) => {
+      this.#running = false;
+      if (rc !== 0) {
+        throw new ZmqError(
+          "EPROXY",
+          0,
+          "libzmq's proxy ended with an error (usually: its context was terminated)",
+          context,
+        );
+      }
+    }, (error) => {
+      this.#running = false;
+      throw error;
+    });
+  }
+
+  /** Gives the sockets back to JS. Throws a ZmqError of code `EBUSY` while running. */
+  release(): void {
+    if (this.#running) {
+      throw new ZmqError("EBUSY", 0, "Cannot release the sockets while the proxy runs", {
+        op: "release proxy",
+        socketType: this.kind,
+      });
+    }
+    this.#released = true;
+    this.#releaseAll();
+  }
+
+  #releaseAll(): void {
+    for (const l of this.#leased.splice(0)) l.release();
+  }
+}
+
+/**
+ * Runs libzmq's steerable proxy between `frontend` and `backend` on Deno's thread pool, so the
+ * JS thread stays free, and gives the sockets back when it ends. Resolves after a `TERMINATE`
+ * command on the control socket; rejects with a ZmqError of code `EPROXY` if libzmq's proxy
+ * failed. While it runs, the sockets throw a ZmqError of code `EBUSY` when used from JS.
+ * Send only the commands libzmq knows on the control socket: libzmq 4.3 aborts the process on
+ * any other. `Proxy` in devices/ wraps all this with pause, resume and statistics.
+ *
+ * @example
+ * ```ts
+ * import { Context, proxySteerable } from "../mod.ts";
+ * using ctx = new Context();
+ * using frontend = ctx.socket("ROUTER");
+ * using backend = ctx.socket("DEALER");
+ * using control = ctx.socket("PAIR");
+ * using steer = ctx.socket("PAIR");
+ * frontend.bind("inproc://proxy-example-front");
+ * backend.bind("inproc://proxy-example-back");
+ * control.bind("inproc://proxy-example-control");
+ * steer.connect("inproc://proxy-example-control");
+ * const running = proxySteerable(frontend, backend, { control });
+ * await steer.send("TERMINATE");
+ * await running; // the sockets are usable again
+ * ```
+ */
+export async function proxySteerable(
+  frontend: Socket,
+  backend: Socket,
+  sockets: ProxySockets = {},
+): Promise<void> {
+  const lease = new ProxyLease(frontend, backend, sockets);
+  try {
+    await lease.run();
+  } finally {
+    lease.release();
+  }
+}
