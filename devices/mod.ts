@@ -14,3 +14,22 @@ export {
   type SideStatistics,
   startProxy,
 } from "./proxy.ts";
+export {
+  Device,
+  DEVICE_SOCKETS,
+  type DeviceKind,
+  type DeviceOptions,
+  isSocketType,
+  startDevice,
+  startForwarder,
+  startQueue,
+  startStreamer,
+} from "./device.ts";
+export { MonitoredQueue, monitoredQueue, type MonitoredQueueOptions } from "./monitored_queue.ts";
+export {
+  BackgroundDevice,
+  type BackgroundDeviceOptions,
+  type BackgroundKind,
+  BackgroundMonitoredQueue,
+  type OptionValue,
+} from "./background.ts";

@@ -103,8 +103,7 @@ Deno.test("proxySteerable / ProxyLease: bad input is a clear error", async () =>
   using ctx = new Context();
   using a = ctx.socket("PAIR");
   using b = ctx.socket("PAIR");
-  // deno-lint-ignore no-explicit-any
-  assert.throws(() => new ProxyLease(a, undefined as any), TypeError);
+  assert.throws(() => new ProxyLease(a, undefined as never), TypeError);
   await assert.rejects(proxySteerable(a, b, { control: a }), TypeError);
   const closed = ctx.socket("PAIR");
   closed.close();

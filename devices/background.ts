@@ -1,0 +1,300 @@
+import { Context } from "../core/context.ts";
+import { ERRNO, SOCKET_OPTIONS, type SocketType } from "../core/constants.ts";
+import { ZmqError } from "../core/errors.ts";
+import { RoleError, type RoleHandle, startRole } from "../workers/worker.ts";
+import {
+  type BackgroundKind,
+  type DeviceConfig,
+  encodeConfig,
+  type OptionValue,
+  READY,
+  type SideConfig,
+} from "./_config.ts";
+import { isSocketType } from "./device.ts";
+
+export type { BackgroundKind, OptionValue };
+
+/** Options for a {@linkcode BackgroundDevice}. */
+export interface BackgroundDeviceOptions {
+  /** A context shared with the Worker, needed for `inproc://` endpoints. Default: its own. */
+  context?: Context;
+  /** Name of the Worker (in output prefixes and errors). Default: the kind in lower case. */
+  name?: string;
+  /** Receives the Worker's output lines. Default: printed as `[name] line`. */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /** MONITORED_QUEUE only: prefix of messages from the in socket. Default `"in"`. */
+  inPrefix?: string | Uint8Array;
+  /** MONITORED_QUEUE only: prefix of messages from the out socket. Default `"out"`. */
+  outPrefix?: string | Uint8Array;
+}
+
+const KINDS: readonly BackgroundKind[] = [
+  "QUEUE",
+  "FORWARDER",
+  "STREAMER",
+  "PROXY",
+  "MONITORED_QUEUE",
+];
+const ROLE = new URL("./_device_role.ts", import.meta.url);
+
+type Side = "in" | "out" | "mon";
+
+function side(type: SocketType): SideConfig {
+  return { type, bind: [], connect: [], options: [] };
+}
+
+function startError(code: string, message: string, extra: { endpoint?: string } = {}): ZmqError {
+  return new ZmqError(code, ERRNO[code] ?? 0, message, { op: "start device", ...extra });
+}
+
+/**
+ * A device that runs in its own Web Worker, configured from socket types rather than sockets:
+ * the analogue of pyzmq's `ThreadDevice` / `ProcessDevice`. Configure each side with
+ * `bindIn`/`connectIn`/`setOptionIn` (and `Out`, and `Mon` for a PROXY's capture socket or a
+ * MONITORED_QUEUE's monitor), then {@linkcode BackgroundDevice.start} it and later
+ * {@linkcode BackgroundDevice.stop} it. A stopped device leaves no socket, Worker or pending
+ * call behind.
+ *
+ * Bad configuration is a ZmqError from `start` (an unknown socket type or option, a side with
+ * no endpoint, an endpoint in use), never a hung Worker.
+ *
+ * @example
+ * ```ts
+ * import { BackgroundDevice } from "../mod.ts";
+ * const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", { onLine: () => {} });
+ * device.bindIn("tcp://127.0.0.1:*");
+ * device.bindOut("tcp://127.0.0.1:*");
+ * device.setOptionIn("ROUTING_ID", "PULL");
+ * await device.start();
+ * await device.stop();
+ * ```
+ */
+export class BackgroundDevice {
+  /** What the device does. */
+  readonly kind: BackgroundKind;
+  #config: DeviceConfig;
+  #options: BackgroundDeviceOptions;
+  #handle: RoleHandle | null = null;
+  #done: Promise<void> | null = null;
+
+  /**
+   * Describes a device. `monType` is required for `"PROXY"` (its capture socket) and
+   * `"MONITORED_QUEUE"` (default `"PUB"`), and not allowed otherwise. Types are checked by
+   * {@linkcode BackgroundDevice.start}.
+   */
+  constructor(
+    kind: BackgroundKind,
+    inType: SocketType,
+    outType: SocketType,
+    monType?: SocketType,
+    options: BackgroundDeviceOptions = {},
+  ) {
+    this.kind = kind;
+    this.#options = options;
+    if (kind === "MONITORED_QUEUE") monType ??= "PUB";
+    this.#config = {
+      kind,
+      in: side(inType),
+      out: side(outType),
+      mon: monType === undefined ? undefined : side(monType),
+      inPrefix: options.inPrefix,
+      outPrefix: options.outPrefix,
+    };
+  }
+
+  #side(name: Side): SideConfig {
+    if (this.#handle) {
+      throw startError("EBUSY", "Configure a background device before starting it");
+    }
+    const s = this.#config[name];
+    if (!s) {
+      throw startError("EINVAL", `A ${this.kind} device has no mon socket`);
+    }
+    return s;
+  }
+
+  /** Binds the in (frontend) socket to `endpoint` when started. */
+  bindIn(endpoint: string): this {
+    this.#side("in").bind.push(endpoint);
+    return this;
+  }
+  /** Connects the in (frontend) socket to `endpoint` when started. */
+  connectIn(endpoint: string): this {
+    this.#side("in").connect.push(endpoint);
+    return this;
+  }
+  /** Sets an option on the in socket when started (pyzmq's `setsockopt_in`). */
+  setOptionIn(name: string, value: OptionValue): this {
+    this.#side("in").options.push([name, value]);
+    return this;
+  }
+  /** Binds the out (backend) socket to `endpoint` when started. */
+  bindOut(endpoint: string): this {
+    this.#side("out").bind.push(endpoint);
+    return this;
+  }
+  /** Connects the out (backend) socket to `endpoint` when started. */
+  connectOut(endpoint: string): this {
+    this.#side("out").connect.push(endpoint);
+    return this;
+  }
+  /** Sets an option on the out socket when started. */
+  setOptionOut(name: string, value: OptionValue): this {
+    this.#side("out").options.push([name, value]);
+    return this;
+  }
+  /** Binds the mon socket (capture or monitor) to `endpoint` when started. */
+  bindMon(endpoint: string): this {
+    this.#side("mon").bind.push(endpoint);
+    return this;
+  }
+  /** Connects the mon socket to `endpoint` when started. */
+  connectMon(endpoint: string): this {
+    this.#side("mon").connect.push(endpoint);
+    return this;
+  }
+  /** Sets an option on the mon socket when started. */
+  setOptionMon(name: string, value: OptionValue): this {
+    this.#side("mon").options.push([name, value]);
+    return this;
+  }
+
+  /** Checks the configuration without starting anything; throws a ZmqError naming the fault. */
+  validate(): void {
+    const c = this.#config;
+    if (!KINDS.includes(c.kind)) {
+      throw startError(
+        "EINVAL",
+        `Unknown device kind ${JSON.stringify(c.kind)}; expected one of ${KINDS.join(", ")}`,
+      );
+    }
+    const needsMon = c.kind === "PROXY" || c.kind === "MONITORED_QUEUE";
+    if (needsMon && !c.mon) {
+      throw startError("EINVAL", `A ${c.kind} device needs a mon socket type`);
+    }
+    if (!needsMon && c.mon) {
+      throw startError("EINVAL", `A ${c.kind} device takes no mon socket; use PROXY`);
+    }
+    // Apply each side's options to a throwaway socket, so a bad name or value fails here.
+    using probe = new Context();
+    for (const name of ["in", "out", "mon"] as const) {
+      const s = c[name];
+      if (!s) continue;
+      if (!isSocketType(s.type)) {
+        throw startError(
+          "EINVAL",
+          `Unknown socket type ${JSON.stringify(s.type)} for the ${name} socket`,
+        );
+      }
+      if (s.bind.length + s.connect.length === 0) {
+        throw startError(
+          "EINVAL",
+          `The ${name} socket has no endpoint: call bind${cap(name)} or connect${cap(name)}`,
+        );
+      }
+      for (const e of [...s.bind, ...s.connect]) {
+        if (typeof e !== "string" || !/^[a-z]+:\/\/./.test(e)) {
+          throw startError(
+            "EINVAL",
+            `Bad endpoint ${JSON.stringify(e)} for the ${name} socket`,
+            { endpoint: String(e) },
+          );
+        }
+      }
+      using socket = probe.socket(s.type);
+      for (const [option, value] of s.options) {
+        if (!Object.hasOwn(SOCKET_OPTIONS, option)) {
+          throw startError(
+            "EUNKNOWNOPTION",
+            `Unknown socket option ${JSON.stringify(option)} for the ${name} socket`,
+          );
+        }
+        socket.setOption(option as keyof typeof SOCKET_OPTIONS, value as never);
+      }
+    }
+  }
+
+  /**
+   * Validates the configuration, starts the Worker and resolves once every socket is bound and
+   * connected. Rejects with a ZmqError if the configuration is bad or the Worker fails to set
+   * up (`EADDRINUSE` for an endpoint in use), after the Worker has ended.
+   */
+  async start(): Promise<void> {
+    if (this.#handle) throw startError("EBUSY", "Background device already started");
+    this.validate();
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => ready = resolve);
+    const name = this.#options.name ?? this.kind.toLowerCase();
+    const print = this.#options.onLine ?? ((line: string, stream: "stdout" | "stderr") => {
+      (stream === "stderr" ? console.error : console.log)(`[${name}] ${line}`);
+    });
+    const handle = startRole(ROLE, {
+      name,
+      args: ["--config", encodeConfig(this.#config)],
+      context: this.#options.context,
+      onLine: (line, stream) => line === READY ? ready() : print(line, stream),
+    });
+    this.#handle = handle;
+    this.#done = handle.done.catch((error) => {
+      throw error instanceof RoleError && error.code
+        ? startError(error.code, error.message.replace(/^role "[^"]*" failed: /, ""))
+        : error;
+    });
+    this.#done.catch(() => {});
+    await Promise.race([
+      isReady,
+      this.#done.then(() => {
+        throw startError("ECHILD", "The device's Worker ended before it was ready");
+      }),
+    ]);
+  }
+
+  /** Resolves when the device has ended (after {@linkcode BackgroundDevice.stop}). */
+  get done(): Promise<void> {
+    return this.#done ?? Promise.reject(startError("EINVAL", "Background device not started"));
+  }
+
+  /**
+   * Stops the device: its Worker terminates the proxy, closes its sockets and ends. Resolves
+   * once the Worker is gone; rejects if the device failed. Stopping twice is harmless.
+   */
+  async stop(options: { timeout?: number } = {}): Promise<void> {
+    if (!this.#handle) return;
+    await this.#handle.stop(options).catch(() => {});
+    await this.#done;
+  }
+
+  /** Stops the device (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+function cap(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/**
+ * pyzmq's `MonitoredQueue` device in a Web Worker: a {@linkcode BackgroundDevice} of kind
+ * `MONITORED_QUEUE` whose mon socket (default PUB) publishes every message with the in/out
+ * prefix.
+ *
+ * @example
+ * ```ts ignore
+ * const device = new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB");
+ * device.bindIn("tcp://127.0.0.1:5559").bindOut("tcp://127.0.0.1:5560");
+ * device.bindMon("tcp://127.0.0.1:5562");
+ * await device.start();
+ * ```
+ */
+export class BackgroundMonitoredQueue extends BackgroundDevice {
+  /** Describes a monitored queue; prefixes default to `"in"` and `"out"`. */
+  constructor(
+    inType: SocketType,
+    outType: SocketType,
+    monType: SocketType = "PUB",
+    options: BackgroundDeviceOptions = {},
+  ) {
+    super("MONITORED_QUEUE", inType, outType, monType, options);
+  }
+}

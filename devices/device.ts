@@ -1,0 +1,245 @@
+import { Context } from "../core/context.ts";
+import type { Socket } from "../core/socket.ts";
+import { SOCKET_TYPES, type SocketType } from "../core/constants.ts";
+import { ZmqError } from "../core/errors.ts";
+import { Proxy, type ProxyStatistics } from "./proxy.ts";
+
+/**
+ * The tutorial's three devices: QUEUE (ROUTER/DEALER request-reply broker), FORWARDER
+ * (SUB/PUB hub, filtering off) and STREAMER (PULL/PUSH pipeline broker).
+ */
+export type DeviceKind = "QUEUE" | "FORWARDER" | "STREAMER";
+
+/**
+ * The frontend and backend socket types of each device kind.
+ *
+ * @example
+ * ```ts
+ * import { DEVICE_SOCKETS } from "../mod.ts";
+ * console.log(DEVICE_SOCKETS.QUEUE); // ["ROUTER", "DEALER"]
+ * ```
+ */
+export const DEVICE_SOCKETS: Readonly<Record<DeviceKind, readonly [SocketType, SocketType]>> = {
+  QUEUE: ["ROUTER", "DEALER"],
+  FORWARDER: ["SUB", "PUB"],
+  STREAMER: ["PULL", "PUSH"],
+};
+
+/** Where a device listens. */
+export interface DeviceOptions {
+  /** Endpoint(s) the frontend binds, e.g. `tcp://*:5559`. */
+  frontend: string | string[];
+  /** Endpoint(s) the backend binds, e.g. `tcp://*:5560`. */
+  backend: string | string[];
+  /** Connect instead of bind (both sides). Default false: bind, as the tutorial does. */
+  connect?: boolean;
+  /** Endpoint a PUB capture socket binds; it receives a copy of every frame. */
+  capture?: string;
+  /** The context to open the sockets on; default: a new one, closed with the device. */
+  context?: Context;
+}
+
+/**
+ * A device running on libzmq's proxy: its sockets, the {@linkcode Proxy} that steers it, and
+ * {@linkcode Device.stop} to end it and close what it opened.
+ */
+export class Device implements AsyncDisposable {
+  /** The device kind. */
+  readonly kind: DeviceKind;
+  /** The proxy (pause, resume, statistics). */
+  readonly proxy: Proxy;
+  /** The frontend socket (owned by the proxy until stopped). */
+  readonly frontend: Socket;
+  /** The backend socket (owned by the proxy until stopped). */
+  readonly backend: Socket;
+  /** The capture socket, if any. */
+  readonly capture?: Socket;
+  #context: Context;
+  #ownContext: boolean;
+  #bound: [Socket, string][];
+  #stopped: Promise<ProxyStatistics> | null = null;
+
+  /** @internal Use {@linkcode startDevice}. */
+  constructor(
+    kind: DeviceKind,
+    parts: {
+      context: Context;
+      own: boolean;
+      frontend: Socket;
+      backend: Socket;
+      capture?: Socket;
+      bound: [Socket, string][];
+    },
+  ) {
+    this.#bound = parts.bound;
+    this.kind = kind;
+    this.#context = parts.context;
+    this.#ownContext = parts.own;
+    this.frontend = parts.frontend;
+    this.backend = parts.backend;
+    this.capture = parts.capture;
+    this.proxy = new Proxy(parts.frontend, parts.backend, { capture: parts.capture });
+  }
+
+  /** Resolves when the device has stopped; rejects if libzmq's proxy failed. */
+  get done(): Promise<void> {
+    return this.proxy.done;
+  }
+
+  /**
+   * Terminates the proxy, closes the device's sockets (and its context if it made one) and
+   * answers the final statistics. Stopping twice answers the same.
+   */
+  stop(): Promise<ProxyStatistics> {
+    this.#stopped ??= (async () => {
+      try {
+        await this.proxy.terminate();
+        return await this.proxy.statistics();
+      } finally {
+        closeAll([this.frontend, this.backend, this.capture], this.#bound);
+        if (this.#ownContext) await this.#context.terminate();
+      }
+    })();
+    return this.#stopped;
+  }
+
+  /** Stops the device (for `await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/** Unbinds first (libzmq frees an endpoint at close only later), then closes. */
+function closeAll(sockets: (Socket | undefined)[], bound: [Socket, string][]): void {
+  for (const [s, e] of bound) {
+    try {
+      s.unbind(e);
+    } catch {
+      // already gone, or a wildcard endpoint: close frees it
+    }
+  }
+  for (const s of sockets) s?.close({ linger: 0 });
+}
+
+function endpoints(value: unknown, name: string): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || list.some((e) => typeof e !== "string" || e === "")) {
+    throw new TypeError(
+      `${name} must be an endpoint like "tcp://*:5559" or a non-empty list of them; got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return list as string[];
+}
+
+/**
+ * Opens a device's two sockets, binds them and starts libzmq's proxy between them. A bind
+ * failure (`EADDRINUSE`, say) throws a ZmqError naming the endpoint and leaves nothing open.
+ *
+ * @example
+ * ```ts
+ * import { startDevice } from "../mod.ts";
+ * const device = startDevice("STREAMER", {
+ *   frontend: "inproc://start-device-in",
+ *   backend: "inproc://start-device-out",
+ * });
+ * const stats = await device.stop();
+ * console.log(stats.frontend.framesIn); // 0
+ * ```
+ */
+export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {
+  if (!Object.hasOwn(DEVICE_SOCKETS, kind)) {
+    throw new ZmqError(
+      "EINVAL",
+      22,
+      `Unknown device ${JSON.stringify(kind)}; expected QUEUE, FORWARDER or STREAMER`,
+      { op: "start device" },
+    );
+  }
+  if (options === null || typeof options !== "object") {
+    throw new TypeError("startDevice: options must be an object with frontend and backend");
+  }
+  const front = endpoints(options.frontend, "frontend");
+  const back = endpoints(options.backend, "backend");
+  const own = options.context === undefined;
+  const context = options.context ?? new Context();
+  const opened: Socket[] = [];
+  const bound: [Socket, string][] = [];
+  try {
+    const open = (type: SocketType, where: string[], connect: boolean) => {
+      const s = context.socket(type);
+      opened.push(s);
+      for (const e of where) {
+        if (connect) s.connect(e);
+        else {
+          s.bind(e);
+          bound.push([s, e]);
+        }
+      }
+      return s;
+    };
+    const [ft, bt] = DEVICE_SOCKETS[kind];
+    const frontend = open(ft, front, options.connect === true);
+    if (ft === "SUB") frontend.subscribe("");
+    const backend = open(bt, back, options.connect === true);
+    const capture = options.capture === undefined
+      ? undefined
+      : open("PUB", endpoints(options.capture, "capture"), false);
+    return new Device(kind, { context, own, frontend, backend, capture, bound });
+  } catch (error) {
+    closeAll(opened, bound);
+    if (own) context.close();
+    throw error;
+  }
+}
+
+/**
+ * Starts a QUEUE device: clients' REQ sockets connect to the ROUTER frontend, servers' REP
+ * sockets to the DEALER backend; requests are spread over the servers.
+ *
+ * @example
+ * ```ts
+ * import { startQueue } from "../mod.ts";
+ * const queue = startQueue({ frontend: "inproc://q-front", backend: "inproc://q-back" });
+ * await queue.stop();
+ * ```
+ */
+export function startQueue(options: DeviceOptions): Device {
+  return startDevice("QUEUE", options);
+}
+
+/**
+ * Starts a FORWARDER device: publishers connect to the SUB frontend (subscribed to
+ * everything), subscribers to the PUB backend.
+ *
+ * @example
+ * ```ts
+ * import { startForwarder } from "../mod.ts";
+ * const hub = startForwarder({ frontend: "inproc://f-in", backend: "inproc://f-out" });
+ * await hub.stop();
+ * ```
+ */
+export function startForwarder(options: DeviceOptions): Device {
+  return startDevice("FORWARDER", options);
+}
+
+/**
+ * Starts a STREAMER device: task producers' PUSH sockets connect to the PULL frontend,
+ * workers' PULL sockets to the PUSH backend.
+ *
+ * @example
+ * ```ts
+ * import { startStreamer } from "../mod.ts";
+ * const streamer = startStreamer({ frontend: "inproc://s-in", backend: "inproc://s-out" });
+ * await streamer.stop();
+ * ```
+ */
+export function startStreamer(options: DeviceOptions): Device {
+  return startDevice("STREAMER", options);
+}
+
+/** Checks a socket type name given as text (for configurations read from flags or JSON). */
+export function isSocketType(value: unknown): value is SocketType {
+  return typeof value === "string" && Object.hasOwn(SOCKET_TYPES, value);
+}
