@@ -1,0 +1,56 @@
+// Helpers shared by the tests. Nothing here sleeps: every wait is a handshake.
+import { ZmqError } from "../mod.ts";
+import type { Socket } from "../mod.ts";
+import assert from "node:assert/strict";
+
+const decoder = new TextDecoder();
+
+/** Decodes frames to strings. */
+export function text(frames: Uint8Array[]): string[] {
+  return frames.map((f) => decoder.decode(f));
+}
+
+/** Asserts that `promise` rejects with a ZmqError of `code`; answers the error. */
+export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<ZmqError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof ZmqError, `expected ZmqError ${code}, got ${e}`);
+    assert.equal(e.code, code, `expected code ${code}, got ${e.code}: ${e.message}`);
+    return e;
+  }
+  assert.fail(`expected a rejection with ${code}`);
+}
+
+/** Asserts that `fn` throws a ZmqError of `code` synchronously; answers the error. */
+export function throwsWith(fn: () => unknown, code: string): ZmqError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ZmqError, `expected ZmqError ${code}, got ${e}`);
+    assert.equal(e.code, code, `expected code ${code}, got ${e.code}: ${e.message}`);
+    return e;
+  }
+  assert.fail(`expected a throw with ${code}`);
+}
+
+/**
+ * Defeats the slow-joiner effect: the publisher sends "sync" until the subscriber sees one, then
+ * a "go" marker; the subscriber discards everything up to "go". After this, every message the
+ * publisher sends reaches the subscriber (the connection is up and the filters are in place).
+ * The subscriber must already be subscribed to "sync" and "go" (or to "").
+ */
+export async function syncPubSub(pub: Socket, sub: Socket): Promise<void> {
+  for (;;) {
+    await pub.send("sync");
+    const got = await sub.recv({ timeout: 10 }).catch((e) => {
+      if (e instanceof ZmqError && e.code === "EAGAIN") return null;
+      throw e;
+    });
+    if (got !== null) break;
+  }
+  await pub.send("go");
+  while (decoder.decode(await sub.recv()) !== "go") {
+    // discard the syncs still in flight
+  }
+}
