@@ -20,3 +20,4 @@ export * from "./workers/mod.ts";
 export * from "./devices/mod.ts";
 export * from "./patterns/mod.ts";
 export * from "./reliable/mod.ts";
+export * from "./poller/mod.ts";

@@ -368,7 +368,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (!spec.get) {
       throw new ZmqError("EWRITEONLY", 0, `Option ${name} is write-only`, context);
     }
-    return getsockopt(ptr, spec, context) as SocketOptionResult<N>;
+    const value = getsockopt(ptr, spec, context) as SocketOptionResult<N>;
+    if (name === "EVENTS") this.#afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
+    return value;
   }
 
   /**
@@ -658,6 +660,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       signal?.throwIfAborted();
       const ready = getsockoptInt(ptr, ZMQ_EVENTS);
       if (ready < 0) throw this.#errorFor(lastErrno(), context);
+      // Reading ZMQ_EVENTS consumed the fd's edge: operations waiting in the reactor must look
+      // again, or a message that arrived just now stays unnoticed.
+      this.#afterOp();
       if ((ready & events) !== 0) return Promise.resolve(ready & events);
       if (ms === 0) return Promise.resolve(0);
       return this.#enqueue(this.#pollQ, { mask: events }, ms, signal, context, 0);

@@ -1,0 +1,481 @@
+import { type CloseOptions, type Frame, Socket, ZmqError } from "../core/mod.ts";
+
+/**
+ * Called with each message a {@linkcode Stream} receives (always an array of frames, even for
+ * a single-frame message), in order. If it returns a promise, the next message waits for it.
+ */
+export type RecvCallback = (frames: Uint8Array[], stream: Stream) => void | Promise<void>;
+
+/** Called after a message queued with {@linkcode Stream.send} went out, with its frames. */
+export type SendCallback = (frames: Frame[], stream: Stream) => void | Promise<void>;
+
+/**
+ * Called with an error thrown by a stream's callback (or a socket error met while receiving or
+ * sending) and the stream it came from.
+ */
+export type StreamErrorHandler = (error: unknown, stream: Stream) => void;
+
+/** Options for a new {@linkcode Loop}. */
+export interface LoopOptions {
+  /**
+   * Called with every error thrown by a callback, and the loop keeps running. Without it the
+   * first error stops the loop and {@linkcode Loop.run} rejects with it. Errors are never
+   * swallowed: if `onError` itself throws, `run()` rejects with that.
+   */
+  onError?: StreamErrorHandler;
+}
+
+/** One run of a loop: what the streams' pumps need. */
+interface Session {
+  /** Aborted when the loop stops. */
+  readonly signal: AbortSignal;
+  /** Keeps `task` in the set run() waits for before it settles. */
+  track(task: Promise<void>): void;
+  /** Reports an error thrown by a callback (or met by a pump). */
+  report(error: unknown, stream: Stream): void;
+}
+
+/** What a loop needs from the streams attached to it. */
+interface StreamHooks {
+  /** Starts the stream's pumps for a run of the loop. */
+  start(): void;
+}
+
+// Bridges between the two classes, set in Loop's static block (they reach private fields).
+let sessionOf!: (loop: Loop) => Session | null;
+let attach!: (loop: Loop, hooks: StreamHooks) => void;
+let detach!: (loop: Loop, hooks: StreamHooks) => void;
+
+let shared: Loop | undefined;
+
+/**
+ * An event loop for {@linkcode Stream} callbacks: pyzmq's IOLoop. Callbacks of the streams
+ * attached to a loop run only while {@linkcode Loop.run} is in progress; `run()` resolves when
+ * {@linkcode Loop.stop} is called, typically from a callback. No callback fires after
+ * `stop()`.
+ *
+ * A callback that throws is reported: to `onError` if the loop has one, otherwise the loop
+ * stops and `run()` rejects with the error.
+ *
+ * @example
+ * ```ts
+ * import { Context, Loop, Stream } from "../mod.ts";
+ * using ctx = new Context();
+ * using pull = ctx.socket("PULL");
+ * using push = ctx.socket("PUSH");
+ * pull.bind("inproc://loop-example");
+ * push.connect("inproc://loop-example");
+ *
+ * const loop = new Loop();
+ * const seen: string[] = [];
+ * new Stream(pull, loop).onRecv(([frame]) => {
+ *   const text = new TextDecoder().decode(frame);
+ *   seen.push(text);
+ *   if (text === "Exit") loop.stop();
+ * });
+ * for (const text of ["Continue", "Continue", "Exit"]) await push.send(text);
+ * await loop.run();
+ * console.log(seen); // ["Continue", "Continue", "Exit"]
+ * ```
+ */
+export class Loop {
+  #streams = new Set<StreamHooks>();
+  #session: (Session & { stopped: boolean; stop(): void }) | null = null;
+  /** Handler for errors thrown by callbacks; see {@linkcode LoopOptions.onError}. */
+  onError: StreamErrorHandler | undefined;
+
+  static {
+    sessionOf = (loop) => loop.#session;
+    attach = (loop, hooks) => {
+      loop.#streams.add(hooks);
+      if (loop.#session) hooks.start();
+    };
+    detach = (loop, hooks) => void loop.#streams.delete(hooks);
+  }
+
+  /** Creates a loop. */
+  constructor(options: LoopOptions = {}) {
+    if (options.onError !== undefined && typeof options.onError !== "function") {
+      throw new TypeError("Loop: onError must be a function");
+    }
+    this.onError = options.onError;
+  }
+
+  /**
+   * One loop shared by the whole isolate, created on first use (pyzmq's
+   * `IOLoop.instance()`); streams made without a loop use it.
+   */
+  static instance(): Loop {
+    return shared ??= new Loop();
+  }
+
+  /** True while {@linkcode Loop.run} is in progress and {@linkcode Loop.stop} was not called. */
+  get running(): boolean {
+    return this.#session !== null && !this.#session.stopped;
+  }
+
+  /**
+   * Runs the callbacks of the attached streams until {@linkcode Loop.stop} is called (or
+   * `signal` aborts, which is the same as `stop()`). Resolves once every receive, send and
+   * callback in progress has ended, so nothing stays pending. Rejects with the first error a
+   * callback threw, unless the loop has an `onError` handler. Rejects with a ZmqError of code
+   * `"EBUSY"` if the loop is already running.
+   */
+  async run(signal?: AbortSignal): Promise<void> {
+    if (this.#session !== null) {
+      throw new ZmqError("EBUSY", 0, "Loop is already running", { op: "run" });
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError("run: signal must be an AbortSignal");
+    }
+    const controller = new AbortController();
+    const tasks = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    let stopped!: () => void;
+    const stopping = new Promise<void>((resolve) => stopped = resolve);
+    const session = {
+      signal: controller.signal,
+      stopped: false,
+      stop: () => {
+        if (session.stopped) return;
+        session.stopped = true;
+        controller.abort();
+        stopped();
+      },
+      track: (task: Promise<void>) => {
+        tasks.add(task);
+        task.finally(() => tasks.delete(task));
+      },
+      report: (error: unknown, stream: Stream) => {
+        if (session.stopped) {
+          // the loop is stopping: keep the first error, never drop one silently
+          failure ??= { error };
+          return;
+        }
+        const handler = this.onError;
+        if (handler) {
+          try {
+            handler(error, stream);
+            return;
+          } catch (e) {
+            error = e;
+          }
+        }
+        failure ??= { error };
+        session.stop();
+      },
+    };
+    const onAbort = () => session.stop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) session.stop();
+    this.#session = session;
+    try {
+      for (const hooks of [...this.#streams]) {
+        if (session.stopped) break;
+        hooks.start();
+      }
+      await stopping;
+      while (tasks.size > 0) await Promise.allSettled([...tasks]);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.#session = null;
+    }
+    if (failure) throw failure.error;
+  }
+
+  /**
+   * Stops the loop: no callback fires after this call, pending receives and sends are
+   * cancelled, and {@linkcode Loop.run} resolves once they have settled. Messages received but
+   * not yet handed to a callback, and queued sends, are kept for the next run. Does nothing if
+   * the loop is not running.
+   */
+  stop(): void {
+    this.#session?.stop();
+  }
+}
+
+/**
+ * A socket driven by callbacks: pyzmq's `ZMQStream`. `onRecv(callback)` calls `callback(frames)`
+ * for each message, in order; `send()` queues a message, sent by the loop, after which the
+ * `onSend` callback runs. Callbacks run only while the stream's {@linkcode Loop} runs.
+ *
+ * @example
+ * ```ts
+ * import { Context, Loop, Stream } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = ctx.socket("REP");
+ * using req = ctx.socket("REQ");
+ * rep.bind("inproc://stream-echo");
+ * req.connect("inproc://stream-echo");
+ *
+ * const loop = new Loop();
+ * using echo = new Stream(rep, loop);
+ * echo.onRecv((frames, stream) => stream.send(frames)); // an echo server
+ * echo.onSend(() => loop.stop());
+ * await req.send("Hello");
+ * await loop.run();
+ * console.log(await req.recvString()); // "Hello"
+ * ```
+ */
+export class Stream implements Disposable {
+  /** The socket this stream drives. */
+  readonly socket: Socket;
+  /** The loop whose runs fire this stream's callbacks. */
+  readonly loop: Loop;
+  #onRecv: RecvCallback | null = null;
+  #onSend: SendCallback | null = null;
+  /** Messages received after a stop, handed to onRecv first on the next run. */
+  #held: Uint8Array[][] = [];
+  #sendQ: Frame[][] = [];
+  #recvCtl: AbortController | null = null;
+  #sendCtl: AbortController | null = null;
+  #recvTask: Promise<void> | undefined;
+  #sendTask: Promise<void> | undefined;
+  #closed = false;
+  #hooks: StreamHooks;
+
+  /**
+   * Wraps `socket`; its callbacks run on `loop` (default: {@linkcode Loop.instance}). While a
+   * stream receives, use the socket only through the stream.
+   */
+  constructor(socket: Socket, loop: Loop = Loop.instance()) {
+    if (!(socket instanceof Socket)) {
+      throw new TypeError(`Stream: socket must be a Socket; got ${describe(socket)}`);
+    }
+    if (!(loop instanceof Loop)) {
+      throw new TypeError(`Stream: loop must be a Loop; got ${describe(loop)}`);
+    }
+    this.socket = socket;
+    this.loop = loop;
+    this.#hooks = {
+      start: () => {
+        this.#startRecv();
+        this.#startSend();
+      },
+    };
+    attach(loop, this.#hooks);
+  }
+
+  /** True once {@linkcode Stream.close} was called or the socket was closed. */
+  get closed(): boolean {
+    return this.#closed || this.socket.closed;
+  }
+
+  /** True if the stream has an `onRecv` callback (it receives while the loop runs). */
+  get receiving(): boolean {
+    return this.#onRecv !== null && !this.closed;
+  }
+
+  /**
+   * Sets the callback for received messages (replacing any earlier one); `null` stops
+   * receiving, leaving further messages in the socket. Answers the stream, for chaining.
+   */
+  onRecv(callback: RecvCallback | null): this {
+    checkCallback(callback, "onRecv");
+    this.#live("onRecv");
+    this.#onRecv = callback;
+    if (callback === null) this.#recvCtl?.abort();
+    else this.#startRecv();
+    return this;
+  }
+
+  /** Sets the callback run after each queued message was sent; `null` removes it. */
+  onSend(callback: SendCallback | null): this {
+    checkCallback(callback, "onSend");
+    this.#live("onSend");
+    this.#onSend = callback;
+    return this;
+  }
+
+  /**
+   * Queues a message (a frame, or an array of frames sent as one multipart message); the loop
+   * sends queued messages in order while it runs. Throws a ZmqError (`"EBADVALUE"`) for a frame
+   * that is not a string or bytes, `"ECLOSED"` once the stream is closed.
+   */
+  send(message: Frame | Frame[]): void {
+    this.#live("send");
+    const frames = Array.isArray(message) ? [...message] : [message];
+    checkFrames(frames, this.socket.type);
+    this.#sendQ.push(frames);
+    this.#startSend();
+  }
+
+  /** Queues frames as one multipart message (pyzmq's `send_multipart`). */
+  sendMultipart(frames: Frame[]): void {
+    if (!Array.isArray(frames)) {
+      throw new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
+        op: "sendMultipart",
+        socketType: this.socket.type,
+      });
+    }
+    this.send(frames);
+  }
+
+  /** Number of messages queued by {@linkcode Stream.send} and not sent yet. */
+  get queued(): number {
+    return this.#sendQ.length;
+  }
+
+  /**
+   * Stops the stream's callbacks: it receives no more (messages stay in the socket) and
+   * `onRecv`/`onSend` are removed. Queued messages are still sent while the loop runs. Set a
+   * callback again to resume.
+   */
+  stop(): void {
+    this.#onRecv = null;
+    this.#onSend = null;
+    this.#recvCtl?.abort();
+  }
+
+  /**
+   * Stops the stream, drops the messages still queued, detaches it from its loop and closes the
+   * socket (with `linger`, if given). Closing twice is harmless.
+   */
+  close(options: CloseOptions = {}): void {
+    if (this.#closed) return;
+    this.stop();
+    this.#closed = true;
+    this.#sendQ = [];
+    this.#held = [];
+    this.#sendCtl?.abort();
+    detach(this.loop, this.#hooks);
+    this.socket.close(options);
+  }
+
+  /** Closes the stream and its socket (for `using`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #live(op: string): void {
+    if (this.closed) {
+      throw new ZmqError("ECLOSED", 0, "Stream is closed", { op, socketType: this.socket.type });
+    }
+  }
+
+  #startRecv(): void {
+    const session = sessionOf(this.loop);
+    if (session === null || session.signal.aborted) return;
+    if (this.#onRecv === null || this.closed) return;
+    if (this.#recvCtl !== null && !this.#recvCtl.signal.aborted) return; // already receiving
+    // A pump that was just stopped may still be settling its last receive: start after it,
+    // so messages stay in order.
+    const previous = this.#recvTask;
+    const ctl = new AbortController();
+    this.#recvCtl = ctl;
+    this.#recvTask = this.#pump(session, ctl, async () => {
+      await previous;
+      await this.#recvPump(session, ctl.signal);
+    });
+  }
+
+  #startSend(): void {
+    const session = sessionOf(this.loop);
+    if (session === null || session.signal.aborted) return;
+    if (this.#sendQ.length === 0 || this.closed) return;
+    if (this.#sendCtl !== null && !this.#sendCtl.signal.aborted) return; // already sending
+    const previous = this.#sendTask;
+    const ctl = new AbortController();
+    this.#sendCtl = ctl;
+    this.#sendTask = this.#pump(session, ctl, async () => {
+      await previous;
+      await this.#sendPump(session, ctl.signal);
+    });
+  }
+
+  /**
+   * Runs a pump until it ends; the loop's stop aborts it, and run() waits for it. Answers a
+   * promise that settles (never rejects) when the pump has ended.
+   */
+  #pump(session: Session, ctl: AbortController, body: () => Promise<void>): Promise<void> {
+    const onStop = () => ctl.abort();
+    session.signal.addEventListener("abort", onStop, { once: true });
+    const task = body().catch((e) => session.report(e, this)).finally(() => {
+      session.signal.removeEventListener("abort", onStop);
+      ctl.abort(); // marks the pump as ended
+    });
+    session.track(task);
+    return task;
+  }
+
+  async #recvPump(session: Session, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal.aborted || this.closed || this.#onRecv === null) return;
+      let frames = this.#held.shift();
+      if (frames === undefined) {
+        try {
+          frames = await this.socket.recvMultipart({ signal });
+        } catch (e) {
+          if (signal.aborted || this.closed) return;
+          throw e;
+        }
+        if (this.closed) return;
+        if (signal.aborted || this.#onRecv === null) {
+          this.#held.push(frames); // taken from the socket after a stop: keep it for later
+          return;
+        }
+      }
+      try {
+        await this.#onRecv(frames, this);
+      } catch (e) {
+        session.report(e, this);
+      }
+    }
+  }
+
+  async #sendPump(session: Session, signal: AbortSignal): Promise<void> {
+    while (this.#sendQ.length > 0) {
+      if (signal.aborted || this.closed) return;
+      const frames = this.#sendQ[0];
+      try {
+        await this.socket.send(frames, { signal });
+      } catch (e) {
+        // cancelled before any frame went out: the message stays queued for the next run
+        if (signal.aborted || this.closed) return;
+        this.#sendQ.shift();
+        session.report(e, this);
+        continue;
+      }
+      this.#sendQ.shift();
+      const callback = this.#onSend;
+      if (callback === null || session.signal.aborted) continue;
+      try {
+        await callback(frames, this);
+      } catch (e) {
+        session.report(e, this);
+      }
+    }
+  }
+}
+
+function checkCallback(callback: unknown, op: string): void {
+  if (callback !== null && typeof callback !== "function") {
+    throw new TypeError(`${op}: callback must be a function or null; got ${describe(callback)}`);
+  }
+}
+
+function checkFrames(frames: unknown[], socketType: string): void {
+  if (frames.length === 0) {
+    throw new ZmqError("EBADVALUE", 0, "A message needs at least one frame", {
+      op: "send",
+      socketType,
+    });
+  }
+  frames.forEach((f, i) => {
+    if (typeof f !== "string" && !ArrayBuffer.isView(f)) {
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `Frame ${i} is ${describe(f)}; expected a string or Uint8Array`,
+        { op: "send", socketType },
+      );
+    }
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "object") return Object.prototype.toString.call(value);
+  return typeof value;
+}

@@ -1,0 +1,86 @@
+// The polling chapter's two programs, run end to end in Web Workers: the Poller client and the
+// stream (callback) client both process only topic 9 and stop on "Exit"; the program ends.
+import assert from "node:assert/strict";
+import { main as pollingMain } from "../examples/zmqpolling/main.ts";
+import { main as streamMain } from "../examples/pyzmq_stream_poller/main.ts";
+import { main as clientMain } from "../examples/zmqpolling/client.ts";
+import type { RunResult } from "../mod.ts";
+
+type Main = (args: string[], env: { name: string; signal: AbortSignal }) => Promise<
+  RunResult | undefined
+>;
+
+async function run(main: Main, pushPort: number, pubPort: number): Promise<RunResult> {
+  const result = await main([
+    "--push-port",
+    String(pushPort),
+    "--pub-port",
+    String(pubPort),
+    "--interval",
+    "100",
+    "--pub-interval",
+    "5",
+    "--timeout",
+    "30000",
+    "--quiet",
+  ], { name: "test", signal: new AbortController().signal });
+  assert.ok(result, "the orchestrator answered no result");
+  return result;
+}
+
+function checkRun(result: RunResult, pushPort: number, finalLine?: string): void {
+  const client = result.lines.client;
+  const pub = result.lines.server_pub;
+  assert.ok(client, "no client lines");
+  assert.ok(pub, "no server_pub lines");
+  assert.deepEqual(result.lines.server_push.filter((l) => l !== ""), [
+    `Running server on port: ${pushPort}`,
+  ]);
+
+  // the publisher published both topics, the client processed only topic 9
+  const published = pub.filter((l) => /^[89] server#\d+$/.test(l));
+  assert.ok(published.some((l) => l.startsWith("8 ")), "server_pub never published topic 8");
+  const processed = client.filter((l) => l.startsWith("Processing ... "));
+  assert.ok(processed.length > 0, "the client processed nothing");
+  for (const line of processed) assert.match(line, /^Processing \.\.\. 9 server#\d+$/);
+
+  // six commands to continue, then Exit, and nothing processed after it
+  const commands = client.filter((l) => l.startsWith("Received control command: "));
+  assert.deepEqual(commands, [
+    ...Array(6).fill("Received control command: Continue"),
+    "Received control command: Exit",
+  ]);
+  const exitAt = client.indexOf("Received exit command, client will stop receiving messages");
+  assert.equal(exitAt, client.indexOf("Received control command: Exit") + 1);
+  const after = client.slice(exitAt + 1).filter((l) => l !== "");
+  assert.deepEqual(after, finalLine ? [finalLine] : []);
+}
+
+Deno.test("zmqpolling: the Poller client processes only topic 9 and stops on Exit", async () => {
+  checkRun(await run(pollingMain, 18001, 18002), 18001);
+});
+
+Deno.test("pyzmq_stream_poller: the stream client processes only topic 9 and stops on Exit", async () => {
+  checkRun(await run(streamMain, 18003, 18004), 18003, "Worker has stopped processing messages.");
+});
+
+Deno.test("zmqpolling client: --help prints usage, bad flags are named", async () => {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    await clientMain(["--help"], { name: "client", signal: new AbortController().signal });
+  } finally {
+    console.log = log;
+  }
+  assert.match(lines.join("\n"), /Usage: deno task zmqpolling:client/);
+  assert.match(lines.join("\n"), /--push-port/);
+  await assert.rejects(
+    clientMain(["--push-port", "70000"], { name: "client", signal: new AbortController().signal }),
+    (e) => e instanceof RangeError && /--push-port/.test(e.message),
+  );
+  await assert.rejects(
+    clientMain(["--bogus"], { name: "client", signal: new AbortController().signal }),
+    TypeError,
+  );
+});
