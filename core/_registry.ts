@@ -14,6 +14,9 @@ export interface ContextInternals {
 /** Context object → its internals. */
 export const contexts: WeakMap<object, ContextInternals> = new WeakMap();
 
+/** Socket object → its live zmq socket pointer (null once closed), for core/monitor.ts. */
+export const socketPointers: WeakMap<object, () => Pointer | null> = new WeakMap();
+
 /** What core/proxy.ts needs from a Socket: its pointer, handed over for the proxy's run. */
 export interface SocketInternals {
   /**

@@ -25,3 +25,23 @@ export {
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
 export { type Candidate, LIBRARY_ENV, LibraryNotFoundError } from "./_loader.ts";
+export {
+  type CurveKeypair,
+  curveKeypair,
+  curveKeyToZ85,
+  curvePublic,
+  Z85_ALPHABET,
+  z85Decode,
+  z85Encode,
+} from "./curve.ts";
+export {
+  connectAndWait,
+  type ConnectAndWaitOptions,
+  monitor,
+  MONITOR_EVENTS,
+  type MonitorEvent,
+  type MonitorEventName,
+  type SocketMonitor,
+  waitForEvent,
+  type WaitForEventOptions,
+} from "./monitor.ts";

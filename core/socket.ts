@@ -14,7 +14,7 @@ import {
 } from "./_backend.ts";
 import type { Pointer } from "./_ffi.ts";
 import { reactor, type Watched } from "./_reactor.ts";
-import { contexts, socketInternals } from "./_registry.ts";
+import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
   type OptionSpec,
   POLLIN,
@@ -188,6 +188,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const fd = getsockopt(this.#ptr, SOCKET_OPTIONS.FD, base) as number;
     this.#watcher = { fd, service: () => this.#service(), events: () => this.#events() };
     internals.sockets.add(this);
+    socketPointers.set(this, () => this.#ptr);
     socketInternals.set(this, {
       lease: (owner) => this.#lease(owner),
       release: () => {

@@ -1,0 +1,198 @@
+// CURVE key pairs and Z85 text (ZeroMQ RFC 32), through libzmq's own functions. Input is
+// checked here first, so bad input is a ZmqError with a code, never a crash in native code.
+import { cString } from "./_backend.ts";
+import { zmq } from "./_ffi.ts";
+import { ERRNO } from "./constants.ts";
+import { type ErrorContext, ZmqError } from "./errors.ts";
+
+/** A CURVE key pair as two 40-character Z85 strings. */
+export interface CurveKeypair {
+  /** The public key: share it with peers. */
+  publicKey: string;
+  /** The secret key: keep it private. */
+  secretKey: string;
+}
+
+/** Z85's 85 characters, in value order (ZeroMQ RFC 32). */
+export const Z85_ALPHABET =
+  "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+const Z85_CHARS = new Set(Z85_ALPHABET);
+const decoder = new TextDecoder();
+
+function invalid(detail: string, context: ErrorContext): ZmqError {
+  return new ZmqError("EINVAL", ERRNO.EINVAL, detail, context);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return `a string of length ${value.length}`;
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  return typeof value === "object" ? Object.prototype.toString.call(value) : typeof value;
+}
+
+/**
+ * Encodes bytes as Z85 text (ZeroMQ RFC 32). The length must be a multiple of 4; a 32-byte CURVE
+ * key gives 40 characters. Throws a ZmqError with code `EINVAL` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { z85Encode } from "../mod.ts";
+ * const bytes = new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
+ * console.log(z85Encode(bytes)); // "HelloWorld"
+ * ```
+ */
+export function z85Encode(bytes: Uint8Array): string {
+  const context = { op: "z85Encode" };
+  if (!(bytes instanceof Uint8Array)) {
+    throw invalid(`z85Encode takes a Uint8Array; got ${describe(bytes)}`, context);
+  }
+  if (bytes.length % 4 !== 0) {
+    throw invalid(
+      `Z85 encodes a multiple of 4 bytes; got ${bytes.length} bytes`,
+      context,
+    );
+  }
+  if (bytes.length === 0) return "";
+  const out = new Uint8Array(new ArrayBuffer((bytes.length / 4) * 5 + 1));
+  const data = new Uint8Array(bytes); // a copy in its own buffer for the native call
+  if (zmq.zmq_z85_encode(out, data, BigInt(data.length)) === null) {
+    throw invalid("libzmq could not encode the bytes as Z85", context);
+  }
+  return decoder.decode(out.subarray(0, out.length - 1));
+}
+
+/**
+ * Decodes Z85 text (ZeroMQ RFC 32) to bytes. The length must be a multiple of 5 and every
+ * character must be in Z85's alphabet; throws a ZmqError with code `EINVAL` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { z85Decode } from "../mod.ts";
+ * console.log(z85Decode("HelloWorld")); // Uint8Array(8) [134, 79, 210, 111, 181, 89, 247, 91]
+ * ```
+ */
+export function z85Decode(text: string): Uint8Array {
+  const context = { op: "z85Decode" };
+  if (typeof text !== "string") {
+    throw invalid(`z85Decode takes a string; got ${describe(text)}`, context);
+  }
+  if (text.length % 5 !== 0) {
+    throw invalid(
+      `Z85 text has a length that is a multiple of 5; got ${text.length} characters`,
+      context,
+    );
+  }
+  for (let i = 0; i < text.length; i++) {
+    if (!Z85_CHARS.has(text[i])) {
+      throw invalid(
+        `Character ${JSON.stringify(text[i])} at index ${i} is not in the Z85 alphabet`,
+        context,
+      );
+    }
+  }
+  if (text.length === 0) return new Uint8Array(0);
+  const out = new Uint8Array(new ArrayBuffer((text.length / 5) * 4));
+  // each group of 5 characters must fit in 32 bits ("%%%%%" does not)
+  if (zmq.zmq_z85_decode(out, cString(text, context)) === null) {
+    throw invalid("Z85 text encodes a value above 2^32 - 1 in a group of 5 characters", context);
+  }
+  return out;
+}
+
+function needCurve(op: string): void {
+  if (zmq.zmq_has(cString("curve", { op })) !== 1) {
+    throw new ZmqError(
+      "ENOTSUP",
+      ERRNO.ENOTSUP,
+      'This libzmq was built without CURVE (see zmqHas("curve") and DENO_ZMQ_LIBRARY)',
+      { op },
+    );
+  }
+}
+
+/**
+ * Checks a CURVE key given as 40 Z85 characters or 32 bytes and answers it as Z85 text.
+ * Throws a ZmqError with code `EINVAL` naming what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { curveKeypair, curveKeyToZ85 } from "../mod.ts";
+ * const { publicKey } = curveKeypair();
+ * console.log(curveKeyToZ85(publicKey) === publicKey); // true
+ * ```
+ */
+export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
+  const context = { op: "curve key" };
+  if (typeof key === "string") {
+    if (key.length !== 40) {
+      throw invalid(
+        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`,
+        context,
+      );
+    }
+    z85Decode(key); // checks the alphabet
+    return key;
+  }
+  if (key instanceof Uint8Array) {
+    if (key.length !== 32) {
+      throw invalid(
+        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`,
+        context,
+      );
+    }
+    return z85Encode(key);
+  }
+  throw invalid(`A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`, context);
+}
+
+/**
+ * Generates a new CURVE key pair with libzmq (`zmq_curve_keypair`), as Z85 text.
+ * Throws a ZmqError with code `ENOTSUP` if this libzmq has no CURVE.
+ *
+ * @example
+ * ```ts
+ * import { curveKeypair } from "../mod.ts";
+ * const { publicKey, secretKey } = curveKeypair();
+ * console.log(publicKey.length, secretKey.length); // 40 40
+ * ```
+ */
+export function curveKeypair(): CurveKeypair {
+  needCurve("curveKeypair");
+  const pub = new Uint8Array(new ArrayBuffer(41));
+  const sec = new Uint8Array(new ArrayBuffer(41));
+  if (zmq.zmq_curve_keypair(pub, sec) !== 0) {
+    const errno = zmq.zmq_errno();
+    throw new ZmqError(
+      errno === ERRNO.ENOTSUP ? "ENOTSUP" : "EINVAL",
+      errno,
+      "libzmq could not generate a CURVE key pair",
+      { op: "curveKeypair" },
+    );
+  }
+  return {
+    publicKey: decoder.decode(pub.subarray(0, 40)),
+    secretKey: decoder.decode(sec.subarray(0, 40)),
+  };
+}
+
+/**
+ * Derives the public key from a CURVE secret key (`zmq_curve_public`). The secret key is 40 Z85
+ * characters or 32 bytes; the answer is Z85 text.
+ *
+ * @example
+ * ```ts
+ * import { curveKeypair, curvePublic } from "../mod.ts";
+ * const pair = curveKeypair();
+ * console.log(curvePublic(pair.secretKey) === pair.publicKey); // true
+ * ```
+ */
+export function curvePublic(secretKey: string | Uint8Array): string {
+  needCurve("curvePublic");
+  const secret = curveKeyToZ85(secretKey, "secret key");
+  const pub = new Uint8Array(new ArrayBuffer(41));
+  if (zmq.zmq_curve_public(pub, cString(secret, { op: "curvePublic" })) !== 0) {
+    throw invalid("libzmq could not derive the public key", { op: "curvePublic" });
+  }
+  return decoder.decode(pub.subarray(0, 40));
+}

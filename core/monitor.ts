@@ -1,0 +1,473 @@
+// Socket monitor events (zmq_socket_monitor) as async iterables. One native monitor per socket
+// (libzmq allows one), fanned out to every JS subscriber; it stops when the last one leaves.
+import { cString } from "./_backend.ts";
+import { zmq } from "./_ffi.ts";
+import { socketPointers } from "./_registry.ts";
+import { ERRNO } from "./constants.ts";
+import { ZmqError } from "./errors.ts";
+import type { Socket } from "./socket.ts";
+
+/**
+ * libzmq's monitor event numbers (`ZMQ_EVENT_*`, libzmq 4.3) by this library's event names.
+ *
+ * @example
+ * ```ts
+ * import { MONITOR_EVENTS } from "../mod.ts";
+ * console.log(MONITOR_EVENTS.handshake_succeeded); // 4096
+ * ```
+ */
+export const MONITOR_EVENTS = {
+  connected: 0x0001,
+  connect_delayed: 0x0002,
+  connect_retried: 0x0004,
+  listening: 0x0008,
+  bind_failed: 0x0010,
+  accepted: 0x0020,
+  accept_failed: 0x0040,
+  closed: 0x0080,
+  close_failed: 0x0100,
+  disconnected: 0x0200,
+  monitor_stopped: 0x0400,
+  handshake_failed_no_detail: 0x0800,
+  handshake_succeeded: 0x1000,
+  handshake_failed_protocol: 0x2000,
+  handshake_failed_auth: 0x4000,
+} as const;
+
+/** A monitor event name: `"connected"`, `"accepted"`, `"handshake_succeeded"`, ... */
+export type MonitorEventName = keyof typeof MONITOR_EVENTS;
+
+/**
+ * One event reported by a socket monitor.
+ *
+ * `value` depends on the event: the file descriptor for `connected`, `accepted`, `listening`,
+ * `closed` and `disconnected`; the errno for `*_failed`; the reconnect interval in ms for
+ * `connect_retried`; the ZAP status code (e.g. 400) for `handshake_failed_auth`; a
+ * `ZMQ_PROTOCOL_ERROR_*` number for `handshake_failed_protocol`.
+ */
+export interface MonitorEvent {
+  /** What happened. */
+  event: MonitorEventName;
+  /** The event's value (see above). */
+  value: number;
+  /** The endpoint concerned, e.g. `"tcp://127.0.0.1:5555"`. */
+  endpoint: string;
+}
+
+/** Options of {@linkcode waitForEvent} and {@linkcode connectAndWait}. */
+export interface WaitForEventOptions {
+  /** Milliseconds to wait before rejecting with a ZmqError of code `EAGAIN`; default forever. */
+  timeout?: number;
+  /** Rejects with the signal's reason when aborted. */
+  signal?: AbortSignal;
+}
+
+const ZMQ_EVENT_ALL = 0xffff;
+const NAMES = new Map<number, MonitorEventName>(
+  Object.entries(MONITOR_EVENTS).map(([k, v]) => [v, k as MonitorEventName]),
+);
+const HANDSHAKE_FAILURES: ReadonlySet<MonitorEventName> = new Set([
+  "handshake_failed_no_detail",
+  "handshake_failed_protocol",
+  "handshake_failed_auth",
+]);
+const decoder = new TextDecoder();
+let serial = 0;
+
+/** The native monitor of one socket and the JS subscribers that share it. */
+class Hub {
+  readonly subscribers = new Set<Subscriber>();
+  readonly done: Promise<void>;
+  #socket: Socket;
+  #pair: Socket;
+  #stopped = false;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    const context = { op: "monitor", socketType: socket.type };
+    const ptr = socketPointers.get(socket)?.() ?? null;
+    if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
+    const endpoint = `inproc://zmq-deno.monitor.${++serial}.${crypto.randomUUID()}`;
+    // libzmq binds a PAIR of its own on `endpoint` and writes the events there
+    if (zmq.zmq_socket_monitor(ptr, cString(endpoint, context), ZMQ_EVENT_ALL) !== 0) {
+      const errno = zmq.zmq_errno();
+      throw new ZmqError("EINVAL", errno, "zmq_socket_monitor failed", context);
+    }
+    try {
+      this.#pair = socket.context.socket("PAIR");
+      this.#pair.setOption("LINGER", 0);
+      this.#pair.connect(endpoint);
+    } catch (e) {
+      this.#stopNative();
+      throw e;
+    }
+    this.done = this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      for (;;) {
+        let frames: Uint8Array[];
+        try {
+          frames = await this.#pair.recvMultipart();
+        } catch {
+          return; // our PAIR was closed (stop, or the context closed)
+        }
+        const event = parse(frames);
+        if (event === null) continue;
+        for (const sub of this.subscribers) sub._push(event);
+        if (event.event === "monitor_stopped") return;
+      }
+    } finally {
+      this.#stopped = true;
+      hubs.delete(this.#socket);
+      this.#stopNative();
+      this.#pair.close();
+      for (const sub of this.subscribers) sub._end();
+      this.subscribers.clear();
+    }
+  }
+
+  #stopNative(): void {
+    const ptr = socketPointers.get(this.#socket)?.() ?? null;
+    if (ptr !== null) zmq.zmq_socket_monitor(ptr, null, 0);
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Removes a subscriber; the last one out stops the native monitor. */
+  leave(sub: Subscriber): Promise<void> {
+    this.subscribers.delete(sub);
+    if (this.subscribers.size === 0 && !this.#stopped) {
+      this.#stopped = true;
+      hubs.delete(this.#socket);
+      this.#stopNative();
+      this.#pair.close(); // ends the loop's pending recv
+    }
+    return this.subscribers.size === 0 ? this.done : Promise.resolve();
+  }
+}
+
+const hubs = new WeakMap<Socket, Hub>();
+
+function parse(frames: Uint8Array[]): MonitorEvent | null {
+  if (frames.length < 2 || frames[0].length < 6) return null;
+  const view = new DataView(frames[0].buffer, frames[0].byteOffset, frames[0].byteLength);
+  const name = NAMES.get(view.getUint16(0, true));
+  if (name === undefined) return null;
+  return { event: name, value: view.getUint32(2, true), endpoint: decoder.decode(frames[1]) };
+}
+
+function checkEvents(events: unknown, op: string): Set<MonitorEventName> | null {
+  if (events === undefined) return null;
+  const list = typeof events === "string" ? [events] : events;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      "events must be an event name or a non-empty array of event names",
+      { op },
+    );
+  }
+  for (const e of list) {
+    if (typeof e !== "string" || !Object.hasOwn(MONITOR_EVENTS, e)) {
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `Unknown monitor event ${JSON.stringify(e)}; expected one of ${
+          Object.keys(MONITOR_EVENTS).join(", ")
+        }`,
+        { op },
+      );
+    }
+  }
+  return new Set(list as MonitorEventName[]);
+}
+
+/**
+ * The events of one socket, as an async iterator. Create it with {@linkcode monitor}. The
+ * iteration ends when {@linkcode SocketMonitor.close} is called (or `break` leaves a
+ * `for await`), or when the socket or its context is closed (after a `monitor_stopped` event
+ * when libzmq sends one).
+ *
+ * Several monitors of one socket share libzmq's single monitor; each sees the events that
+ * happen after it was created.
+ */
+export interface SocketMonitor extends AsyncIterableIterator<MonitorEvent>, AsyncDisposable {
+  /** True once the monitor has ended (closed, or its socket closed). */
+  readonly closed: boolean;
+  /**
+   * Stops this monitor; resolves once libzmq's monitor is stopped and its socket closed (when
+   * this was the socket's last monitor). A pending `next()` resolves as done.
+   */
+  close(): Promise<void>;
+}
+
+class Subscriber implements SocketMonitor {
+  #hub: Hub;
+  #filter: Set<MonitorEventName> | null;
+  #queue: MonitorEvent[] = [];
+  #waiter: ((r: IteratorResult<MonitorEvent>) => void) | null = null;
+  #ended = false;
+
+  constructor(hub: Hub, filter: Set<MonitorEventName> | null) {
+    this.#hub = hub;
+    this.#filter = filter;
+  }
+
+  /** True once the monitor has ended (closed, or its socket closed). */
+  get closed(): boolean {
+    return this.#ended;
+  }
+
+  /** @internal Delivers an event from the native monitor. */
+  _push(event: MonitorEvent): void {
+    if (this.#ended || (this.#filter !== null && !this.#filter.has(event.event))) return;
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = null;
+      w({ value: event, done: false });
+    } else this.#queue.push(event);
+  }
+
+  /** @internal Ends the iteration (queued events are still delivered). */
+  _end(): void {
+    this.#ended = true;
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = null;
+      w({ value: undefined, done: true });
+    }
+  }
+
+  /** The next event; `done` once the monitor has ended and its queued events were read. */
+  next(): Promise<IteratorResult<MonitorEvent>> {
+    const event = this.#queue.shift();
+    if (event !== undefined) return Promise.resolve({ value: event, done: false });
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.#waiter) {
+      return Promise.reject(
+        new ZmqError("EBUSY", 0, "next() called while another next() is pending", {
+          op: "monitor",
+        }),
+      );
+    }
+    return new Promise((resolve) => this.#waiter = resolve);
+  }
+
+  /**
+   * Stops this monitor; resolves once libzmq's monitor is stopped and its socket closed (when
+   * this was the socket's last monitor). A pending `next()` resolves as done.
+   */
+  async close(): Promise<void> {
+    this.#queue = [];
+    this._end();
+    await this.#hub.leave(this);
+  }
+
+  /** Ends the iteration (called by `break` in `for await`). */
+  async return(): Promise<IteratorResult<MonitorEvent>> {
+    await this.close();
+    return { value: undefined, done: true };
+  }
+
+  /** This object is its own iterator. */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Closes the monitor (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Monitors a socket: answers an async iterator of its events (all of them, or only `events`).
+ * Start it before `bind`/`connect` to see the events those cause.
+ *
+ * @example
+ * ```ts
+ * import { Context, monitor } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = ctx.socket("REP");
+ * using req = ctx.socket("REQ");
+ * const port = rep.bindToRandomPort();
+ * await using events = monitor(req, ["connected", "handshake_succeeded"]);
+ * req.connect(`tcp://127.0.0.1:${port}`);
+ * for await (const e of events) {
+ *   console.log(e.event, e.endpoint); // "connected", then "handshake_succeeded"
+ *   if (e.event === "handshake_succeeded") break;
+ * }
+ * ```
+ */
+export function monitor(
+  socket: Socket,
+  events?: MonitorEventName | MonitorEventName[],
+): SocketMonitor {
+  return subscribe(socket, checkEvents(events, "monitor"));
+}
+
+function subscribe(socket: Socket, filter: Set<MonitorEventName> | null): Subscriber {
+  if (!socketPointers.has(socket)) {
+    throw new ZmqError("EINVAL", ERRNO.EINVAL, "monitor takes a Socket", { op: "monitor" });
+  }
+  let hub = hubs.get(socket);
+  if (hub === undefined || hub.stopped) {
+    hub = new Hub(socket);
+    hubs.set(socket, hub);
+  }
+  const sub = new Subscriber(hub, filter);
+  hub.subscribers.add(sub);
+  return sub;
+}
+
+/**
+ * Resolves with the first of `events` that happens on `socket` after this call, e.g.
+ * `"connected"` or `"handshake_succeeded"`. Call it before `connect` (or use
+ * {@linkcode connectAndWait}): an event that happened earlier is not seen.
+ *
+ * Rejects with a ZmqError of code `EAGAIN` after `timeout` ms, `ECLOSED` if the socket closes
+ * first, and `EHANDSHAKE` if a `handshake_failed_*` event comes while waiting for
+ * `handshake_succeeded`.
+ *
+ * @example
+ * ```ts
+ * import { Context, waitForEvent } from "../mod.ts";
+ * using ctx = new Context();
+ * using pull = ctx.socket("PULL");
+ * using push = ctx.socket("PUSH");
+ * const port = pull.bindToRandomPort();
+ * const up = waitForEvent(push, "handshake_succeeded", { timeout: 5000 });
+ * push.connect(`tcp://127.0.0.1:${port}`);
+ * await up; // the peer is there: this message goes to it, not into a queue
+ * await push.send("hello");
+ * ```
+ */
+export async function waitForEvent(
+  socket: Socket,
+  events: MonitorEventName | MonitorEventName[],
+  options: WaitForEventOptions = {},
+): Promise<MonitorEvent> {
+  const wanted = checkEvents(events, "waitForEvent")!;
+  const { timeout, signal } = options;
+  const context = { op: "waitForEvent", socketType: socket?.type };
+  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
+    throw new ZmqError("EBADVALUE", 0, `timeout must be a number >= 0; got ${timeout}`, context);
+  }
+  signal?.throwIfAborted();
+  const failOnHandshake = wanted.has("handshake_succeeded");
+  const sub = subscribe(socket, null);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failure: unknown = null;
+  const stop = (reason: unknown) => {
+    failure ??= reason;
+    sub._end();
+  };
+  const onAbort = () => stop(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (timeout !== undefined && timeout !== Infinity) {
+    timer = setTimeout(() => {
+      stop(
+        new ZmqError(
+          "EAGAIN",
+          ERRNO.EAGAIN,
+          `No ${[...wanted].join(" or ")} event within ${timeout} ms`,
+          context,
+        ),
+      );
+    }, timeout);
+  }
+  try {
+    for (;;) {
+      const r = await sub.next();
+      if (failure !== null) throw failure;
+      if (r.done) {
+        throw new ZmqError(
+          "ECLOSED",
+          0,
+          `The socket's monitor stopped before a ${[...wanted].join(" or ")} event`,
+          context,
+        );
+      }
+      const e = r.value;
+      if (wanted.has(e.event)) return e;
+      if (failOnHandshake && HANDSHAKE_FAILURES.has(e.event)) {
+        throw new ZmqError(
+          "EHANDSHAKE",
+          0,
+          `Handshake failed with ${e.endpoint}: ${e.event} (value ${e.value})`,
+          { ...context, endpoint: e.endpoint },
+        );
+      }
+    }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    await sub.close();
+  }
+}
+
+/** Options of {@linkcode connectAndWait}. */
+export interface ConnectAndWaitOptions extends WaitForEventOptions {
+  /**
+   * Which event means "connected": `"connected"` (the TCP connection is up) or
+   * `"handshake_succeeded"` (the default: the ZMTP handshake, including CURVE or PLAIN
+   * authentication, is done and messages will flow).
+   */
+  until?: "connected" | "handshake_succeeded";
+}
+
+/**
+ * Connects `socket` to `endpoint` and resolves once the connection is up, so that what is sent
+ * next goes to a live peer. Rejects like {@linkcode waitForEvent} (`EAGAIN` on timeout,
+ * `EHANDSHAKE` when authentication fails); the socket stays connected (and retrying) either
+ * way.
+ *
+ * @example
+ * ```ts
+ * import { connectAndWait, Context } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = ctx.socket("REP");
+ * using req = ctx.socket("REQ");
+ * const port = rep.bindToRandomPort();
+ * await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+ * await req.send("Hello");
+ * ```
+ */
+export function connectAndWait(
+  socket: Socket,
+  endpoint: string,
+  options: ConnectAndWaitOptions = {},
+): Promise<MonitorEvent> {
+  const until = options.until ?? "handshake_succeeded";
+  if (until !== "connected" && until !== "handshake_succeeded") {
+    return Promise.reject(
+      new ZmqError(
+        "EBADVALUE",
+        0,
+        `until must be "connected" or "handshake_succeeded"; got ${JSON.stringify(until)}`,
+        { op: "connectAndWait" },
+      ),
+    );
+  }
+  const controller = new AbortController();
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, controller.signal])
+    : controller.signal;
+  let waiting: Promise<MonitorEvent>;
+  try {
+    waiting = waitForEvent(socket, until, { timeout: options.timeout, signal });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  try {
+    socket.connect(endpoint);
+  } catch (e) {
+    controller.abort(e);
+    return waiting.then(() => Promise.reject(e), () => Promise.reject(e));
+  }
+  return waiting;
+}
