@@ -147,11 +147,6 @@ export class Loop {
         task.finally(() => tasks.delete(task));
       },
       report: (error: unknown, stream: Stream) => {
-        if (session.stopped) {
-          // the loop is stopping: keep the first error, never drop one silently
-          failure ??= { error };
-          return;
-        }
         const handler = this.onError;
         if (handler) {
           try {
@@ -161,6 +156,7 @@ export class Loop {
             error = e;
           }
         }
+        // run() rejects with the first error, even one met while the loop was stopping
         failure ??= { error };
         session.stop();
       },
@@ -249,6 +245,10 @@ export class Stream implements Disposable {
     this.loop = loop;
     this.#hooks = {
       start: () => {
+        if (this.closed) {
+          detach(this.loop, this.#hooks); // its socket was closed directly
+          return;
+        }
         this.#startRecv();
         this.#startSend();
       },
