@@ -21,3 +21,4 @@ export * from "./devices/mod.ts";
 export * from "./patterns/mod.ts";
 export * from "./reliable/mod.ts";
 export * from "./poller/mod.ts";
+export * from "./auth/mod.ts";

@@ -1,0 +1,255 @@
+// CURVE certificates on disk: the public key in `<name>.key`, the key pair in
+// `<name>.key_secret` (mode 0600). A small text format of `name = "value"` lines; the reader also
+// accepts the sectioned files pyzmq's zmq.auth writes.
+import {
+  type CurveKeypair,
+  curveKeypair,
+  curveKeyToZ85,
+  curvePublic,
+  ZmqError,
+} from "../core/mod.ts";
+
+/** A certificate read from a file: the secret key is null for a public certificate. */
+export interface Certificate {
+  /** The public key, 40 Z85 characters. */
+  publicKey: string;
+  /** The secret key (40 Z85 characters), or null if the file holds only the public key. */
+  secretKey: string | null;
+  /** Free-form metadata saved with the certificate. */
+  metadata: Record<string, string>;
+}
+
+/** Where {@linkcode createCertificate} and {@linkcode saveCertificate} wrote a certificate. */
+export interface CertificateFiles {
+  /** The public certificate, safe to share: `<dir>/<name>.key`. */
+  publicFile: string;
+  /** The secret certificate, mode 0600: `<dir>/<name>.key_secret`. */
+  secretFile: string;
+}
+
+/** The public file's suffix. */
+export const PUBLIC_SUFFIX = ".key";
+/** The secret file's suffix. */
+export const SECRET_SUFFIX = ".key_secret";
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+const META_KEY = /^[A-Za-z0-9_-]+$/;
+
+function certError(code: string, detail: string, file?: string): ZmqError {
+  return new ZmqError(code, 0, file ? `${detail} (${file})` : detail, { op: "certificate" });
+}
+
+function join(dir: string, file: string): string {
+  return dir.endsWith("/") ? dir + file : `${dir}/${file}`;
+}
+
+function render(kind: "public" | "secret", pair: CurveKeypair, meta: Record<string, string>) {
+  const lines = [
+    kind === "public"
+      ? "# ZeroMQ CURVE certificate, public part: give it to peers."
+      : "# ZeroMQ CURVE certificate, secret part: keep it private.",
+    '# Written by @zmq/deno. Lines are: name = "value"',
+    `public-key = ${JSON.stringify(pair.publicKey)}`,
+  ];
+  if (kind === "secret") lines.push(`secret-key = ${JSON.stringify(pair.secretKey)}`);
+  for (const [k, v] of Object.entries(meta)) lines.push(`meta.${k} = ${JSON.stringify(v)}`);
+  return lines.join("\n") + "\n";
+}
+
+function checkMetadata(metadata: unknown): Record<string, string> {
+  if (metadata === undefined) return {};
+  if (metadata === null || typeof metadata !== "object") {
+    throw certError("EBADVALUE", "metadata must be an object of strings");
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata)) {
+    if (!META_KEY.test(k) || typeof v !== "string" || /[\r\n]/.test(v)) {
+      throw certError(
+        "EBADVALUE",
+        `metadata ${
+          JSON.stringify(k)
+        }: names are letters, digits, _ and -; values one-line strings`,
+      );
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Writes a key pair as two files in `dir` (created if missing): `<name>.key` with the public key
+ * and `<name>.key_secret` with both keys, readable by the owner only (mode 0600, set before the
+ * secret is written; the file is replaced atomically). Needs `--allow-write`.
+ *
+ * @example
+ * ```ts ignore
+ * import { curveKeypair, saveCertificate } from "@zmq/deno";
+ * const files = await saveCertificate("certs", "server", curveKeypair());
+ * console.log(files.publicFile); // "certs/server.key"
+ * ```
+ */
+export async function saveCertificate(
+  dir: string,
+  name: string,
+  keypair: CurveKeypair,
+  metadata?: Record<string, string>,
+): Promise<CertificateFiles> {
+  if (typeof dir !== "string" || dir === "") throw certError("EBADVALUE", "dir must be a path");
+  if (typeof name !== "string" || !NAME.test(name)) {
+    throw certError("EBADVALUE", `name must be letters, digits, _, . and -; got ${String(name)}`);
+  }
+  const secretKey = curveKeyToZ85(keypair?.secretKey, "secret key");
+  const publicKey = curveKeyToZ85(keypair?.publicKey, "public key");
+  if (curvePublic(secretKey) !== publicKey) {
+    throw certError("EINVAL", "The public key does not belong to the secret key");
+  }
+  const meta = checkMetadata(metadata);
+  const pair = { publicKey, secretKey };
+  await Deno.mkdir(dir, { recursive: true });
+  const publicFile = join(dir, name + PUBLIC_SUFFIX);
+  const secretFile = join(dir, name + SECRET_SUFFIX);
+  await Deno.writeTextFile(publicFile, render("public", pair, meta));
+  const tmp = `${secretFile}.${crypto.randomUUID()}.tmp`;
+  try {
+    // created with 0600 (narrowed further by the umask), then made exactly 0600
+    await Deno.writeTextFile(tmp, "", { createNew: true, mode: 0o600 });
+    if (Deno.build.os !== "windows") await Deno.chmod(tmp, 0o600);
+    await Deno.writeTextFile(tmp, render("secret", pair, meta));
+    await Deno.rename(tmp, secretFile);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+  return { publicFile, secretFile };
+}
+
+/**
+ * Generates a key pair and saves it with {@linkcode saveCertificate} (pyzmq's
+ * `create_certificates`). Answers the file names and the keys.
+ *
+ * @example
+ * ```ts ignore
+ * import { createCertificate } from "@zmq/deno";
+ * const server = await createCertificate("certs", "server", { role: "server" });
+ * console.log(server.publicKey.length); // 40
+ * ```
+ */
+export async function createCertificate(
+  dir: string,
+  name: string,
+  metadata?: Record<string, string>,
+): Promise<CertificateFiles & CurveKeypair> {
+  const pair = curveKeypair();
+  const files = await saveCertificate(dir, name, pair, metadata);
+  return { ...files, ...pair };
+}
+
+/**
+ * Parses certificate text (this library's format, or pyzmq's sectioned one). Throws a ZmqError
+ * of code `EINVAL` naming `source` when the text holds no valid public key, a bad key, or a
+ * secret key that does not match the public key.
+ */
+export function parseCertificate(text: string, source = "certificate"): Certificate {
+  if (typeof text !== "string") throw certError("EBADVALUE", "text must be a string", source);
+  let publicKey: string | null = null;
+  let secretKey: string | null = null;
+  const metadata: Record<string, string> = {};
+  let section = "";
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+$/, "");
+    if (line.trim() === "" || line.trim().startsWith("#")) continue;
+    const m = /^(\s*)([A-Za-z0-9_.-]+)\s*=\s*(.*)$/.exec(line);
+    if (!m) {
+      if (!/^\s/.test(line)) section = line.trim();
+      continue;
+    }
+    const [, indent, key, rawValue] = m;
+    if (indent === "") section = "";
+    let value = rawValue;
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        value = value.slice(1, -1);
+      }
+    }
+    if (key === "public-key") publicKey = value;
+    else if (key === "secret-key") secretKey = value;
+    else if (key.startsWith("meta.")) metadata[key.slice(5)] = value;
+    else if (section === "metadata") metadata[key] = value;
+  }
+  if (publicKey === null) throw certError("EINVAL", "No public-key in the certificate", source);
+  const check = (key: string, what: string) => {
+    try {
+      return curveKeyToZ85(key, what);
+    } catch (e) {
+      throw certError("EINVAL", `Bad ${what}: ${(e as Error).message}`, source);
+    }
+  };
+  publicKey = check(publicKey, "public key");
+  if (secretKey !== null) {
+    secretKey = check(secretKey, "secret key");
+    if (curvePublic(secretKey) !== publicKey) {
+      throw certError("EINVAL", "The public key does not belong to the secret key", source);
+    }
+  }
+  return { publicKey, secretKey, metadata };
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ZmqError("ENOENT", 2, `No such certificate file (${file})`, {
+        op: "loadCertificate",
+      });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads a certificate file: a public one (`.key`, `secretKey` null) or a secret one
+ * (`.key_secret`, both keys). A missing file is a ZmqError of code `ENOENT`, a bad one `EINVAL`.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadCertificate } from "@zmq/deno";
+ * const { publicKey, secretKey } = await loadCertificate("certs/server.key_secret");
+ * ```
+ */
+export async function loadCertificate(file: string): Promise<Certificate> {
+  return parseCertificate(await readText(file), file);
+}
+
+/**
+ * Reads the public key of every `*.key` file in `dir` (sorted by file name), e.g. the clients
+ * allowed in: `auth.configureCurve({ publicKeys: await loadPublicKeys("clients") })`.
+ * A file that is not a valid certificate is a ZmqError of code `EINVAL` naming it.
+ *
+ * @example
+ * ```ts ignore
+ * import { Authenticator, Context, loadPublicKeys } from "@zmq/deno";
+ * await using ctx = new Context();
+ * await using auth = new Authenticator(ctx).start();
+ * auth.configureCurve({ publicKeys: await loadPublicKeys("certs/clients") });
+ * ```
+ */
+export async function loadPublicKeys(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(PUBLIC_SUFFIX)) names.push(entry.name);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ZmqError("ENOENT", 2, `No such directory (${dir})`, { op: "loadPublicKeys" });
+    }
+    throw e;
+  }
+  names.sort();
+  const keys: string[] = [];
+  for (const n of names) keys.push((await loadCertificate(join(dir, n))).publicKey);
+  return keys;
+}
