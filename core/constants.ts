@@ -182,6 +182,7 @@ const HAUSNUMERO = 156384712;
 
 /** errno values libzmq reports, by name (Linux numbering, plus libzmq's own). */
 export const ERRNO: Readonly<Record<string, number>> = {
+  EPERM: 1,
   ENOENT: 2,
   EINTR: 4,
   EBADF: 9,
@@ -192,6 +193,9 @@ export const ERRNO: Readonly<Record<string, number>> = {
   ENODEV: 19,
   EINVAL: 22,
   EMFILE: 24,
+  EPIPE: 32,
+  ENAMETOOLONG: 36,
+  EPROTO: 71,
   ENOTSOCK: 88,
   EMSGSIZE: 90,
   EPROTONOSUPPORT: 93,
