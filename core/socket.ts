@@ -481,7 +481,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           return RESOLVED;
         }
         if (err !== EAGAIN) throw this.#errorFor(err, context);
-        if (timeout === 0 && op.index === 0) throw timeoutError(context, 0);
+        if (timeout === 0 && op.index === 0) {
+          this.#afterOp(); // the failed zmq_send may have consumed the fd's edge
+          throw timeoutError(context, 0);
+        }
         // EAGAIN in the middle of a multipart message: the rest must still go, in order
         return this.#enqueue(this.#sendQ, { frames, index: op.index }, -1, undefined, context);
       }
@@ -591,7 +594,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           return Promise.resolve(kind === "frame" ? frames[0] : frames);
         }
         if (err !== EAGAIN) throw this.#errorFor(err, context);
-        if (timeout === 0) throw timeoutError(context, 0);
+        if (timeout === 0) {
+          this.#afterOp(); // the failed zmq_msg_recv may have consumed the fd's edge
+          throw timeoutError(context, 0);
+        }
       }
       return this.#enqueue(this.#recvQ, { kind, frames: [] }, timeout, options.signal, context);
     } catch (e) {
