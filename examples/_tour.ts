@@ -30,4 +30,14 @@ export const TOUR: TourStop[] = [
     summary: "Exclusive pair: a PAIR server and client talk both ways (port 5556).",
     run: example("./pair/main.ts", ["--count", "3", "--interval", "50"]),
   },
+  {
+    title: "zmqpolling",
+    summary: "Poller: one client polls PULL (commands, 5556) and SUB (topic 9, 5558) until Exit.",
+    run: example("./zmqpolling/main.ts", ["--interval", "100", "--pub-interval", "30"]),
+  },
+  {
+    title: "pyzmq_stream_poller",
+    summary: "Streams: the same client as callbacks on a Loop, which the Exit command stops.",
+    run: example("./pyzmq_stream_poller/main.ts", ["--interval", "100", "--pub-interval", "30"]),
+  },
 ];
