@@ -170,7 +170,14 @@ export class Authenticator implements Disposable, AsyncDisposable {
     const loop = this.#loop;
     this.#socket = null;
     this.#loop = null;
-    socket?.close();
+    if (socket && !socket.closed) {
+      try {
+        socket.unbind(ZAP_ENDPOINT); // frees the name now; close alone frees it later
+      } catch {
+        // the context is closing
+      }
+      socket.close();
+    }
     await loop;
   }
 
