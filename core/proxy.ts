@@ -161,7 +161,7 @@ export class ProxyLease {
  * command on the control socket; rejects with a ZmqError of code `EPROXY` if libzmq's proxy
  * failed. While it runs, the sockets throw a ZmqError of code `EBUSY` when used from JS.
  * Send only the commands libzmq knows on the control socket: libzmq 4.3 aborts the process on
- * any other. `Proxy` in devices/ wraps all this with pause, resume and statistics.
+ * any other. `SteerableProxy` in devices/ wraps all this with pause, resume and statistics.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ import type { RoleEnv } from "../workers/role.ts";
 import { decodeConfig, READY, type SideConfig } from "./_config.ts";
 import { aborted } from "./_main.ts";
 import { MonitoredQueue } from "./monitored_queue.ts";
-import { Proxy } from "./proxy.ts";
+import { SteerableProxy } from "./proxy.ts";
 
 function open(
   ctx: Context,
@@ -57,7 +57,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
         await queue.stop();
       }
     } else {
-      const proxy = new Proxy(inSocket, outSocket, { capture: mon });
+      const proxy = new SteerableProxy(inSocket, outSocket, { capture: mon });
       console.log(READY);
       try {
         await Promise.race([aborted(env.signal), proxy.done]);

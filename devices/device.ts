@@ -2,7 +2,7 @@ import { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { SOCKET_TYPES, type SocketType } from "../core/constants.ts";
 import { ZmqError } from "../core/errors.ts";
-import { Proxy, type ProxyStatistics } from "./proxy.ts";
+import { type ProxyStatistics, SteerableProxy } from "./proxy.ts";
 
 /**
  * The tutorial's three devices: QUEUE (ROUTER/DEALER request-reply broker), FORWARDER
@@ -40,14 +40,14 @@ export interface DeviceOptions {
 }
 
 /**
- * A device running on libzmq's proxy: its sockets, the {@linkcode Proxy} that steers it, and
+ * A device running on libzmq's proxy: its sockets, the {@linkcode SteerableProxy} that steers it, and
  * {@linkcode Device.stop} to end it and close what it opened.
  */
 export class Device implements AsyncDisposable {
   /** The device kind. */
   readonly kind: DeviceKind;
   /** The proxy (pause, resume, statistics). */
-  readonly proxy: Proxy;
+  readonly proxy: SteerableProxy;
   /** The frontend socket (owned by the proxy until stopped). */
   readonly frontend: Socket;
   /** The backend socket (owned by the proxy until stopped). */
@@ -78,7 +78,7 @@ export class Device implements AsyncDisposable {
     this.frontend = parts.frontend;
     this.backend = parts.backend;
     this.capture = parts.capture;
-    this.proxy = new Proxy(parts.frontend, parts.backend, { capture: parts.capture });
+    this.proxy = new SteerableProxy(parts.frontend, parts.backend, { capture: parts.capture });
   }
 
   /** Resolves when the device has stopped; rejects if libzmq's proxy failed. */

@@ -1,5 +1,5 @@
 /**
- * Devices: libzmq's proxy steered from JS ({@linkcode Proxy}), the tutorial's QUEUE,
+ * Devices: libzmq's proxy steered from JS ({@linkcode SteerableProxy}), the tutorial's QUEUE,
  * FORWARDER and STREAMER devices, a {@linkcode MonitoredQueue}, and background devices that
  * run in a Web Worker from socket types ({@linkcode BackgroundDevice}).
  *
@@ -7,12 +7,12 @@
  */
 export { ProxyLease, type ProxySockets, proxySteerable } from "../core/proxy.ts";
 export {
-  Proxy,
   type ProxyOptions,
   type ProxyState,
   type ProxyStatistics,
   type SideStatistics,
   startProxy,
+  SteerableProxy,
 } from "./proxy.ts";
 export {
   Device,

@@ -2,7 +2,7 @@ import { ProxyLease } from "../core/proxy.ts";
 import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
 
-/** Options for {@linkcode Proxy}. */
+/** Options for {@linkcode SteerableProxy}. */
 export interface ProxyOptions {
   /** A socket (usually PUB) that receives a copy of every frame passing either way. */
   capture?: Socket;
@@ -28,7 +28,7 @@ export interface ProxyStatistics {
   backend: SideStatistics;
 }
 
-/** Where a {@linkcode Proxy} is in its life. */
+/** Where a {@linkcode SteerableProxy} is in its life. */
 export type ProxyState = "running" | "paused" | "terminated";
 
 let controls = 0;
@@ -57,8 +57,8 @@ function copy(s: ProxyStatistics): ProxyStatistics {
 
 /**
  * libzmq's proxy between a frontend and a backend socket, running on Deno's thread pool so the
- * JS thread stays free, steered from JS: {@linkcode Proxy.pause}, {@linkcode Proxy.resume},
- * {@linkcode Proxy.statistics}, {@linkcode Proxy.terminate}.
+ * JS thread stays free, steered from JS: {@linkcode SteerableProxy.pause}, {@linkcode SteerableProxy.resume},
+ * {@linkcode SteerableProxy.statistics}, {@linkcode SteerableProxy.terminate}.
  *
  * The proxy owns its sockets until it is terminated: using one from JS meanwhile (even
  * `close`) throws a ZmqError of code `EBUSY`. Terminate the proxy before closing its context.
@@ -69,20 +69,20 @@ function copy(s: ProxyStatistics): ProxyStatistics {
  *
  * @example
  * ```ts
- * import { Context, Proxy } from "../mod.ts";
+ * import { Context, SteerableProxy } from "../mod.ts";
  * using ctx = new Context();
  * using frontend = ctx.socket("ROUTER");
  * using backend = ctx.socket("DEALER");
  * frontend.bind("inproc://proxy-doc-front");
  * backend.bind("inproc://proxy-doc-back");
- * const proxy = new Proxy(frontend, backend);
+ * const proxy = new SteerableProxy(frontend, backend);
  * await proxy.pause();
  * await proxy.resume();
  * console.log((await proxy.statistics()).frontend.framesIn); // 0
  * await proxy.terminate();
  * ```
  */
-export class Proxy implements AsyncDisposable {
+export class SteerableProxy implements AsyncDisposable {
   /** Resolves once the proxy is terminated; rejects if libzmq's proxy failed. */
   readonly done: Promise<void>;
   #lease: ProxyLease;
@@ -102,7 +102,7 @@ export class Proxy implements AsyncDisposable {
    */
   constructor(frontend: Socket, backend: Socket, options: ProxyOptions = {}) {
     if (frontend === null || typeof frontend !== "object" || !("context" in frontend)) {
-      throw new TypeError("Proxy: frontend must be a Socket");
+      throw new TypeError("SteerableProxy: frontend must be a Socket");
     }
     const ctx = frontend.context;
     const endpoint = `inproc://zmq-deno-proxy-control-${++controls}-${crypto.randomUUID()}`;
@@ -183,7 +183,7 @@ export class Proxy implements AsyncDisposable {
   }
 
   /**
-   * Stops forwarding: messages wait in the sockets' queues until {@linkcode Proxy.resume}.
+   * Stops forwarding: messages wait in the sockets' queues until {@linkcode SteerableProxy.resume}.
    * Resolves once the proxy has stopped. Pausing a paused proxy does nothing.
    */
   pause(): Promise<void> {
@@ -194,7 +194,7 @@ export class Proxy implements AsyncDisposable {
     });
   }
 
-  /** Starts forwarding again after {@linkcode Proxy.pause}. Resuming a running proxy does nothing. */
+  /** Starts forwarding again after {@linkcode SteerableProxy.pause}. Resuming a running proxy does nothing. */
   resume(): Promise<void> {
     return this.#serial("resume", () => {
       if (this.#state === "paused") {
@@ -249,7 +249,7 @@ export class Proxy implements AsyncDisposable {
 }
 
 /**
- * Starts a {@linkcode Proxy} between `frontend` and `backend` (pyzmq's `zmq.proxy`, but
+ * Starts a {@linkcode SteerableProxy} between `frontend` and `backend` (pyzmq's `zmq.proxy`, but
  * steerable and not blocking the caller).
  *
  * @example
@@ -264,6 +264,10 @@ export class Proxy implements AsyncDisposable {
  * await proxy.terminate();
  * ```
  */
-export function startProxy(frontend: Socket, backend: Socket, options: ProxyOptions = {}): Proxy {
-  return new Proxy(frontend, backend, options);
+export function startProxy(
+  frontend: Socket,
+  backend: Socket,
+  options: ProxyOptions = {},
+): SteerableProxy {
+  return new SteerableProxy(frontend, backend, options);
 }

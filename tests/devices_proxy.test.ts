@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Context, Proxy, ProxyLease, proxySteerable, startProxy } from "../mod.ts";
+import { Context, ProxyLease, proxySteerable, startProxy, SteerableProxy } from "../mod.ts";
 import { rejectsWith, throwsWith } from "./_devices.ts";
 
 Deno.test("proxy: a queue forwards requests and replies; statistics count every frame", async () => {
@@ -38,7 +38,7 @@ Deno.test("proxy: pause stops traffic, resume restarts it, statistics survive th
   backend.bind("inproc://dp-pause-back");
   producer.connect("inproc://dp-pause-front");
   consumer.connect("inproc://dp-pause-back");
-  const proxy = new Proxy(frontend, backend);
+  const proxy = new SteerableProxy(frontend, backend);
   await producer.send("before");
   assert.equal(await consumer.recvString(), "before");
   await proxy.pause();
@@ -60,12 +60,12 @@ Deno.test("proxy: its sockets are busy while it runs and usable after terminate"
   using backend = ctx.socket("PUSH");
   frontend.bind("inproc://dp-busy-front");
   backend.bind("inproc://dp-busy-back");
-  const proxy = new Proxy(frontend, backend);
+  const proxy = new SteerableProxy(frontend, backend);
   throwsWith(() => frontend.close(), "EBUSY");
   throwsWith(() => backend.getOption("TYPE"), "EBUSY");
   await rejectsWith(frontend.recv(), "EBUSY");
   // a second proxy cannot take the same sockets
-  throwsWith(() => new Proxy(frontend, backend), "EBUSY");
+  throwsWith(() => new SteerableProxy(frontend, backend), "EBUSY");
   await proxy.terminate();
   await proxy.terminate(); // harmless
   await rejectsWith(proxy.pause(), "ECLOSED");
@@ -86,7 +86,7 @@ Deno.test("proxy: capture receives a copy of every frame", async () => {
   captured.connect("inproc://dp-cap");
   producer.connect("inproc://dp-cap-front");
   consumer.connect("inproc://dp-cap-back");
-  const proxy = new Proxy(frontend, backend, { capture });
+  const proxy = new SteerableProxy(frontend, backend, { capture });
   await producer.send(["a", "b"]);
   assert.deepEqual((await consumer.recvMultipart()).map((f) => new TextDecoder().decode(f)), [
     "a",
