@@ -6,6 +6,8 @@ import {
   Authenticator,
   Context,
   curveKeypair,
+  loadCertificate,
+  loadPublicKeys,
   makeCurveClient,
   makeCurveServer,
   makePlainClient,
@@ -330,4 +332,64 @@ Deno.test("CURVE on the wire: a relay between the peers never sees the plaintext
   assert.equal(clear.contains(question), true);
   assert.equal(clear.contains(answer), true);
   assert.equal(clear.contains("CURVE"), false);
+});
+
+// ---- a pyzmq peer ----
+
+const PY_CLIENT = `
+import sys, zmq
+endpoint, server_key, public, secret, text = sys.argv[1:6]
+ctx = zmq.Context()
+s = ctx.socket(zmq.REQ)
+s.linger = 0
+s.curve_serverkey = server_key.encode()
+s.curve_publickey = public.encode()
+s.curve_secretkey = secret.encode()
+s.connect(endpoint)
+s.send_string(text)
+if s.poll(10000):
+    print(s.recv_string())
+else:
+    print("TIMEOUT")
+s.close()
+ctx.term()
+`;
+
+Deno.test("interop: a pyzmq CURVE client whose certificate pyzmq wrote is let in", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const made = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import sys, zmq.auth; zmq.auth.create_certificates(sys.argv[1], 'py')", dir],
+    }).output();
+    assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+    const clientCert = await loadCertificate(`${dir}/py.key_secret`);
+
+    await using ctx = new Context({ linger: 0 });
+    const decisions: ZapDecision[] = [];
+    await using auth = serverWithAuth(ctx, decisions);
+    auth.configureCurve({ publicKeys: await loadPublicKeys(dir) });
+    const server = curveKeypair();
+    using rep = ctx.socket("REP");
+    makeCurveServer(rep, server);
+    const port = rep.bindToRandomPort();
+    const child = new Deno.Command("/usr/bin/python3", {
+      args: [
+        "-c",
+        PY_CLIENT,
+        `tcp://127.0.0.1:${port}`,
+        server.publicKey,
+        clientCert.publicKey,
+        clientCert.secretKey!,
+        "hello from pyzmq",
+      ],
+    }).output();
+    assert.equal(await rep.recvString({ timeout: 15000 }), "hello from pyzmq"); // a bound, not a measure
+    await rep.send("hello from deno");
+    const out = await child;
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "hello from deno");
+    assert.equal(decisions[0].userId, clientCert.publicKey);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
