@@ -40,4 +40,24 @@ export const TOUR: TourStop[] = [
     summary: "Streams: the same client as callbacks on a Loop, which the Exit command stops.",
     run: example("./pyzmq_stream_poller/main.ts", ["--interval", "100", "--pub-interval", "30"]),
   },
+  {
+    title: "queue_device",
+    summary: "QUEUE device (ROUTER 5559, DEALER 5560): requests spread over two servers.",
+    run: example("./queue_device/main.ts", ["--count", "6", "--delay", "20"]),
+  },
+  {
+    title: "forwarder_device",
+    summary: "FORWARDER device (SUB 5559 / PUB 5560): topic 9 from two publishers to a subscriber.",
+    run: example("./forwarder_device/main.ts", ["--count", "4", "--interval", "20"]),
+  },
+  {
+    title: "streamer_device",
+    summary: "STREAMER device (PULL 5559, PUSH 5560): tasks spread over two workers, once each.",
+    run: example("./streamer_device/main.ts", ["--count", "10"]),
+  },
+  {
+    title: "pyzmq_devices",
+    summary: "Background devices in Workers: streamerdevice, queuedevice, monitoredqueue (5562).",
+    run: example("./pyzmq_devices/main.ts", ["--count", "3"]),
+  },
 ];
