@@ -485,8 +485,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           this.#afterOp(); // the failed zmq_send may have consumed the fd's edge
           throw timeoutError(context, 0);
         }
-        // EAGAIN in the middle of a multipart message: the rest must still go, in order
-        return this.#enqueue(this.#sendQ, { frames, index: op.index }, -1, undefined, context);
+        // Nothing sent yet: wait with the caller's timeout and signal. EAGAIN in the middle of
+        // a multipart message: the rest must still go, in order, whatever happens.
+        const started = op.index > 0;
+        return this.#enqueue(
+          this.#sendQ,
+          { frames, index: op.index },
+          started ? -1 : timeout,
+          started ? undefined : options.signal,
+          context,
+        );
       }
       return this.#enqueue(this.#sendQ, { frames, index: 0 }, timeout, options.signal, context);
     } catch (e) {

@@ -1,0 +1,189 @@
+// The pattern helpers (patterns/) over inproc://, plus the core fix they exposed: a send that
+// waits for a peer honours its signal and timeout.
+import assert from "node:assert/strict";
+import {
+  awaitWorkers,
+  Context,
+  formatUpdate,
+  openPair,
+  openPublisher,
+  openPull,
+  openPush,
+  openReplier,
+  openRequester,
+  openSubscriber,
+  parseUpdate,
+  processWork,
+  publishUpdate,
+  pushWork,
+  receiveUpdates,
+  request,
+  requestString,
+  serveReplies,
+  sinkResults,
+  ZmqError,
+} from "../mod.ts";
+import { rejectsWith } from "./_util.ts";
+
+Deno.test("openPair: both sides send and receive, no lockstep", async () => {
+  await using ctx = new Context();
+  const server = openPair(ctx, { bind: "inproc://t-pair" });
+  const client = openPair(ctx, { connect: "inproc://t-pair" });
+  await server.send("Server message to client3");
+  await client.send("client message to server1");
+  await client.send("client message to server2");
+  assert.equal(await client.recvString(), "Server message to client3");
+  assert.equal(await server.recvString(), "client message to server1");
+  assert.equal(await server.recvString(), "client message to server2");
+});
+
+Deno.test("open*: bad endpoints are TypeErrors, a failed bind leaves no socket open", async () => {
+  await using ctx = new Context();
+  assert.throws(() => openPair(ctx, {}), TypeError);
+  // @ts-expect-error: wrong type on purpose
+  assert.throws(() => openReplier(ctx, { bind: 5556 }), TypeError);
+  // @ts-expect-error: wrong type on purpose
+  assert.throws(() => openRequester(ctx, null), TypeError);
+  const first = openReplier(ctx, { bind: "inproc://t-dup" });
+  assert.throws(() => openReplier(ctx, { bind: "inproc://t-dup" }), (e: unknown) => {
+    return e instanceof ZmqError && e.code === "EADDRINUSE";
+  });
+  first.close();
+});
+
+Deno.test("serveReplies + request: count bounds the loop, replies follow requests", async () => {
+  await using ctx = new Context();
+  const rep = openReplier(ctx, { bind: "inproc://t-rr" });
+  const req = openRequester(ctx, { connect: "inproc://t-rr" });
+  const seen: string[] = [];
+  const server = serveReplies(rep, ([m], i) => {
+    seen.push(new TextDecoder().decode(m));
+    return [`World ${i}`, "tail"];
+  }, { count: 3 });
+  for (let i = 0; i < 3; i++) {
+    const frames = await request(req, `Hello ${i}`, { timeout: 5000 });
+    assert.deepEqual(frames.map((f) => new TextDecoder().decode(f)), [`World ${i}`, "tail"]);
+  }
+  assert.equal(await server, 3);
+  assert.deepEqual(seen, ["Hello 0", "Hello 1", "Hello 2"]);
+});
+
+Deno.test("request: a reply that never comes times out with EAGAIN; abort rejects", async () => {
+  await using ctx = new Context();
+  const rep = openReplier(ctx, { bind: "inproc://t-silent" });
+  const req = openRequester(ctx, { connect: "inproc://t-silent" });
+  await rejectsWith(requestString(req, "Hello", { timeout: 30 }), "EAGAIN");
+  assert.equal(await rep.recvString(), "Hello"); // the request did arrive
+  const req2 = openRequester(ctx, { connect: "inproc://t-silent" });
+  const controller = new AbortController();
+  const pending = requestString(req2, "again", { signal: controller.signal });
+  controller.abort(new Error("stop"));
+  await assert.rejects(pending, /stop/);
+});
+
+Deno.test("serveReplies: a throwing handler stops the loop with its error", async () => {
+  await using ctx = new Context();
+  const rep = openReplier(ctx, { bind: "inproc://t-throw" });
+  const req = openRequester(ctx, { connect: "inproc://t-throw" });
+  const server = serveReplies(rep, () => {
+    throw new RangeError("bad request");
+  });
+  await req.send("x");
+  await assert.rejects(server, RangeError);
+  await assert.rejects(serveReplies(rep, () => "", { count: -1 }), RangeError);
+});
+
+Deno.test("formatUpdate / parseUpdate", () => {
+  assert.equal(formatUpdate(10001, 42), "10001 42");
+  assert.deepEqual(parseUpdate("10001 42 5556"), { topic: "10001", data: "42 5556" });
+  assert.deepEqual(parseUpdate(new TextEncoder().encode("10000")), { topic: "10000", data: "" });
+  assert.throws(() => formatUpdate("a b", 1), RangeError);
+  assert.throws(() => formatUpdate("", 1), RangeError);
+  assert.throws(() => parseUpdate(new Uint8Array([0xff, 0xfe])), TypeError);
+});
+
+Deno.test("receiveUpdates: only the subscribed topic, count bounds the iteration", async () => {
+  await using ctx = new Context();
+  const pub = openPublisher(ctx, { bind: "inproc://t-pub" });
+  const sub = openSubscriber(ctx, { connect: "inproc://t-pub" }, ["10001"]);
+  // inproc subscriptions reach the publisher before the next send: no slow joiner here
+  for (let i = 0; i < 10; i++) await publishUpdate(pub, 10000 + (i % 2), i);
+  const got = [];
+  for await (const u of receiveUpdates(sub, { count: 5 })) got.push(u);
+  assert.deepEqual(got.map((u) => u.topic), Array(5).fill("10001"));
+  assert.deepEqual(got.map((u) => Number(u.data)), [1, 3, 5, 7, 9]);
+  assert.throws(() => openSubscriber(ctx, { connect: "inproc://t-pub" }, [1 as never]), TypeError);
+});
+
+Deno.test("pipeline: awaitWorkers then pushWork spreads items over both workers", async () => {
+  await using ctx = new Context();
+  const push = openPush(ctx, { bind: "inproc://t-work" });
+  const ready = openPull(ctx, { bind: "inproc://t-ready" });
+  const sink = openPull(ctx, { bind: "inproc://t-sink" });
+  const controller = new AbortController();
+  const counts = new Map<string, number>();
+  const workers = ["a", "b"].map((id) => {
+    const pull = openPull(ctx, { connect: "inproc://t-work" });
+    const out = openPush(ctx, { connect: "inproc://t-sink" });
+    const hello = openPush(ctx, { connect: "inproc://t-ready" });
+    return processWork(pull, out, (item) => {
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      return { id, double: (item as { n: number }).n * 2 };
+    }, { signal: controller.signal, ready: hello, id }).catch((e) => {
+      if (e !== controller.signal.reason) throw e;
+    });
+  });
+  const ids = await awaitWorkers(push, ready, 2, { interval: 20, timeout: 10_000 });
+  assert.deepEqual(ids.sort(), ["a", "b"]);
+  const sent = await pushWork(push, [0, 1, 2, 3, 4, 5, 6, 7].map((n) => ({ n })));
+  assert.equal(sent, 8);
+  const results = [];
+  for await (const r of sinkResults<{ id: string; double: number }>(sink, { count: 8 })) {
+    results.push(r);
+  }
+  assert.deepEqual(results.map((r) => r.double).sort((a, b) => a - b), [0, 2, 4, 6, 8, 10, 12, 14]);
+  assert.equal(counts.get("a"), 4); // round-robin over two connected workers
+  assert.equal(counts.get("b"), 4);
+  controller.abort();
+  await Promise.all(workers);
+});
+
+Deno.test("awaitWorkers: times out with EAGAIN naming how many answered", async () => {
+  await using ctx = new Context();
+  const push = openPush(ctx, { bind: "inproc://t-none" });
+  const ready = openPull(ctx, { bind: "inproc://t-none-ready" });
+  const e = await rejectsWith(
+    awaitWorkers(push, ready, 1, { interval: 10, timeout: 50 }),
+    "EAGAIN",
+  );
+  assert.match(e.message, /0 of 1 workers/);
+  await assert.rejects(awaitWorkers(push, ready, 1, { interval: 0 }), RangeError);
+});
+
+Deno.test("processWork / sinkResults: non-JSON input is a TypeError", async () => {
+  await using ctx = new Context();
+  const push = openPush(ctx, { bind: "inproc://t-bad" });
+  const pull = openPull(ctx, { connect: "inproc://t-bad" });
+  await push.send("not json");
+  await assert.rejects(processWork(pull, null, () => undefined), TypeError);
+  await push.send(new Uint8Array([0xff]));
+  await assert.rejects(sinkResults(pull).next(), TypeError);
+});
+
+// Core fix: a send that must wait for a peer (nothing sent yet) used to ignore its signal and
+// timeout, so a role blocked in send could not be stopped.
+Deno.test("core: a send waiting for a peer rejects on timeout and on abort", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const pair = ctx.socket("PAIR");
+  pair.bind("inproc://t-nopeer");
+  await rejectsWith(pair.send("x", { timeout: 20 }), "EAGAIN");
+  const controller = new AbortController();
+  const pending = pair.send("y", { signal: controller.signal });
+  controller.abort(new Error("stopped"));
+  await assert.rejects(pending, /stopped/);
+  // the socket still works afterwards
+  const peer = ctx.socket("PAIR");
+  peer.connect("inproc://t-nopeer");
+  await pair.send("z");
+  assert.equal(await peer.recvString(), "z");
+});
