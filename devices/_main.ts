@@ -50,8 +50,8 @@ export async function deviceMain(kind: DeviceKind, args: string[], env: RoleEnv)
   } finally {
     const stats = await device.stop();
     console.log(
-      `${TITLES[kind]} device stopped: frontend in ${stats.frontend.framesIn} frames, ` +
-        `backend in ${stats.backend.framesIn} frames`,
+      `${TITLES[kind]} device stopped: frontend received ${stats.frontend.messagesIn}, ` +
+        `backend received ${stats.backend.messagesIn} (libzmq's message counts)`,
     );
   }
 }

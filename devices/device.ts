@@ -145,7 +145,7 @@ function endpoints(value: unknown, name: string): string[] {
  *   backend: "inproc://start-device-out",
  * });
  * const stats = await device.stop();
- * console.log(stats.frontend.framesIn); // 0
+ * console.log(stats.frontend.messagesIn); // 0
  * ```
  */
 export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {

@@ -8,14 +8,18 @@ export interface ProxyOptions {
   capture?: Socket;
 }
 
-/** What passed through one side of a proxy. libzmq counts each frame of a message. */
+/**
+ * What passed through one side of a proxy, as libzmq counts it. The libzmq inside npm:zeromq
+ * 6.8.0 counts every frame as a message (a 3-frame request counts 3); libzmq 4.3.4 (Debian's
+ * libzmq5) counts whole messages. Bytes are the sum of the frames' sizes in both.
+ */
 export interface SideStatistics {
-  /** Frames received on this socket. */
-  framesIn: number;
+  /** Messages (or frames, see above) received on this socket. */
+  messagesIn: number;
   /** Bytes received on this socket. */
   bytesIn: number;
-  /** Frames sent on this socket. */
-  framesOut: number;
+  /** Messages (or frames, see above) sent on this socket. */
+  messagesOut: number;
   /** Bytes sent on this socket. */
   bytesOut: number;
 }
@@ -34,7 +38,7 @@ export type ProxyState = "running" | "paused" | "terminated";
 let controls = 0;
 
 function zero(): ProxyStatistics {
-  const side = () => ({ framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 });
+  const side = () => ({ messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 });
   return { frontend: side(), backend: side() };
 }
 
@@ -44,9 +48,9 @@ function add(total: ProxyStatistics, frames: Uint8Array[]): void {
   );
   const sides = [total.frontend, total.backend];
   sides.forEach((s, i) => {
-    s.framesIn += v[i * 4];
+    s.messagesIn += v[i * 4];
     s.bytesIn += v[i * 4 + 1];
-    s.framesOut += v[i * 4 + 2];
+    s.messagesOut += v[i * 4 + 2];
     s.bytesOut += v[i * 4 + 3];
   });
 }
@@ -78,7 +82,7 @@ function copy(s: ProxyStatistics): ProxyStatistics {
  * const proxy = new SteerableProxy(frontend, backend);
  * await proxy.pause();
  * await proxy.resume();
- * console.log((await proxy.statistics()).frontend.framesIn); // 0
+ * console.log((await proxy.statistics()).frontend.messagesIn); // 0
  * await proxy.terminate();
  * ```
  */
@@ -207,7 +211,7 @@ export class SteerableProxy implements AsyncDisposable {
 
   /**
    * Frames and bytes that passed each socket so far (libzmq's `STATISTICS`, summed over
-   * pauses). Counts taken across a pause may miss frames forwarded in the instant between the
+   * pauses). Counts taken across a pause may miss messages forwarded in the instant between the
    * proxy's last count and its stop.
    */
   statistics(): Promise<ProxyStatistics> {
