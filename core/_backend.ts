@@ -259,6 +259,22 @@ export function wakeDrain(fd: number): void {
   }
 }
 
+const timespec = new BigInt64Array(2);
+const timespecBytes = new Uint8Array(timespec.buffer);
+
+/** Whether pollFdsSync is available (ppoll(2) exists on Linux, not on macOS). */
+export const canPollSync: boolean = libc.ppoll !== null;
+
+/**
+ * ppoll(2) on the JS thread, blocking it for at most `timeoutUs` microseconds: answers poll's
+ * return value (0 on timeout). Only for short waits; see the reactor's hot wait.
+ */
+export function pollFdsSync(pollfds: Uint8Array<ArrayBuffer>, count: number, timeoutUs: number) {
+  timespec[0] = BigInt(Math.floor(timeoutUs / 1e6));
+  timespec[1] = BigInt(Math.floor(timeoutUs % 1e6) * 1000);
+  return libc.ppoll!(pollfds, BigInt(count), timespecBytes, null);
+}
+
 /** poll(2) on the thread pool: resolves with poll's return value. */
 export function pollFds(pollfds: Uint8Array<ArrayBuffer>, count: number): Promise<number> {
   return libc.poll(pollfds, BigInt(count), -1);

@@ -49,6 +49,8 @@ const ZMQ_SYMBOLS = {
 
 const LIBC_SYMBOLS = {
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  // A short blocking wait on the JS thread while a conversation is hot (Linux only).
+  ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32", optional: true },
   pipe: { parameters: ["buffer"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },

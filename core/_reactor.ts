@@ -7,7 +7,14 @@
 // - ZMQ_FD is edge-triggered, so ZMQ_EVENTS is read again before every poll;
 // - a self-pipe wakes the poll when the watched set changes or an operation is cancelled;
 // - the loop runs only while something waits, so a program whose work is done exits.
-import { makeWakePipe, pollFds, wakeDrain, wakeWrite } from "./_backend.ts";
+import {
+  canPollSync,
+  makeWakePipe,
+  pollFds,
+  pollFdsSync,
+  wakeDrain,
+  wakeWrite,
+} from "./_backend.ts";
 import { libc } from "./_ffi.ts";
 
 /** Something the reactor can wait on: a socket with pending work. */
@@ -35,7 +42,44 @@ export function setSpin(ms: number): void {
   spinMs = Math.max(0, ms);
 }
 
+/**
+ * The hot wait: while a conversation is hot (the last wait ended within this many µs), the
+ * loop first blocks the JS thread in ppoll(2) for up to this long before it parks on the thread
+ * pool. A sleeping ppoll costs no CPU, and it wakes as fast as a C program's blocking recv; the
+ * pool's wake-up hop costs tens of µs. A hot wait that times out backs off (exponentially) so
+ * that an isolate whose sockets wait on its own JS code does not pay it again and again.
+ */
+let hotWaitUs = canPollSync ? envNumber("DENO_ZMQ_HOT_WAIT_US", 500) : 0;
+
+function envNumber(name: string, fallback: number): number {
+  try {
+    const v = Deno.env.get(name);
+    return v !== undefined && Number(v) >= 0 ? Number(v) : fallback;
+  } catch {
+    return fallback; // no --allow-env: the default
+  }
+}
+
+/** Sets the hot wait's budget in µs (0 turns it off). */
+export function setHotWait(us: number): void {
+  hotWaitUs = canPollSync ? Math.max(0, us) : 0;
+}
+
+const MAX_BACKOFF = 64;
+/** Hot waits stop this long after the last poll on the pool, so that the event loop turns. */
+const HOT_TURN_MS = 2;
+
 class Reactor {
+  /** True when the last wait ended within hotWaitUs: the next one may block briefly. */
+  #hot = false;
+  /** Consecutive hot waits that timed out. */
+  #misses = 0;
+  /** Fast waits to make on the pool before the next hot wait is tried. */
+  #skip = 0;
+  /** Set by a sweep that finished every op of a socket (a continuation may be pending). */
+  #settled = false;
+  /** When the first hot wait since the last poll on the pool was made; -1: none yet. */
+  #hotSince = -1;
   #watched = new Set<Watched>();
   #running = false;
   #polling = false;
@@ -53,7 +97,12 @@ class Reactor {
   watch(w: Watched): void {
     this.#watched.add(w);
     if (this.#polling) this.wake();
-    else if (!this.#running) this.#run();
+    else if (!this.#running) {
+      // Start after the current synchronous code, so that every socket it sets waiting (and
+      // every message it sends) is seen by the first sweep.
+      this.#running = true;
+      queueMicrotask(() => this.#run());
+    }
   }
 
   /**
@@ -79,19 +128,48 @@ class Reactor {
 
   async #run(): Promise<void> {
     this.#running = true;
+    // A hot wait blocks the JS thread, so it is made only when nothing else can be pending in
+    // this isolate: first in a run (started from a fresh microtask by watch(), or right after
+    // a poll on the pool, when the event loop has just turned), never once an op was settled
+    // in this run (its continuation must run first).
+    let mayBlock = true;
     try {
       for (;;) {
+        this.#settled = false;
         const waiting = this.#sweep();
+        if (waiting === null || this.#settled) mayBlock = false;
         if (waiting === null) continue; // something became ready: sweep again
         if (waiting.length === 0) return;
         if (spinMs > 0 && this.#spin(waiting)) continue;
         const count = this.#fill(waiting);
+        if (mayBlock && this.#hot && this.#skip === 0 && hotWaitUs > 0) {
+          const now = performance.now();
+          if (this.#hotSince < 0) this.#hotSince = now;
+          // let the event loop turn (timers, Worker messages) at least every HOT_TURN_MS
+          if (now - this.#hotSince < HOT_TURN_MS) {
+            const r = pollFdsSync(this.#buf, count, hotWaitUs);
+            if (r > 0) {
+              this.#misses = 0;
+              continue;
+            }
+            if (r === 0) {
+              this.#hot = false;
+              this.#misses = Math.min(this.#misses + 1, 6);
+              this.#skip = Math.min(MAX_BACKOFF, 2 ** this.#misses);
+            }
+          }
+        }
+        const start = performance.now();
         this.#polling = true;
         try {
           await pollFds(this.#buf, count);
         } finally {
           this.#polling = false;
         }
+        this.#hotSince = -1;
+        mayBlock = true;
+        this.#hot = (performance.now() - start) * 1000 <= hotWaitUs;
+        if (this.#hot && this.#skip > 0) this.#skip--;
         if (this.#wakeSent) {
           wakeDrain(this.#wakeRead);
           this.#wakeSent = false;
@@ -110,6 +188,7 @@ class Reactor {
       const want = w.service();
       if (want === 0) {
         this.#watched.delete(w);
+        this.#settled = true;
         continue;
       }
       const ev = w.events();
