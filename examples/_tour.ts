@@ -31,6 +31,26 @@ export const TOUR: TourStop[] = [
     run: example("./pair/main.ts", ["--count", "3", "--interval", "50"]),
   },
   {
+    title: "reqrep",
+    summary: "Request-reply: one REQ client, two REP servers (5546, 5556); replies alternate.",
+    run: example("./reqrep/main.ts", ["--count", "6", "--delay", "50"]),
+  },
+  {
+    title: "pubsub",
+    summary: "Publish-subscribe: two publishers (5556, 5546), one subscriber to topic 10001.",
+    run: example("./pubsub/main.ts", ["--count", "5", "--interval", "50"]),
+  },
+  {
+    title: "pushpull",
+    summary: "Pipeline: producer (5557), two consumers, result collector (5558).",
+    run: example("./pushpull/main.ts", ["--count", "2000"]),
+  },
+  {
+    title: "multiprocess",
+    summary: "request_reply_processes: four servers serve five requests each, one client.",
+    run: example("./multiprocess/main.ts", ["--interval", "20"]),
+  },
+  {
     title: "zmqpolling",
     summary: "Poller: one client polls PULL (commands, 5556) and SUB (topic 9, 5558) until Exit.",
     run: example("./zmqpolling/main.ts", ["--interval", "100", "--pub-interval", "30"]),
