@@ -2,6 +2,7 @@
 // with its own Context, as the anchors run it in a child process.
 /// <reference lib="deno.worker" />
 import { Context } from "../core/mod.ts";
+import { proxySteerable } from "../core/proxy.ts";
 import { ep, mkmsg } from "./_common.ts";
 
 /** What bench.ts posts to start a role. */
@@ -51,23 +52,19 @@ async function pub(ctx: Context, port: number, n: number, size: number, topics: 
 
 let stopProxy: (() => void) | undefined;
 
+/** libzmq's own proxy (zmq_proxy_steerable on Deno's thread pool), as every anchor stack uses. */
 async function proxy(ctx: Context, port: number): Promise<void> {
   const front = ctx.socket("ROUTER");
   const back = ctx.socket("DEALER");
+  const control = ctx.socket("PAIR");
+  const steer = ctx.socket("PAIR");
   front.bind(ep(port));
   back.bind(ep(port + 1));
-  const stop = new AbortController();
-  stopProxy = () => stop.abort();
-  const pump = async (from: typeof front, to: typeof back) => {
-    try {
-      for (;;) await to.send(await from.recvMultipart({ signal: stop.signal }));
-    } catch (e) {
-      if (!stop.signal.aborted) throw e;
-    }
-  };
-  await Promise.all([pump(front, back), pump(back, front)]);
-  front.close();
-  back.close();
+  control.bind("inproc://bench-proxy-control");
+  steer.connect("inproc://bench-proxy-control");
+  stopProxy = () => void steer.send("TERMINATE");
+  await proxySteerable(front, back, { control });
+  for (const s of [front, back, control, steer]) s.close();
 }
 
 self.onmessage = async (e: MessageEvent) => {
@@ -88,10 +85,12 @@ self.onmessage = async (e: MessageEvent) => {
       case "pub":
         await pub(ctx, r.port!, r.n!, r.size!, r.topics!);
         break;
-      case "proxy":
+      case "proxy": {
+        const running = proxy(ctx, r.port!);
         self.postMessage("ready");
-        await proxy(ctx, r.port!);
+        await running;
         break;
+      }
     }
     await ctx.terminate(); // default linger: flushes what is still queued
     self.postMessage("done");
