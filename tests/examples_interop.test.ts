@@ -1,0 +1,164 @@
+// The tutorial's roles against pyzmq peers (tests/py/patterns_peers.py): our role runs in a
+// Web Worker, the peer is Debian's python3-zmq. Ports 16200-16299.
+import assert from "node:assert/strict";
+import { type RoleHandle, startRole } from "../mod.ts";
+
+const PYTHON = "/usr/bin/python3";
+const PEERS = new URL("./py/patterns_peers.py", import.meta.url).pathname;
+const hasPyzmq = (() => {
+  try {
+    return new Deno.Command(PYTHON, { args: ["-c", "import zmq"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+const example = (path: string) => new URL(`../examples/${path}`, import.meta.url);
+
+function role(path: string, name: string, args: string[]): RoleHandle {
+  return startRole(example(path), { name, args, onLine: () => {} });
+}
+
+function python(...args: string[]): Deno.ChildProcess {
+  return new Deno.Command(PYTHON, {
+    args: [PEERS, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function finished(child: Deno.ChildProcess): Promise<string[]> {
+  const out = await child.output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, `python peer failed: ${stderr}`);
+  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "");
+}
+
+Deno.test({
+  name: "interop: our reqrep_server answers a pyzmq REQ client",
+  ignore: !hasPyzmq,
+  async fn() {
+    const server = role("reqrep/reqrep_server.ts", "server", [
+      "16201",
+      "--count",
+      "3",
+      "--delay",
+      "0",
+    ]);
+    const lines = await finished(python("req", "16201", "3"));
+    await server.done;
+    assert.deepEqual(lines, [0, 1, 2].map((i) => `reply ${i} World from 16201`));
+    assert.deepEqual(server.lines, Array(3).fill("Received request: Hello"));
+  },
+});
+
+Deno.test({
+  name: "interop: our reqrep_client alternates between two pyzmq REP servers",
+  ignore: !hasPyzmq,
+  async fn() {
+    const a = python("rep", "16211", "3");
+    const b = python("rep", "16212", "3");
+    const client = role("reqrep/reqrep_client.ts", "client", [
+      "--host",
+      "127.0.0.1",
+      "16211",
+      "16212",
+      "--count",
+      "6",
+    ]);
+    await client.done;
+    const [linesA, linesB] = await Promise.all([finished(a), finished(b)]);
+    assert.deepEqual(linesA, [0, 1, 2].map((i) => `request ${i} Hello`));
+    assert.deepEqual(linesB, [0, 1, 2].map((i) => `request ${i} Hello`));
+    const from = client.lines.filter((l) => l.startsWith("Received reply"))
+      .map((l) => /World from (\d+)/.exec(l)![1]);
+    assert.equal(from.length, 6);
+    for (let i = 1; i < 6; i++) assert.notEqual(from[i], from[i - 1]);
+  },
+});
+
+Deno.test({
+  name: "interop: a pyzmq publisher feeds our sub_client, which hears only topic 10001",
+  ignore: !hasPyzmq,
+  async fn() {
+    const pub = python("pub", "16221");
+    const client = role("pubsub/sub_client.ts", "client", [
+      "--host",
+      "127.0.0.1",
+      "16221",
+      "--count",
+      "5",
+    ]);
+    try {
+      await client.done;
+    } finally {
+      pub.kill("SIGTERM");
+      await pub.output();
+    }
+    const updates = client.lines.filter((l) => /^\d+ \d+$/.test(l));
+    assert.equal(updates.length, 5);
+    const values = updates.map((l) => {
+      const [topic, value] = l.split(" ");
+      assert.equal(topic, "10001");
+      return Number(value);
+    });
+    assert.ok(values.every((v) => v >= 1 && v <= 215), `values ${values}`); // never 10000's 999
+    const average = Math.round(values.reduce((x, y) => x + y, 0) / 5 * 100) / 100;
+    assert.equal(client.lines.at(-1), `Average messagedata value for topic '10001' was ${average}`);
+  },
+});
+
+Deno.test({
+  name: "interop: our pairclient talks with a pyzmq PAIR server",
+  ignore: !hasPyzmq,
+  async fn() {
+    const server = python("pair", "16231", "3");
+    const client = role("pair/pairclient.ts", "client", [
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "16231",
+      "--count",
+      "3",
+      "--interval",
+      "0",
+    ]);
+    await client.done;
+    const lines = await finished(server);
+    assert.deepEqual(client.lines, Array(3).fill("Server message to client3"));
+    assert.deepEqual(
+      lines,
+      Array(3).fill(["client message to server1", "client message to server2"]).flat(),
+    );
+  },
+});
+
+Deno.test({
+  name: "interop: our consumer between a pyzmq producer and collector keeps the even numbers",
+  ignore: !hasPyzmq,
+  async fn() {
+    const peer = python("pipeline", "16241", "16242", "101");
+    const consumer = role("pushpull/consumer.ts", "consumer", [
+      "--id",
+      "7",
+      "--pull-port",
+      "16241",
+      "--push-port",
+      "16242",
+      "--sync-port",
+      "16243",
+    ]);
+    let results: { consumer: number; num: number }[];
+    try {
+      const lines = await finished(peer);
+      results = JSON.parse(lines[0]);
+    } finally {
+      await consumer.stop();
+    }
+    assert.deepEqual(results.map((r) => r.num), Array.from({ length: 51 }, (_, i) => 2 * i));
+    assert.ok(results.every((r) => r.consumer === 7));
+    assert.ok(consumer.lines.includes("Consumer #7 processed 101 items and passed on 51"));
+  },
+});
