@@ -116,3 +116,34 @@ Deno.test("background device: bad configuration is a clear error at start, no Wo
   await assert.rejects(inUse.done, ZmqError);
   await inUse.stop().catch(() => {}); // already ended
 });
+
+Deno.test("background device: a PROXY (XSUB/XPUB) with a capture socket", async () => {
+  await using ctx = new Context();
+  const device = new BackgroundDevice("PROXY", "XSUB", "XPUB", "PUB", { ...quiet, context: ctx });
+  device.bindIn("inproc://db-p-in").bindOut("inproc://db-p-out").bindMon("inproc://db-p-cap");
+  await device.start();
+  using pub = ctx.socket("PUB");
+  using sub = ctx.socket("SUB");
+  using captured = ctx.socket("SUB");
+  pub.connect("inproc://db-p-in");
+  sub.connect("inproc://db-p-out");
+  sub.subscribe("");
+  captured.connect("inproc://db-p-cap");
+  captured.subscribe("");
+  // publish until both the subscriber (through XSUB/XPUB) and the capture socket see traffic
+  let viaProxy = false, viaCapture = false;
+  while (!viaProxy || !viaCapture) {
+    await pub.send("sync");
+    viaProxy ||= (await sub.recv({ timeout: 10 }).catch(() => null)) !== null;
+    viaCapture ||= (await captured.recv({ timeout: 10 }).catch(() => null)) !== null;
+  }
+  await pub.send("hello");
+  const seen = async (s: typeof sub) => {
+    while (new TextDecoder().decode(await s.recv()) !== "hello") {
+      // syncs still in flight
+    }
+  };
+  await seen(sub);
+  await seen(captured);
+  await device.stop();
+});

@@ -210,3 +210,33 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
     TypeError,
   );
 });
+
+Deno.test("startDevice: a capture endpoint gets a copy of the traffic", async () => {
+  using ctx = new Context();
+  const streamer = startDevice("STREAMER", {
+    frontend: "inproc://dd-c-in",
+    backend: "inproc://dd-c-out",
+    capture: "inproc://dd-c-cap",
+    context: ctx,
+  });
+  using feeder = ctx.socket("PUSH");
+  using worker = ctx.socket("PULL");
+  using captured = ctx.socket("SUB");
+  feeder.connect("inproc://dd-c-in");
+  worker.connect("inproc://dd-c-out");
+  captured.connect("inproc://dd-c-cap");
+  captured.subscribe("");
+  // feed until the capture socket sees a task (its subscription has arrived), then one more
+  let n = 0;
+  for (;;) {
+    await feeder.send(`task ${n}`);
+    assert.equal(await worker.recvString(), `task ${n++}`);
+    if ((await captured.recv({ timeout: 10 }).catch(() => null)) !== null) break;
+  }
+  await feeder.send("last");
+  assert.equal(await worker.recvString(), "last");
+  while ((await captured.recvString()) !== "last") {
+    // copies of earlier tasks
+  }
+  await streamer.stop();
+});
