@@ -188,7 +188,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const fd = getsockopt(this.#ptr, SOCKET_OPTIONS.FD, base) as number;
     this.#watcher = { fd, service: () => this.#service(), events: () => this.#events() };
     internals.sockets.add(this);
-    socketPointers.set(this, () => this.#ptr);
+    socketPointers.set(this, () => {
+      // a proxy's thread owns the socket: a native call from here would race with it
+      if (this.#leasedTo !== null) throw this.#busyError("monitor");
+      return this.#ptr;
+    });
     socketInternals.set(this, {
       lease: (owner) => this.#lease(owner),
       release: () => {

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { Context, ProxyLease, proxySteerable, startProxy, SteerableProxy } from "../mod.ts";
+import {
+  Context,
+  monitor,
+  ProxyLease,
+  proxySteerable,
+  startProxy,
+  SteerableProxy,
+} from "../mod.ts";
 import { rejectsWith, throwsWith } from "./_devices.ts";
 
 Deno.test("proxy: a queue forwards requests and replies; statistics count every frame", async () => {
@@ -130,4 +137,15 @@ Deno.test("proxySteerable / ProxyLease: bad input is a clear error", async () =>
   b.close();
   a.close();
   await rejectsWith(pending, "ECLOSED");
+});
+
+Deno.test("proxy: monitoring a socket a proxy holds is EBUSY, not a race", async () => {
+  using ctx = new Context();
+  using frontend = ctx.socket("PULL");
+  using backend = ctx.socket("PUSH");
+  frontend.bind("inproc://dp-mon-front");
+  backend.bind("inproc://dp-mon-back");
+  const proxy = startProxy(frontend, backend);
+  throwsWith(() => monitor(frontend), "EBUSY");
+  await proxy.terminate();
 });
