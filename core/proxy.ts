@@ -58,8 +58,9 @@ export class ProxyLease {
 
   /**
    * Takes `frontend`, `backend` and the optional capture and control sockets. Throws a
-   * TypeError for a missing socket, or a ZmqError (`EBUSY`, `ECLOSED`) for a socket that is
-   * closed, already held by a proxy, or has operations pending.
+   * TypeError for a missing socket, or a ZmqError: `EINVAL` if frontend and backend are the
+   * same socket, `EBUSY` or `ECLOSED` for a socket that is already held by a proxy, has
+   * operations pending, or is closed.
    */
   constructor(frontend: Socket, backend: Socket, sockets: ProxySockets = {}) {
     this.owner = `proxy #${++proxies}`;
@@ -71,6 +72,16 @@ export class ProxyLease {
       ["control", sockets.control],
     ];
     try {
+      if (frontend === backend && frontend !== undefined) {
+        // measured: the libzmq in npm:zeromq 6.8.0 crashes the process (SIGSEGV) on a steerable
+        // proxy whose frontend is its backend
+        throw new ZmqError(
+          "EINVAL",
+          22,
+          "A proxy's frontend and backend must be different sockets",
+          { op: "proxy", socketType: this.kind },
+        );
+      }
       if (sockets.control !== undefined) {
         for (const [role, s] of roles.slice(0, 3)) {
           if (s === sockets.control) {
@@ -78,7 +89,6 @@ export class ProxyLease {
           }
         }
       }
-      // the same socket may serve as frontend and backend (libzmq allows it): lease it once
       const bySocket = new Map<Socket, Deno.PointerObject>();
       this.#pointers = roles.map(([role, s]) => {
         if (s === undefined) {

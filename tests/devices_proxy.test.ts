@@ -149,3 +149,11 @@ Deno.test("proxy: monitoring a socket a proxy holds is EBUSY, not a race", async
   throwsWith(() => monitor(frontend), "EBUSY");
   await proxy.terminate();
 });
+
+Deno.test("proxy: one socket as both frontend and backend is EINVAL (libzmq would crash)", () => {
+  using ctx = new Context();
+  using router = ctx.socket("ROUTER");
+  throwsWith(() => new SteerableProxy(router, router), "EINVAL");
+  throwsWith(() => new ProxyLease(router, router), "EINVAL");
+  assert.equal(router.getOption("TYPE"), 6); // nothing was leased
+});
