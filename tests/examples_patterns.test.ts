@@ -202,3 +202,64 @@ Deno.test("roles and orchestrators: --help prints usage, bad flags are clear err
   await assert.rejects(pubsub(["--interval", "soon"], env), RangeError);
   await assert.rejects(demo(["--only", "nosuch"], env), /unknown stops: nosuch/);
 });
+
+Deno.test("every role and orchestrator has --help naming a deno task that exists", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const modules = [
+    "pair/main.ts",
+    "pair/pairserver.ts",
+    "pair/pairclient.ts",
+    "reqrep/main.ts",
+    "reqrep/reqrep_server.ts",
+    "reqrep/reqrep_client.ts",
+    "pubsub/main.ts",
+    "pubsub/pub_server.ts",
+    "pubsub/sub_client.ts",
+    "pushpull/main.ts",
+    "pushpull/producer.ts",
+    "pushpull/consumer.ts",
+    "pushpull/resultcollector.ts",
+    "multiprocess/main.ts",
+    "multiprocess/server.ts",
+    "multiprocess/client.ts",
+  ];
+  const env = { name: "t", signal: new AbortController().signal };
+  const log = console.log;
+  for (const path of modules) {
+    const { main } = await import(`../examples/${path}`);
+    const printed: string[] = [];
+    console.log = (...a: unknown[]) => void printed.push(a.join(" "));
+    try {
+      await main(["--help"], env);
+    } finally {
+      console.log = log;
+    }
+    const m = /^Usage: deno task (\S+)/.exec(printed[0] ?? "");
+    assert.ok(m, `${path} printed its usage`);
+    const task = config.tasks[m[1]];
+    assert.ok(task, `task ${m[1]} exists`);
+    assert.equal(task.command, `deno run -A examples/${path}`);
+    assert.ok(task.description, `task ${m[1]} has a description`);
+  }
+});
+
+Deno.test("demo: the tour lists every example, in order, and --list runs nothing", async () => {
+  const { TOUR } = await import("../examples/_tour.ts");
+  const titles = TOUR.map((s) => s.title);
+  const mine = ["pair", "reqrep", "pubsub", "pushpull", "multiprocess"];
+  assert.deepEqual(titles.slice(0, 5), mine);
+  assert.equal(new Set(titles).size, titles.length, "titles are unique");
+  const log = console.log;
+  const printed: string[] = [];
+  console.log = (...a: unknown[]) => void printed.push(a.join(" "));
+  try {
+    const ran = await demo(["--list", "--only", "reqrep,pair"], {
+      name: "t",
+      signal: new AbortController().signal,
+    });
+    assert.deepEqual(ran, []);
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(printed.map((l) => l.split(" ")[0]), ["pair", "reqrep"]);
+});
