@@ -82,6 +82,14 @@ export class ProxyLease {
           { op: "proxy", socketType: this.kind },
         );
       }
+      if (sockets.capture?.type === "PULL" || sockets.capture?.type === "SUB") {
+        throw new ZmqError(
+          "EINVAL",
+          22,
+          `A ${sockets.capture.type} socket cannot send, so it cannot capture; use PUB or PUSH`,
+          { op: "proxy", socketType: this.kind },
+        );
+      }
       if (sockets.control !== undefined) {
         for (const [role, s] of roles.slice(0, 3)) {
           if (s === sockets.control) {
@@ -138,7 +146,7 @@ export class ProxyLease {
         throw new ZmqError(
           "EPROXY",
           0,
-          "libzmq's proxy ended with an error (usually: its context was terminated)",
+          "libzmq's proxy ended with an error (its context was terminated, or a socket failed)",
           context,
         );
       }

@@ -150,10 +150,14 @@ Deno.test("proxy: monitoring a socket a proxy holds is EBUSY, not a race", async
   await proxy.terminate();
 });
 
-Deno.test("proxy: one socket as both frontend and backend is EINVAL (libzmq would crash)", () => {
+Deno.test("proxy: one socket as both frontend and backend, or a capture that cannot send, is EINVAL", () => {
   using ctx = new Context();
   using router = ctx.socket("ROUTER");
   throwsWith(() => new SteerableProxy(router, router), "EINVAL");
   throwsWith(() => new ProxyLease(router, router), "EINVAL");
+  using pull = ctx.socket("PULL");
+  using push = ctx.socket("PUSH");
+  using sub = ctx.socket("SUB");
+  throwsWith(() => new SteerableProxy(pull, push, { capture: sub }), "EINVAL");
   assert.equal(router.getOption("TYPE"), 6); // nothing was leased
 });
