@@ -200,8 +200,14 @@ export function sendFrame(sock: Pointer, frame: Uint8Array, more: boolean): numb
 }
 
 // A zmq_msg_t (64 bytes) that outlives any single call; in its own ArrayBuffer so that V8
-// never moves it while libzmq holds pointers into it.
+// never moves it while libzmq holds pointers into it. It stays initialised for the life of the
+// isolate: zmq_msg_recv releases the previous content itself (and leaves the message valid when
+// it fails), so a frame costs zmq_msg_recv, zmq_msg_data and zmq_msg_more, no init/close.
 const msg = new Uint8Array(new ArrayBuffer(64));
+const msgAddr = Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(msg)));
+zmq.zmq_msg_init(msg);
+/** Content above this size is released right after it was copied out, not at the next recv. */
+const KEEP_MAX = 64 * 1024;
 
 /** Whether the frame returned by the last successful recvFrame has more frames after it. */
 export let lastFrameMore = false;
@@ -211,20 +217,25 @@ export let lastFrameMore = false;
  * Answers the frame, or the errno (a number) on failure.
  */
 export function recvFrame(sock: Pointer): Uint8Array | number {
-  zmq.zmq_msg_init(msg);
   const n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
-  if (n < 0) {
-    const e = zmq.zmq_errno();
-    zmq.zmq_msg_close(msg);
-    return e;
-  }
-  const out = new Uint8Array(n);
-  if (n > 0) {
-    const p = zmq.zmq_msg_data(msg);
-    if (p !== null) Deno.UnsafePointerView.copyInto(p, out);
+  if (n < 0) return zmq.zmq_errno();
+  let out: Uint8Array;
+  if (n === 0) out = new Uint8Array(0);
+  else {
+    // Small frames live inside the zmq_msg_t itself: copy them out with a plain slice.
+    const addr = Number(zmq.zmq_msg_data_addr(msg));
+    const offset = addr - msgAddr;
+    if (offset >= 0 && offset + n <= 64) out = msg.slice(offset, offset + n);
+    else {
+      out = new Uint8Array(n);
+      Deno.UnsafePointerView.copyInto(Deno.UnsafePointer.create(BigInt(addr))!, out);
+    }
   }
   lastFrameMore = zmq.zmq_msg_more(msg) === 1;
-  zmq.zmq_msg_close(msg);
+  if (n > KEEP_MAX) {
+    zmq.zmq_msg_close(msg);
+    zmq.zmq_msg_init(msg);
+  }
   return out;
 }
 

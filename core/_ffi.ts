@@ -30,6 +30,8 @@ const ZMQ_SYMBOLS = {
   zmq_msg_init: { parameters: ["buffer"], result: "i32" },
   zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
   zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
+  // The same call answering the address as a number-like bigint: no pointer object per frame.
+  zmq_msg_data_addr: { name: "zmq_msg_data", parameters: ["buffer"], result: "usize" },
   zmq_msg_size: { parameters: ["buffer"], result: "usize" },
   zmq_msg_more: { parameters: ["buffer"], result: "i32" },
   zmq_msg_close: { parameters: ["buffer"], result: "i32" },
