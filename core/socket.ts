@@ -83,6 +83,7 @@ interface PollOp extends Pending {
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_OPTIONS: OperationOptions = Object.freeze({});
 const EAGAIN = ERRNO.EAGAIN;
 const ETERM = ERRNO.ETERM;
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
@@ -431,8 +432,29 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * await push.send(["two", new Uint8Array([2])]);
    * ```
    */
-  send(message: Frame | Frame[], options: OperationOptions = {}): Promise<void> {
+  send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+    // Fast path (the common case): one bytes frame, nothing queued, no signal. Only a success
+    // returns here; anything else takes the general path, which tries again and reports.
+    if (
+      message instanceof Uint8Array && options.signal === undefined &&
+      this.#sendQ.length === 0 && this.#ptr !== null
+    ) {
+      const ptr = this.#fastPtr("send");
+      if (ptr !== null && sendFrame(ptr, message, false) === 0) {
+        this.#afterOp();
+        return RESOLVED;
+      }
+    }
     return this.#send(Array.isArray(message) ? message : [message], options, "send");
+  }
+
+  /** The pointer if the socket is usable now, else null (the general path then reports). */
+  #fastPtr(op: string): Pointer | null {
+    try {
+      return this.#live(op);
+    } catch {
+      return null;
+    }
   }
 
   /** Sends frames as one multipart message (pyzmq's `send_multipart`). */
@@ -523,7 +545,18 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Receives one frame (pyzmq's `recv`). For a multipart message, each call answers the next
    * frame; use {@linkcode Socket.recvMultipart} to get them all at once.
    */
-  recv(options: OperationOptions = {}): Promise<Uint8Array> {
+  recv(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array> {
+    // Fast path: a frame is already there and nothing is queued before this call.
+    if (options.signal === undefined && this.#recvQ.length === 0 && this.#ptr !== null) {
+      const ptr = this.#fastPtr("recv");
+      if (ptr !== null) {
+        const r = recvFrame(ptr);
+        if (typeof r !== "number") {
+          this.#afterOp();
+          return Promise.resolve(r);
+        }
+      }
+    }
     return this.#recv("frame", options, "recv") as Promise<Uint8Array>;
   }
 
