@@ -63,3 +63,14 @@ export function assertCount(actual: number, frames: number, messages: number, wh
     `${what}: expected ${frames} (frames) or ${messages} (messages), got ${actual}`,
   );
 }
+
+/**
+ * `n` TCP ports free right now, chosen by the OS (so that several runs of the suite at once
+ * don't collide). Deno closes its listeners at once, unlike libzmq's asynchronous close.
+ */
+export function freePorts(n: number): number[] {
+  const listeners = Array.from({ length: n }, () => Deno.listen({ hostname: "0.0.0.0", port: 0 }));
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return ports;
+}

@@ -1,19 +1,20 @@
 import assert from "node:assert/strict";
 import { BackgroundDevice, BackgroundMonitoredQueue, Context, ZmqError } from "../mod.ts";
-import { rejectsWith, text } from "./_devices.ts";
+import { freePorts, rejectsWith, text } from "./_devices.ts";
 
 const quiet = { onLine: () => {} };
 
 Deno.test("background device: a STREAMER in a Worker, configured from socket types", async () => {
+  const [inPort, outPort] = freePorts(2);
   const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", undefined, quiet);
-  device.bindIn("tcp://127.0.0.1:17001").bindOut("tcp://127.0.0.1:17002");
+  device.bindIn(`tcp://127.0.0.1:${inPort}`).bindOut(`tcp://127.0.0.1:${outPort}`);
   device.setOptionIn("ROUTING_ID", "PULL").setOptionOut("ROUTING_ID", "PUSH");
   await device.start();
   using ctx = new Context();
   using feeder = ctx.socket("PUSH");
   using worker = ctx.socket("PULL");
-  feeder.connect("tcp://127.0.0.1:17001");
-  worker.connect("tcp://127.0.0.1:17002");
+  feeder.connect(`tcp://127.0.0.1:${inPort}`);
+  worker.connect(`tcp://127.0.0.1:${outPort}`);
   for (let i = 0; i < 5; i++) await feeder.send(`#${i}`);
   const got = [];
   for (let i = 0; i < 5; i++) got.push(await worker.recvString());
@@ -108,11 +109,12 @@ Deno.test("background device: bad configuration is a clear error at start, no Wo
   // an endpoint in use: the Worker's bind fails and start rejects with its code
   using ctx = new Context();
   using taken = ctx.socket("PUB");
-  taken.bind("tcp://127.0.0.1:17015");
+  const takenPort = taken.bindToRandomPort();
+  const [freePort] = freePorts(1);
   const inUse = new BackgroundDevice("FORWARDER", "SUB", "PUB", undefined, quiet);
-  inUse.bindIn("tcp://127.0.0.1:17016").bindOut("tcp://127.0.0.1:17015");
+  inUse.bindIn(`tcp://127.0.0.1:${freePort}`).bindOut(`tcp://127.0.0.1:${takenPort}`);
   const e3 = await rejectsWith(inUse.start(), "EADDRINUSE");
-  assert.match(e3.message, /17015/);
+  assert.match(e3.message, new RegExp(`:${takenPort}`));
   await assert.rejects(inUse.done, ZmqError);
   await inUse.stop().catch(() => {}); // already ended
 });

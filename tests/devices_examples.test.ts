@@ -6,13 +6,14 @@ import { main as forwarderMain } from "../examples/forwarder_device/main.ts";
 import { main as streamerMain } from "../examples/streamer_device/main.ts";
 import { main as pyzmqDevicesMain } from "../examples/pyzmq_devices/main.ts";
 import type { RunResult } from "../mod.ts";
+import { freePorts } from "./_devices.ts";
 
 type Main = (args: string[], env: { name: string; signal: AbortSignal }) => Promise<
   RunResult | undefined
 >;
 
 async function run(main: Main, args: string[]): Promise<Record<string, string[]>> {
-  const result = await main([...args, "--quiet", "--timeout", "30000"], {
+  const result = await main([...args, "--quiet", "--timeout", "120000"], {
     name: "test",
     signal: new AbortController().signal,
   });
@@ -26,11 +27,12 @@ function matching(lines: string[] | undefined, re: RegExp): RegExpExecArray[] {
 }
 
 Deno.test("queue_device example: the client's requests are spread over both servers", async () => {
+  const [front, back] = freePorts(2);
   const lines = await run(queueMain, [
     "--frontend-port",
-    "17201",
+    String(front),
     "--backend-port",
-    "17202",
+    String(back),
     "--count",
     "10",
   ]);
@@ -44,15 +46,19 @@ Deno.test("queue_device example: the client's requests are spread over both serv
   for (const s of ["1", "2"]) {
     assert.ok(matching(lines[`queue_server${s}`], /^Received request: Hello from 1$/).length > 0);
   }
-  assert.match(lines.queue_device[0], /^Queue device: ROUTER tcp:\/\/\*:17201 -> DEALER/);
+  assert.equal(
+    lines.queue_device[0],
+    `Queue device: ROUTER tcp://*:${front} -> DEALER tcp://*:${back}`,
+  );
 });
 
 Deno.test("forwarder_device example: only topic 9 arrives, from both publishers", async () => {
+  const [front, back] = freePorts(2);
   const lines = await run(forwarderMain, [
     "--frontend-port",
-    "17211",
+    String(front),
     "--backend-port",
-    "17212",
+    String(back),
     "--count",
     "4",
     "--interval",
@@ -68,13 +74,14 @@ Deno.test("forwarder_device example: only topic 9 arrives, from both publishers"
 });
 
 Deno.test("streamer_device example: tasks spread over two workers, none lost or duplicated", async () => {
+  const [front, back, results] = freePorts(3);
   const lines = await run(streamerMain, [
     "--frontend-port",
-    "17221",
+    String(front),
     "--backend-port",
-    "17222",
+    String(back),
     "--results-port",
-    "17223",
+    String(results),
     "--count",
     "10",
   ]);
@@ -93,15 +100,16 @@ Deno.test("streamer_device example: tasks spread over two workers, none lost or 
 
 Deno.test("pyzmq_devices example: background devices; the monitor sees every request and reply", async () => {
   const count = 3;
+  const [front, back, results, mon] = freePorts(4);
   const lines = await run(pyzmqDevicesMain, [
     "--frontend-port",
-    "17231",
+    String(front),
     "--backend-port",
-    "17232",
+    String(back),
     "--results-port",
-    "17233",
+    String(results),
     "--monitor-port",
-    "17234",
+    String(mon),
     "--count",
     String(count),
   ]);

@@ -2,7 +2,7 @@
 // MonitoredQueue compared with pyzmq's own monitored_queue on the same exchange.
 import assert from "node:assert/strict";
 import { Context, MonitoredQueue, startQueue } from "../mod.ts";
-import { assertCount, syncPubSub, text } from "./_devices.ts";
+import { assertCount, freePorts, syncPubSub, text } from "./_devices.ts";
 
 const PYTHON = "/usr/bin/python3";
 const script = (name: string) => new URL(`./py/${name}`, import.meta.url).pathname;
@@ -21,7 +21,7 @@ async function python(args: string[]): Promise<string> {
 
 Deno.test("interop: a pyzmq REQ client through our QUEUE device to our REP server", async () => {
   using ctx = new Context();
-  const port = 17301;
+  const [port] = freePorts(1);
   const queue = startQueue({
     frontend: `tcp://127.0.0.1:${port}`,
     backend: "inproc://di-q-back",
