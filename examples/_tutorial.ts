@@ -2,6 +2,8 @@
 // multiprocess): flags, ports, a role's context, and running an example's roles.
 import { parseArgs } from "node:util";
 import { Context } from "../core/context.ts";
+import type { Socket } from "../core/socket.ts";
+import type { SocketType } from "../core/constants.ts";
 import type { RoleEnv } from "../workers/role.ts";
 import { type RoleSpec, type RunResult, runRoles } from "../workers/orchestrate.ts";
 
@@ -105,7 +107,7 @@ export async function withContext<T>(
   env: RoleEnv,
   body: (ctx: Context) => Promise<T>,
 ): Promise<T> {
-  if (env.context) return await body(env.context);
+  if (env.context) return await withSharedContext(env.context, env.signal, body);
   const ctx = new Context({ linger: DELIVERY_LINGER });
   let ok = false;
   try {
@@ -114,6 +116,40 @@ export async function withContext<T>(
     return result;
   } finally {
     await ctx.terminate(ok && !env.signal.aborted ? {} : { linger: 0 });
+  }
+}
+
+/**
+ * The shared-context case of {@linkcode withContext}: the context belongs to the orchestrator,
+ * so only the sockets this role opened are closed, with the same linger policy.
+ */
+async function withSharedContext<T>(
+  shared: Context,
+  signal: AbortSignal,
+  body: (ctx: Context) => Promise<T>,
+): Promise<T> {
+  const opened: Socket[] = [];
+  const ctx = new Proxy(shared, {
+    get(target, prop) {
+      if (prop === "socket") {
+        return (type: SocketType) => {
+          const socket = target.socket(type);
+          opened.push(socket);
+          return socket;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  let ok = false;
+  try {
+    const result = await body(ctx);
+    ok = true;
+    return result;
+  } finally {
+    const linger = ok && !signal.aborted ? DELIVERY_LINGER : 0;
+    for (const socket of opened) socket.close({ linger });
   }
 }
 
@@ -129,18 +165,20 @@ export const RUN_FLAGS = {
 
 /**
  * Runs an example's roles in Web Workers (see runRoles), printing their lines as
- * `[role] line` unless `quiet`, and failing after `timeout` ms.
+ * `[role] line` unless `quiet`, and failing after `timeout` ms. With `context`, every role
+ * shares it (for `inproc://`).
  */
 export function runExample(
   specs: RoleSpec[],
   env: RoleEnv,
   flags: { quiet: boolean; timeout: string },
+  context: Context | undefined = env.context,
 ): Promise<RunResult> {
   const timeout = intFlag(flags.timeout, "timeout", { min: 1 });
   const onLine = flags.quiet ? () => {} : undefined;
   return runRoles(
     specs.map((s) => ({ ...s, onLine: s.onLine ?? onLine })),
-    { timeout, signal: env.signal, context: env.context },
+    { timeout, signal: env.signal, context },
   );
 }
 

@@ -111,9 +111,7 @@ Deno.test("pushpull: the collector's counts add up to the even items; both consu
   assert.equal(processed, count);
 });
 
-Deno.test("multiprocess: replies from all four servers, each serves five and exits", async () => {
-  const ports = [16141, 16143, 16145, 16147];
-  const lines = await run(multiprocess, ["--ports", ports.join(","), "--interval", "0"]);
+function checkMultiprocess(lines: Record<string, string[]>, ports: number[]): void {
   const replies = lines.client.filter((l) => l.startsWith("Received reply"));
   assert.equal(replies.length, 20);
   const perServer = new Map<string, number>();
@@ -133,6 +131,19 @@ Deno.test("multiprocess: replies from all four servers, each serves five and exi
     // the server's main returned after five requests: its last line, and runRoles waited for it
     assert.equal(server.at(-1), "Served 5 requests, exiting");
   }
+}
+
+Deno.test("multiprocess: replies from all four servers, each serves five and exits", async () => {
+  const ports = [16141, 16143, 16145, 16147];
+  checkMultiprocess(
+    await run(multiprocess, ["--ports", ports.join(","), "--interval", "0"]),
+    ports,
+  );
+});
+
+Deno.test("multiprocess --inproc: the same over one context shared by the Workers", async () => {
+  const ports = [5550, 5552, 5554, 5556]; // only names here: inproc://server-<port>
+  checkMultiprocess(await run(multiprocess, ["--inproc", "--interval", "0"]), ports);
 });
 
 Deno.test("a role that throws makes its orchestrator fail, naming the role", async () => {
