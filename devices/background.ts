@@ -61,7 +61,7 @@ function startError(code: string, message: string, extra: { endpoint?: string } 
  * @example
  * ```ts
  * import { BackgroundDevice } from "../mod.ts";
- * const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", { onLine: () => {} });
+ * const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", undefined, { onLine: () => {} });
  * device.bindIn("tcp://127.0.0.1:*");
  * device.bindOut("tcp://127.0.0.1:*");
  * device.setOptionIn("ROUTING_ID", "PULL");
