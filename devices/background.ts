@@ -61,7 +61,7 @@ function startError(code: string, message: string, extra: { endpoint?: string } 
  * @example
  * ```ts
  * import { BackgroundDevice } from "../mod.ts";
- * const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", undefined, { onLine: () => {} });
+ * const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", { onLine: () => {} });
  * device.bindIn("tcp://127.0.0.1:*");
  * device.bindOut("tcp://127.0.0.1:*");
  * device.setOptionIn("ROUTING_ID", "PULL");
@@ -79,16 +79,20 @@ export class BackgroundDevice {
 
   /**
    * Describes a device. `monType` is required for `"PROXY"` (its capture socket) and
-   * `"MONITORED_QUEUE"` (default `"PUB"`), and not allowed otherwise. Types are checked by
-   * {@linkcode BackgroundDevice.start}.
+   * `"MONITORED_QUEUE"` (default `"PUB"`), and not allowed otherwise; without it, the options
+   * may come fourth. Types are checked by {@linkcode BackgroundDevice.start}.
    */
   constructor(
     kind: BackgroundKind,
     inType: SocketType,
     outType: SocketType,
-    monType?: SocketType,
+    monType?: SocketType | BackgroundDeviceOptions,
     options: BackgroundDeviceOptions = {},
   ) {
+    if (monType !== null && typeof monType === "object") {
+      options = monType;
+      monType = undefined;
+    }
     this.kind = kind;
     this.#options = options;
     if (kind === "MONITORED_QUEUE") monType ??= "PUB";

@@ -6,7 +6,7 @@ const quiet = { onLine: () => {} };
 
 Deno.test("background device: a STREAMER in a Worker, configured from socket types", async () => {
   const [inPort, outPort] = freePorts(2);
-  const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", undefined, quiet);
+  const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", quiet);
   device.bindIn(`tcp://127.0.0.1:${inPort}`).bindOut(`tcp://127.0.0.1:${outPort}`);
   device.setOptionIn("ROUTING_ID", "PULL").setOptionOut("ROUTING_ID", "PUSH");
   await device.start();
@@ -26,7 +26,7 @@ Deno.test("background device: a STREAMER in a Worker, configured from socket typ
 
 Deno.test("background device: a QUEUE over inproc with a shared context; terminate ends it", async () => {
   await using ctx = new Context();
-  const device = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", undefined, {
+  const device = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", {
     ...quiet,
     context: ctx,
   });
@@ -88,22 +88,22 @@ Deno.test("background monitored queue: the monitor sees in and out in its Worker
 });
 
 Deno.test("background device: bad configuration is a clear error at start, no Worker left", async () => {
-  const badType = new BackgroundDevice("QUEUE", "ROUTR" as never, "DEALER", undefined, quiet);
+  const badType = new BackgroundDevice("QUEUE", "ROUTR" as never, "DEALER", quiet);
   badType.bindIn("tcp://127.0.0.1:17010").bindOut("tcp://127.0.0.1:17011");
   const e1 = await rejectsWith(badType.start(), "EINVAL");
   assert.match(e1.message, /Unknown socket type "ROUTR"/);
 
-  const noEndpoint = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", undefined, quiet);
+  const noEndpoint = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", quiet);
   noEndpoint.bindIn("tcp://127.0.0.1:17012");
   const e2 = await rejectsWith(noEndpoint.start(), "EINVAL");
   assert.match(e2.message, /out socket has no endpoint/);
 
-  const badOption = new BackgroundDevice("STREAMER", "PULL", "PUSH", undefined, quiet);
+  const badOption = new BackgroundDevice("STREAMER", "PULL", "PUSH", quiet);
   badOption.bindIn("tcp://127.0.0.1:17013").bindOut("tcp://127.0.0.1:17014");
   badOption.setOptionIn("NOT_AN_OPTION", 1);
   await rejectsWith(badOption.start(), "EUNKNOWNOPTION");
 
-  const noMon = new BackgroundDevice("PROXY", "XSUB", "XPUB", undefined, quiet);
+  const noMon = new BackgroundDevice("PROXY", "XSUB", "XPUB", quiet);
   await rejectsWith(noMon.start(), "EINVAL");
 
   // an endpoint in use: the Worker's bind fails and start rejects with its code
@@ -111,7 +111,7 @@ Deno.test("background device: bad configuration is a clear error at start, no Wo
   using taken = ctx.socket("PUB");
   const takenPort = taken.bindToRandomPort();
   const [freePort] = freePorts(1);
-  const inUse = new BackgroundDevice("FORWARDER", "SUB", "PUB", undefined, quiet);
+  const inUse = new BackgroundDevice("FORWARDER", "SUB", "PUB", quiet);
   inUse.bindIn(`tcp://127.0.0.1:${freePort}`).bindOut(`tcp://127.0.0.1:${takenPort}`);
   const e3 = await rejectsWith(inUse.start(), "EADDRINUSE");
   assert.match(e3.message, new RegExp(`:${takenPort}`));

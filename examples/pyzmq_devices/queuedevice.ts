@@ -29,7 +29,7 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const back = String(portFlag(values["backend-port"], "backend-port"));
   const count = String(countFlag(values.count));
   const run = new Phases(values.quiet, intFlag(values.timeout, "timeout", { min: 1 }), env.signal);
-  const device = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", undefined, {
+  const device = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", {
     name: "queuedevice",
     onLine: run.printer("queuedevice"),
   });

@@ -31,7 +31,7 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const results = String(portFlag(values["results-port"], "results-port"));
   const count = String(countFlag(values.count));
   const run = new Phases(values.quiet, intFlag(values.timeout, "timeout", { min: 1 }), env.signal);
-  const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", undefined, {
+  const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", {
     name: "streamerdevice",
     onLine: run.printer("streamerdevice"),
   });
