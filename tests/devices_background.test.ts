@@ -149,3 +149,21 @@ Deno.test("background device: a PROXY (XSUB/XPUB) with a capture socket", async 
   await seen(captured);
   await device.stop();
 });
+
+Deno.test("background device: a program that stopped its devices exits by itself", async () => {
+  const script = new URL("./fixtures/devices_exit.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // a program that does not exit is killed, and the test fails on its exit status
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  try {
+    const out = await child.output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "stopped");
+  } finally {
+    clearTimeout(timer);
+  }
+});
