@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { main as pollingMain } from "../examples/zmqpolling/main.ts";
 import { main as streamMain } from "../examples/pyzmq_stream_poller/main.ts";
 import { main as clientMain } from "../examples/zmqpolling/client.ts";
+import { main as pushMain } from "../examples/zmqpolling/server_push.ts";
+import { main as pubMain } from "../examples/zmqpolling/server_pub.ts";
+import { main as streamClientMain } from "../examples/pyzmq_stream_poller/client.ts";
 import type { RunResult } from "../mod.ts";
+
+type ClientMain = typeof clientMain;
 
 type Main = (args: string[], env: { name: string; signal: AbortSignal }) => Promise<
   RunResult | undefined
@@ -83,4 +88,34 @@ Deno.test("zmqpolling client: --help prints usage, bad flags are named", async (
     clientMain(["--bogus"], { name: "client", signal: new AbortController().signal }),
     TypeError,
   );
+});
+
+Deno.test("polling roles stop promptly when their signal aborts", async () => {
+  const roles: [string, ClientMain, string[]][] = [
+    ["zmqpolling client", clientMain, ["--push-port", "18005", "--pub-port", "18006"]],
+    ["stream client", streamClientMain, ["--push-port", "18005", "--pub-port", "18006"]],
+    ["server_push", pushMain, ["--port", "18007"]],
+    ["server_pub", pubMain, ["--port", "18008", "--count", "forever", "--interval", "10000"]],
+  ];
+  for (const [name, main, args] of roles) {
+    const controller = new AbortController();
+    const log = console.log;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => started = resolve);
+    // Each role prints a line once its sockets are set up; it then waits (no peer, or a pause).
+    console.log = (...parts: unknown[]) => {
+      const line = parts.join(" ");
+      if (/^(Connected to publisher|Running server)/.test(line)) started();
+    };
+    try {
+      const done = main(args, { name, signal: controller.signal });
+      await Promise.race([running, done]);
+      controller.abort(new DOMException("stop", "AbortError"));
+      await done.catch((e) => {
+        if (!(e instanceof DOMException && e.name === "AbortError")) throw e;
+      });
+    } finally {
+      console.log = log;
+    }
+  }
 });
