@@ -279,7 +279,11 @@ export class Stream implements Disposable {
     return this;
   }
 
-  /** Sets the callback run after each queued message was sent; `null` removes it. */
+  /**
+   * Sets the callback run after each queued message was sent; `null` removes it. Like every
+   * callback it runs only while the loop runs: a send that completes as the loop stops is not
+   * reported.
+   */
   onSend(callback: SendCallback | null): this {
     checkCallback(callback, "onSend");
     this.#live("onSend");
