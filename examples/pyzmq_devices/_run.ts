@@ -16,17 +16,22 @@ export class Phases {
   #quiet: boolean;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #expired: Promise<never>;
+  #signal: AbortSignal;
+  #onAbort: () => void = () => {};
   /** Lines of roles and of background devices, by name. */
   readonly lines: Record<string, string[]> = {};
 
   constructor(quiet: boolean, timeout: number, signal: AbortSignal) {
     this.#quiet = quiet;
+    this.#signal = signal;
     this.#expired = new Promise<never>((_, reject) => {
       this.#timer = setTimeout(
         () => reject(new RoleError("orchestrator", `timed out after ${timeout} ms`)),
         timeout,
       );
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      this.#onAbort = () => reject(signal.reason);
+      if (signal.aborted) this.#onAbort();
+      else signal.addEventListener("abort", this.#onAbort, { once: true });
     });
     this.#expired.catch(() => {});
   }
@@ -60,6 +65,7 @@ export class Phases {
   /** Stops every role, then the devices; rethrows the first failure. */
   async close(devices: BackgroundDevice[]): Promise<void> {
     clearTimeout(this.#timer);
+    this.#signal.removeEventListener("abort", this.#onAbort);
     const results = await Promise.allSettled([
       ...this.#handles.map((h) => h.stop()),
     ]);
