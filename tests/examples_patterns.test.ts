@@ -31,22 +31,32 @@ Deno.test("pair: the client gets the server's message each round, the server bot
   );
 });
 
-Deno.test("reqrep: replies alternate between the two servers", async () => {
-  const lines = await run(reqrep, ["--ports", "16111,16112", "--count", "10", "--delay", "0"]);
-  const replies = lines.client.filter((l) => l.startsWith("Received reply"));
-  assert.equal(replies.length, 10);
-  const from = replies.map((l, i) => {
-    const m = /^Received reply (\d+) \[ World from (\d+) \]$/.exec(l);
-    assert.ok(m, `unexpected line ${l}`);
-    assert.equal(Number(m[1]), i + 1);
-    return m[2];
+for (const inproc of [false, true]) {
+  Deno.test(`reqrep${inproc ? " --inproc" : ""}: replies alternate between the two servers`, async () => {
+    const lines = await run(reqrep, [
+      "--ports",
+      "16111,16112",
+      "--count",
+      "10",
+      "--delay",
+      "0",
+      ...(inproc ? ["--inproc"] : []),
+    ]);
+    const replies = lines.client.filter((l) => l.startsWith("Received reply"));
+    assert.equal(replies.length, 10);
+    const from = replies.map((l, i) => {
+      const m = /^Received reply (\d+) \[ World from (\d+) \]$/.exec(l);
+      assert.ok(m, `unexpected line ${l}`);
+      assert.equal(Number(m[1]), i + 1);
+      return m[2];
+    });
+    for (let i = 1; i < from.length; i++) assert.notEqual(from[i], from[i - 1], `reply ${i + 1}`);
+    assert.deepEqual(new Set(from), new Set(["16111", "16112"]));
+    // each server saw exactly its half of the requests
+    assert.equal(lines["server:16111"].filter((l) => l === "Received request: Hello").length, 5);
+    assert.equal(lines["server:16112"].filter((l) => l === "Received request: Hello").length, 5);
   });
-  for (let i = 1; i < from.length; i++) assert.notEqual(from[i], from[i - 1], `reply ${i + 1}`);
-  assert.deepEqual(new Set(from), new Set(["16111", "16112"]));
-  // each server saw exactly its half of the requests
-  assert.equal(lines["server:16111"].filter((l) => l === "Received request: Hello").length, 5);
-  assert.equal(lines["server:16112"].filter((l) => l === "Received request: Hello").length, 5);
-});
+}
 
 Deno.test("pubsub: only topic 10001 reaches the subscriber, from both publishers", async () => {
   const lines = await run(pubsub, ["--ports", "16121,16122", "--count", "6", "--interval", "5"]);
@@ -139,11 +149,6 @@ Deno.test("multiprocess: replies from all four servers, each serves five and exi
     await run(multiprocess, ["--ports", ports.join(","), "--interval", "0"]),
     ports,
   );
-});
-
-Deno.test("multiprocess --inproc: the same over one context shared by the Workers", async () => {
-  const ports = [5550, 5552, 5554, 5556]; // only names here: inproc://server-<port>
-  checkMultiprocess(await run(multiprocess, ["--inproc", "--interval", "0"]), ports);
 });
 
 Deno.test("a role that throws makes its orchestrator fail, naming the role", async () => {

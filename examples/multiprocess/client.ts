@@ -21,7 +21,6 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     ports: { type: "string", default: "5550,5552,5554,5556", help: "servers' ports" },
     count: { type: "string", default: "20", help: "requests to send" },
     interval: { type: "string", default: "1000", help: "pause after each reply, in ms" },
-    endpoints: { type: "string", help: "connect to these endpoints instead, comma-separated" },
   });
   if (!parsed) return;
   const ports = portsFlag(parsed.values.ports);
@@ -31,8 +30,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   await withContext(env, async (ctx) => {
     console.log(`Connecting to server with ports [${ports.join(", ")}]`);
     const req = openRequester(ctx, {
-      connect: parsed.values.endpoints?.split(",") ??
-        ports.map((p) => `tcp://${parsed.values.host}:${p}`),
+      connect: ports.map((p) => `tcp://${parsed.values.host}:${p}`),
     });
     for (let request = 0; request < count; request++) {
       console.log(`Sending request ${request} ...`);

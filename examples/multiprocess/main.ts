@@ -4,11 +4,9 @@
  * every one in its own Web Worker (the tutorial's `multiprocessing.Process`).
  *
  * Run: `deno task multiprocess [--ports 5550,5552,5554,5556] [--requests 5] [--interval 50]`
- * (`--inproc`: the Workers share one context and talk over `inproc://` instead of TCP)
  *
  * @module
  */
-import { Context } from "../../core/mod.ts";
 import { type RoleEnv, runMain, type RunResult } from "../../workers/mod.ts";
 import { intFlag, parseFlags, portsFlag, RUN_FLAGS, runExample } from "../_tutorial.ts";
 
@@ -21,11 +19,6 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
     ports: { type: "string", default: "5550,5552,5554,5556", help: "one server per port" },
     requests: { type: "string", default: "5", help: "requests each server serves" },
     interval: { type: "string", default: "50", help: "client's pause after each reply, ms" },
-    inproc: {
-      type: "boolean",
-      default: false,
-      help: "share one context between the Workers and talk over inproc:// instead of TCP",
-    },
     ...RUN_FLAGS,
   });
   if (!parsed) return;
@@ -34,44 +27,29 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const requests = intFlag(values.requests, "requests", { min: 1 });
   const interval = String(intFlag(values.interval, "interval"));
   const here = (file: string) => new URL(file, import.meta.url);
-  // With --inproc the roles share this context; each server binds inproc://server-<port>.
-  const shared = values.inproc ? new Context() : undefined;
-  const endpoint = (port: number) => `inproc://server-${port}`;
-  try {
-    return await runExample(
-      [
-        ...ports.map((port) => ({
-          module: here("./server.ts"),
-          name: `server:${port}`,
-          args: [
-            "--port",
-            String(port),
-            "--count",
-            String(requests),
-            ...(shared ? ["--endpoint", endpoint(port)] : []),
-          ],
-        })),
-        {
-          module: here("./client.ts"),
-          name: "client",
-          args: [
-            "--ports",
-            ports.join(","),
-            "--count",
-            String(ports.length * requests),
-            "--interval",
-            interval,
-            ...(shared ? ["--endpoints", ports.map(endpoint).join(",")] : []),
-          ],
-        },
-      ],
-      env,
-      values,
-      shared ?? env.context,
-    );
-  } finally {
-    await shared?.terminate();
-  }
+  return await runExample(
+    [
+      ...ports.map((port) => ({
+        module: here("./server.ts"),
+        name: `server:${port}`,
+        args: ["--port", String(port), "--count", String(requests)],
+      })),
+      {
+        module: here("./client.ts"),
+        name: "client",
+        args: [
+          "--ports",
+          ports.join(","),
+          "--count",
+          String(ports.length * requests),
+          "--interval",
+          interval,
+        ],
+      },
+    ],
+    env,
+    values,
+  );
 }
 
 if (import.meta.main) await runMain(async (a, e) => void await main(a, e), "multiprocess");

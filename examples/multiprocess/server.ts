@@ -18,13 +18,12 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   }, {
     port: { type: "string", default: "5556", help: "port to bind" },
     count: { type: "string", default: "5", help: "requests to serve before exiting" },
-    endpoint: { type: "string", help: "bind this endpoint instead (e.g. inproc://server-5550)" },
   });
   if (!parsed) return;
   const port = portFlag(parsed.values.port);
   const count = countFlag(parsed.values.count);
   await withContext(env, async (ctx) => {
-    const rep = openReplier(ctx, { bind: parsed.values.endpoint ?? `tcp://*:${port}` });
+    const rep = openReplier(ctx, { bind: `tcp://*:${port}` });
     console.log(`Running server on port: ${port}`);
     const served = await serveReplies(rep, ([message], reqnum) => {
       console.log(`Received request #${reqnum}: ${new TextDecoder().decode(message)}`);

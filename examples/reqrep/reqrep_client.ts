@@ -21,6 +21,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     host: { type: "string", default: "localhost", help: "servers' host" },
     ports: { type: "string", default: "5556", help: "servers' ports, comma-separated" },
     count: { type: "string", default: "10", help: "requests to send" },
+    endpoints: { type: "string", help: "connect to these endpoints instead, comma-separated" },
     timeout: {
       type: "string",
       default: "0",
@@ -37,7 +38,8 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   await withContext(env, async (ctx) => {
     console.log("Connecting to server...");
     const req = openRequester(ctx, {
-      connect: ports.map((p) => `tcp://${parsed.values.host}:${p}`),
+      connect: parsed.values.endpoints?.split(",") ??
+        ports.map((p) => `tcp://${parsed.values.host}:${p}`),
     });
     for (let request = 1; request <= count; request++) {
       console.log(`Sending request ${request} ...`);

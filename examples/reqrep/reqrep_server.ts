@@ -20,6 +20,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     port: { type: "string", default: "5556", help: "port to bind (or give it as the argument)" },
     count: { type: "string", default: "forever", help: "requests to serve before exiting" },
     delay: { type: "string", default: "1000", help: "simulated work before each reply, in ms" },
+    endpoint: { type: "string", help: "bind this endpoint instead (e.g. inproc://reqrep-5546)" },
   });
   if (!parsed) return;
   if (parsed.positionals.length > 1) throw new TypeError("reqrep_server takes one port");
@@ -28,7 +29,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const pause = intFlag(parsed.values.delay, "delay");
   const signal = env.signal;
   await withContext(env, async (ctx) => {
-    const rep = openReplier(ctx, { bind: `tcp://*:${port}` });
+    const rep = openReplier(ctx, { bind: parsed.values.endpoint ?? `tcp://*:${port}` });
     await serveReplies(rep, async ([message]) => {
       console.log(`Received request: ${new TextDecoder().decode(message)}`);
       await delay(pause, signal);
