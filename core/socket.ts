@@ -115,8 +115,12 @@ function checkTimeout(timeout: number | undefined, context: ErrorContext): numbe
       context,
     );
   }
-  return timeout;
+  // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): that is forever here
+  return timeout > MAX_TIMER_MS ? -1 : timeout;
 }
+
+/** The longest delay setTimeout honours (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A ZeroMQ socket. Create one with {@linkcode Context.socket} (or `new Socket(ctx, "REQ")`, as
@@ -848,6 +852,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     context: ErrorContext,
     timeoutValue?: unknown,
   ): Promise<T> {
+    // timeout 0 means "do not wait": behind other pending operations it cannot succeed now
+    if (timeout === 0) {
+      return timeoutValue !== undefined
+        ? Promise.resolve(timeoutValue as T)
+        : Promise.reject(timeoutError(context, 0));
+    }
     return new Promise<T>((resolve, reject) => {
       const op = { ...fields, resolve, reject } as unknown as O;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -957,7 +967,11 @@ function badValue(value: unknown, want: string, context: ErrorContext) {
     "EBADVALUE",
     0,
     `Option ${context.option} takes ${want}; got ${
-      typeof value === "object" ? Object.prototype.toString.call(value) : JSON.stringify(value)
+      typeof value === "object"
+        ? Object.prototype.toString.call(value)
+        : typeof value === "bigint"
+        ? `${value}n`
+        : JSON.stringify(value)
     }`,
     context,
   );

@@ -148,6 +148,11 @@ const rows: Row[] = [
     call: (f) => f.push.setOption("RCVHWM", 2 ** 40),
   },
   {
+    what: "setOption of an int option with a BigInt (found by the fuzzer: was a TypeError)",
+    code: "EBADVALUE",
+    call: (f) => f.push.setOption("SNDHWM", 5n as unknown as number),
+  },
+  {
     what: "setOption of a bool option with a string",
     code: "EBADVALUE",
     call: (f) => f.req.setOption("IMMEDIATE", "yes" as unknown as boolean),
@@ -320,6 +325,24 @@ const rows: Row[] = [
     what: "recv that times out",
     code: "EAGAIN",
     call: (f) => f.pull.recv({ timeout: 5 }),
+  },
+  {
+    what: "recv with timeout 0 behind a pending recv (found by the fuzzer: hung forever)",
+    code: "EAGAIN",
+    call: (f) => {
+      const s = f.open("PULL");
+      s.recv().catch(() => {}); // rejects with ECLOSED when the row's sockets close
+      return s.recv({ timeout: 0 });
+    },
+  },
+  {
+    what: "send with timeout 0 behind a pending send (found by the fuzzer: hung forever)",
+    code: "EAGAIN",
+    call: (f) => {
+      const s = f.open("PUSH"); // no peer: sends wait
+      s.send("first").catch(() => {});
+      return s.send("second", { timeout: 0 });
+    },
   },
   {
     what: "poll for no events",
