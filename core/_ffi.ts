@@ -57,6 +57,8 @@ const LIBC_SYMBOLS = {
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
+  // Copies a received frame out of libzmq's message into a JS buffer (one fast call).
+  memcpy: { parameters: ["buffer", "usize", "usize"], result: "void" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
 } as const;
 
