@@ -162,3 +162,98 @@ Deno.test({
     assert.ok(consumer.lines.includes("Consumer #7 processed 101 items and passed on 51"));
   },
 });
+
+Deno.test({
+  name: "interop: our pub_server feeds a pyzmq subscriber to topic 10001",
+  ignore: !hasPyzmq,
+  async fn() {
+    const server = role("pubsub/pub_server.ts", "server", ["16251", "--interval", "5"]);
+    try {
+      const lines = await finished(python("sub", "16251", "5"));
+      assert.equal(lines.length, 5);
+      for (const l of lines) {
+        assert.match(l, /^10001 \d+$/);
+        assert.ok(server.lines.includes(l), `${l} was published`);
+      }
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "interop: our pairserver talks with a pyzmq PAIR client",
+  ignore: !hasPyzmq,
+  async fn() {
+    const server = role("pair/pairserver.ts", "server", [
+      "--port",
+      "16261",
+      "--count",
+      "3",
+      "--interval",
+      "0",
+    ]);
+    const lines = await finished(python("pairclient", "16261", "3"));
+    await server.done;
+    assert.deepEqual(lines, Array(3).fill("Server message to client3"));
+    assert.deepEqual(
+      server.lines,
+      Array(3).fill(["client message to server1", "client message to server2"]).flat(),
+    );
+  },
+});
+
+Deno.test({
+  name: "interop: our producer and resultcollector with the pyzmq tutorial consumer",
+  ignore: !hasPyzmq,
+  async fn() {
+    const collector = role("pushpull/resultcollector.ts", "collector", [
+      "--port",
+      "16272",
+      "--count",
+      "301",
+    ]);
+    const consumer = python("consumer", "16271", "16272", "301", "4365");
+    const producer = role("pushpull/producer.ts", "producer", [
+      "--port",
+      "16271",
+      "--count",
+      "301",
+    ]);
+    await Promise.all([producer.done, collector.done]);
+    assert.deepEqual(await finished(consumer), ["consumed 301"]);
+    assert.ok(producer.lines.includes("Pushed 301 work items"));
+    assert.ok(collector.lines.includes("{4365: 151}"), collector.lines.join("\n"));
+    assert.ok(collector.lines.includes("Total: 151 results"));
+  },
+});
+
+Deno.test({
+  name: "interop: multiprocess roles with pyzmq peers (server serves 5 and exits; client)",
+  ignore: !hasPyzmq,
+  async fn() {
+    const server = role("multiprocess/server.ts", "server", ["--port", "16281"]);
+    const lines = await finished(python("req", "16281", "5"));
+    await server.done;
+    assert.deepEqual(lines, [0, 1, 2, 3, 4].map((i) => `reply ${i} World from 16281`));
+    assert.equal(server.lines.at(-1), "Served 5 requests, exiting");
+
+    const a = python("rep", "16282", "2");
+    const b = python("rep", "16284", "2");
+    const client = role("multiprocess/client.ts", "client", [
+      "--host",
+      "127.0.0.1",
+      "--ports",
+      "16282,16284",
+      "--count",
+      "4",
+      "--interval",
+      "0",
+    ]);
+    await client.done;
+    await Promise.all([finished(a), finished(b)]);
+    const from = client.lines.filter((l) => l.startsWith("Received reply"))
+      .map((l) => /World from (\d+)/.exec(l)![1]);
+    assert.deepEqual(from.sort(), ["16282", "16282", "16284", "16284"]);
+  },
+});

@@ -8,6 +8,11 @@ Usage: patterns_peers.py MODE PORT [ARGS...]
   pipeline PORT1 PORT2 COUNT
                         producer + collector: PUSH {"num": i} for COUNT items on PORT1, then
                         PULL the even results on PORT2 and print them as one JSON line
+  sub PORT COUNT        SUB to topic 10001: prints COUNT updates as received
+  pairclient PORT COUNT PAIR client: COUNT rounds of one receive (printed) and two sends
+  consumer PORT1 PORT2 COUNT ID
+                        the tutorial's consumer: PULL from PORT1, PUSH {"consumer": ID, "num": n}
+                        for even n to PORT2; exits after COUNT items
 Every wait is bounded (10 s), so a broken peer fails the test instead of hanging it.
 """
 import json
@@ -69,6 +74,30 @@ def main():
             push.send_json({"num": num})
         results = [pull.recv_json() for _ in range((count + 1) // 2)]
         print(json.dumps(results), flush=True)
+    elif mode == "sub":
+        s = socket(ctx, zmq.SUB)
+        s.setsockopt_string(zmq.SUBSCRIBE, "10001")
+        s.connect(f"tcp://127.0.0.1:{port}")
+        for _ in range(int(sys.argv[3])):
+            print(s.recv_string(), flush=True)
+    elif mode == "pairclient":
+        s = socket(ctx, zmq.PAIR)
+        s.connect(f"tcp://127.0.0.1:{port}")
+        for _ in range(int(sys.argv[3])):
+            print(s.recv_string(), flush=True)
+            s.send_string("client message to server1")
+            s.send_string("client message to server2")
+    elif mode == "consumer":
+        results_port, count, ident = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+        pull = socket(ctx, zmq.PULL)
+        pull.connect(f"tcp://127.0.0.1:{port}")
+        push = socket(ctx, zmq.PUSH)
+        push.connect(f"tcp://127.0.0.1:{results_port}")
+        for _ in range(count):
+            num = pull.recv_json()["num"]
+            if num % 2 == 0:
+                push.send_json({"consumer": ident, "num": num})
+        print(f"consumed {count}", flush=True)
     else:
         sys.exit(f"unknown mode {mode}")
     ctx.destroy(linger=1000)
