@@ -19,6 +19,7 @@
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
+import { ERRNO } from "../core/constants.ts";
 import { checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
 
 /**
@@ -172,7 +173,7 @@ export async function awaitWorkers(
     if (seen.size < want && performance.now() >= deadline) {
       throw new ZmqError(
         "EAGAIN",
-        11,
+        ERRNO.EAGAIN,
         `Only ${seen.size} of ${want} workers answered within ${options.timeout} ms`,
         { op: "awaitWorkers", socketType: push.type },
       );
