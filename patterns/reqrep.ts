@@ -8,6 +8,9 @@
  * - A REQ connected to several REP servers sends each request to the next server in turn
  *   (round-robin over its connections, in the order they were connected), so replies come from
  *   the servers in rotation.
+ * - A server that goes away keeps its turn over TCP: the REQ keeps the connection to reconnect
+ *   later, and a request handed to it waits until the server is back. Over `inproc://` the
+ *   turn disappears with the server, which reorders the rotation.
  * - Who binds: the stable side, usually the server. Either side may bind or connect.
  * - What blocks: a REQ's reply waits for ever if the server never answers. Use
  *   {@linkcode request} with a `timeout`; after a timeout that REQ is stuck waiting for the
