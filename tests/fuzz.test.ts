@@ -1,13 +1,14 @@
 // Runs the seeded fuzzer (fuzz/fuzz.ts) in subprocesses: zero crashes, zero hangs (bounded
 // here: a run that outlives its bound is killed and fails with its seed), zero leaks (the
-// program must close everything and end by itself). FUZZ_SEEDS="1 2 3" and FUZZ_STEPS=N
-// override the defaults; `deno task fuzz` runs a long campaign.
+// program must close everything and end by itself). FUZZ_SEEDS="1 2 3" (or FUZZ_SEED_COUNT=N
+// for seeds 1..N) and FUZZ_STEPS=N override the defaults; `deno task fuzz` runs a long campaign.
 import assert from "node:assert/strict";
 import { Context } from "../mod.ts";
 
 const FUZZ = new URL("../fuzz/fuzz.ts", import.meta.url).pathname;
-const SEEDS = (Deno.env.get("FUZZ_SEEDS") ?? Array.from({ length: 24 }, (_, i) => i + 1).join(" "))
-  .trim().split(/\s+/).map(Number);
+const SEED_COUNT = Number(Deno.env.get("FUZZ_SEED_COUNT") ?? "24");
+const SEEDS = (Deno.env.get("FUZZ_SEEDS") ??
+  Array.from({ length: SEED_COUNT }, (_, i) => i + 1).join(" ")).trim().split(/\s+/).map(Number);
 const STEPS = Number(Deno.env.get("FUZZ_STEPS") ?? "300");
 const BOUND_MS = Number(Deno.env.get("FUZZ_BOUND_MS") ?? "45000");
 const PARALLEL = 2;
