@@ -21,11 +21,17 @@ import { libc } from "./_ffi.ts";
 export interface Watched {
   /** The file descriptor to poll for POLLIN (libzmq's ZMQ_FD). */
   readonly fd: number;
-  /** Does all pending work that can be done now; answers the events still awaited (0: none). */
+  /**
+   * Does all pending work that can be done now; answers the events still awaited (0: none),
+   * with the FRESH bit set if its last libzmq call already showed them not ready.
+   */
   service(): number;
   /** Reads ZMQ_EVENTS (which also re-arms the edge-triggered fd); -1 when that failed. */
   events(): number;
 }
+
+/** Bit added to service()'s answer: readiness was just checked, events() can be skipped. */
+export const FRESH = 0x100;
 
 const POLLIN = 1;
 const POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
@@ -67,7 +73,7 @@ export function setHotWait(us: number): void {
 
 const MAX_BACKOFF = 64;
 /** Hot waits stop this long after the last poll on the pool, so that the event loop turns. */
-const HOT_TURN_MS = 2;
+const HOT_TURN_MS = 10;
 
 class Reactor {
   /** True when the last wait ended within hotWaitUs: the next one may block briefly. */
@@ -189,6 +195,10 @@ class Reactor {
       if (want === 0) {
         this.#watched.delete(w);
         this.#settled = true;
+        continue;
+      }
+      if ((want & FRESH) !== 0) {
+        waiting.push(w);
         continue;
       }
       const ev = w.events();

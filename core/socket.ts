@@ -13,7 +13,7 @@ import {
   strerror,
 } from "./_backend.ts";
 import type { Pointer } from "./_ffi.ts";
-import { reactor, type Watched } from "./_reactor.ts";
+import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
   type OptionSpec,
@@ -299,6 +299,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         context,
       );
     }
+    if (this.type === "STREAM" && endpoint.startsWith("inproc://")) {
+      // libzmq 4.3.5 accepts it, then aborts the process (stream.cpp:213) when an inproc peer
+      // sends a multipart message: STREAM is for raw tcp/ipc peers only
+      throw new ZmqError(
+        "ENOCOMPATPROTO",
+        ERRNO.ENOCOMPATPROTO,
+        "STREAM sockets cannot use inproc:// (raw tcp:// or ipc:// peers only)",
+        context,
+      );
+    }
     endpointCall(call, ptr, endpoint, context);
     this.#afterOp();
   }
@@ -559,6 +569,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           this.#afterOp();
           return Promise.resolve(r);
         }
+        if (r === EAGAIN) return this.#recv("frame", options, "recv", true) as Promise<Uint8Array>;
       }
     }
     return this.#recv("frame", options, "recv") as Promise<Uint8Array>;
@@ -629,6 +640,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     kind: "frame" | "multipart",
     options: OperationOptions,
     op: string,
+    justFailed = false, // the caller's own try just answered EAGAIN: don't try again
   ): Promise<Uint8Array | Uint8Array[]> {
     try {
       const context = this.#ctx(op);
@@ -637,7 +649,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       options.signal?.throwIfAborted();
       if (this.#recvQ.length === 0) {
         const frames: Uint8Array[] = [];
-        const err = this.#tryRecv(ptr, kind, frames);
+        const err = justFailed ? EAGAIN : this.#tryRecv(ptr, kind, frames);
         if (err === 0) {
           this.#afterOp();
           return Promise.resolve(kind === "frame" ? frames[0] : frames);
@@ -786,8 +798,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         op.resolve((ready & op.mask) as never);
         return false;
       });
+      return want === 0 ? 0 : want | FRESH; // the last call read ZMQ_EVENTS itself
     }
-    return want;
+    // A failed recv was the last call: it processed libzmq's commands just as reading
+    // ZMQ_EVENTS would, so the reactor may poll without reading it again.
+    return want === POLLIN ? want | FRESH : want;
   }
 
   /** Rejects `op` with errno; on ETERM closes the socket. Answers true if the socket died. */
