@@ -87,6 +87,17 @@ const rows: Row[] = [
     call: (f) => f.req.bind("udp://127.0.0.1:5555"),
   },
   {
+    what:
+      "bind a STREAM socket to inproc (found by the fuzzer: libzmq aborted on a peer's message)",
+    code: "ENOCOMPATPROTO",
+    call: (f) => f.open("STREAM").bind("inproc://bad-input-stream"),
+  },
+  {
+    what: "connect a STREAM socket to inproc",
+    code: "ENOCOMPATPROTO",
+    call: (f) => f.open("STREAM").connect("inproc://bad-input-healthy"),
+  },
+  {
     what: "bind an endpoint with a NUL inside",
     code: "EINVAL",
     call: (f) => f.req.bind("inproc://a\0b"),

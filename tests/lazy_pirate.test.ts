@@ -123,10 +123,13 @@ Deno.test({
       "--downtime",
       "100",
     ]);
+    // The first server answers 3, then sits on the 4th request until its Worker is stopped.
     assert.equal(run.served.length, 2);
-    assert.ok(run.served[0] >= 3, `first server served ${run.served[0]}`);
-    assert.ok(run.served[1] >= 1, `second server served ${run.served[1]}`);
+    assert.equal(run.served[0], 3);
+    assert.ok(run.served[1] >= 7, `second server served ${run.served[1]}`);
     assertAllReplies(run.clientLines, 10);
+    const reconnects = Number(/(\d+) reconnects/.exec(run.clientLines.at(-1)!)?.[1]);
+    assert.ok(reconnects >= 1, `expected a reconnect after the kill, saw ${reconnects}`);
   },
 });
 

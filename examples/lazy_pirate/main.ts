@@ -9,8 +9,9 @@ const USAGE = `Usage: main.ts [--restarts N] [--mode stop|crash] [--count N] [--
 
 Runs the Lazy Pirate server and client in Workers and restarts the server under the client.
   --restarts    how many times the server is killed and restarted (default 2)
-  --mode        stop: the orchestrator stops the server Worker after --kill-after replies;
-                crash: the server drops a request and ends by itself after --kill-after replies
+  --mode        stop: after --kill-after replies the server sits on the next request and the
+                orchestrator stops its Worker; crash: the server drops that request and ends
+                by itself
                 (default stop)
   --count       requests the client makes (default 20)
   --kill-after  replies each server gives before it goes away (default 5)
@@ -88,13 +89,17 @@ export async function main(args: string[], env?: RoleEnv): Promise<PirateRun> {
       served.push(0);
       const server = startRole(here("server.ts"), {
         name: `server#${i + 1}`,
-        args: ["--bind", endpoint, ...(crash && !last ? ["--crash-after", String(killAfter)] : [])],
+        args: [
+          "--bind",
+          endpoint,
+          ...(last ? [] : [crash ? "--crash-after" : "--hold-after", String(killAfter)]),
+        ],
         onLine: (line, stream) => {
           (stream === "stderr" ? console.error : console.log)(`[server#${i + 1}] ${line}`);
           if (line.startsWith("I: normal request")) {
             served[i] = ++replies;
-            if (replies === killAfter) reachedKillPoint();
           }
+          if (line.startsWith("I: holding")) reachedKillPoint();
         },
       });
       running.push(server);

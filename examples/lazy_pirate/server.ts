@@ -6,11 +6,13 @@ import { ZmqError } from "../../core/errors.ts";
 import type { Socket } from "../../core/socket.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
 
-const USAGE = `Usage: server.ts [--bind tcp://127.0.0.1:5555] [--crash-after N] [--count N]
+const USAGE =
+  `Usage: server.ts [--bind tcp://127.0.0.1:5555] [--crash-after N] [--hold-after N] [--count N]
 
 Echoes each request back (the Lazy Pirate server).
   --bind         endpoint to bind (default tcp://127.0.0.1:5555)
   --crash-after  after N replies, take one more request and end without answering it
+  --hold-after   after N replies, take one more request and sit on it until stopped
   --count        serve at most N requests, then end (default: until stopped)
   --help         print this help`;
 
@@ -35,6 +37,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     options: {
       bind: { type: "string", default: "tcp://127.0.0.1:5555" },
       "crash-after": { type: "string" },
+      "hold-after": { type: "string" },
       count: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -44,6 +47,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     return;
   }
   const crashAfter = values["crash-after"] === undefined ? Infinity : Number(values["crash-after"]);
+  const holdAfter = values["hold-after"] === undefined ? Infinity : Number(values["hold-after"]);
   const count = values.count === undefined ? Infinity : Number(values.count);
   const ctx = new Context({ linger: 0 });
   try {
@@ -55,6 +59,14 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       if (served >= crashAfter) {
         console.log(`I: simulating a crash after ${served} replies`);
         return;
+      }
+      if (served >= holdAfter) {
+        // Hang on to the request until the orchestrator kills this role.
+        console.log(`I: holding a request after ${served} replies until stopped`);
+        await new Promise((_, reject) => {
+          env.signal.addEventListener("abort", () => reject(env.signal.reason), { once: true });
+          if (env.signal.aborted) reject(env.signal.reason);
+        });
       }
       await rep.send(request, { signal: env.signal });
       console.log(`I: normal request (${new TextDecoder().decode(request[0])})`);
