@@ -309,16 +309,6 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         context,
       );
     }
-    if (this.type === "STREAM" && endpoint.startsWith("inproc://")) {
-      // libzmq 4.3.5 accepts it, then aborts the process (stream.cpp:213) when an inproc peer
-      // sends a multipart message: STREAM is for raw tcp/ipc peers only
-      throw new ZmqError(
-        "ENOCOMPATPROTO",
-        ERRNO.ENOCOMPATPROTO,
-        "STREAM sockets cannot use inproc:// (raw tcp:// or ipc:// peers only)",
-        context,
-      );
-    }
     endpointCall(call, ptr, endpoint, context);
     this.#afterOp();
   }
