@@ -96,6 +96,9 @@ class Hub {
     try {
       this.#pair = socket.context.socket("PAIR");
       this.#pair.setOption("LINGER", 0);
+      // libzmq writes events with blocking sends, from its I/O threads and from this thread
+      // (bind's "listening"): an unbounded pipe means a burst of unread events never blocks them
+      this.#pair.setOption("RCVHWM", 0);
       this.#pair.connect(endpoint);
     } catch (e) {
       this.#stopNative();
@@ -120,17 +123,29 @@ class Hub {
       }
     } finally {
       this.#stopped = true;
-      hubs.delete(this.#socket);
-      this.#stopNative();
+      // a newer hub may already monitor this socket: leave its native monitor alone
+      const current = hubs.get(this.#socket);
+      if (current === this) hubs.delete(this.#socket);
+      if (current === this || current === undefined) this.#stopNative();
       this.#pair.close();
       for (const sub of this.subscribers) sub._end();
       this.subscribers.clear();
     }
   }
 
-  #stopNative(): void {
-    const ptr = socketPointers.get(this.#socket)?.() ?? null;
+  /**
+   * Stops libzmq's monitor of the socket (it sends "monitor_stopped" and closes its end).
+   * Answers false if that cannot be done now: a proxy's thread owns the socket (EBUSY).
+   */
+  #stopNative(): boolean {
+    let ptr: Deno.PointerObject | null;
+    try {
+      ptr = socketPointers.get(this.#socket)?.() ?? null;
+    } catch {
+      return false;
+    }
     if (ptr !== null) zmq.zmq_socket_monitor(ptr, null, 0);
+    return true;
   }
 
   get stopped(): boolean {
@@ -140,13 +155,19 @@ class Hub {
   /** Removes a subscriber; the last one out stops the native monitor. */
   leave(sub: Subscriber): Promise<void> {
     this.subscribers.delete(sub);
-    if (this.subscribers.size === 0 && !this.#stopped) {
+    if (this.subscribers.size > 0) return Promise.resolve();
+    if (!this.#stopped) {
       this.#stopped = true;
       hubs.delete(this.#socket);
-      this.#stopNative();
+      if (!this.#stopNative()) {
+        // A proxy owns the socket: libzmq's monitor cannot be stopped from here, and closing our
+        // end would make its sends block. Keep draining (events go nowhere) until the socket is
+        // closed or monitored again, which ends libzmq's monitor with "monitor_stopped".
+        return Promise.resolve();
+      }
       this.#pair.close(); // ends the loop's pending recv
     }
-    return this.subscribers.size === 0 ? this.done : Promise.resolve();
+    return this.done;
   }
 }
 

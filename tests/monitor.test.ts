@@ -136,6 +136,19 @@ Deno.test("monitor: close() stops it, and a new monitor of the same socket works
   assert.equal(second.closed, true);
 });
 
+Deno.test("monitor: a new monitor right after an unawaited close() still gets events", async () => {
+  using ctx = new Context();
+  using server = ctx.socket("PULL");
+  using client = ctx.socket("PUSH");
+  const port = server.bindToRandomPort();
+  const first = monitor(client);
+  const closing = first.close(); // not awaited: the old loop ends after the new monitor starts
+  await using second = monitor(client, "handshake_succeeded");
+  await closing;
+  client.connect(`tcp://127.0.0.1:${port}`);
+  await until(second, "handshake_succeeded");
+});
+
 Deno.test("monitor: two monitors of one socket both see the events", async () => {
   using ctx = new Context();
   using server = ctx.socket("PULL");
