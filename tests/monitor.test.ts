@@ -149,6 +149,23 @@ Deno.test("monitor: a new monitor right after an unawaited close() still gets ev
   await until(second, "handshake_succeeded");
 });
 
+Deno.test("monitor: a burst of unread events does not stall the thread that emits them", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./fixtures/monitor_burst.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // a bound on a hang, not a measure: the fixture takes well under a second
+  const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  try {
+    const out = await child.output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "events 3000");
+  } finally {
+    clearTimeout(guard);
+  }
+});
+
 Deno.test("monitor: two monitors of one socket both see the events", async () => {
   using ctx = new Context();
   using server = ctx.socket("PULL");
