@@ -135,7 +135,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
 
   /** True while the authenticator serves requests. */
   get running(): boolean {
-    return this.#socket !== null;
+    return this.#socket !== null && !this.#socket.closed;
   }
 
   /**

@@ -1,6 +1,6 @@
 // Socket monitor events (zmq_socket_monitor) as async iterables. One native monitor per socket
 // (libzmq allows one), fanned out to every JS subscriber; it stops when the last one leaves.
-import { cString } from "./_backend.ts";
+import { cString, lastError } from "./_backend.ts";
 import { zmq } from "./_ffi.ts";
 import { socketPointers } from "./_registry.ts";
 import { ERRNO } from "./constants.ts";
@@ -90,8 +90,7 @@ class Hub {
     const endpoint = `inproc://zmq-deno.monitor.${++serial}.${crypto.randomUUID()}`;
     // libzmq binds a PAIR of its own on `endpoint` and writes the events there
     if (zmq.zmq_socket_monitor(ptr, cString(endpoint, context), ZMQ_EVENT_ALL) !== 0) {
-      const errno = zmq.zmq_errno();
-      throw new ZmqError("EINVAL", errno, "zmq_socket_monitor failed", context);
+      throw lastError(context);
     }
     try {
       this.#pair = socket.context.socket("PAIR");

@@ -209,6 +209,17 @@ Deno.test("Authenticator: misuse is a typed error", async () => {
   assert.equal(again.running, true);
 });
 
+Deno.test("Authenticator: closing its context ends it; stop() afterwards is harmless", async () => {
+  const ctx = new Context({ linger: 0 });
+  const auth = new Authenticator(ctx).start();
+  assert.equal(auth.running, true);
+  await ctx.terminate();
+  assert.equal(auth.running, false);
+  await auth.stop();
+  assert.equal(auth.running, false);
+  throwsWith(() => auth.start(), "ECLOSED");
+});
+
 // ---- what crosses the wire ----
 
 /** A TCP relay on 127.0.0.1 that forwards both ways to `targetPort` and records every byte. */
