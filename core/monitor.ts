@@ -306,7 +306,9 @@ class Subscriber implements SocketMonitor {
 
 /**
  * Monitors a socket: answers an async iterator of its events (all of them, or only `events`).
- * Start it before `bind`/`connect` to see the events those cause.
+ * Start it before `bind`/`connect` to see the events those cause. While monitored, a socket
+ * uses two more sockets of its context (libzmq's event PAIR and the one reading it). Events
+ * wait in memory, unbounded, until read: read them or close the monitor.
  *
  * @example
  * ```ts
