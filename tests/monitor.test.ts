@@ -7,6 +7,7 @@ import {
   monitor,
   type MonitorEvent,
   type MonitorEventName,
+  ProxyLease,
   type SocketMonitor,
   waitForEvent,
 } from "../mod.ts";
@@ -231,4 +232,20 @@ Deno.test("monitor: bad arguments are typed errors", async () => {
   sock.close();
   throwsWith(() => monitor(sock), "ECLOSED");
   await rejectsWith(waitForEvent(sock, "connected"), "ECLOSED");
+});
+
+Deno.test("monitor: a socket held by a proxy cannot be monitored anew (EBUSY); its monitor drains", async () => {
+  using ctx = new Context();
+  using frontend = ctx.socket("PULL");
+  using backend = ctx.socket("PUSH");
+  const first = monitor(frontend);
+  const lease = new ProxyLease(frontend, backend);
+  await first.close(); // libzmq's monitor cannot be stopped from here: it is drained instead
+  assert.equal(first.closed, true);
+  throwsWith(() => monitor(frontend), "EBUSY");
+  lease.release();
+  // monitoring again replaces libzmq's monitor, which ends the drained one
+  await using again = monitor(frontend, "listening");
+  frontend.bindToRandomPort();
+  await until(again, "listening");
 });
