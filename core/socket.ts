@@ -14,6 +14,7 @@ import {
 } from "./_backend.ts";
 import type { Pointer } from "./_ffi.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
+import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
   type OptionSpec,
@@ -875,10 +876,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
     return new Promise<T>((resolve, reject) => {
       const op = { ...fields, resolve, reject } as unknown as O;
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let deadline: Deadline | undefined;
       const onAbort = () => this.#cancel(op, queue, { ok: false, reason: signal!.reason });
       if (timeout > 0) {
-        timer = setTimeout(() => {
+        deadline = addDeadline(timeout, () => {
           // a poll that times out answers "nothing ready"; a send or recv rejects
           this.#cancel(
             op,
@@ -887,11 +888,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
               ? { ok: true, value: timeoutValue }
               : { ok: false, reason: timeoutError(context, timeout) },
           );
-        }, timeout);
+        });
       }
       signal?.addEventListener("abort", onAbort, { once: true });
       op.cleanup = () => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (deadline !== undefined) removeDeadline(deadline);
         signal?.removeEventListener("abort", onAbort);
       };
       queue.push(op);
