@@ -93,6 +93,7 @@ class Reactor {
   #wakeRead = -1;
   #wakeWrite = -1;
   #buf = new Uint8Array(new ArrayBuffer(POLLFD_SIZE * 16));
+  #view = new DataView(this.#buf.buffer);
 
   /** True while a poll(2) call is in flight. */
   get polling(): boolean {
@@ -223,16 +224,15 @@ class Reactor {
     const count = waiting.length + 1;
     if (this.#buf.byteLength < count * POLLFD_SIZE) {
       this.#buf = new Uint8Array(new ArrayBuffer(count * 2 * POLLFD_SIZE));
+      this.#view = new DataView(this.#buf.buffer);
     }
     if (this.#wakeRead < 0) [this.#wakeRead, this.#wakeWrite] = makeWakePipe();
-    const view = new DataView(this.#buf.buffer);
-    const put = (i: number, fd: number) => {
-      view.setInt32(i * POLLFD_SIZE, fd, true);
+    const view = this.#view;
+    for (let i = 0; i < count; i++) {
+      view.setInt32(i * POLLFD_SIZE, i === 0 ? this.#wakeRead : waiting[i - 1].fd, true);
       view.setInt16(i * POLLFD_SIZE + 4, POLLIN, true);
       view.setInt16(i * POLLFD_SIZE + 6, 0, true);
-    };
-    put(0, this.#wakeRead);
-    waiting.forEach((w, i) => put(i + 1, w.fd));
+    }
     return count;
   }
 
