@@ -73,7 +73,7 @@ export function setHotWait(us: number): void {
 
 const MAX_BACKOFF = 64;
 /** Hot waits stop this long after the last poll on the pool, so that the event loop turns. */
-const HOT_TURN_MS = 10;
+const HOT_TURN_MS = 50;
 
 class Reactor {
   /** True when the last wait ended within hotWaitUs: the next one may block briefly. */
