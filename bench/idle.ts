@@ -73,10 +73,15 @@ const port = Number(values.port);
   const pull = ctx.socket("PULL");
   pull.connect(`tcp://127.0.0.1:${port + 1}`);
   const rss: number[] = [];
+  const heap: number[] = [];
   const t0 = performance.now();
   for (let i = 1; i <= total; i++) {
     await pull.recv();
-    if (i % 1_000_000 === 0) rss.push(Math.round(Deno.memoryUsage().rss / 2 ** 20));
+    if (i % 1_000_000 === 0) {
+      const m = Deno.memoryUsage();
+      rss.push(Math.round(m.rss / 2 ** 20));
+      heap.push(Math.round(m.heapUsed / 2 ** 20));
+    }
   }
   const el = (performance.now() - t0) / 1000;
   await done;
@@ -86,5 +91,6 @@ const port = Number(values.port);
     messages: total,
     seconds: Number(el.toFixed(1)),
     rss_mib_per_million: rss,
+    js_heap_mib_per_million: heap,
   }));
 }

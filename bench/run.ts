@@ -370,6 +370,10 @@ async function main(): Promise<void> {
   const { md, svg } = render(raw, command);
   await Deno.writeTextFile(`${HERE}latest.md`, md);
   await Deno.writeTextFile(`${HERE}latest.svg`, svg);
+  // keep the repository's `deno fmt --check` clean
+  await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--quiet", `${HERE}latest.md`, `${HERE}latest.svg`],
+  }).output();
   console.log(md);
   console.error(`wrote ${HERE}latest.md and ${HERE}latest.svg`);
 }
