@@ -206,12 +206,16 @@ function targets(g: Map<string, Map<string, Row[]>>): string[] {
 }
 
 /** Renders latest.md and latest.svg from raw rows. */
-export function render(rawLines: string[], command: string): { md: string; svg: string } {
+export function render(
+  rawLines: string[],
+  command: string,
+  when: Date = new Date(),
+): { md: string; svg: string } {
   const rows = rawLines.filter((l) => l.trim()).map((l) => JSON.parse(l));
   const versions = rows[0]?.versions ? rows.shift() : {};
   const g = group(rows as Row[]);
   const stacks = STACK_ORDER.filter((s) => rows.some((r: Row) => r.stack === s));
-  const date = new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  const date = when.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   const machine = `${versions.cpus ?? "?"}-vCPU ${versions.cpu ?? "?"}, Linux ${
     versions.uname ?? "?"
   }`;
@@ -332,8 +336,10 @@ async function main(): Promise<void> {
   });
   let raw: string[];
   let command: string;
+  let when = new Date();
   if (values.from) {
     raw = (await Deno.readTextFile(values.from)).split("\n");
+    when = (await Deno.stat(values.from)).mtime ?? when;
     command = "deno task bench";
   } else {
     const anchors = Deno.env.get("ANCHORS_DIR") ?? `${ROOT}../shared/anchors`;
@@ -367,7 +373,7 @@ async function main(): Promise<void> {
     raw = (await Deno.readTextFile(file)).split("\n");
     await Deno.writeTextFile(`${HERE}latest.jsonl`, raw.join("\n"));
   }
-  const { md, svg } = render(raw, command);
+  const { md, svg } = render(raw, command, when);
   await Deno.writeTextFile(`${HERE}latest.md`, md);
   await Deno.writeTextFile(`${HERE}latest.svg`, svg);
   // keep the repository's `deno fmt --check` clean
