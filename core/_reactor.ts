@@ -87,6 +87,7 @@ class Reactor {
   /** When the first hot wait since the last poll on the pool was made; -1: none yet. */
   #hotSince = -1;
   #watched = new Set<Watched>();
+  #waiting: Watched[] = [];
   #running = false;
   #polling = false;
   #wakeSent = false;
@@ -108,7 +109,7 @@ class Reactor {
       // Start after the current synchronous code, so that every socket it sets waiting (and
       // every message it sends) is seen by the first sweep.
       this.#running = true;
-      queueMicrotask(() => this.#run());
+      queueMicrotask(this.#start);
     }
   }
 
@@ -133,8 +134,14 @@ class Reactor {
     }
   }
 
-  async #run(): Promise<void> {
-    this.#running = true;
+  /** Starts a run (from a microtask queued by watch()). */
+  #start = (): void => this.#run();
+
+  /**
+   * The loop, while something waits: sweep, then wait (a hot wait on the JS thread, or a poll on
+   * the pool that resumes the loop when it returns). #running stays true until nothing waits.
+   */
+  #run(): void {
     // A hot wait blocks the JS thread, so it is made only when nothing else can be pending in
     // this isolate: first in a run (started from a fresh microtask by watch(), or right after
     // a poll on the pool, when the event loop has just turned), never once an op was settled
@@ -146,7 +153,10 @@ class Reactor {
         const waiting = this.#sweep();
         if (waiting === null || this.#settled) mayBlock = false;
         if (waiting === null) continue; // something became ready: sweep again
-        if (waiting.length === 0) return;
+        if (waiting.length === 0) {
+          this.#running = false;
+          return;
+        }
         if (spinMs > 0 && this.#spin(waiting)) continue;
         const count = this.#fill(waiting);
         if (mayBlock && this.#hot && this.#skip === 0 && hotWaitUs > 0) {
@@ -168,28 +178,36 @@ class Reactor {
         }
         const start = performance.now();
         this.#polling = true;
-        try {
-          await pollFds(this.#buf, count);
-        } finally {
+        pollFds(this.#buf, count).then(() => this.#resume(start), (error) => {
           this.#polling = false;
-        }
-        this.#hotSince = -1;
-        mayBlock = true;
-        this.#hot = (performance.now() - start) * 1000 <= hotWaitUs;
-        if (this.#hot && this.#skip > 0) this.#skip--;
-        if (this.#wakeSent) {
-          wakeDrain(this.#wakeRead);
-          this.#wakeSent = false;
-        }
+          this.#running = false;
+          throw error;
+        });
+        return;
       }
-    } finally {
+    } catch (error) {
       this.#running = false;
+      throw error;
     }
+  }
+
+  /** After a poll on the pool returned: the event loop has turned; run the loop again. */
+  #resume(start: number): void {
+    this.#polling = false;
+    this.#hotSince = -1;
+    this.#hot = (performance.now() - start) * 1000 <= hotWaitUs;
+    if (this.#hot && this.#skip > 0) this.#skip--;
+    if (this.#wakeSent) {
+      wakeDrain(this.#wakeRead);
+      this.#wakeSent = false;
+    }
+    this.#run();
   }
 
   /** Services every watched item; answers those that must wait, or null if one is ready. */
   #sweep(): Watched[] | null {
-    const waiting: Watched[] = [];
+    const waiting = this.#waiting; // reused: read only until the next sweep
+    waiting.length = 0;
     let ready = false;
     for (const w of this.#watched) {
       const want = w.service();

@@ -85,6 +85,7 @@ const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_OPTIONS: OperationOptions = Object.freeze({});
+const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 const EAGAIN = ERRNO.EAGAIN;
 const ETERM = ERRNO.ETERM;
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
@@ -160,6 +161,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   #sndTimeout = -1;
   /** What the reactor sees of this socket. */
   #watcher: Watched;
+  /** Error contexts without extra fields, by operation name (see #ctx). */
+  #contexts = new Map<string, ErrorContext>();
   /** Who holds the socket while a proxy runs on it (core/proxy.ts), or null. */
   #leasedTo: string | null = null;
 
@@ -213,8 +216,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     return this.#ptr === null;
   }
 
-  #ctx(op: string, extra: Partial<ErrorContext> = {}): ErrorContext {
-    return { op, socketType: this.type, ...extra };
+  #ctx(op: string, extra?: Partial<ErrorContext>): ErrorContext {
+    if (extra !== undefined) return { op, socketType: this.type, ...extra };
+    // contexts are only read: one per operation name, not one per call on the hot path
+    let c = this.#contexts.get(op);
+    if (c === undefined) this.#contexts.set(op, c = Object.freeze({ op, socketType: this.type }));
+    return c;
   }
 
   #live(op: string, extra?: Partial<ErrorContext>): Pointer {
@@ -649,7 +656,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       const timeout = checkTimeout(options.timeout ?? this.#rcvTimeout, context);
       options.signal?.throwIfAborted();
       if (this.#recvQ.length === 0) {
-        const frames: Uint8Array[] = [];
+        const frames: Uint8Array[] = justFailed ? NO_FRAMES : [];
         const err = justFailed ? EAGAIN : this.#tryRecv(ptr, kind, frames);
         if (err === 0) {
           this.#afterOp();
@@ -834,15 +841,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   #purgeCancelled(): void {
-    for (const q of [this.#sendQ, this.#recvQ, this.#pollQ] as Pending[][]) {
-      for (let i = q.length - 1; i >= 0; i--) {
-        const op = q[i];
-        if (op.cancelled === undefined) continue;
-        if ("index" in op && (op as SendOp).index > 0) continue; // half-sent: must finish
-        q.splice(i, 1);
-        settle(op, op.cancelled);
-      }
-    }
+    if (this.#sendQ.length > 0) purge(this.#sendQ);
+    if (this.#recvQ.length > 0) purge(this.#recvQ);
+    if (this.#pollQ.length > 0) purge(this.#pollQ);
   }
 
   #rejectAll(error: unknown): void {
@@ -875,9 +876,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         : Promise.reject(timeoutError(context, 0));
     }
     return new Promise<T>((resolve, reject) => {
-      const op = { ...fields, resolve, reject } as unknown as O;
+      const op = fields as unknown as O; // a fresh object from the caller
+      op.resolve = resolve;
+      op.reject = reject;
       let deadline: Deadline | undefined;
-      const onAbort = () => this.#cancel(op, queue, { ok: false, reason: signal!.reason });
       if (timeout > 0) {
         deadline = addDeadline(timeout, () => {
           // a poll that times out answers "nothing ready"; a send or recv rejects
@@ -890,11 +892,17 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           );
         });
       }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      op.cleanup = () => {
-        if (deadline !== undefined) removeDeadline(deadline);
-        signal?.removeEventListener("abort", onAbort);
-      };
+      if (signal !== undefined) {
+        const onAbort = () => this.#cancel(op, queue, { ok: false, reason: signal.reason });
+        signal.addEventListener("abort", onAbort, { once: true });
+        op.cleanup = () => {
+          if (deadline !== undefined) removeDeadline(deadline);
+          signal.removeEventListener("abort", onAbort);
+        };
+      } else if (deadline !== undefined) {
+        const d = deadline;
+        op.cleanup = () => removeDeadline(d);
+      }
       queue.push(op);
       reactor.watch(this.#watcher);
     });
@@ -950,6 +958,17 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 }
 
 function noop(): void {}
+
+/** Settles and removes the cancelled operations of a queue (a half-sent message must finish). */
+function purge(q: Pending[]): void {
+  for (let i = q.length - 1; i >= 0; i--) {
+    const op = q[i];
+    if (op.cancelled === undefined) continue;
+    if ("index" in op && (op as SendOp).index > 0) continue;
+    q.splice(i, 1);
+    settle(op, op.cancelled);
+  }
+}
 
 function closedError(detail: string, context: ErrorContext): ZmqError {
   return new ZmqError("ECLOSED", 0, detail, context);
