@@ -4,6 +4,7 @@
 // for seeds 1..N) and FUZZ_STEPS=N override the defaults; `deno task fuzz` runs a long campaign.
 import assert from "node:assert/strict";
 import { Context } from "../mod.ts";
+import { fuzz } from "../fuzz/fuzz.ts";
 
 const FUZZ = new URL("../fuzz/fuzz.ts", import.meta.url).pathname;
 const SEED_COUNT = Number(Deno.env.get("FUZZ_SEED_COUNT") ?? "24");
@@ -79,4 +80,11 @@ Deno.test("fuzz finding: a timeout beyond setTimeout's range waits instead of fi
   await new Promise((resolve) => setTimeout(resolve, 5));
   await push.send("still waiting");
   assert.equal(await pending, "still waiting");
+});
+
+Deno.test("fuzz in-process under the op and resource sanitizers (seeds 3 and 8, 150 steps)", async () => {
+  for (const seed of [3, 8]) {
+    const { calls } = await fuzz(seed, 150);
+    assert.ok(calls > 0);
+  }
 });

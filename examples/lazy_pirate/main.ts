@@ -76,7 +76,13 @@ export async function main(args: string[], env?: RoleEnv): Promise<PirateRun> {
     ],
   });
   let clientDone = false;
-  const clientEnd = client.done.finally(() => clientDone = true);
+  // Ctrl-C (the role's signal) ends the run at once: the client's end or the abort, first.
+  const stopped = new Promise<never>((_, reject) => {
+    const signal = env?.signal;
+    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  stopped.catch(() => {});
+  const clientEnd = Promise.race([client.done, stopped]).finally(() => clientDone = true);
   const served: number[] = [];
   const running: RoleHandle[] = [client];
   let failure: unknown;
@@ -114,7 +120,11 @@ export async function main(args: string[], env?: RoleEnv): Promise<PirateRun> {
         console.log(
           `[orchestrator] server#${i + 1} is gone; a new one starts in ${values.downtime} ms`,
         );
-        await new Promise((resolve) => setTimeout(resolve, Number(values.downtime)));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const downtime = new Promise((resolve) =>
+          timer = setTimeout(resolve, Number(values.downtime))
+        );
+        await Promise.race([downtime, stopped]).finally(() => clearTimeout(timer));
         env?.signal.throwIfAborted();
       }
     }
