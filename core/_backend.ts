@@ -195,7 +195,10 @@ export function errno(): number {
 export function sendFrame(sock: Pointer, frame: Uint8Array, more: boolean): number {
   const flags = more ? DONTWAIT | SNDMORE : DONTWAIT;
   const buf = frame.length ? frame : ONE_BYTE;
-  if (zmq.zmq_send(sock, buf, BigInt(frame.length), flags) < 0) return zmq.zmq_errno();
+  while (zmq.zmq_send(sock, buf, BigInt(frame.length), flags) < 0) {
+    const e = zmq.zmq_errno();
+    if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
+  }
   return 0;
 }
 
@@ -235,8 +238,12 @@ export let lastFrameMore = false;
  * share a slab: see frameBuffer). Answers the frame, or the errno (a number) on failure.
  */
 export function recvFrame(sock: Pointer): Uint8Array | number {
-  const n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
-  if (n < 0) return zmq.zmq_errno();
+  let n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
+  while (n < 0) {
+    const e = zmq.zmq_errno();
+    if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
+    n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
+  }
   const out = frameBuffer(n);
   if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));
   lastFrameMore = zmq.zmq_msg_more(msg) === 1;
