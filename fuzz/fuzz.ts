@@ -70,6 +70,8 @@ interface Live {
   /** tcp endpoints this socket bound, and connected to. */
   bound: Set<string>;
   connected: Set<string>;
+  /** CONFLATE was set (perhaps): such a socket makes no inproc connects. */
+  conflate?: boolean;
 }
 
 /**
@@ -291,6 +293,7 @@ export async function fuzz(
       const live = anySocket();
       if (!live) return;
       const endpoint = randomEndpoint(false, live.type);
+      if (live.conflate && endpoint.startsWith("inproc://")) return; // see CONFLATE below
       await call(`connect #${live.id} ${JSON.stringify(endpoint)}`, () => {
         live.socket.connect(endpoint);
         live.connected.add(endpoint);
@@ -374,6 +377,12 @@ export async function fuzz(
       if (!live) return;
       const name = rng.chance(0.05) ? "NOT_AN_OPTION" as SocketOptionName : rng.pick(OPTIONS);
       const value = randomValue();
+      // CONFLATE on a socket with an inproc connect nobody bound aborts libzmq in zmq_ctx_term
+      // (ctx.cpp:789 in 4.3.5, :809 in 4.3.4): documented, kept out of the runs.
+      if (name === "CONFLATE" && (value === true || value === 1)) {
+        if ([...live.connected].some((e) => e.startsWith("inproc://"))) return;
+        live.conflate = true;
+      }
       await call(
         `setOption #${live.id} ${name} ${typeof value === "bigint" ? `${value}n` : String(value)}`,
         () => live.socket.setOption(name, value as never),
