@@ -57,7 +57,12 @@ function checkRun(result: RunResult, pushPort: number, finalLine?: string): void
   ]);
   const exitAt = client.indexOf("Received exit command, client will stop receiving messages");
   assert.equal(exitAt, client.indexOf("Received control command: Exit") + 1);
-  const after = client.slice(exitAt + 1).filter((l) => l !== "");
+  let after = client.slice(exitAt + 1).filter((l) => l !== "");
+  if (finalLine === undefined && after.length === 1 && after[0].startsWith("Processing ... ")) {
+    // the Poller client, like the tutorial's, runs both if-blocks of the poll that delivered
+    // Exit: a topic-9 update that was ready in that same poll is still processed, and no more
+    after = [];
+  }
   assert.deepEqual(after, finalLine ? [finalLine] : []);
 }
 
