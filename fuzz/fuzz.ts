@@ -383,6 +383,12 @@ export async function fuzz(
         if ([...live.connected].some((e) => e.startsWith("inproc://"))) return;
         live.conflate = true;
       }
+      // Changing SNDHWM/RCVHWM sends the new limit to every pipe the socket still lists, even one
+      // whose connection is being torn down: a use-after-free in libzmq (4.3.4 and 4.3.5,
+      // reproduced with pyzmq and valgrind), so HWMs are set only before bind/connect here.
+      if (
+        (name === "SNDHWM" || name === "RCVHWM") && (live.connected.size > 0 || live.bound.size > 0)
+      ) return;
       await call(
         `setOption #${live.id} ${name} ${typeof value === "bigint" ? `${value}n` : String(value)}`,
         () => live.socket.setOption(name, value as never),
