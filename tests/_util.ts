@@ -1,6 +1,6 @@
 // Helpers shared by the tests. Nothing here sleeps: every wait is a handshake.
 import { ZmqError } from "../mod.ts";
-import type { Socket } from "../mod.ts";
+import type { Context, Socket } from "../mod.ts";
 import assert from "node:assert/strict";
 
 const decoder = new TextDecoder();
@@ -53,4 +53,20 @@ export async function syncPubSub(pub: Socket, sub: Socket): Promise<void> {
   while (decoder.decode(await sub.recv()) !== "go") {
     // discard the syncs still in flight
   }
+}
+
+/** A connected PUSH → PULL pair over inproc, proven connected by one round trip. */
+export async function pipe(ctx: Context, name: string): Promise<[Socket, Socket]> {
+  const pull = ctx.socket("PULL");
+  const push = ctx.socket("PUSH");
+  pull.bind(`inproc://${name}`);
+  push.connect(`inproc://${name}`);
+  await push.send("hello");
+  assert.equal(decoder.decode(await pull.recv()), "hello");
+  return [push, pull];
+}
+
+/** A predicate for assert.rejects/throws: a ZmqError of `code`. */
+export function isCode(code: string): (e: unknown) => boolean {
+  return (e: unknown) => e instanceof ZmqError && e.code === code;
 }

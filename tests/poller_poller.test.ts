@@ -1,24 +1,10 @@
 // The Poller: readiness across sockets, timeouts, registration, and no pending op left behind.
 import assert from "node:assert/strict";
-import { Context, Poller, POLLIN, POLLOUT, type Socket, ZmqError } from "../mod.ts";
+import { Context, Poller, POLLIN, POLLOUT, type Socket } from "../mod.ts";
 import { reactor } from "../core/_reactor.ts";
+import { isCode, pipe } from "./_util.ts";
 
 const decoder = new TextDecoder();
-
-/** A connected PUSH → PULL pair over inproc, proven connected by one round trip. */
-async function pipe(ctx: Context, name: string): Promise<[Socket, Socket]> {
-  const pull = ctx.socket("PULL");
-  const push = ctx.socket("PUSH");
-  pull.bind(`inproc://${name}`);
-  push.connect(`inproc://${name}`);
-  await push.send("hello");
-  assert.equal(decoder.decode(await pull.recv()), "hello");
-  return [push, pull];
-}
-
-function isCode(code: string) {
-  return (e: unknown) => e instanceof ZmqError && e.code === code;
-}
 
 Deno.test("poller: nothing ready and a timeout answers an empty map", async () => {
   using ctx = new Context({ linger: 0 });

@@ -1,26 +1,12 @@
 // Streams on a loop: every message in order, none after stop, errors reported, nothing left
 // pending when run() settles.
 import assert from "node:assert/strict";
-import { Context, Loop, type Socket, Stream, ZmqError } from "../mod.ts";
+import { Context, Loop, type Socket, Stream } from "../mod.ts";
 import { reactor } from "../core/_reactor.ts";
+import { isCode, pipe } from "./_util.ts";
 
 const decoder = new TextDecoder();
 const text = (frames: Uint8Array[]) => frames.map((f) => decoder.decode(f));
-
-/** A connected PUSH → PULL pair over inproc, proven connected by one round trip. */
-async function pipe(ctx: Context, name: string): Promise<[Socket, Socket]> {
-  const pull = ctx.socket("PULL");
-  const push = ctx.socket("PUSH");
-  pull.bind(`inproc://${name}`);
-  push.connect(`inproc://${name}`);
-  await push.send("hello");
-  assert.equal(decoder.decode(await pull.recv()), "hello");
-  return [push, pull];
-}
-
-function isCode(code: string) {
-  return (e: unknown) => e instanceof ZmqError && e.code === code;
-}
 
 Deno.test("stream: onRecv sees every message in order, and none after stop", async () => {
   using ctx = new Context({ linger: 0 });
