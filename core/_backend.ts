@@ -205,37 +205,27 @@ export function sendFrame(sock: Pointer, frame: Uint8Array, more: boolean): numb
 // A zmq_msg_t (64 bytes) that outlives any single call; in its own ArrayBuffer so that V8
 // never moves it while libzmq holds pointers into it. It stays initialised for the life of the
 // isolate: zmq_msg_recv releases the previous content itself (and leaves the message valid when
-// it fails), so a frame costs zmq_msg_recv, zmq_msg_data and zmq_msg_more, no init/close.
+// it fails), so a frame costs zmq_msg_recv, zmq_msg_more, zmq_msg_data and a memcpy, no
+// init/close.
 const msg = new Uint8Array(new ArrayBuffer(64));
 zmq.zmq_msg_init(msg);
 /** Content above this size is released right after it was copied out, not at the next recv. */
 const KEEP_MAX = 64 * 1024;
 
-// Received frames up to SLAB_FRAME_MAX bytes are views into a shared 64 KiB slab (as Node's
-// Buffer pool does): creating a view costs a fifth of allocating a fresh buffer, which is most of
-// the cost of a small recv. A slab is dropped when full and freed once no frame in it is alive.
-const SLAB_SIZE = 64 * 1024;
-const SLAB_FRAME_MAX = 8 * 1024;
-let slab = new ArrayBuffer(SLAB_SIZE);
-let slabUsed = 0;
-
-function frameBuffer(n: number): Uint8Array {
-  if (n > SLAB_FRAME_MAX) return new Uint8Array(n);
-  if (slabUsed + n > SLAB_SIZE) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const view = new Uint8Array(slab, slabUsed, n);
-  slabUsed += (n + 7) & ~7;
-  return view;
-}
+/** zmq_msg_recv answers the size clipped to INT_MAX: a bigger frame must be sized again. */
+const INT_MAX = 2147483647;
 
 /** Whether the frame returned by the last successful recvFrame has more frames after it. */
 export let lastFrameMore = false;
+/** The size of the frame that made the last recvFrame answer ENOMEM (it was dropped). */
+export let lastDroppedSize = 0;
 
 /**
- * zmq_msg_recv with DONTWAIT, copied out of libzmq's message into a Uint8Array (small frames
- * share a slab: see frameBuffer). Answers the frame, or the errno (a number) on failure.
+ * zmq_msg_recv with DONTWAIT, copied out of libzmq's message into a Uint8Array of its own: a
+ * frame's `.buffer` holds that frame and nothing else, and what a caller does with it (writes,
+ * transfers it to a Worker) touches no other frame. Answers the frame, or the errno (a number)
+ * on failure. A frame too big for this isolate's memory answers ENOMEM after dropping the rest
+ * of its message too (a message is all or nothing); `lastDroppedSize` tells its size.
  */
 export function recvFrame(sock: Pointer): Uint8Array | number {
   let n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
@@ -244,14 +234,36 @@ export function recvFrame(sock: Pointer): Uint8Array | number {
     if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
     n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
   }
-  const out = frameBuffer(n);
-  if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));
+  if (n === INT_MAX) n = Number(zmq.zmq_msg_size(msg)); // 2 GiB or more
   lastFrameMore = zmq.zmq_msg_more(msg) === 1;
-  if (n > KEEP_MAX) {
-    zmq.zmq_msg_close(msg);
-    zmq.zmq_msg_init(msg);
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(n);
+  } catch {
+    lastDroppedSize = n;
+    releaseMessage();
+    if (lastFrameMore) dropRest(sock);
+    return ERRNO.ENOMEM;
   }
+  if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));
+  if (n > KEEP_MAX) releaseMessage();
   return out;
+}
+
+function releaseMessage(): void {
+  zmq.zmq_msg_close(msg);
+  zmq.zmq_msg_init(msg);
+}
+
+/** Receives and drops the remaining frames of the message being received (they are queued:
+ * libzmq delivers a multipart message whole). */
+function dropRest(sock: Pointer): void {
+  do {
+    if (zmq.zmq_msg_recv(msg, sock, DONTWAIT) < 0 && zmq.zmq_errno() !== ERRNO.EINTR) break;
+    lastFrameMore = zmq.zmq_msg_more(msg) === 1;
+    releaseMessage();
+  } while (lastFrameMore);
+  lastFrameMore = false;
 }
 
 // ---- reactor support (libc) ----
@@ -260,9 +272,13 @@ export function recvFrame(sock: Pointer): Uint8Array | number {
 export function makeWakePipe(): [number, number] {
   const fds = new Int32Array(2);
   if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) {
-    throw new ZmqError("EMFILE", ERRNO.EMFILE, "Cannot create the reactor's wake pipe", {
-      op: "pipe",
-    });
+    const errno = zmq.zmq_errno(); // libc's errno: the same thread-local variable
+    throw errorFromErrno(
+      errno,
+      `${strerror(errno)}: no file descriptor left for the reactor's wake pipe, ` +
+        "so this operation cannot wait (close files or raise the limit: ulimit -n)",
+      { op: "wait" },
+    );
   }
   const F_GETFL = 3, F_SETFL = 4;
   const O_NONBLOCK = Deno.build.os === "darwin" ? 0x4 : 0x800;

@@ -1,7 +1,13 @@
 import { ctxGet, ctxNew, ctxSet, ctxTerm, ctxTermAsync, ERRNO } from "./_backend.ts";
 import { zmq } from "./_ffi.ts";
 import { type ContextInternals, contexts } from "./_registry.ts";
-import { CONTEXT_OPTIONS, type ContextOptionName, type SocketType } from "./constants.ts";
+import {
+  CONTEXT_OPTIONS,
+  type ContextOptionName,
+  SOCKET_OPTIONS,
+  type SocketType,
+} from "./constants.ts";
+import { contextOption, describeValue, encodeContextOption, encodeOption } from "./_options.ts";
 import { ZmqError } from "./errors.ts";
 import { Socket } from "./socket.ts";
 
@@ -58,16 +64,30 @@ export class Context implements Disposable, AsyncDisposable {
    * ```
    */
   constructor(options: ContextOptions = {}) {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `Context options must be an object like { ioThreads, maxSockets, linger }; got ${
+          describeValue(options)
+        }`,
+        { op: "new Context" },
+      );
+    }
+    // check everything before a native context exists
+    const set: [string, number][] = [];
+    if (options.ioThreads !== undefined) {
+      set.push(["IO_THREADS", contextValue("IO_THREADS", "ioThreads", options.ioThreads)]);
+    }
+    if (options.maxSockets !== undefined) {
+      set.push(["MAX_SOCKETS", contextValue("MAX_SOCKETS", "maxSockets", options.maxSockets)]);
+    }
+    const linger = options.linger === undefined ? undefined : checkLinger(options.linger);
     this.#owner = adopting === null;
-    this.#internals = { ptr: adopting ?? ctxNew(), sockets: new Set() };
+    this.#internals = { ptr: adopting ?? ctxNew(), sockets: new Set(), linger };
     contexts.set(this, this.#internals);
     try {
-      if (options.ioThreads !== undefined) this.setOption("IO_THREADS", options.ioThreads);
-      if (options.maxSockets !== undefined) this.setOption("MAX_SOCKETS", options.maxSockets);
-      if (options.linger !== undefined) {
-        checkInt(options.linger, "linger");
-        this.#internals.linger = options.linger;
-      }
+      for (const [name, value] of set) this.setOption(name as ContextOptionName, value);
     } catch (e) {
       this.close();
       throw e;
@@ -153,9 +173,7 @@ export class Context implements Disposable, AsyncDisposable {
     const ctx = { op: "setOption", option: String(name) };
     const ptr = this.#live("setOption");
     const id = contextOption(name, ctx);
-    const v = typeof value === "boolean" ? Number(value) : value;
-    checkInt(v, String(name));
-    ctxSet(ptr, id, v, ctx);
+    ctxSet(ptr, id, encodeContextOption(name, value, ctx), ctx);
   }
 
   /** Reads a context option. */
@@ -209,18 +227,14 @@ export class Context implements Disposable, AsyncDisposable {
   }
 }
 
-function contextOption(name: string, ctx: { op: string; option: string }): number {
-  if (typeof name !== "string" || !Object.hasOwn(CONTEXT_OPTIONS, name)) {
-    throw new ZmqError("EUNKNOWNOPTION", 0, `Unknown context option ${JSON.stringify(name)}`, ctx);
-  }
-  return CONTEXT_OPTIONS[name as ContextOptionName];
+/** Checks a constructor option (named `key` in ContextOptions) for context option `name`. */
+function contextValue(name: ContextOptionName, key: string, value: unknown): number {
+  return encodeContextOption(name, value, { op: "new Context", option: `${name} (${key})` });
 }
 
-function checkInt(value: unknown, name: string): void {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new ZmqError("EBADVALUE", 0, `${name} must be an integer; got ${String(value)}`, {
-      op: "setOption",
-      option: name,
-    });
-  }
+function checkLinger(value: unknown): number {
+  return encodeOption("LINGER", SOCKET_OPTIONS.LINGER, value, {
+    op: "new Context",
+    option: "LINGER (linger)",
+  }) as number;
 }

@@ -4,6 +4,7 @@ import {
   errno as lastErrno,
   getsockopt,
   getsockoptInt,
+  lastDroppedSize,
   lastFrameMore,
   recvFrame,
   sendFrame,
@@ -17,7 +18,6 @@ import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
-  type OptionSpec,
   POLLIN,
   POLLOUT,
   SOCKET_OPTIONS,
@@ -29,6 +29,9 @@ import {
 } from "./constants.ts";
 import type { Context } from "./context.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
+import { encodeMessage, ownFrames, toFrame } from "./_frames.ts";
+import { describeValue, encodeOption, optionSpec } from "./_options.ts";
+import { afterTurn, mustYield } from "./_turn.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -81,7 +84,6 @@ interface PollOp extends Pending {
   mask: number;
 }
 
-const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_OPTIONS: OperationOptions = Object.freeze({});
@@ -90,22 +92,6 @@ const EAGAIN = ERRNO.EAGAIN;
 const ETERM = ERRNO.ETERM;
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
 
-function toFrame(value: unknown, index: number, context: ErrorContext): Uint8Array {
-  if (typeof value === "string") return encoder.encode(value);
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  const kind = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-  throw new ZmqError(
-    "EBADVALUE",
-    0,
-    `Frame ${index} is ${kind}; expected a string or Uint8Array`,
-    context,
-  );
-}
-
 function checkTimeout(timeout: number | undefined, context: ErrorContext): number {
   if (timeout === undefined) return -1;
   if (timeout === -1 || timeout === Infinity) return -1;
@@ -113,7 +99,9 @@ function checkTimeout(timeout: number | undefined, context: ErrorContext): numbe
     throw new ZmqError(
       "EBADVALUE",
       0,
-      `timeout must be a number of milliseconds >= 0, or -1 for none; got ${String(timeout)}`,
+      `timeout must be a number of milliseconds >= 0, or -1 for none; got ${
+        describeValue(timeout)
+      }`,
       context,
     );
   }
@@ -195,7 +183,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     this.context = context;
     this.#ptr = socketNew(internals.ptr, SOCKET_TYPES[type], base);
     const fd = getsockopt(this.#ptr, SOCKET_OPTIONS.FD, base) as number;
-    this.#watcher = { fd, service: () => this.#service(), events: () => this.#events() };
+    this.#watcher = {
+      fd,
+      service: () => this.#service(),
+      events: () => this.#events(),
+      fail: (error) => this.#failPending(error),
+    };
     internals.sockets.add(this);
     socketPointers.set(this, () => {
       // a proxy's thread owns the socket: a native call from here would race with it
@@ -373,7 +366,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (!spec.set) {
       throw new ZmqError("EREADONLY", 0, `Option ${name} is read-only`, context);
     }
-    setsockopt(ptr, spec, encodeOption(spec, value, context), context);
+    setsockopt(ptr, spec, encodeOption(name, spec, value, context), context);
     if (name === "RCVTIMEO") this.#rcvTimeout = value as number;
     if (name === "SNDTIMEO") this.#sndTimeout = value as number;
   }
@@ -455,11 +448,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * ```
    */
   send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
-    // Fast path (the common case): one bytes frame, nothing queued, no signal. Only a success
-    // returns here; anything else takes the general path, which tries again and reports.
+    const frames = Array.isArray(message) ? message : [message];
+    if (mustYield()) return this.#sendLater(frames, options, "send", false);
+    // Fast path (the common case): one non-empty bytes frame, nothing queued, no signal. Only a
+    // success returns here; anything else takes the general path, which tries again and reports.
     if (
-      message instanceof Uint8Array && options.signal === undefined &&
-      this.#sendQ.length === 0 && this.#ptr !== null
+      message instanceof Uint8Array && message.byteLength !== 0 && this.#sendQ.length === 0 &&
+      this.#ptr !== null && quick(options)
     ) {
       const ptr = this.#fastPtr("send");
       if (ptr !== null && sendFrame(ptr, message, false) === 0) {
@@ -467,7 +462,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         return RESOLVED;
       }
     }
-    return this.#send(Array.isArray(message) ? message : [message], options, "send");
+    return this.#send(frames, options, "send", false);
   }
 
   /** The pointer if the socket is usable now, else null (the general path then reports). */
@@ -479,48 +474,93 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
   }
 
-  /** Sends frames as one multipart message (pyzmq's `send_multipart`). */
-  sendMultipart(frames: Frame[], options: OperationOptions = {}): Promise<void> {
+  /**
+   * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
+   * before the first goes out: a bad frame rejects the whole message and sends nothing.
+   */
+  sendMultipart(frames: Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+    const later = mustYield();
     if (!Array.isArray(frames)) {
-      return Promise.reject(
+      return settleLater(
+        later,
         new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
           ...this.#ctx("sendMultipart"),
         }),
       );
     }
-    return this.#send(frames, options, "sendMultipart");
+    return later
+      ? this.#sendLater(frames, options, "sendMultipart", false)
+      : this.#send(frames, options, "sendMultipart", false);
   }
 
   /** Sends `value` as JSON text. */
-  sendJson(value: unknown, options: OperationOptions = {}): Promise<void> {
+  sendJson(value: unknown, options: OperationOptions = NO_OPTIONS): Promise<void> {
+    const later = mustYield();
     let text: string | undefined;
     try {
       text = JSON.stringify(value);
     } catch (e) {
-      return Promise.reject(
+      return settleLater(
+        later,
         new ZmqError("EBADJSON", 0, `Value is not JSON-serialisable: ${(e as Error).message}`, {
           ...this.#ctx("sendJson"),
         }),
       );
     }
     if (text === undefined) {
-      return Promise.reject(
+      return settleLater(
+        later,
         new ZmqError("EBADJSON", 0, "Value is not JSON-serialisable", this.#ctx("sendJson")),
       );
     }
-    return this.#send([text], options, "sendJson");
+    return later
+      ? this.#sendLater([text], options, "sendJson", true)
+      : this.#send([text], options, "sendJson", true);
   }
 
-  #send(message: unknown[], options: OperationOptions, op: string): Promise<void> {
+  /**
+   * A send that must wait for the event loop's next turn (see core/_turn.ts). The message is
+   * checked and, where it is the caller's memory, copied now: it goes out as it was at the call.
+   */
+  #sendLater(
+    message: ArrayLike<unknown>,
+    options: OperationOptions,
+    op: string,
+    owned: boolean,
+  ): Promise<void> {
+    let frames: Uint8Array[];
+    try {
+      const encoded = encodeMessage(message, this.#ctx(op));
+      frames = encoded.borrowed && !owned ? ownFrames(encoded.frames, 0) : encoded.frames;
+    } catch (e) {
+      return settleLater(true, e);
+    }
+    return afterTurn(() =>
+      mustYield()
+        ? this.#sendLater(frames, options, op, true)
+        : this.#send(frames, options, op, true)
+    );
+  }
+
+  /**
+   * The general send. `owned`: the frames are this library's (copies or encoded text), so a
+   * queued message need not be copied again.
+   */
+  #send(
+    message: ArrayLike<unknown>,
+    options: OperationOptions,
+    op: string,
+    owned: boolean,
+  ): Promise<void> {
     try {
       const context = this.#ctx(op);
       const ptr = this.#live(op);
-      if (message.length === 0) {
-        throw new ZmqError("EBADVALUE", 0, "A message needs at least one frame", context);
-      }
-      const frames = message.map((f, i) => toFrame(f, i, context));
-      const timeout = checkTimeout(options.timeout ?? this.#sndTimeout, context);
-      options.signal?.throwIfAborted();
+      const opts = checkOptions(options, context);
+      const { frames, borrowed } = encodeMessage(message, context);
+      const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
+      opts.signal?.throwIfAborted();
+      // a message that has to wait is copied: it goes out as it was when send() was called
+      const keep = (from: number) => borrowed && !owned ? ownFrames(frames, from) : frames;
       if (this.#sendQ.length === 0) {
         const op: SendOp = { frames, index: 0, resolve: noop, reject: noop };
         const err = this.#trySend(ptr, op);
@@ -538,13 +578,20 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         const started = op.index > 0;
         return this.#enqueue(
           this.#sendQ,
-          { frames, index: op.index },
+          { frames: keep(op.index), index: op.index },
           started ? -1 : timeout,
-          started ? undefined : options.signal,
+          started ? undefined : opts.signal,
           context,
         );
       }
-      return this.#enqueue(this.#sendQ, { frames, index: 0 }, timeout, options.signal, context);
+      if (timeout === 0) throw timeoutError(context, 0);
+      return this.#enqueue(
+        this.#sendQ,
+        { frames: keep(0), index: 0 },
+        timeout,
+        opts.signal,
+        context,
+      );
     } catch (e) {
       return Promise.reject(e);
     }
@@ -568,8 +615,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * frame; use {@linkcode Socket.recvMultipart} to get them all at once.
    */
   recv(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array> {
+    if (mustYield()) return afterTurn(() => this.recv(options));
     // Fast path: a frame is already there and nothing is queued before this call.
-    if (options.signal === undefined && this.#recvQ.length === 0 && this.#ptr !== null) {
+    if (this.#recvQ.length === 0 && this.#ptr !== null && quick(options)) {
       const ptr = this.#fastPtr("recv");
       if (ptr !== null) {
         const r = recvFrame(ptr);
@@ -577,7 +625,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           this.#afterOp();
           return Promise.resolve(r);
         }
-        if (r === EAGAIN) return this.#recv("frame", options, "recv", true) as Promise<Uint8Array>;
+        return this.#recv("frame", options, "recv", r) as Promise<Uint8Array>;
       }
     }
     return this.#recv("frame", options, "recv") as Promise<Uint8Array>;
@@ -599,12 +647,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * console.log(frames.length); // 2
    * ```
    */
-  recvMultipart(options: OperationOptions = {}): Promise<Uint8Array[]> {
+  recvMultipart(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array[]> {
+    if (mustYield()) return afterTurn(() => this.recvMultipart(options));
     return this.#recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
   }
 
   /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */
-  async recvString(options: OperationOptions = {}): Promise<string> {
+  async recvString(options: OperationOptions = NO_OPTIONS): Promise<string> {
     const frame = await this.recv(options);
     try {
       return utf8.decode(frame);
@@ -619,7 +668,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /** Receives one frame and parses it as JSON; invalid JSON rejects with code `EBADJSON`. */
-  async recvJson<T = unknown>(options: OperationOptions = {}): Promise<T> {
+  async recvJson<T = unknown>(options: OperationOptions = NO_OPTIONS): Promise<T> {
     const frame = await this.recv(options);
     let text: string;
     try {
@@ -648,16 +697,17 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     kind: "frame" | "multipart",
     options: OperationOptions,
     op: string,
-    justFailed = false, // the caller's own try just answered EAGAIN: don't try again
+    justFailed = 0, // the errno of the caller's own try: don't try again
   ): Promise<Uint8Array | Uint8Array[]> {
     try {
       const context = this.#ctx(op);
       const ptr = this.#live(op);
-      const timeout = checkTimeout(options.timeout ?? this.#rcvTimeout, context);
-      options.signal?.throwIfAborted();
+      const opts = checkOptions(options, context);
+      const timeout = checkTimeout(opts.timeout ?? this.#rcvTimeout, context);
+      opts.signal?.throwIfAborted();
       if (this.#recvQ.length === 0) {
-        const frames: Uint8Array[] = justFailed ? NO_FRAMES : [];
-        const err = justFailed ? EAGAIN : this.#tryRecv(ptr, kind, frames);
+        const frames: Uint8Array[] = justFailed !== 0 ? NO_FRAMES : [];
+        const err = justFailed !== 0 ? justFailed : this.#tryRecv(ptr, kind, frames);
         if (err === 0) {
           this.#afterOp();
           return Promise.resolve(kind === "frame" ? frames[0] : frames);
@@ -668,7 +718,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           throw timeoutError(context, 0);
         }
       }
-      return this.#enqueue(this.#recvQ, { kind, frames: [] }, timeout, options.signal, context);
+      return this.#enqueue(this.#recvQ, { kind, frames: [] }, timeout, opts.signal, context);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -721,9 +771,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * ```
    */
   poll(events: number = POLLIN, timeout?: number, signal?: AbortSignal): Promise<number> {
+    if (mustYield()) return afterTurn(() => this.poll(events, timeout, signal));
     try {
       const context = this.#ctx("poll");
       const ptr = this.#live("poll");
+      checkSignal(signal, context);
       if (!Number.isInteger(events) || events <= 0 || (events & ~(POLLIN | POLLOUT)) !== 0) {
         throw new ZmqError(
           "EBADVALUE",
@@ -830,6 +882,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       this.#fail(err, context.op ?? "op");
       return this.#fatal!;
     }
+    if (err === ERRNO.ENOMEM) {
+      return new ZmqError(
+        "ENOMEM",
+        err,
+        `A received frame of ${lastDroppedSize} bytes does not fit in memory; ` +
+          "its whole message was dropped (set MAXMSGSIZE to refuse such messages)",
+        context,
+      );
+    }
     return errorFromErrno(err, strerror(err), context);
   }
 
@@ -844,6 +905,27 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (this.#sendQ.length > 0) purge(this.#sendQ);
     if (this.#recvQ.length > 0) purge(this.#recvQ);
     if (this.#pollQ.length > 0) purge(this.#pollQ);
+  }
+
+  /**
+   * The reactor cannot serve this socket's operations now: they reject with `error`, except a
+   * multipart send already half out, which must finish first (it stays queued and goes on when
+   * the next operation makes the reactor wait again).
+   */
+  #failPending(error: unknown): void {
+    const started = this.#sendQ.filter((op) => op.index > 0);
+    const rest: Pending[] = [
+      ...this.#sendQ.filter((op) => op.index === 0),
+      ...this.#recvQ,
+      ...this.#pollQ,
+    ];
+    this.#sendQ = started;
+    this.#recvQ = [];
+    this.#pollQ = [];
+    for (const op of rest) {
+      op.cleanup?.();
+      op.reject(error);
+    }
   }
 
   #rejectAll(error: unknown): void {
@@ -935,6 +1017,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    */
   close(options: CloseOptions = {}): void {
     if (this.#ptr === null) return;
+    if (typeof options !== "object" || options === null) {
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `close takes { linger }; got ${describeValue(options)}`,
+        this.#ctx("close"),
+      );
+    }
     if (this.#leasedTo !== null) throw this.#busyError("close");
     if (options.linger !== undefined) this.setOption("LINGER", options.linger);
     this.#closeNow();
@@ -958,6 +1048,47 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 }
 
 function noop(): void {}
+
+/** Options of a call that may take the fast path: no signal, and no timeout or a valid one. */
+function quick(options: OperationOptions): boolean {
+  if (options === NO_OPTIONS) return true;
+  if (typeof options !== "object" || options === null || options.signal !== undefined) {
+    return false;
+  }
+  const t = options.timeout;
+  return t === undefined || (typeof t === "number" && (t >= 0 || t === -1));
+}
+
+function checkSignal(signal: unknown, context: ErrorContext): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `signal must be an AbortSignal; got ${describeValue(signal)}`,
+      context,
+    );
+  }
+}
+
+/** Checks the options object of a send, recv or poll. */
+function checkOptions(options: unknown, context: ErrorContext): OperationOptions {
+  if (options === undefined || options === NO_OPTIONS) return NO_OPTIONS;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `options must be an object like { timeout, signal }; got ${describeValue(options)}`,
+      context,
+    );
+  }
+  checkSignal((options as OperationOptions).signal, context);
+  return options as OperationOptions;
+}
+
+/** A rejection, after the event loop's next turn if `later` (see core/_turn.ts). */
+function settleLater(later: boolean, error: unknown): Promise<never> {
+  return later ? afterTurn(() => Promise.reject(error)) : Promise.reject(error);
+}
 
 /** Settles and removes the cancelled operations of a queue (a half-sent message must finish). */
 function purge(q: Pending[]): void {
@@ -983,68 +1114,4 @@ function timeoutError(context: ErrorContext, ms: number): ZmqError {
       : `Resource temporarily unavailable (timed out after ${ms} ms)`,
     context,
   );
-}
-
-function optionSpec(name: string, context: ErrorContext): OptionSpec {
-  if (typeof name !== "string" || !Object.hasOwn(SOCKET_OPTIONS, name)) {
-    throw new ZmqError(
-      "EUNKNOWNOPTION",
-      0,
-      `Unknown socket option ${JSON.stringify(name)}`,
-      context,
-    );
-  }
-  return SOCKET_OPTIONS[name as SocketOptionName];
-}
-
-function badValue(value: unknown, want: string, context: ErrorContext) {
-  return new ZmqError(
-    "EBADVALUE",
-    0,
-    `Option ${context.option} takes ${want}; got ${
-      typeof value === "object"
-        ? Object.prototype.toString.call(value)
-        : typeof value === "bigint"
-        ? `${value}n`
-        : JSON.stringify(value)
-    }`,
-    context,
-  );
-}
-
-function encodeOption(
-  spec: OptionSpec,
-  value: unknown,
-  context: ErrorContext,
-): number | bigint | boolean | Uint8Array {
-  switch (spec.kind) {
-    case "int":
-      if (
-        typeof value !== "number" || !Number.isInteger(value) || value < -(2 ** 31) ||
-        value >= 2 ** 31
-      ) {
-        throw badValue(value, "a 32-bit integer", context);
-      }
-      return value;
-    case "bool":
-      if (typeof value === "boolean") return value ? 1 : 0;
-      if (value === 0 || value === 1) return value;
-      throw badValue(value, "a boolean", context);
-    case "int64":
-    case "uint64":
-      if (typeof value === "bigint") return value;
-      if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-      throw badValue(value, "an integer or bigint", context);
-    case "bytes":
-      if (typeof value === "string") return encoder.encode(value);
-      if (value instanceof Uint8Array) return value;
-      throw badValue(value, "a string or Uint8Array", context);
-    case "string":
-      if (typeof value === "string") return encoder.encode(value);
-      throw badValue(value, "a string", context);
-    case "key":
-      if (typeof value === "string" && value.length === 40) return encoder.encode(value);
-      if (value instanceof Uint8Array && value.length === 32) return value;
-      throw badValue(value, "a 40-character Z85 key or 32 bytes", context);
-  }
 }
