@@ -113,13 +113,27 @@ function badValue(value: unknown, want: string, context: ErrorContext, code = "E
   );
 }
 
+/** An unknown option's name for a message: shown if it looks like one, else described (a
+ * secret passed as the name by mistake must not be printed). */
+function nameForMessage(name: unknown): string {
+  return typeof name === "string" && /^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name)
+    ? JSON.stringify(name)
+    : `(${describeValue(name)})`;
+}
+
+/** How an error's context names an option: its name when it is one we know, else described. */
+export function optionLabel(name: unknown, table: object = SOCKET_OPTIONS): string {
+  if (typeof name === "string" && Object.hasOwn(table, name)) return name;
+  return nameForMessage(name);
+}
+
 /** The spec of a socket option by name; EUNKNOWNOPTION otherwise. */
 export function optionSpec(name: string, context: ErrorContext): OptionSpec {
   if (typeof name !== "string" || !Object.hasOwn(SOCKET_OPTIONS, name)) {
     throw new ZmqError(
       "EUNKNOWNOPTION",
       0,
-      `Unknown socket option ${typeof name === "string" ? JSON.stringify(name) : typeof name}`,
+      `Unknown socket option ${nameForMessage(name)}`,
       context,
     );
   }
@@ -217,7 +231,7 @@ export function contextOption(name: string, context: ErrorContext): number {
     throw new ZmqError(
       "EUNKNOWNOPTION",
       0,
-      `Unknown context option ${typeof name === "string" ? JSON.stringify(name) : typeof name}`,
+      `Unknown context option ${nameForMessage(name)}`,
       context,
     );
   }

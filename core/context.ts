@@ -7,7 +7,13 @@ import {
   SOCKET_OPTIONS,
   type SocketType,
 } from "./constants.ts";
-import { contextOption, describeValue, encodeContextOption, encodeOption } from "./_options.ts";
+import {
+  contextOption,
+  describeValue,
+  encodeContextOption,
+  encodeOption,
+  optionLabel,
+} from "./_options.ts";
 import { ZmqError } from "./errors.ts";
 import { Socket } from "./socket.ts";
 
@@ -170,7 +176,7 @@ export class Context implements Disposable, AsyncDisposable {
 
   /** Sets a context option (`IO_THREADS`, `MAX_SOCKETS`, `IPV6`, `BLOCKY`). */
   setOption(name: ContextOptionName, value: number | boolean): void {
-    const ctx = { op: "setOption", option: String(name) };
+    const ctx = { op: "setOption", option: optionLabel(name, CONTEXT_OPTIONS) };
     const ptr = this.#live("setOption");
     const id = contextOption(name, ctx);
     ctxSet(ptr, id, encodeContextOption(name, value, ctx), ctx);
@@ -178,7 +184,7 @@ export class Context implements Disposable, AsyncDisposable {
 
   /** Reads a context option. */
   getOption(name: ContextOptionName): number {
-    const ctx = { op: "getOption", option: String(name) };
+    const ctx = { op: "getOption", option: optionLabel(name, CONTEXT_OPTIONS) };
     return ctxGet(this.#live("getOption"), contextOption(name, ctx), ctx);
   }
 
@@ -196,6 +202,7 @@ export class Context implements Disposable, AsyncDisposable {
   close(options: ContextCloseOptions = {}): void {
     const ptr = this.#internals.ptr;
     if (ptr === null) return;
+    checkCloseOptions(options, "close");
     this.#closeSockets(options);
     this.#internals.ptr = null;
     if (this.#owner) ctxTerm(ptr);
@@ -205,6 +212,7 @@ export class Context implements Disposable, AsyncDisposable {
   async terminate(options: ContextCloseOptions = {}): Promise<void> {
     const ptr = this.#internals.ptr;
     if (ptr === null) return;
+    checkCloseOptions(options, "terminate");
     this.#closeSockets(options);
     this.#internals.ptr = null;
     if (this.#owner) await ctxTermAsync(ptr);
@@ -237,4 +245,22 @@ function checkLinger(value: unknown): number {
     op: "new Context",
     option: "LINGER (linger)",
   }) as number;
+}
+
+function checkCloseOptions(options: unknown, op: string): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `${op} takes { linger }; got ${describeValue(options)}`,
+      { op: `${op} context` },
+    );
+  }
+  const linger = (options as ContextCloseOptions).linger;
+  if (linger !== undefined) {
+    encodeOption("LINGER", SOCKET_OPTIONS.LINGER, linger, {
+      op: `${op} context`,
+      option: "LINGER (linger)",
+    });
+  }
 }

@@ -5,6 +5,8 @@ import { zmq } from "./_ffi.ts";
 import { socketPointers } from "./_registry.ts";
 import { ERRNO } from "./constants.ts";
 import { ZmqError } from "./errors.ts";
+import { checkOptions } from "./_args.ts";
+import { describeValue } from "./_options.ts";
 import type { Socket } from "./socket.ts";
 
 /**
@@ -374,10 +376,15 @@ export async function waitForEvent(
   options: WaitForEventOptions = {},
 ): Promise<MonitorEvent> {
   const wanted = checkEvents(events, "waitForEvent")!;
-  const { timeout, signal } = options;
   const context = { op: "waitForEvent", socketType: socket?.type };
+  const { timeout, signal } = checkOptions(options, context);
   if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw new ZmqError("EBADVALUE", 0, `timeout must be a number >= 0; got ${timeout}`, context);
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `timeout must be a number >= 0; got ${describeValue(timeout)}`,
+      context,
+    );
   }
   signal?.throwIfAborted();
   const failOnHandshake = wanted.has("handshake_succeeded");
@@ -464,6 +471,11 @@ export function connectAndWait(
   endpoint: string,
   options: ConnectAndWaitOptions = {},
 ): Promise<MonitorEvent> {
+  try {
+    checkOptions(options, { op: "connectAndWait" }, "{ timeout, signal, until }");
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const until = options.until ?? "handshake_succeeded";
   if (until !== "connected" && until !== "handshake_succeeded") {
     return Promise.reject(

@@ -30,8 +30,9 @@ import {
 import type { Context } from "./context.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
 import { encodeMessage, ownFrames, toFrame } from "./_frames.ts";
-import { describeValue, encodeOption, optionSpec } from "./_options.ts";
+import { describeValue, encodeOption, optionLabel, optionSpec } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
+import { checkOptions, checkSignal, checkTimeout, NO_OPTIONS } from "./_args.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -86,31 +87,10 @@ interface PollOp extends Pending {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const RESOLVED: Promise<void> = Promise.resolve();
-const NO_OPTIONS: OperationOptions = Object.freeze({});
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 const EAGAIN = ERRNO.EAGAIN;
 const ETERM = ERRNO.ETERM;
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
-
-function checkTimeout(timeout: number | undefined, context: ErrorContext): number {
-  if (timeout === undefined) return -1;
-  if (timeout === -1 || timeout === Infinity) return -1;
-  if (typeof timeout !== "number" || !(timeout >= 0)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `timeout must be a number of milliseconds >= 0, or -1 for none; got ${
-        describeValue(timeout)
-      }`,
-      context,
-    );
-  }
-  // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): that is forever here
-  return timeout > MAX_TIMER_MS ? -1 : timeout;
-}
-
-/** The longest delay setTimeout honours (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A ZeroMQ socket. Create one with {@linkcode Context.socket} (or `new Socket(ctx, "REQ")`, as
@@ -360,7 +340,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * ```
    */
   setOption<N extends SocketOptionName>(name: N, value: SocketOptionValue<N>): void {
-    const context = this.#ctx("setOption", { option: String(name) });
+    const context = this.#ctx("setOption", { option: optionLabel(name) });
     const ptr = this.#live("setOption", context);
     const spec = optionSpec(name, context);
     if (!spec.set) {
@@ -383,7 +363,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * ```
    */
   getOption<N extends SocketOptionName>(name: N): SocketOptionResult<N> {
-    const context = this.#ctx("getOption", { option: String(name) });
+    const context = this.#ctx("getOption", { option: optionLabel(name) });
     const ptr = this.#live("getOption", context);
     const spec = optionSpec(name, context);
     if (!spec.get) {
@@ -555,7 +535,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       const context = this.#ctx(op);
       const ptr = this.#live(op);
-      const opts = checkOptions(options, context);
+      const opts: OperationOptions = checkOptions(options, context);
       const { frames, borrowed } = encodeMessage(message, context);
       const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
       opts.signal?.throwIfAborted();
@@ -702,7 +682,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       const context = this.#ctx(op);
       const ptr = this.#live(op);
-      const opts = checkOptions(options, context);
+      const opts: OperationOptions = checkOptions(options, context);
       const timeout = checkTimeout(opts.timeout ?? this.#rcvTimeout, context);
       opts.signal?.throwIfAborted();
       if (this.#recvQ.length === 0) {
@@ -1057,32 +1037,6 @@ function quick(options: OperationOptions): boolean {
   }
   const t = options.timeout;
   return t === undefined || (typeof t === "number" && (t >= 0 || t === -1));
-}
-
-function checkSignal(signal: unknown, context: ErrorContext): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `signal must be an AbortSignal; got ${describeValue(signal)}`,
-      context,
-    );
-  }
-}
-
-/** Checks the options object of a send, recv or poll. */
-function checkOptions(options: unknown, context: ErrorContext): OperationOptions {
-  if (options === undefined || options === NO_OPTIONS) return NO_OPTIONS;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `options must be an object like { timeout, signal }; got ${describeValue(options)}`,
-      context,
-    );
-  }
-  checkSignal((options as OperationOptions).signal, context);
-  return options as OperationOptions;
 }
 
 /** A rejection, after the event loop's next turn if `later` (see core/_turn.ts). */
