@@ -1,7 +1,7 @@
 // A thin layer over libzmq's C API: each function is one zmq_* call (or a short fixed
 // sequence), returns what the C call returns, and turns a failure into a ZmqError built from
 // zmq_errno() read right after the failing call. No policy lives here.
-import { libc, type Pointer, zmq } from "./_ffi.ts";
+import { found, libc, type Pointer, zmq } from "./_ffi.ts";
 import { DONTWAIT, ERRNO, type OptionSpec, SNDMORE } from "./constants.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
 
@@ -69,6 +69,44 @@ export function ctxTerm(ctx: Pointer): void {
     const e = lastError({ op: "terminate context" });
     if (e.code !== "EINTR") throw e;
   }
+}
+
+/** zmq_ctx_term's address, for a thread of our own (null where that cannot be had). */
+const ctxTermAddress: Pointer | null = (() => {
+  if (libc.pthread_timedjoin_np === null || libc.dlopen === null || libc.dlsym === null) {
+    return null;
+  }
+  const RTLD_NOW = 2, RTLD_NOLOAD = 4; // the library is loaded: this only finds its handle
+  const handle = libc.dlopen(encoder.encode(found.path + "\0"), RTLD_NOW | RTLD_NOLOAD);
+  return handle === null ? null : libc.dlsym(handle, encoder.encode("zmq_ctx_term\0"));
+})();
+
+/**
+ * zmq_ctx_term, blocking the calling thread until every socket is closed and lingering messages
+ * are sent (or dropped). If that takes longer than `lateMs`, `onLate` is called once while it
+ * goes on (Linux: the call runs on a thread of its own that this one joins with a deadline;
+ * elsewhere `onLate` is never called).
+ */
+export function ctxTermWatched(ctx: Pointer, lateMs: number, onLate: () => void): void {
+  if (ctxTermAddress === null) return ctxTerm(ctx);
+  const thread = new BigUint64Array(1);
+  const rc = libc.pthread_create!(new Uint8Array(thread.buffer), null, ctxTermAddress, ctx);
+  if (rc !== 0) return ctxTerm(ctx); // no thread to be had: wait here
+  const deadline = new BigInt64Array(2);
+  const CLOCK_REALTIME = 0, ETIMEDOUT = 110;
+  libc.clock_gettime!(CLOCK_REALTIME, new Uint8Array(deadline.buffer));
+  const ns = deadline[1] + BigInt(Math.round(lateMs * 1e6));
+  deadline[0] += ns / 1_000_000_000n;
+  deadline[1] = ns % 1_000_000_000n;
+  const result = new BigInt64Array(1);
+  const out = new Uint8Array(result.buffer);
+  const joined = libc.pthread_timedjoin_np!(thread[0], out, new Uint8Array(deadline.buffer));
+  if (joined === ETIMEDOUT) {
+    onLate();
+    libc.pthread_join!(thread[0], out);
+  }
+  // the thread's result is zmq_ctx_term's int: -1 (EINTR) means it must be called again
+  if (Number(BigInt.asIntN(32, result[0])) !== 0) ctxTerm(ctx);
 }
 
 /** zmq_ctx_term on Deno's thread pool, so the JS thread stays free while sockets linger. */
@@ -264,6 +302,29 @@ function dropRest(sock: Pointer): void {
     releaseMessage();
   } while (lastFrameMore);
   lastFrameMore = false;
+}
+
+// ---- file descriptors ----
+
+/**
+ * Whether `count` more file descriptors can be opened now (tried with pipes, closed at once).
+ * libzmq aborts the process when it cannot get the descriptors of a starting context's threads
+ * (epoll_create in errno_assert), so a context is checked before its first socket.
+ */
+export function canOpenFds(count: number): boolean {
+  const fds = new Int32Array(2);
+  const bytes = new Uint8Array(fds.buffer);
+  const opened: number[] = [];
+  let ok = true;
+  for (let i = 0; i < count; i += 2) {
+    if (libc.pipe(bytes) !== 0) {
+      ok = false;
+      break;
+    }
+    opened.push(fds[0], fds[1]);
+  }
+  for (const fd of opened) libc.close(fd);
+  return ok;
 }
 
 // ---- reactor support (libc) ----

@@ -87,13 +87,14 @@ class Hub {
   constructor(socket: Socket) {
     this.#socket = socket;
     const context = { op: "monitor", socketType: socket.type };
-    const ptr = socketPointers.get(socket)?.() ?? null;
-    if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
     const endpoint = `inproc://zmq-deno.monitor.${++serial}.${crypto.randomUUID()}`;
-    // libzmq binds a PAIR of its own on `endpoint` and writes the events there
-    if (zmq.zmq_socket_monitor(ptr, cString(endpoint, context), ZMQ_EVENT_ALL) !== 0) {
-      throw lastError(context);
-    }
+    socketPointers.get(socket)!((ptr) => {
+      if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
+      // libzmq binds a PAIR of its own on `endpoint` and writes the events there
+      if (zmq.zmq_socket_monitor(ptr, cString(endpoint, context), ZMQ_EVENT_ALL) !== 0) {
+        throw lastError(context);
+      }
+    });
     try {
       this.#pair = socket.context.socket("PAIR");
       this.#pair.setOption("LINGER", 0);
@@ -139,13 +140,14 @@ class Hub {
    * Answers false if that cannot be done now: a proxy's thread owns the socket (EBUSY).
    */
   #stopNative(): boolean {
-    let ptr: Deno.PointerObject | null;
     try {
-      ptr = socketPointers.get(this.#socket)?.() ?? null;
-    } catch {
-      return false;
+      socketPointers.get(this.#socket)?.((ptr) => {
+        if (ptr !== null) zmq.zmq_socket_monitor(ptr, null, 0);
+      });
+    } catch (e) {
+      // the context was terminated by its owner: libzmq's monitor ended with the socket
+      return e instanceof ZmqError && e.code === "ETERM";
     }
-    if (ptr !== null) zmq.zmq_socket_monitor(ptr, null, 0);
     return true;
   }
 

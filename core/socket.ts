@@ -1,4 +1,6 @@
 import {
+  canOpenFds,
+  ctxGet,
   endpointCall,
   ERRNO,
   errno as lastErrno,
@@ -16,8 +18,10 @@ import {
 import type { Pointer } from "./_ffi.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
-import { contexts, socketInternals, socketPointers } from "./_registry.ts";
+import { type ContextInternals, contexts, socketInternals, socketPointers } from "./_registry.ts";
+import type { SharedContext, Slot } from "./_shared.ts";
 import {
+  CONTEXT_OPTIONS,
   POLLIN,
   POLLOUT,
   SOCKET_OPTIONS,
@@ -133,6 +137,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   #contexts = new Map<string, ErrorContext>();
   /** Who holds the socket while a proxy runs on it (core/proxy.ts), or null. */
   #leasedTo: string | null = null;
+  #internals: ContextInternals;
+  /** For a socket of an adopted context: the shared state and its slot (core/_shared.ts). */
+  #shared: SharedContext | null = null;
+  #slot: Slot | null = null;
+  /** How deep the #enter calls holding the slot are nested. */
+  #depth = 0;
+  /** LINGER, messages sent and endpoints used: what a late termination reports. */
+  #linger: number;
+  #sent = 0;
+  #endpoints: string[] = [];
 
   /**
    * Opens a socket of `type` on `context`.
@@ -159,10 +173,51 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       );
     }
     if (internals.ptr === null) throw closedError("Context is closed", base);
+    if (internals.adopted && !internals.shared!.live) {
+      throw closedError("Context was closed by the isolate that created it", base);
+    }
     this.type = type;
     this.context = context;
-    this.#ptr = socketNew(internals.ptr, SOCKET_TYPES[type], base);
-    const fd = getsockopt(this.#ptr, SOCKET_OPTIONS.FD, base) as number;
+    this.#internals = internals;
+    this.#linger = internals.linger;
+    let fd = -1;
+    const open = (ctx: Pointer) => {
+      if (!(internals.shared?.started ?? internals.started)) checkStart(ctx, base);
+      const ptr = socketNew(ctx, SOCKET_TYPES[type], base);
+      internals.started = true;
+      if (internals.shared) internals.shared.started = true;
+      try {
+        fd = getsockopt(ptr, SOCKET_OPTIONS.FD, base) as number;
+        setsockopt(ptr, SOCKET_OPTIONS.LINGER, internals.linger, base);
+      } catch (e) {
+        socketClose(ptr);
+        throw e;
+      }
+      return ptr;
+    };
+    if (internals.adopted) {
+      const shared = internals.shared!;
+      if (!shared.enter()) {
+        throw closedError("Context was closed by the isolate that created it", base);
+      }
+      try {
+        const slot = shared.claim();
+        if (slot === null) {
+          throw new ZmqError("EMFILE", ERRNO.EMFILE, "Too many sockets on this context", base);
+        }
+        try {
+          this.#ptr = open(shared.pointer);
+        } catch (e) {
+          shared.free(slot);
+          throw e;
+        }
+        shared.opened(slot, this.#ptr);
+        this.#shared = shared;
+        this.#slot = slot;
+      } finally {
+        shared.leave();
+      }
+    } else this.#ptr = open(internals.ptr);
     this.#watcher = {
       fd,
       service: () => this.#service(),
@@ -170,18 +225,24 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       fail: (error) => this.#failPending(error),
     };
     internals.sockets.add(this);
-    socketPointers.set(this, () => {
+    socketPointers.set(this, <T>(use: (ptr: Pointer | null) => T): T => {
       // a proxy's thread owns the socket: a native call from here would race with it
       if (this.#leasedTo !== null) throw this.#busyError("monitor");
-      return this.#ptr;
+      if (this.#ptr === null) return use(null);
+      const ptr = this.#enter("monitor");
+      try {
+        return use(ptr);
+      } finally {
+        this.#leave();
+      }
     });
     socketInternals.set(this, {
       lease: (owner) => this.#lease(owner),
       release: () => {
         this.#leasedTo = null;
+        this.#leave();
       },
     });
-    if (internals.linger !== undefined) this.setOption("LINGER", internals.linger);
   }
 
   /** True once {@linkcode Socket.close} was called (or its context closed). */
@@ -205,6 +266,40 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     return this.#ptr;
   }
 
+  /**
+   * #live, and for a socket of an adopted context the slot held for the zmq_* calls that
+   * follow, until #leave(). Throws ETERM if the context's owner closed the socket.
+   */
+  #enter(op: string, extra?: Partial<ErrorContext>): Pointer {
+    const ptr = this.#live(op, extra);
+    if (this.#slot !== null && this.#depth++ === 0 && !this.#shared!.acquire(this.#slot)) {
+      this.#depth = 0;
+      throw this.#reaped(op);
+    }
+    return ptr;
+  }
+
+  /** Ends what #enter began. */
+  #leave(): void {
+    if (this.#slot !== null && --this.#depth === 0) this.#shared!.release(this.#slot);
+  }
+
+  /** The owner of the context closed this socket (it terminated the context): so are we. */
+  #reaped(op: string): ZmqError {
+    const error = new ZmqError(
+      "ETERM",
+      ERRNO.ETERM,
+      "Context was terminated by the isolate that created it; this socket was closed with it",
+      this.#ctx(op),
+    );
+    this.#fatal = error;
+    this.#ptr = null;
+    this.#slot = null;
+    this.#internals.sockets.delete(this);
+    this.#rejectAll(error);
+    return error;
+  }
+
   #busyError(op: string, extra?: Partial<ErrorContext>): ZmqError {
     return new ZmqError(
       "EBUSY",
@@ -226,6 +321,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         this.#ctx("start proxy"),
       );
     }
+    this.#enter("start proxy"); // held while the proxy runs (released by release())
     this.#leasedTo = owner;
     return ptr;
   }
@@ -270,8 +366,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     op: string,
     endpoint: string,
   ): void {
-    const context = this.#ctx(op, { endpoint: String(endpoint) });
-    const ptr = this.#live(op, context);
+    const context = this.#ctx(op, {
+      endpoint: typeof endpoint === "string" ? endpoint : describeValue(endpoint),
+    });
+    this.#live(op, context);
     if (typeof endpoint !== "string" || endpoint === "") {
       throw new ZmqError(
         "EINVAL",
@@ -290,7 +388,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         context,
       );
     }
-    endpointCall(call, ptr, endpoint, context);
+    const ptr = this.#enter(op, context);
+    try {
+      endpointCall(call, ptr, endpoint, context);
+    } finally {
+      this.#leave();
+    }
+    if (call === "zmq_bind" || call === "zmq_connect") {
+      this.#endpoints.push(endpoint);
+      if (this.#endpoints.length > 4) this.#endpoints.shift();
+    }
     this.#afterOp();
   }
 
@@ -341,14 +448,21 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    */
   setOption<N extends SocketOptionName>(name: N, value: SocketOptionValue<N>): void {
     const context = this.#ctx("setOption", { option: optionLabel(name) });
-    const ptr = this.#live("setOption", context);
+    this.#live("setOption", context);
     const spec = optionSpec(name, context);
     if (!spec.set) {
       throw new ZmqError("EREADONLY", 0, `Option ${name} is read-only`, context);
     }
-    setsockopt(ptr, spec, encodeOption(name, spec, value, context), context);
+    const encoded = encodeOption(name, spec, value, context);
+    const ptr = this.#enter("setOption", context);
+    try {
+      setsockopt(ptr, spec, encoded, context);
+    } finally {
+      this.#leave();
+    }
     if (name === "RCVTIMEO") this.#rcvTimeout = value as number;
     if (name === "SNDTIMEO") this.#sndTimeout = value as number;
+    if (name === "LINGER") this.#linger = value as number;
   }
 
   /**
@@ -364,12 +478,18 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    */
   getOption<N extends SocketOptionName>(name: N): SocketOptionResult<N> {
     const context = this.#ctx("getOption", { option: optionLabel(name) });
-    const ptr = this.#live("getOption", context);
+    this.#live("getOption", context);
     const spec = optionSpec(name, context);
     if (!spec.get) {
       throw new ZmqError("EWRITEONLY", 0, `Option ${name} is write-only`, context);
     }
-    const value = getsockopt(ptr, spec, context) as SocketOptionResult<N>;
+    const ptr = this.#enter("getOption", context);
+    let value: SocketOptionResult<N>;
+    try {
+      value = getsockopt(ptr, spec, context) as SocketOptionResult<N>;
+    } finally {
+      this.#leave();
+    }
     if (name === "EVENTS") this.#afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
     return value;
   }
@@ -428,8 +548,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * ```
    */
   send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
-    const frames = Array.isArray(message) ? message : [message];
-    if (mustYield()) return this.#sendLater(frames, options, "send", false);
+    if (mustYield()) {
+      return this.#sendLater(Array.isArray(message) ? message : [message], options, "send", false);
+    }
     // Fast path (the common case): one non-empty bytes frame, nothing queued, no signal. Only a
     // success returns here; anything else takes the general path, which tries again and reports.
     if (
@@ -438,15 +559,20 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     ) {
       const ptr = this.#fastPtr("send");
       if (ptr !== null && sendFrame(ptr, message, false) === 0) {
+        this.#sent++;
         this.#afterOp();
         return RESOLVED;
       }
     }
-    return this.#send(frames, options, "send", false);
+    return this.#send(Array.isArray(message) ? message : [message], options, "send", false);
   }
 
-  /** The pointer if the socket is usable now, else null (the general path then reports). */
+  /**
+   * The pointer if the socket is usable now without a slot to hold (not a socket of an adopted
+   * context), else null: the general path then does the work, or reports.
+   */
   #fastPtr(op: string): Pointer | null {
+    if (this.#slot !== null) return null;
     try {
       return this.#live(op);
     } catch {
@@ -534,7 +660,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   ): Promise<void> {
     try {
       const context = this.#ctx(op);
-      const ptr = this.#live(op);
+      this.#live(op);
       const opts: OperationOptions = checkOptions(options, context);
       const { frames, borrowed } = encodeMessage(message, context);
       const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
@@ -542,23 +668,30 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       // a message that has to wait is copied: it goes out as it was when send() was called
       const keep = (from: number) => borrowed && !owned ? ownFrames(frames, from) : frames;
       if (this.#sendQ.length === 0) {
-        const op: SendOp = { frames, index: 0, resolve: noop, reject: noop };
-        const err = this.#trySend(ptr, op);
+        const sending: SendOp = { frames, index: 0, resolve: noop, reject: noop };
+        const ptr = this.#enter(op);
+        let err: number;
+        try {
+          err = this.#trySend(ptr, sending);
+        } finally {
+          this.#leave();
+        }
         if (err === 0) {
+          this.#sent++;
           this.#afterOp();
           return RESOLVED;
         }
         if (err !== EAGAIN) throw this.#errorFor(err, context);
-        if (timeout === 0 && op.index === 0) {
+        if (timeout === 0 && sending.index === 0) {
           this.#afterOp(); // the failed zmq_send may have consumed the fd's edge
           throw timeoutError(context, 0);
         }
         // Nothing sent yet: wait with the caller's timeout and signal. EAGAIN in the middle of
         // a multipart message: the rest must still go, in order, whatever happens.
-        const started = op.index > 0;
+        const started = sending.index > 0;
         return this.#enqueue(
           this.#sendQ,
-          { frames: keep(op.index), index: op.index },
+          { frames: keep(sending.index), index: sending.index },
           started ? -1 : timeout,
           started ? undefined : opts.signal,
           context,
@@ -681,13 +814,21 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   ): Promise<Uint8Array | Uint8Array[]> {
     try {
       const context = this.#ctx(op);
-      const ptr = this.#live(op);
+      this.#live(op);
       const opts: OperationOptions = checkOptions(options, context);
       const timeout = checkTimeout(opts.timeout ?? this.#rcvTimeout, context);
       opts.signal?.throwIfAborted();
       if (this.#recvQ.length === 0) {
         const frames: Uint8Array[] = justFailed !== 0 ? NO_FRAMES : [];
-        const err = justFailed !== 0 ? justFailed : this.#tryRecv(ptr, kind, frames);
+        let err = justFailed;
+        if (err === 0) {
+          const ptr = this.#enter(op);
+          try {
+            err = this.#tryRecv(ptr, kind, frames);
+          } finally {
+            this.#leave();
+          }
+        }
         if (err === 0) {
           this.#afterOp();
           return Promise.resolve(kind === "frame" ? frames[0] : frames);
@@ -754,7 +895,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (mustYield()) return afterTurn(() => this.poll(events, timeout, signal));
     try {
       const context = this.#ctx("poll");
-      const ptr = this.#live("poll");
+      this.#live("poll");
       checkSignal(signal, context);
       if (!Number.isInteger(events) || events <= 0 || (events & ~(POLLIN | POLLOUT)) !== 0) {
         throw new ZmqError(
@@ -766,8 +907,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       }
       const ms = checkTimeout(timeout, context);
       signal?.throwIfAborted();
-      const ready = getsockoptInt(ptr, ZMQ_EVENTS);
-      if (ready < 0) throw this.#errorFor(lastErrno(), context);
+      const ptr = this.#enter("poll");
+      let ready: number, err = 0;
+      try {
+        ready = getsockoptInt(ptr, ZMQ_EVENTS);
+        if (ready < 0) err = lastErrno();
+      } finally {
+        this.#leave();
+      }
+      if (err !== 0) throw this.#errorFor(err, context);
       // Reading ZMQ_EVENTS consumed the fd's edge: operations waiting in the reactor must look
       // again, or a message that arrived just now stays unnoticed.
       this.#afterOp();
@@ -784,18 +932,43 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /** Reads ZMQ_EVENTS; -1 on failure. */
   #events(): number {
     if (this.#ptr === null) return -1;
-    const ev = getsockoptInt(this.#ptr, ZMQ_EVENTS);
-    if (ev < 0) this.#fail(lastErrno(), "events");
+    let ptr: Pointer;
+    try {
+      ptr = this.#enter("events");
+    } catch {
+      return -1; // closed by the context's owner: the next service() rejects what waits
+    }
+    let ev: number, err = 0;
+    try {
+      ev = getsockoptInt(ptr, ZMQ_EVENTS);
+      if (ev < 0) err = lastErrno();
+    } finally {
+      this.#leave();
+    }
+    if (err !== 0) this.#fail(err, "events");
     return ev;
   }
 
   /** Does what can be done now; answers the events still awaited. */
   #service(): number {
-    const ptr = this.#ptr;
-    if (ptr === null) {
+    if (this.#ptr === null) {
       this.#rejectAll(this.#fatal ?? closedError("Socket was closed", this.#ctx("close")));
       return 0;
     }
+    let ptr: Pointer;
+    try {
+      ptr = this.#enter("service");
+    } catch {
+      return 0; // closed by the context's owner: #reaped rejected every operation
+    }
+    try {
+      return this.#serviceQueues(ptr);
+    } finally {
+      this.#leave();
+    }
+  }
+
+  #serviceQueues(ptr: Pointer): number {
     this.#purgeCancelled();
     let want = 0;
     while (this.#sendQ.length > 0) {
@@ -807,8 +980,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       }
       this.#sendQ.shift();
       op.cleanup?.();
-      if (err === 0) op.resolve(undefined as never);
-      else if (this.#settleError(op, err, "send")) return 0;
+      if (err === 0) {
+        this.#sent++;
+        op.resolve(undefined as never);
+      } else if (this.#settleError(op, err, "send")) return 0;
     }
     while (this.#recvQ.length > 0) {
       const op = this.#recvQ[0];
@@ -825,7 +1000,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (this.#pollQ.length > 0) {
       const ready = getsockoptInt(ptr, ZMQ_EVENTS);
       if (ready < 0) {
-        this.#fail(lastErrno(), "poll");
+        this.#fail(lastErrno(), "poll"); // closes the socket, which gives its slot back
         this.#rejectAll(this.#fatal!);
         return 0;
       }
@@ -1006,7 +1181,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       );
     }
     if (this.#leasedTo !== null) throw this.#busyError("close");
-    if (options.linger !== undefined) this.setOption("LINGER", options.linger);
+    if (options.linger !== undefined) {
+      try {
+        this.setOption("LINGER", options.linger);
+      } catch (e) {
+        if (this.#ptr === null) return; // the context's owner closed it already
+        throw e;
+      }
+    }
     this.#closeNow();
     if (!reactor.defer(this.#watcher)) {
       this.#rejectAll(this.#fatal ?? closedError("Socket was closed", this.#ctx("close")));
@@ -1017,8 +1199,26 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const ptr = this.#ptr;
     if (ptr === null) return;
     this.#ptr = null;
-    socketClose(ptr);
-    contexts.get(this.context)?.sockets.delete(this);
+    this.#internals.sockets.delete(this);
+    this.#internals.lingering.add({
+      type: this.type,
+      endpoints: this.#endpoints,
+      sent: this.#sent,
+      linger: this.#linger,
+    });
+    const slot = this.#slot;
+    if (slot === null) {
+      socketClose(ptr);
+      return;
+    }
+    // a socket of an adopted context: close it unless the context's owner already did
+    this.#slot = null;
+    const shared = this.#shared!;
+    if (this.#depth > 0 || shared.acquire(slot)) {
+      socketClose(ptr);
+      shared.free(slot);
+    }
+    this.#depth = 0;
   }
 
   /** Closes the socket (for `using`). */
@@ -1068,4 +1268,23 @@ function timeoutError(context: ErrorContext, ms: number): ZmqError {
       : `Resource temporarily unavailable (timed out after ${ms} ms)`,
     context,
   );
+}
+
+/**
+ * libzmq starts a context when its first socket opens: the reaper and each I/O thread need two
+ * file descriptors (an epoll set and a mailbox), and libzmq aborts the process when epoll_create
+ * fails. So the descriptors are checked first, and the socket is refused with EMFILE instead.
+ */
+function checkStart(ctx: Pointer, context: ErrorContext): void {
+  const ioThreads = ctxGet(ctx, CONTEXT_OPTIONS.IO_THREADS, context);
+  const need = 2 * ioThreads + 6; // + the reaper's two, the socket's mailbox, some margin
+  if (!canOpenFds(need)) {
+    throw new ZmqError(
+      "EMFILE",
+      ERRNO.EMFILE,
+      `Too few free file descriptors to start the context (${ioThreads} I/O thread(s) need ` +
+        `about ${need}; libzmq would abort): close files, lower ioThreads or raise ulimit -n`,
+      context,
+    );
+  }
 }
