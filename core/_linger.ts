@@ -37,8 +37,11 @@ export class LingerRecord {
     else this.#more++;
   }
 
-  /** The warning a late termination prints; `foreign` sockets were opened by other isolates. */
-  report(waitedMs: number, foreign: number): string {
+  /**
+   * The warning a late termination prints; `foreign`: the types of the sockets other isolates
+   * left open, which this one closed.
+   */
+  report(waitedMs: number, foreign: string[]): string {
     const lines = [
       `zmq: terminating a context has waited ${Math.round(waitedMs / 1000)} s for unsent ` +
       "messages (LINGER). Sockets that may still hold some:",
@@ -49,8 +52,10 @@ export class LingerRecord {
       lines.push(`  ${s.type}${where}: ${s.sent} message(s) sent, ${linger}`);
     }
     if (this.#more > 0) lines.push(`  and ${this.#more} more socket(s)`);
-    if (foreign > 0) lines.push(`  and ${foreign} socket(s) of other isolates, closed here`);
-    if (this.#kept.length === 0 && this.#more === 0 && foreign === 0) {
+    if (foreign.length > 0) {
+      lines.push(`  and sockets other isolates left open, closed here: ${foreign.join(", ")}`);
+    }
+    if (this.#kept.length === 0 && this.#more === 0 && foreign.length === 0) {
       lines.push("  (none known to this isolate: sockets of other isolates, or disconnect())");
     }
     lines.push(

@@ -39,7 +39,7 @@ const H_HAS_LINGER = 7;
 const H_PTR64 = 4;
 const HEADER_BYTES = 64;
 
-/** One slot: Int32 state word, Int32 unused, BigInt64 socket pointer. */
+/** One slot: Int32 state word, Int32 socket type, BigInt64 socket pointer. */
 const SLOT_BYTES = 16;
 /** Slots for sockets of other isolates: more than MAX_SOCKETS allows in all. */
 export const SLOT_COUNT = 65536;
@@ -208,8 +208,9 @@ export class SharedContext {
     return null;
   }
 
-  /** The socket of a claimed slot is open: records its pointer; the slot becomes IDLE. */
-  opened(slot: Slot, ptr: Pointer): void {
+  /** The socket of a claimed slot is open: records it; the slot becomes IDLE. */
+  opened(slot: Slot, ptr: Pointer, type: number): void {
+    this.#i32[this.#slotWord(slot.index) + 1] = type;
     this.#i64[(HEADER_BYTES + slot.index * SLOT_BYTES + 8) / 8] = BigInt(
       Deno.UnsafePointer.value(ptr),
     );
@@ -229,6 +230,11 @@ export class SharedContext {
     const at = this.#slotWord(slot.index);
     const idle = word(slot.gen, IDLE);
     return Atomics.compareExchange(this.#i32, at, idle, word(slot.gen, BUSY)) === idle;
+  }
+
+  /** True if the owner closed the socket of this slot. */
+  reaped(slot: Slot): boolean {
+    return Atomics.load(this.#i32, this.#slotWord(slot.index)) === word(slot.gen, REAPED);
   }
 
   /** Ends the call begun with acquire() (BUSY -> IDLE). */
@@ -255,7 +261,7 @@ export class SharedContext {
    * BUSY and OPENING ones once they are IDLE again or `graceMs` ran out (their isolate died in
    * the middle of a call). Answers how many sockets were closed here.
    */
-  reap(close: (ptr: Pointer) => void, graceMs: number): number {
+  reap(close: (ptr: Pointer, type: number) => void, graceMs: number): number {
     const until = performance.now() + graceMs;
     const top = Math.min(Atomics.load(this.#i32, H_TOP), SLOT_COUNT);
     let reaped = 0;
@@ -279,7 +285,7 @@ export class SharedContext {
         }
         const value = this.#i64[(HEADER_BYTES + index * SLOT_BYTES + 8) / 8];
         if (state !== OPENING && value !== 0n) {
-          close(Deno.UnsafePointer.create(value)!);
+          close(Deno.UnsafePointer.create(value)!, this.#i32[at + 1]);
           reaped++;
         }
       }

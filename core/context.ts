@@ -13,6 +13,7 @@ import {
   CONTEXT_OPTIONS,
   type ContextOptionName,
   SOCKET_OPTIONS,
+  SOCKET_TYPES,
   type SocketType,
 } from "./constants.ts";
 import {
@@ -51,6 +52,10 @@ export interface ContextCloseOptions {
    */
   linger?: number;
 }
+
+const SOCKET_TYPE_NAMES = new Map<number, string>(
+  Object.entries(SOCKET_TYPES).map(([k, v]) => [v, k]),
+);
 
 /** How long (ms) closing a shared context waits for another isolate's call in progress. */
 const GRACE_MS = 1000;
@@ -249,14 +254,16 @@ export class Context implements Disposable, AsyncDisposable {
 
   /**
    * For the owner of a context with a handle: no more adopts or sockets from other isolates,
-   * wake theirs (ETERM), and close the sockets they left open. Answers how many were closed.
+   * wake theirs (ETERM), and close the sockets they left open. Answers the types of those.
    */
-  #reapOthers(ptr: Deno.PointerObject, linger: number | undefined): number {
+  #reapOthers(ptr: Deno.PointerObject, linger: number | undefined): string[] {
     const shared = this.#internals.shared;
-    if (!this.#owner || shared === undefined) return 0;
+    if (!this.#owner || shared === undefined) return [];
     shared.beginClose(GRACE_MS);
     ctxShutdown(ptr); // their pending calls return ETERM: live isolates close their sockets
-    return shared.reap((sock) => {
+    const types: string[] = [];
+    shared.reap((sock, type) => {
+      types.push(SOCKET_TYPE_NAMES.get(type) ?? `type ${type}`);
       if (linger !== undefined) {
         try {
           setsockopt(sock, SOCKET_OPTIONS.LINGER, linger, { op: "close context" });
@@ -266,6 +273,7 @@ export class Context implements Disposable, AsyncDisposable {
       }
       socketClose(sock);
     }, GRACE_MS);
+    return types;
   }
 
   /**

@@ -211,7 +211,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           shared.free(slot);
           throw e;
         }
-        shared.opened(slot, this.#ptr);
+        shared.opened(slot, this.#ptr, SOCKET_TYPES[type]);
         this.#shared = shared;
         this.#slot = slot;
       } finally {
@@ -247,7 +247,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 
   /** True once {@linkcode Socket.close} was called (or its context closed). */
   get closed(): boolean {
-    return this.#ptr === null;
+    return this.#ptr === null || (this.#slot !== null && this.#shared!.reaped(this.#slot));
   }
 
   #ctx(op: string, extra?: Partial<ErrorContext>): ErrorContext {
@@ -397,6 +397,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (call === "zmq_bind" || call === "zmq_connect") {
       this.#endpoints.push(endpoint);
       if (this.#endpoints.length > 4) this.#endpoints.shift();
+    } else {
+      // the endpoint's connection keeps the LINGER the socket has now, whatever comes later
+      this.#internals.lingering.add({
+        type: this.type,
+        endpoints: [`${endpoint} (${op})`],
+        sent: this.#sent,
+        linger: this.#linger,
+      });
     }
     this.#afterOp();
   }
