@@ -28,6 +28,7 @@ const ZMQ_SYMBOLS = {
   zmq_send: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
   zmq_recv: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
   zmq_msg_init: { parameters: ["buffer"], result: "i32" },
+  zmq_msg_init_size: { parameters: ["buffer", "usize"], result: "i32" },
   zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
   zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
   // The same call answering the address as a number-like bigint: no pointer object per frame.
