@@ -15,7 +15,7 @@ import {
   waitForEvent,
   ZmqError,
 } from "../mod.ts";
-import { throwsWith } from "./_util.ts";
+import { rejectsWith as rejectsWithCode, throwsWith } from "./_util.ts";
 
 /** Calls `call`; it must not throw but answer a promise that rejects with a ZmqError `code`. */
 async function rejectsNotThrows(call: () => unknown, code: string, what: string) {
@@ -197,4 +197,25 @@ Deno.test("no error message or inspection shows a CURVE secret key or PLAIN pass
     [Deno.inspect(ctx, { depth: 10, showHidden: true })],
     "Deno.inspect(ctx)",
   );
+});
+
+Deno.test("proxies and roles: bad arguments are ZmqErrors too (10.13)", async () => {
+  const { ProxyLease, startRole } = await import("../mod.ts");
+  using ctx = new Context();
+  using a = ctx.socket("PAIR");
+  using b = ctx.socket("PAIR");
+  throwsWith(() => new ProxyLease(a, undefined as never), "EBADVALUE");
+  throwsWith(() => new ProxyLease(a, b, null as never), "EBADVALUE");
+  throwsWith(() => new ProxyLease(a, b, { control: a }), "EBADVALUE");
+  throwsWith(() => startRole(42 as never), "EBADVALUE");
+  throwsWith(() => startRole("./x.ts", null as never), "EBADVALUE");
+  const role = startRole(new URL("./fixtures/throws.ts", import.meta.url), { onLine: () => {} });
+  await rejectsWithCode(role.stop({ timeout: "soon" as never }), "EBADVALUE");
+  await rejectsWithCode(role.stop(null as never), "EBADVALUE");
+  await role.stop().catch(() => {}); // the role itself fails: a RoleError
+  // the sockets were given back: they still work
+  a.bind("inproc://ha-proxy-args");
+  b.connect("inproc://ha-proxy-args");
+  await b.send("fine");
+  assert.equal(await a.recvString({ timeout: 5000 }), "fine");
 });
