@@ -7,5 +7,6 @@
  * @module
  */
 export { isStop, type RoleEnv, type RoleMain, runMain } from "./role.ts";
+export { UsageError } from "./usage_error.ts";
 export { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
 export { type RoleSpec, type RunOptions, type RunResult, runRoles } from "./orchestrate.ts";

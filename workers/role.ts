@@ -1,4 +1,5 @@
 import type { Context } from "../core/context.ts";
+import { describeFailure } from "./_failure.ts";
 
 /** What a role's `main` receives besides its arguments. */
 export interface RoleEnv {
@@ -40,6 +41,11 @@ export function isStop(error: unknown, signal: AbortSignal): boolean {
  * Ctrl-C (SIGINT) aborts the role's signal so it can close its sockets and end. Use it as
  * `if (import.meta.main) await runMain(main, "server");`.
  *
+ * A failure ends the process with one line on stderr, `<name>: <what went wrong>`, never a
+ * stack trace. A mistake on the command line ({@linkcode UsageError}, an unknown flag, an
+ * endpoint that is in use or malformed, a missing permission) exits with code 2, followed by
+ * the program's usage (what `main(["--help"])` prints); anything else exits with code 1.
+ *
  * @example
  * ```ts ignore
  * import { runMain } from "../../workers/mod.ts";
@@ -57,11 +63,35 @@ export async function runMain(main: RoleMain, name: string): Promise<void> {
   } catch {
     // no signals on this platform or no permission: Ctrl-C just kills the process
   }
+  let failure: unknown;
+  let failed = false;
   try {
     await main(Deno.args, { name, signal: controller.signal });
   } catch (error) {
-    if (!isStop(error, controller.signal)) throw error;
+    if (!isStop(error, controller.signal)) {
+      failed = true;
+      failure = error;
+    }
   } finally {
     if (listening) Deno.removeSignalListener("SIGINT", onSignal);
+  }
+  if (!failed) return;
+  const { message, usage, exitCode } = describeFailure(failure);
+  console.error(`${name}: ${message}`);
+  if (usage) await printUsage(main, name);
+  Deno.exit(exitCode);
+}
+
+/** Prints what the program's `--help` prints, on stderr. */
+async function printUsage(main: RoleMain, name: string): Promise<void> {
+  const log = console.log;
+  console.log = console.error;
+  try {
+    console.error("");
+    await main(["--help"], { name, signal: AbortSignal.abort() });
+  } catch {
+    // a program without --help: the line above is all there is
+  } finally {
+    console.log = log;
   }
 }
