@@ -199,8 +199,8 @@ export const SOCKET_OPTION_ALIASES = {
 export type SocketOptionAlias = keyof typeof SOCKET_OPTION_ALIASES;
 
 /** The option an alias reads and writes first (`HWM` → `SNDHWM`), or `N` itself. */
-type OptionTarget<N extends SocketOptionName | SocketOptionAlias> = N extends SocketOptionAlias
-  ? (typeof SOCKET_OPTION_ALIASES)[N][0]
+export type SocketOptionTarget<N extends SocketOptionName | SocketOptionAlias> = N extends
+  SocketOptionAlias ? (typeof SOCKET_OPTION_ALIASES)[N][0]
   : N;
 
 /** The JS type accepted when setting an option of kind `K`. */
@@ -212,7 +212,7 @@ export type OptionInput<K extends OptionKind> = K extends "int" ? number
 
 /** The value type an option takes in `setOption`. */
 export type SocketOptionValue<N extends SocketOptionName | SocketOptionAlias> = OptionInput<
-  (typeof SOCKET_OPTIONS)[OptionTarget<N>]["kind"]
+  (typeof SOCKET_OPTIONS)[SocketOptionTarget<N>]["kind"]
 >;
 
 /** The JS type answered when reading an option of kind `K`. */
@@ -224,7 +224,7 @@ export type OptionOutput<K extends OptionKind> = K extends "int" ? number
 
 /** The value type `getOption` answers for an option. */
 export type SocketOptionResult<N extends SocketOptionName | SocketOptionAlias> = OptionOutput<
-  (typeof SOCKET_OPTIONS)[OptionTarget<N>]["kind"]
+  (typeof SOCKET_OPTIONS)[SocketOptionTarget<N>]["kind"]
 >;
 
 /**

@@ -24,6 +24,7 @@ export {
   type SocketOptionAlias,
   type SocketOptionName,
   type SocketOptionResult,
+  type SocketOptionTarget,
   type SocketOptionValue,
   type SocketType,
   type SocketTypeAlias,
