@@ -110,7 +110,9 @@ export interface AwaitWorkersOptions {
  * counts. Answers the number of connections seen.
  *
  * Call it before `bind` or `connect` and await it after: it counts the connections made from
- * the moment it is called (a worker that disconnects during the wait still counts).
+ * the moment it is called (a worker that disconnects during the wait still counts). Over
+ * `tcp://` and `ipc://` only: an `inproc://` connection has no handshake to watch (it is
+ * attached at once when both ends exist).
  *
  * @example
  * ```ts

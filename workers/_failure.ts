@@ -25,9 +25,15 @@ const ENDPOINT_MISTAKES = new Set([
 ]);
 
 function parseArgsMessage(error: Error): string {
-  // node:util's parseArgs adds a paragraph on positionals after an unknown option
+  // node:util's parseArgs adds a paragraph on positionals after an unknown option, and spreads
+  // an ambiguous value over three lines: one line is enough
   const first = error.message.split(". To specify a positional argument")[0];
-  return first.replace(/^Unknown option '([^']+)'$/, "unknown option $1");
+  return first.replace(/^Unknown option '([^']+)'$/, "unknown option $1")
+    .replace(
+      /^Option '([^']+)' argument is ambiguous\.[\s\S]*'(--[^=]+=-XYZ)'\.$/,
+      "$1 needs a value (for one that starts with a dash: $2)",
+    )
+    .replace(/\s*\n\s*/g, " ");
 }
 
 /** Classifies what a program's `main` threw. */
