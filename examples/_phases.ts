@@ -62,6 +62,25 @@ export class Phases {
     return handle;
   }
 
+  /** Starts a role and waits for its first line that passes `test` (`what` names it). */
+  async startUntil(role: Role, test: (line: string) => boolean, what: string): Promise<RoleHandle> {
+    const handle = this.start(role);
+    await this.waitForLine(handle, test, what);
+    return handle;
+  }
+
+  /**
+   * Starts roles that connect to a device with `--ready` and waits until each has printed
+   * `Connected to ...` (its handshake with the device is done).
+   */
+  async startConnected(roles: Role[]): Promise<RoleHandle[]> {
+    const handles = roles.map((role) => this.start({ ...role, args: [...role.args, "--ready"] }));
+    for (const h of handles) {
+      await this.waitForLine(h, (l) => l.startsWith("Connected to"), `${h.name} to connect`);
+    }
+    return handles;
+  }
+
   /** Starts a background device; it is stopped by {@linkcode Phases.close}. */
   async startDevice(device: BackgroundDevice, what: string): Promise<void> {
     this.#devices.push(device);

@@ -41,16 +41,11 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   try {
     await run.startDevice(device, "the queue device to start");
     run.printer("queuedevice")("Program: Queue device has started", "stdout");
-    const servers = [1, 2].map((n) =>
-      run.start({
-        module: here("../queue_device/queue_server.ts"),
-        name: `server${n}`,
-        args: ["--port", back, "--id", String(n), "--delay", "0", "--ready"],
-      })
-    );
-    for (const s of servers) {
-      await run.waitForLine(s, (l) => l.startsWith("Connected to"), `${s.name} to connect`);
-    }
+    await run.startConnected([1, 2].map((n) => ({
+      module: here("../queue_device/queue_server.ts"),
+      name: `server${n}`,
+      args: ["--port", back, "--id", String(n), "--delay", "0"],
+    })));
     const clients = [1, 2].map((n) =>
       run.start({
         module: here("../queue_device/queue_client.ts"),

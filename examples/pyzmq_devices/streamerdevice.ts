@@ -11,7 +11,7 @@ import { BackgroundDevice } from "../../devices/mod.ts";
 import { type RoleEnv, runMain, type RunResult } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portFlag, RUN_FLAGS } from "../_tutorial.ts";
 import { Phases } from "../_phases.ts";
-import { tally, taskOf } from "../streamer_device/_tally.ts";
+import { feedAndTally } from "../streamer_device/_tally.ts";
 
 /** Runs the example; answers each role's printed lines (the device's as "streamerdevice"). */
 export async function main(args: string[], env: RoleEnv): Promise<RunResult | undefined> {
@@ -42,24 +42,22 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   try {
     await run.startDevice(device, "the streamer device to start");
     run.printer("streamerdevice")("Program: Streamer device has started", "stdout");
-    const workers = [0, 1].map((n) =>
-      run.start({
-        module: here("../streamer_device/task_worker.ts"),
-        name: `worker${n}`,
-        args: ["--port", back, "--id", String(n), "--format", "text", "--ready"],
-      })
+    const workers = await run.startConnected([0, 1].map((n) => ({
+      module: here("../streamer_device/task_worker.ts"),
+      name: `worker${n}`,
+      args: ["--port", back, "--id", String(n), "--format", "text"],
+    })));
+    await feedAndTally(
+      run,
+      {
+        module: here("../streamer_device/task_feeder.ts"),
+        name: "server",
+        args: ["--port", front, "--count", String(count), "--interval", "0", "--format", "text"],
+      },
+      workers,
+      count,
+      "streamerdevice",
     );
-    for (const w of workers) {
-      await run.waitForLine(w, (l) => l.startsWith("Connected to"), `${w.name} to connect`);
-    }
-    const feeder = run.start({
-      module: here("../streamer_device/task_feeder.ts"),
-      name: "server",
-      args: ["--port", front, "--count", String(count), "--interval", "0", "--format", "text"],
-    });
-    await run.wait(feeder.done, "the feeder to send its tasks");
-    await run.waitForLines(workers, (l) => taskOf(l) !== null, count, `${count} tasks done`);
-    run.printer("streamerdevice")(tally(workers, count), "stdout");
   } finally {
     await run.close();
   }

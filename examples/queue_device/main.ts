@@ -34,22 +34,20 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const here = (f: string) => new URL(f, import.meta.url);
   const run = new Phases({ quiet: values.quiet, timeout }, env.signal);
   try {
-    const device = run.start({
-      module: here("./queue_device.ts"),
-      name: "queue_device",
-      args: ["--frontend", front, "--backend", back],
-    });
-    await run.waitForLine(device, (l) => l.startsWith("Queue device:"), "the device to bind");
-    const servers = [1, 2].map((n) =>
-      run.start({
-        module: here("./queue_server.ts"),
-        name: `queue_server${n}`,
-        args: ["--port", back, "--delay", delay, "--ready"],
-      })
+    await run.startUntil(
+      {
+        module: here("./queue_device.ts"),
+        name: "queue_device",
+        args: ["--frontend", front, "--backend", back],
+      },
+      (l) => l.startsWith("Queue device:"),
+      "the device to bind",
     );
-    for (const s of servers) {
-      await run.waitForLine(s, (l) => l.startsWith("Connected to"), `${s.name} to connect`);
-    }
+    await run.startConnected([1, 2].map((n) => ({
+      module: here("./queue_server.ts"),
+      name: `queue_server${n}`,
+      args: ["--port", back, "--delay", delay],
+    })));
     const client = run.start({
       module: here("./queue_client.ts"),
       name: "queue_client",

@@ -1,6 +1,7 @@
 // What the streamer examples check once the feeder is done: every task was taken by exactly
 // one worker, and how the tasks spread over the workers.
 import type { RoleHandle } from "../../workers/mod.ts";
+import type { Phases, Role } from "../_phases.ts";
 
 /** A worker's line for a task (a JSON record or a text message), as [task, worker]. */
 const TASK_LINE = [
@@ -44,4 +45,20 @@ export function tally(workers: RoleHandle[], count: number): string {
   }
   const spread = [...perWorker].map(([w, n]) => `worker #${w} ${n}`).join(", ");
   return `${count} tasks, each done once: ${spread}`;
+}
+
+/**
+ * Starts the feeder of `count` tasks, waits until it is done and the `workers` have printed
+ * every task, then prints the {@linkcode tally} as `name`'s line.
+ */
+export async function feedAndTally(
+  run: Phases,
+  feeder: Role,
+  workers: RoleHandle[],
+  count: number,
+  name: string,
+): Promise<void> {
+  await run.wait(run.start(feeder).done, "the feeder to send its tasks");
+  await run.waitForLines(workers, (l) => taskOf(l) !== null, count, `${count} tasks done`);
+  run.printer(name)(tally(workers, count), "stdout");
 }

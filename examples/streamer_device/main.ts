@@ -12,7 +12,7 @@
 import { type RoleEnv, runMain, type RunResult } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portFlag, RUN_FLAGS } from "../_tutorial.ts";
 import { Phases } from "../_phases.ts";
-import { tally, taskOf } from "./_tally.ts";
+import { feedAndTally } from "./_tally.ts";
 
 /** Runs the example; answers each role's printed lines (the check's as "streamer"). */
 export async function main(args: string[], env: RoleEnv): Promise<RunResult | undefined> {
@@ -36,30 +36,31 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const here = (f: string) => new URL(f, import.meta.url);
   const run = new Phases({ quiet: values.quiet, timeout }, env.signal);
   try {
-    const device = run.start({
-      module: here("./streamer_device.ts"),
-      name: "streamer_device",
-      args: ["--frontend", front, "--backend", back],
-    });
-    await run.waitForLine(device, (l) => l.startsWith("Streamer device:"), "the device to bind");
-    const workers = [1, 2].map((n) =>
-      run.start({
-        module: here("./task_worker.ts"),
-        name: `task_worker${n}`,
-        args: ["--port", back, "--ready"],
-      })
+    await run.startUntil(
+      {
+        module: here("./streamer_device.ts"),
+        name: "streamer_device",
+        args: ["--frontend", front, "--backend", back],
+      },
+      (l) => l.startsWith("Streamer device:"),
+      "the device to bind",
     );
-    for (const w of workers) {
-      await run.waitForLine(w, (l) => l.startsWith("Connected to"), `${w.name} to connect`);
-    }
-    const feeder = run.start({
-      module: here("./task_feeder.ts"),
-      name: "task_feeder",
-      args: ["--port", front, "--count", String(count), "--interval", interval],
-    });
-    await run.wait(feeder.done, "the feeder to send its tasks");
-    await run.waitForLines(workers, (l) => taskOf(l) !== null, count, `${count} tasks done`);
-    run.printer("streamer")(tally(workers, count), "stdout");
+    const workers = await run.startConnected([1, 2].map((n) => ({
+      module: here("./task_worker.ts"),
+      name: `task_worker${n}`,
+      args: ["--port", back],
+    })));
+    await feedAndTally(
+      run,
+      {
+        module: here("./task_feeder.ts"),
+        name: "task_feeder",
+        args: ["--port", front, "--count", String(count), "--interval", interval],
+      },
+      workers,
+      count,
+      "streamer",
+    );
   } finally {
     await run.close();
   }
