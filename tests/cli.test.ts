@@ -2,6 +2,7 @@
 // naming it, then the program's usage, exit code 2 and no stack trace; giving up is one line
 // and exit code 1; a missing permission is named first. Ports: random (freePorts) or 36900+.
 import assert from "node:assert/strict";
+import { Context } from "../mod.ts";
 import { freePorts } from "./_devices.ts";
 
 const ROOT = new URL("..", import.meta.url);
@@ -203,4 +204,52 @@ Deno.test("a missing --allow-read or --allow-ffi is named first, exactly, withou
   const ok = await run(["run", "--no-prompt", "--allow-read", "--allow-ffi", script]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.stdout, "context opened\n");
+});
+
+Deno.test("a producer with no consumer says it is waiting for one, then delivers", async () => {
+  const [port] = freePorts(1);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "examples/pushpull/producer.ts",
+      "--port",
+      String(port),
+      "--count",
+      "2",
+      "--wait",
+      "200",
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    assert.equal(
+      out,
+      `No consumer has connected to tcp://127.0.0.1:${port} in 200 ms; waiting for one ` +
+        `(deno task pushpull:consumer)\n`,
+    );
+    await using ctx = new Context({ linger: 0 });
+    const pull = ctx.socket("PULL");
+    pull.connect(`tcp://127.0.0.1:${port}`);
+    assert.deepEqual(await pull.recvJson({ timeout: 10_000 }), { num: 0 });
+    assert.deepEqual(await pull.recvJson({ timeout: 10_000 }), { num: 1 });
+    await reader.cancel();
+    const status = await child.status;
+    assert.equal(status.code, 0);
+    assert.equal(decoder.decode(await new Response(child.stderr).arrayBuffer()), "");
+  } finally {
+    clearTimeout(killer);
+  }
 });

@@ -3,7 +3,8 @@
  * work items `{"num": 0}` ... `{"num": 19999}` as JSON. Start the collector and consumers
  * first, as the tutorial says, or give `--consumers N`: the producer then watches its own
  * socket until N consumers are connected (nothing is sent to them, so pyzmq's consumers count
- * too) and gives up, saying so, after `--wait` ms.
+ * too) and gives up, saying so, after `--wait` ms. Without it, a producer whose first item
+ * finds no consumer for `--wait` ms says that it is waiting for one (and goes on waiting).
  *
  * Run: `deno task pushpull:producer [--port 5557] [--count 20000] [--consumers 0] [--wait 30000]`
  *
@@ -26,7 +27,11 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       default: "0",
       help: "wait until this many consumers are connected before pushing",
     },
-    wait: { type: "string", default: "30000", help: "give up waiting for them after this many ms" },
+    wait: {
+      type: "string",
+      default: "30000",
+      help: "give up waiting for --consumers after this many ms (without it: say so, go on)",
+    },
   });
   if (!parsed) return;
   const port = portFlag(parsed.values.port);
@@ -53,10 +58,26 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       });
       console.log(`${consumers} consumers connected`);
     }
+    if (count === 0) return;
+    // the first item waits for a consumer; say so rather than hang in silence
+    const first = await push.sendJson({ num: 0 }, { signal, timeout: wait }).then(
+      () => true,
+      (e) => {
+        if (e?.code !== "EAGAIN") throw e;
+        return false;
+      },
+    );
+    if (!first) {
+      console.log(
+        `No consumer has connected to ${endpoint} in ${wait} ms; waiting for one ` +
+          `(deno task pushpull:consumer)`,
+      );
+      await push.sendJson({ num: 0 }, { signal });
+    }
     await pushWork(
       push,
       (function* () {
-        for (let num = 0; num < count; num++) yield { num };
+        for (let num = 1; num < count; num++) yield { num };
       })(),
       { signal },
     );
