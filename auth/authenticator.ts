@@ -89,6 +89,10 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * `PLAIN_SERVER` or `CURVE_SERVER` set, or a `ZAP_DOMAIN` for NULL security). Start it before
  * the server socket binds.
  *
+ * It fails closed: once started on a context, that context refuses every handshake that asks
+ * for ZAP and gets no decision, after {@linkcode Authenticator.stop} too, until the context
+ * closes (or another authenticator takes over). One authenticator serves a context at a time.
+ *
  * Rules, per handshake: if an allow list is set, only those addresses pass; otherwise addresses
  * on the deny list are refused. Then NULL passes, PLAIN needs a matching username and password,
  * CURVE needs a configured key (or `allowAny`). Rules are looked up for the socket's
