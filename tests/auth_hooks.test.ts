@@ -142,7 +142,7 @@ Deno.test("an onDecision blocking the JS thread 1.5 s per call leaves the loop r
       }
     },
     onError: (error, decision) => void failures.push({ error, decision }),
-  }, async ({ ctx, pull, endpoint, serverKey }) => {
+  }, async ({ ctx, endpoint, serverKey }) => {
     using push = client(ctx, serverKey);
     push.connect(endpoint);
     await push.send("busy");
