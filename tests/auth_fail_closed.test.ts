@@ -10,6 +10,7 @@ import {
   makeCurveServer,
   makePlainClient,
   makePlainServer,
+  z85Decode,
   type ZapDecision,
 } from "../mod.ts";
 import { assertAdmitted, assertRefused, handshake } from "./_auth.ts";
@@ -235,4 +236,44 @@ Deno.test("malformed requests on the ZAP endpoint are answered 500 and serving g
   using push = ctx.socket("PUSH");
   makeCurveClient(push, server.publicKey);
   await assertAdmitted(pull, push, tcp(port));
+});
+
+Deno.test("past 256 pending decisions, requests are refused at once; stop() refuses the rest", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const never = Promise.withResolvers<void>();
+  let calls = 0;
+  const auth = new Authenticator(ctx, {
+    onDecision: () => {
+      calls++;
+      return never.promise;
+    },
+    hookTimeout: 60_000,
+  }).start();
+  auth.configureCurve({ allowAny: true });
+  using zap = ctx.socket("DEALER"); // requests as libzmq's sessions send them
+  zap.connect("inproc://zeromq.zap.01");
+  const key = z85Decode(curveKeypair().publicKey);
+  for (let i = 0; i < 300; i++) {
+    await zap.send(["", "1.0", `r${i}`, "", "127.0.0.1", "", "CURVE", key]);
+  }
+  const reply = async () => {
+    const f = (await zap.recvMultipart({ timeout: 5000 })).map((b) => new TextDecoder().decode(b));
+    return { id: f[2], status: f[3] };
+  };
+  const early = [];
+  for (let i = 0; i < 44; i++) early.push(await reply());
+  assert.deepEqual(
+    early,
+    Array.from({ length: 44 }, (_, i) => ({ id: `r${256 + i}`, status: "500" })),
+  );
+  assert.equal(calls, 256);
+  await auth.stop();
+  const late = new Set<string>();
+  for (let i = 0; i < 256; i++) {
+    const r = await reply();
+    assert.equal(r.status, "400");
+    late.add(r.id);
+  }
+  assert.equal(late.size, 256);
+  never.resolve();
 });
