@@ -16,6 +16,16 @@ import { redactWhenInspected } from "./_redact.ts";
 /**
  * The largest message frame (in bytes) a server made by {@linkcode makeCurveServer} or
  * {@linkcode makePlainServer} accepts unless told otherwise: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import { Context, curveKeypair, DEFAULT_MAX_MESSAGE_SIZE, makeCurveServer } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = ctx.socket("REP");
+ * makeCurveServer(rep, curveKeypair());
+ * console.log(DEFAULT_MAX_MESSAGE_SIZE); // 1048576
+ * console.log(rep.getOption("MAXMSGSIZE")); // 1048609n: CURVE's 33 bytes a frame on top
+ * ```
  */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 
