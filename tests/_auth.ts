@@ -1,7 +1,16 @@
 // Helpers of the authenticator tests. A handshake's outcome is read from the server's monitor:
 // the wait ends on the event, and its timeout only bounds a regression.
 import assert from "node:assert/strict";
-import { type MonitorEvent, type Socket, waitForEvent } from "../mod.ts";
+import {
+  type Context,
+  type CurveKeypair,
+  curveKeypair,
+  makeCurveClient,
+  makeCurveServer,
+  type MonitorEvent,
+  type Socket,
+  waitForEvent,
+} from "../mod.ts";
 import { rejectsWith } from "./_util.ts";
 
 const OUTCOMES = [
@@ -49,4 +58,18 @@ export async function assertAdmitted(
   const e = await handshake(server, client, endpoint, text);
   assert.equal(e.event, "handshake_succeeded", `expected to get in, got ${e.event} ${e.value}`);
   assert.equal(new TextDecoder().decode(await server.recv({ timeout: 5000 })), text);
+}
+
+/**
+ * A CURVE PULL server on a random tcp port and a PUSH client that knows its key (with
+ * `clientKeys`, or a fresh pair), not connected yet. Close both (or the context) when done.
+ */
+export function curvePushPull(ctx: Context, clientKeys?: CurveKeypair) {
+  const keys = curveKeypair();
+  const server = ctx.socket("PULL");
+  makeCurveServer(server, keys);
+  const endpoint = `tcp://127.0.0.1:${server.bindToRandomPort()}`;
+  const client = ctx.socket("PUSH");
+  makeCurveClient(client, keys.publicKey, clientKeys);
+  return { server, client, endpoint, serverKey: keys.publicKey };
 }

@@ -13,7 +13,7 @@ import {
   z85Decode,
   type ZapDecision,
 } from "../mod.ts";
-import { assertAdmitted, assertRefused, handshake } from "./_auth.ts";
+import { assertAdmitted, assertRefused, curvePushPull, handshake } from "./_auth.ts";
 import { throwsWith } from "./_util.ts";
 
 const tcp = (port: number) => `tcp://127.0.0.1:${port}`;
@@ -103,13 +103,8 @@ Deno.test("a decision still pending when stop() is called refuses the peer", asy
     hookTimeout: 10_000,
   }).start();
   auth.configureCurve({ allowAny: true }); // the rules say yes
-  const server = curveKeypair();
-  using pull = ctx.socket("PULL");
-  makeCurveServer(pull, server);
-  const port = pull.bindToRandomPort();
-  using push = ctx.socket("PUSH");
-  makeCurveClient(push, server.publicKey);
-  const outcome = handshake(pull, push, tcp(port), "raced");
+  const { server, client, endpoint } = curvePushPull(ctx);
+  const outcome = handshake(server, client, endpoint, "raced");
   await asked.promise;
   await auth.stop();
   release.resolve(); // too late: the answer was sent at stop()
@@ -167,13 +162,8 @@ Deno.test("a context closed under a pending decision ends it: no leak, no late a
     hookTimeout: 60_000, // its timer must go when the context does, not in a minute
   }).start();
   auth.configureCurve({ allowAny: true });
-  const server = curveKeypair();
-  const pull = ctx.socket("PULL");
-  makeCurveServer(pull, server);
-  const port = pull.bindToRandomPort();
-  const push = ctx.socket("PUSH");
-  makeCurveClient(push, server.publicKey);
-  push.connect(tcp(port));
+  const { client, endpoint } = curvePushPull(ctx); // closed with the context
+  client.connect(endpoint);
   await asked.promise;
   await ctx.terminate();
   assert.equal(auth.running, false);
@@ -229,13 +219,8 @@ Deno.test("malformed requests on the ZAP endpoint are answered 500 and serving g
     assert.equal(reply[0], "1.0");
     assert.equal(reply[2], "500");
   }
-  const server = curveKeypair();
-  using pull = ctx.socket("PULL");
-  makeCurveServer(pull, server);
-  const port = pull.bindToRandomPort();
-  using push = ctx.socket("PUSH");
-  makeCurveClient(push, server.publicKey);
-  await assertAdmitted(pull, push, tcp(port));
+  const { server, client, endpoint } = curvePushPull(ctx);
+  await assertAdmitted(server, client, endpoint);
 });
 
 Deno.test("past 256 pending decisions, requests are refused at once; stop() refuses the rest", async () => {
