@@ -114,7 +114,11 @@ export class ZapEndpoint {
       } catch {
         break; // the context is closing
       }
-      this.#handle(frames);
+      try {
+        this.#handle(frames);
+      } catch {
+        // unanswered, the handshake times out: still closed, and the loop goes on
+      }
       if (performance.now() - turn >= TURN_MS) {
         await macrotask(); // a burst of requests or a slow hook must not starve timers
         turn = performance.now();
@@ -165,6 +169,10 @@ export class ZapEndpoint {
   #send(request: ZapRequest, decision: ZapDecision): void {
     if (this.closed) return;
     // a ROUTER never waits to send; a closed socket or a gone peer just drops the reply
-    this.#socket.send(zapReply(request, decision)).catch(() => {});
+    try {
+      this.#socket.send(zapReply(request, decision)).catch(() => {});
+    } catch {
+      // the same: the handshake fails without an answer
+    }
   }
 }
