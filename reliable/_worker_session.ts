@@ -1,0 +1,316 @@
+// The worker side shared by Paranoid Pirate (RFC 6) and Majordomo (RFC 7) workers: a DEALER
+// session that greets, heartbeats, detects a dead peer, reconnects with backoff, and runs the
+// handler one request at a time. The protocols differ only in their frames (the codec).
+import type { Context } from "../core/context.ts";
+import { ZmqError } from "../core/errors.ts";
+import type { Frame, Socket } from "../core/socket.ts";
+import { checkInteger } from "./_check.ts";
+import { bodyFrames } from "./_frames.ts";
+import { delay, isAbort, stopSignal } from "./_run.ts";
+import { Backoff, Liveness } from "./heartbeat.ts";
+
+/** What a worker session read from its peer. */
+export type Incoming =
+  | { kind: "heartbeat" }
+  | { kind: "request"; envelope: Uint8Array[]; body: Uint8Array[] }
+  | { kind: "disconnect" }
+  | { kind: "invalid"; reason: string };
+
+/** The frames of one protocol. */
+export interface SessionCodec {
+  /** Sent when a session opens (READY). */
+  greeting(): Uint8Array[];
+  /** Sent every heartbeat interval of silence. */
+  heartbeat(): Uint8Array[];
+  /** Sent when the worker stops, or null if the protocol has none. */
+  farewell(): Uint8Array[] | null;
+  /** Reads a message from the peer. */
+  parse(frames: Uint8Array[]): Incoming;
+  /** Frames a reply to the request that came with `envelope`. */
+  reply(envelope: Uint8Array[], body: Uint8Array[]): Uint8Array[];
+}
+
+/** Settings of a heartbeating worker. */
+export interface WorkerSessionOptions {
+  /** Heartbeat interval agreed with the peer, in ms. */
+  heartbeatInterval?: number;
+  /** Silent intervals after which the peer is dead and the worker reconnects. Default 3. */
+  liveness?: number;
+  /** First reconnect delay in ms; it doubles after each failed session. */
+  reconnectInitial?: number;
+  /** The longest reconnect delay in ms. */
+  reconnectMax?: number;
+  /**
+   * Called when the handler throws. The request gets no reply (the client's retry or timeout
+   * reports it) and the worker goes on. Without it, `serve` stops and rejects with the error.
+   */
+  onError?: (error: unknown, request: Uint8Array[]) => void;
+  /** Called for each event worth logging. */
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+/** Something that happened in a worker, for logs and tests. */
+export type WorkerEvent =
+  | { type: "connected"; endpoint: string; session: number }
+  | { type: "peer-dead"; endpoint: string; silentFor: number }
+  | { type: "disconnected"; endpoint: string; reason: string }
+  | { type: "reconnecting"; endpoint: string; delay: number }
+  | { type: "invalid"; reason: string }
+  | { type: "reply-discarded"; reason: string };
+
+/** Counters of a worker since it started. */
+export interface WorkerStats {
+  /** Requests handed to the handler. */
+  requests: number;
+  /** Replies sent. */
+  replies: number;
+  /** Replies thrown away because their session ended while the handler ran. */
+  discarded: number;
+  /** Sessions opened after the first. */
+  reconnects: number;
+  /** Heartbeats sent. */
+  heartbeats: number;
+}
+
+/** Makes a reply from a request's body frames; `signal` aborts when the worker stops. */
+export type WorkerHandler = (
+  request: Uint8Array[],
+  info: { signal: AbortSignal },
+) => Frame | Frame[] | Promise<Frame | Frame[]>;
+
+/** Defaults of one protocol, and the name used in errors. */
+export interface SessionDefaults {
+  name: string;
+  heartbeatInterval: number;
+  reconnectInitial: number;
+  reconnectMax: number;
+}
+
+/** A worker that runs sessions with one peer until closed. */
+export class WorkerSession {
+  readonly endpoint: string;
+  readonly heartbeatInterval: number;
+  readonly liveness: number;
+  readonly stats: WorkerStats = {
+    requests: 0,
+    replies: 0,
+    discarded: 0,
+    reconnects: 0,
+    heartbeats: 0,
+  };
+  #context: Context;
+  #codec: SessionCodec;
+  #name: string;
+  #backoff: Backoff;
+  #onError?: (error: unknown, request: Uint8Array[]) => void;
+  #onEvent?: (event: WorkerEvent) => void;
+  #stopper = new AbortController();
+  #running: Promise<void> | null = null;
+  #session = 0;
+  #failure: { error: unknown } | null = null;
+
+  constructor(
+    context: Context,
+    endpoint: string,
+    codec: SessionCodec,
+    defaults: SessionDefaults,
+    options: WorkerSessionOptions,
+  ) {
+    const op = defaults.name;
+    if (typeof endpoint !== "string" || endpoint === "") {
+      throw new ZmqError("EBADVALUE", 0, "endpoint must be a non-empty string", { op });
+    }
+    this.endpoint = endpoint;
+    this.heartbeatInterval = checkInteger(
+      options.heartbeatInterval ?? defaults.heartbeatInterval,
+      "heartbeatInterval",
+      op,
+      1,
+    );
+    this.liveness = checkInteger(options.liveness ?? 3, "liveness", op, 1, 1000);
+    this.#backoff = new Backoff({
+      initial: checkInteger(
+        options.reconnectInitial ?? defaults.reconnectInitial,
+        "reconnectInitial",
+        op,
+        0,
+      ),
+      max: checkInteger(options.reconnectMax ?? defaults.reconnectMax, "reconnectMax", op, 0),
+    });
+    this.#context = context;
+    this.#codec = codec;
+    this.#name = defaults.name;
+    this.#onError = options.onError;
+    this.#onEvent = options.onEvent;
+  }
+
+  /** Serves until closed (resolves) or `signal` aborts (rejects with its reason). */
+  serve(handler: WorkerHandler, signal?: AbortSignal): Promise<void> {
+    const op = `${this.#name}.serve`;
+    if (typeof handler !== "function") {
+      return Promise.reject(new ZmqError("EBADVALUE", 0, "handler must be a function", { op }));
+    }
+    if (this.#running) {
+      return Promise.reject(new ZmqError("EBUSY", 0, "The worker is already serving", { op }));
+    }
+    if (this.#stopper.signal.aborted) {
+      return Promise.reject(new ZmqError("ECLOSED", 0, "The worker is closed", { op }));
+    }
+    this.#running = this.#serve(handler, signal).finally(() => this.#running = null);
+    return this.#running;
+  }
+
+  async #serve(handler: WorkerHandler, signal?: AbortSignal): Promise<void> {
+    const failed = new AbortController();
+    const stop = AbortSignal.any([stopSignal(this.#stopper.signal, signal), failed.signal]);
+    try {
+      for (let first = true;; first = false) {
+        if (!first) {
+          const wait = this.#backoff.next();
+          this.#onEvent?.({ type: "reconnecting", endpoint: this.endpoint, delay: wait });
+          await delay(wait, stop);
+          this.stats.reconnects++;
+        }
+        await this.#runSession(handler, stop, failed);
+      }
+    } catch (error) {
+      if (this.#failure) throw this.#failure.error;
+      if (signal?.aborted) throw signal.reason;
+      if (!isAbort(error, stop)) throw error;
+    }
+  }
+
+  async #runSession(handler: WorkerHandler, stop: AbortSignal, failed: AbortController) {
+    const session = ++this.#session;
+    const socket = this.#context.socket("DEALER");
+    let jobs: Promise<void> = Promise.resolve();
+    let farewell = true;
+    try {
+      socket.setOption("LINGER", 0);
+      socket.connect(this.endpoint);
+      await socket.send(this.#codec.greeting(), { signal: stop });
+      this.#onEvent?.({ type: "connected", endpoint: this.endpoint, session });
+      const peer = new Liveness({ interval: this.heartbeatInterval, liveness: this.liveness });
+      const sent = { at: performance.now() };
+      for (;;) {
+        const heartbeatAt = sent.at + this.heartbeatInterval;
+        const wait = Math.max(
+          0,
+          Math.ceil(Math.min(heartbeatAt, peer.deadline) - performance.now()),
+        );
+        const frames = await receive(socket, wait, stop);
+        if (frames !== null) {
+          peer.beat();
+          this.#backoff.reset();
+          const incoming = this.#codec.parse(frames);
+          if (incoming.kind === "disconnect") {
+            this.#onEvent?.({
+              type: "disconnected",
+              endpoint: this.endpoint,
+              reason: "peer sent DISCONNECT",
+            });
+            farewell = false;
+            return;
+          }
+          if (incoming.kind === "invalid") {
+            this.#onEvent?.({ type: "invalid", reason: incoming.reason });
+          } else if (incoming.kind === "request") {
+            this.stats.requests++;
+            jobs = jobs.then(() =>
+              this.#job(
+                handler,
+                incoming.envelope,
+                incoming.body,
+                socket,
+                session,
+                sent,
+                stop,
+                failed,
+              )
+            );
+          }
+        }
+        const now = performance.now();
+        if (!peer.alive(now)) {
+          this.#onEvent?.({
+            type: "peer-dead",
+            endpoint: this.endpoint,
+            silentFor: Math.round(now - peer.lastHeard),
+          });
+          farewell = false;
+          return;
+        }
+        if (now >= sent.at + this.heartbeatInterval) {
+          await socket.send(this.#codec.heartbeat(), { signal: stop });
+          this.stats.heartbeats++;
+          sent.at = now;
+        }
+      }
+    } finally {
+      this.#session++; // replies of this session's requests are now stale
+      const bye = farewell && !socket.closed ? this.#codec.farewell() : null;
+      if (bye) await socket.send(bye, { timeout: 0 }).catch(() => {});
+      socket.close({ linger: bye ? 100 : 0 });
+      await jobs;
+    }
+  }
+
+  async #job(
+    handler: WorkerHandler,
+    envelope: Uint8Array[],
+    body: Uint8Array[],
+    socket: Socket,
+    session: number,
+    sent: { at: number },
+    stop: AbortSignal,
+    failed: AbortController,
+  ): Promise<void> {
+    if (session !== this.#session || stop.aborted) return this.#discard("the session ended first");
+    let reply: Uint8Array[];
+    try {
+      reply = bodyFrames(await handler(body, { signal: stop }), `${this.#name} handler`);
+    } catch (error) {
+      if (isAbort(error, stop)) return;
+      if (this.#onError) return this.#onError(error, body);
+      this.#failure ??= { error };
+      failed.abort(error);
+      return;
+    }
+    if (session !== this.#session || socket.closed) return this.#discard("its session ended");
+    try {
+      await socket.send(this.#codec.reply(envelope, reply), { signal: stop });
+      this.stats.replies++;
+      sent.at = performance.now();
+    } catch (error) {
+      if (!isAbort(error, stop) && !(error instanceof ZmqError && error.code === "ECLOSED")) {
+        throw error;
+      }
+      this.#discard("its session ended");
+    }
+  }
+
+  #discard(reason: string): void {
+    this.stats.discarded++;
+    this.#onEvent?.({ type: "reply-discarded", reason });
+  }
+
+  /** Stops serving (the current session says goodbye) and waits until `serve` has ended. */
+  async close(): Promise<void> {
+    this.#stopper.abort();
+    await this.#running?.catch(() => {});
+  }
+}
+
+/** One receive that answers null on timeout. */
+async function receive(
+  socket: Socket,
+  timeout: number,
+  signal: AbortSignal,
+): Promise<Uint8Array[] | null> {
+  try {
+    return await socket.recvMultipart({ timeout, signal });
+  } catch (e) {
+    if (e instanceof ZmqError && e.code === "EAGAIN") return null;
+    throw e;
+  }
+}

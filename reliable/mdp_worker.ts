@@ -1,0 +1,122 @@
+import type { Context } from "../core/context.ts";
+import { ZmqError } from "../core/errors.ts";
+import { bytes } from "./_frames.ts";
+import { isMmiService } from "./_mmi.ts";
+import {
+  type SessionCodec,
+  type WorkerEvent,
+  type WorkerHandler,
+  WorkerSession,
+  type WorkerSessionOptions,
+  type WorkerStats,
+} from "./_worker_session.ts";
+import { isServiceName, parseWorkerMessage, workerCommand, workerEnvelope } from "./mdp.ts";
+
+export type { WorkerEvent, WorkerHandler, WorkerSessionOptions, WorkerStats };
+
+/** Options of a {@linkcode MajordomoWorker}: heartbeats, reconnect delays, error handling. */
+export type MajordomoWorkerOptions = WorkerSessionOptions;
+
+function mdpCodec(service: string): SessionCodec {
+  const name = bytes(service);
+  return {
+    greeting: () => workerCommand("READY", name),
+    heartbeat: () => workerCommand("HEARTBEAT"),
+    farewell: () => workerCommand("DISCONNECT"),
+    parse(frames) {
+      const message = parseWorkerMessage(frames);
+      switch (message.command) {
+        case "REQUEST":
+          return { kind: "request", envelope: [message.client], body: message.body };
+        case "HEARTBEAT":
+          return { kind: "heartbeat" };
+        case "DISCONNECT":
+          return { kind: "disconnect" };
+        case null:
+          return { kind: "invalid", reason: message.invalid };
+        default:
+          return { kind: "invalid", reason: `a ${message.command} from the broker` };
+      }
+    },
+    reply: (envelope, body) => workerEnvelope("REPLY", envelope[0], body),
+  };
+}
+
+/**
+ * A Majordomo worker, MDP/0.1 (ZeroMQ RFC 7): a DEALER connected to one broker that registers
+ * one service with READY, answers each REQUEST with one REPLY, heartbeats, and starts a new
+ * session (a new socket, a new READY) when the broker sends DISCONNECT or stays silent for
+ * `liveness` heartbeat intervals, after a reconnect delay that doubles up to `reconnectMax`.
+ *
+ * The handler gets the request's body frames and answers the reply's (one frame or several);
+ * requests are handled one at a time, while heartbeats go on. A reply whose session ended
+ * while the handler ran is discarded (the broker has already given the request to another
+ * worker or the client retries). On close the worker sends DISCONNECT.
+ *
+ * @example
+ * ```ts ignore
+ * import { Context, MajordomoWorker } from "../mod.ts";
+ * await using ctx = new Context({ linger: 0 });
+ * const worker = new MajordomoWorker(ctx, "tcp://localhost:5555", "echo", {
+ *   heartbeatInterval: 2500,
+ * });
+ * await worker.serve((request) => request); // until worker.close()
+ * ```
+ */
+export class MajordomoWorker {
+  /** The service this worker offers. */
+  readonly service: string;
+  #session: WorkerSession;
+
+  /**
+   * Prepares a worker of `service` for the broker at `endpoint`; `serve` connects. Throws a
+   * ZmqError `EBADVALUE` for a service name that is not printable text or lies in the
+   * broker's own `mmi.` namespace, and for bad options.
+   */
+  constructor(
+    context: Context,
+    endpoint: string,
+    service: string,
+    options: MajordomoWorkerOptions = {},
+  ) {
+    if (typeof service !== "string" || !isServiceName(service) || isMmiService(service)) {
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `service must be printable text outside "mmi."; got ${JSON.stringify(service)}`,
+        { op: "MajordomoWorker", option: "service" },
+      );
+    }
+    this.service = service;
+    this.#session = new WorkerSession(context, endpoint, mdpCodec(service), {
+      name: "MajordomoWorker",
+      heartbeatInterval: 2500,
+      reconnectInitial: 2500,
+      reconnectMax: 2500,
+    }, options);
+  }
+
+  /** The broker endpoint. */
+  get endpoint(): string {
+    return this.#session.endpoint;
+  }
+
+  /** Counters since the worker started. */
+  get stats(): WorkerStats {
+    return this.#session.stats;
+  }
+
+  /**
+   * Serves requests until {@linkcode MajordomoWorker.close} (resolves) or `signal` aborts
+   * (rejects with its reason). Rejects with the handler's error if it throws and no
+   * `onError` was given; `EBUSY` if already serving.
+   */
+  serve(handler: WorkerHandler, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#session.serve(handler, options.signal);
+  }
+
+  /** Stops serving (the worker sends DISCONNECT to the broker) and waits until `serve` ends. */
+  close(): Promise<void> {
+    return this.#session.close();
+  }
+}
