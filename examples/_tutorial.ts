@@ -41,24 +41,32 @@ export function parseFlags<F extends Record<string, Flag>>(
     allowPositionals: usage.positionals !== undefined,
   });
   if (parsed.values.help) {
-    const lines = [
-      `Usage: ${usage.command} [options]${usage.positionals ? ` ${usage.positionals}` : ""}`,
-      "",
-      usage.about,
-      "",
-      "Options:",
-    ];
-    for (const [name, f] of Object.entries(flags)) {
-      const left = f.type === "string" ? `--${name} <value>` : `--${name}`;
-      const def = f.default !== undefined && f.default !== false ? ` (default: ${f.default})` : "";
-      lines.push(`  ${left.padEnd(24)} ${f.help}${def}`);
-    }
-    lines.push(`  ${"--help".padEnd(24)} show this help`);
-    console.log(lines.join("\n"));
+    console.log(usageText(usage, flags));
     return null;
   }
   // deno-lint-ignore no-explicit-any
   return { values: parsed.values as any, positionals: parsed.positionals };
+}
+
+/** The help text {@linkcode parseFlags} prints for `--help`. */
+export function usageText(
+  usage: { command: string; about: string; positionals?: string },
+  flags: Record<string, Flag>,
+): string {
+  const lines = [
+    `Usage: ${usage.command} [options]${usage.positionals ? ` ${usage.positionals}` : ""}`,
+    "",
+    usage.about,
+    "",
+    "Options:",
+  ];
+  for (const [name, f] of Object.entries(flags)) {
+    const left = f.type === "string" ? `--${name} <value>` : `--${name}`;
+    const def = f.default !== undefined && f.default !== false ? ` (default: ${f.default})` : "";
+    lines.push(`  ${left.padEnd(24)} ${f.help}${def}`);
+  }
+  lines.push(`  ${"--help".padEnd(24)} show this help`);
+  return lines.join("\n");
 }
 
 /** Parses an integer flag, with a RangeError naming the flag when it is not one in range. */

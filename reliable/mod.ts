@@ -54,3 +54,22 @@ export {
 export { MajordomoWorker, type MajordomoWorkerOptions } from "./mdp_worker.ts";
 export { MajordomoClient, type MajordomoClientOptions } from "./mdp_client.ts";
 export { AsyncMajordomoClient, type MajordomoReply } from "./mdp_async_client.ts";
+export {
+  isTitanicUuid,
+  type StoredReply,
+  type StoredRequest,
+  TitanicStore,
+} from "./titanic_store.ts";
+export {
+  type TitanicEvent,
+  TitanicServer,
+  type TitanicServerOptions,
+  type TitanicStats,
+} from "./titanic.ts";
+export {
+  TitanicClient,
+  type TitanicClientOptions,
+  TitanicError,
+  type TitanicReply,
+  type TitanicRequestOptions,
+} from "./titanic_client.ts";
