@@ -71,7 +71,10 @@ Deno.test("relay: freeze holds traffic on an open connection; heal delivers it",
 
 Deno.test("relay: cut drops the connection, the DEALER reconnects through the relay", async () => {
   await using ctx = new Context({ linger: 0 });
-  const { router, dealer, relay } = await throughRelay(ctx, (d) => d.setOption("RECONNECT_IVL", 50));
+  const { router, dealer, relay } = await throughRelay(
+    ctx,
+    (d) => d.setOption("RECONNECT_IVL", 50),
+  );
   try {
     await roundTrip(router, dealer, "one");
     const dropped = waitForEvent(dealer, "disconnected", { timeout: 5000 });

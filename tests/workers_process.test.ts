@@ -33,7 +33,10 @@ Deno.test("process role: a failure in main is a RoleError with the role's messag
   assert.ok(!role.lines.some((l) => l.includes("ZMQ-ROLE-ERROR")), "the report line is not output");
 
   const exits = startProcessRole(FIXTURE, { name: "exiting", args: ["exit"], ...quiet });
-  await assert.rejects(exits.done, /role "exiting" failed: exited with code 3: exiting with code 3/);
+  await assert.rejects(
+    exits.done,
+    /role "exiting" failed: exited with code 3: exiting with code 3/,
+  );
 });
 
 Deno.test("process role: stop is SIGTERM and a clean end; kill is a crash", async () => {
@@ -71,7 +74,10 @@ Deno.test("process role: a role that ignores SIGTERM is killed after the stop ti
   });
   await started;
   const t0 = performance.now();
-  await assert.rejects(role.stop({ timeout: 300 }), /role "stubborn" failed: did not stop within 300 ms/);
+  await assert.rejects(
+    role.stop({ timeout: 300 }),
+    /role "stubborn" failed: did not stop within 300 ms/,
+  );
   assert.ok(performance.now() - t0 < 5000);
   assert.ok(role.lines.includes("ignoring SIGTERM"), role.lines.join("|"));
 });
