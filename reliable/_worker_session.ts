@@ -41,8 +41,10 @@ export interface WorkerSessionOptions {
   /** The longest reconnect delay in ms. */
   reconnectMax?: number;
   /**
-   * Called when the handler throws. The request gets no reply (the client's retry or timeout
-   * reports it) and the worker goes on. Without it, `serve` stops and rejects with the error.
+   * Called when the handler throws. The request gets no reply, and the worker starts a new
+   * session (a Majordomo broker then gives the request to another worker, up to its
+   * `maxDeliveries`; otherwise the client's retry or timeout reports it). Without it, `serve`
+   * stops and rejects with the error.
    */
   onError?: (error: unknown, request: Uint8Array[]) => void;
   /** Called for each event worth logging. */
@@ -77,6 +79,16 @@ export type WorkerHandler = (
   request: Uint8Array[],
   info: { signal: AbortSignal },
 ) => Frame | Frame[] | Promise<Frame | Frame[]>;
+
+/** One connection to the peer, from greeting to goodbye. */
+interface Session {
+  id: number;
+  socket: Socket;
+  /** When the worker last sent something (a heartbeat is due an interval later). */
+  sentAt: number;
+  /** Aborted to end this session and start a new one. */
+  restart: AbortController;
+}
 
 /** Defaults of one protocol, and the name used in errors. */
 export interface SessionDefaults {
@@ -181,24 +193,30 @@ export class WorkerSession {
   }
 
   async #runSession(handler: WorkerHandler, stop: AbortSignal, failed: AbortController) {
-    const session = ++this.#session;
-    const socket = this.#context.socket("DEALER");
+    const session: Session = {
+      id: ++this.#session,
+      socket: this.#context.socket("DEALER"),
+      sentAt: performance.now(),
+      restart: new AbortController(),
+    };
+    const { socket } = session;
+    const signal = AbortSignal.any([stop, session.restart.signal]);
     let jobs: Promise<void> = Promise.resolve();
     let farewell = true;
     try {
       socket.setOption("LINGER", 0);
       socket.connect(this.endpoint);
-      await socket.send(this.#codec.greeting(), { signal: stop });
-      this.#onEvent?.({ type: "connected", endpoint: this.endpoint, session });
+      await socket.send(this.#codec.greeting(), { signal });
+      this.#onEvent?.({ type: "connected", endpoint: this.endpoint, session: session.id });
       const peer = new Liveness({ interval: this.heartbeatInterval, liveness: this.liveness });
-      const sent = { at: performance.now() };
       for (;;) {
-        const heartbeatAt = sent.at + this.heartbeatInterval;
-        const wait = Math.max(
-          0,
-          Math.ceil(Math.min(heartbeatAt, peer.deadline) - performance.now()),
+        const heartbeatAt = session.sentAt + this.heartbeatInterval;
+        const until = Math.min(heartbeatAt, peer.deadline);
+        const frames = await receive(
+          socket,
+          Math.max(0, Math.ceil(until - performance.now())),
+          signal,
         );
-        const frames = await receive(socket, wait, stop);
         if (frames !== null) {
           peer.beat();
           this.#backoff.reset();
@@ -216,18 +234,7 @@ export class WorkerSession {
             this.#onEvent?.({ type: "invalid", reason: incoming.reason });
           } else if (incoming.kind === "request") {
             this.stats.requests++;
-            jobs = jobs.then(() =>
-              this.#job(
-                handler,
-                incoming.envelope,
-                incoming.body,
-                socket,
-                session,
-                sent,
-                stop,
-                failed,
-              )
-            );
+            jobs = jobs.then(() => this.#job(handler, incoming, session, stop, failed));
           }
         }
         const now = performance.now();
@@ -240,12 +247,15 @@ export class WorkerSession {
           farewell = false;
           return;
         }
-        if (now >= sent.at + this.heartbeatInterval) {
-          await socket.send(this.#codec.heartbeat(), { signal: stop });
+        if (now >= session.sentAt + this.heartbeatInterval) {
+          await socket.send(this.#codec.heartbeat(), { signal });
           this.stats.heartbeats++;
-          sent.at = now;
+          session.sentAt = now;
         }
       }
+    } catch (error) {
+      // A handler failure reported to onError ends the session, not the worker.
+      if (!(session.restart.signal.aborted && !stop.aborted)) throw error;
     } finally {
       this.#session++; // replies of this session's requests are now stale
       const bye = farewell && !socket.closed ? this.#codec.farewell() : null;
@@ -257,30 +267,39 @@ export class WorkerSession {
 
   async #job(
     handler: WorkerHandler,
-    envelope: Uint8Array[],
-    body: Uint8Array[],
-    socket: Socket,
-    session: number,
-    sent: { at: number },
+    request: { envelope: Uint8Array[]; body: Uint8Array[] },
+    session: Session,
     stop: AbortSignal,
     failed: AbortController,
   ): Promise<void> {
-    if (session !== this.#session || stop.aborted) return this.#discard("the session ended first");
+    const stale = () => session.id !== this.#session || session.socket.closed;
+    if (stale() || stop.aborted) return this.#discard("the session ended first");
     let reply: Uint8Array[];
     try {
-      reply = bodyFrames(await handler(body, { signal: stop }), `${this.#name} handler`);
+      reply = bodyFrames(await handler(request.body, { signal: stop }), `${this.#name} handler`);
     } catch (error) {
       if (isAbort(error, stop)) return;
-      if (this.#onError) return this.#onError(error, body);
-      this.#failure ??= { error };
-      failed.abort(error);
+      if (!this.#onError) {
+        this.#failure ??= { error };
+        failed.abort(error);
+        return;
+      }
+      this.#onError(error, request.body);
+      // The request gets no reply. A new session tells the peer so (DISCONNECT, or the old
+      // identity falls silent), and it may give the request to another worker.
+      this.#onEvent?.({
+        type: "disconnected",
+        endpoint: this.endpoint,
+        reason: "the handler failed",
+      });
+      session.restart.abort();
       return;
     }
-    if (session !== this.#session || socket.closed) return this.#discard("its session ended");
+    if (stale()) return this.#discard("its session ended");
     try {
-      await socket.send(this.#codec.reply(envelope, reply), { signal: stop });
+      await session.socket.send(this.#codec.reply(request.envelope, reply), { signal: stop });
       this.stats.replies++;
-      sent.at = performance.now();
+      session.sentAt = performance.now();
     } catch (error) {
       if (!isAbort(error, stop) && !(error instanceof ZmqError && error.code === "ECLOSED")) {
         throw error;

@@ -162,6 +162,7 @@ export class MajordomoBroker implements AsyncDisposable {
   #workers = new Map<string, BrokerWorker>();
   #stopper = new AbortController();
   #running: Promise<void> | null = null;
+  #lastEndpoint = "";
 
   /**
    * Opens the broker's ROUTER socket on `context` and binds it. Throws a ZmqError at once for
@@ -187,15 +188,16 @@ export class MajordomoBroker implements AsyncDisposable {
       // of vanishing: the broker then forgets that worker and redelivers its request.
       this.#socket.setOption("ROUTER_MANDATORY", true);
       for (const endpoint of this.endpoints) this.#socket.bind(endpoint);
+      this.#lastEndpoint = this.#socket.lastEndpoint;
     } catch (e) {
       this.#socket.close({ linger: 0 });
       throw e;
     }
   }
 
-  /** The first bound endpoint as libzmq reports it (with the port chosen for `:*`). */
+  /** The last bound endpoint as libzmq reported it (with the port chosen for `:*`). */
   get lastEndpoint(): string {
-    return this.#socket.lastEndpoint;
+    return this.#lastEndpoint;
   }
 
   /** The services known to the broker (registered or with queued requests). */

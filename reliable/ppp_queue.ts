@@ -110,6 +110,10 @@ export class ParanoidPirateQueue implements AsyncDisposable {
     expiredWorkers: 0,
     dropped: 0,
   };
+  /** The frontend's last bound endpoint as libzmq reported it (with the port for `:*`). */
+  readonly frontendEndpoint: string = "";
+  /** The backend's last bound endpoint as libzmq reported it. */
+  readonly backendEndpoint: string = "";
   #frontend: Socket;
   #backend: Socket;
   #maxDeliveries: number;
@@ -145,6 +149,8 @@ export class ParanoidPirateQueue implements AsyncDisposable {
       }
       for (const endpoint of front) this.#frontend.bind(endpoint);
       for (const endpoint of back) this.#backend.bind(endpoint);
+      this.frontendEndpoint = this.#frontend.lastEndpoint;
+      this.backendEndpoint = this.#backend.lastEndpoint;
     } catch (e) {
       this.#frontend.close({ linger: 0 });
       this.#backend.close({ linger: 0 });
@@ -155,16 +161,6 @@ export class ParanoidPirateQueue implements AsyncDisposable {
   /** Workers known to the queue (idle or busy). */
   get workers(): number {
     return this.#workers.size;
-  }
-
-  /** The frontend's last bound endpoint as libzmq reports it. */
-  get frontendEndpoint(): string {
-    return this.#frontend.lastEndpoint;
-  }
-
-  /** The backend's last bound endpoint as libzmq reports it. */
-  get backendEndpoint(): string {
-    return this.#backend.lastEndpoint;
   }
 
   /**
