@@ -286,7 +286,8 @@ export class FaultRelay implements AsyncDisposable {
   }
 
   #close(link: Link): void {
-    if (!this.#links.delete(link)) return;
+    // Not just once: an upstream connection that was still being made at a cut arrives later.
+    this.#links.delete(link);
     link.closing.abort();
     for (const conn of [link.client, link.upstream]) {
       try {

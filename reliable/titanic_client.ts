@@ -80,6 +80,11 @@ export class TitanicClient implements Disposable {
     this.#client = new MajordomoClient(context, endpoint, options);
   }
 
+  /** How many times the client replaced its socket after a timeout (retries), in all. */
+  get reconnects(): number {
+    return this.#client.reconnects;
+  }
+
   /**
    * Stores a request for `service` and answers its id once Titanic has committed it. Rejects
    * with a {@linkcode TitanicError} for a status other than 200, and as
