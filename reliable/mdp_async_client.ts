@@ -25,15 +25,23 @@ export interface MajordomoReply {
  * counts requests sent and not yet answered.
  *
  * @example
- * ```ts ignore
- * import { AsyncMajordomoClient, Context } from "../mod.ts";
- * using ctx = new Context({ linger: 0 });
- * using client = new AsyncMajordomoClient(ctx, "tcp://localhost:5555");
- * for (let i = 0; i < 10; i++) await client.send("echo", `request ${i}`);
+ * ```ts
+ * import { AsyncMajordomoClient, Context, MajordomoBroker, MajordomoWorker } from "../mod.ts";
+ * await using ctx = new Context({ linger: 0 });
+ * const broker = new MajordomoBroker(ctx, { bind: "inproc://mdp-async-doc" });
+ * const brokering = broker.run();
+ * const worker = new MajordomoWorker(ctx, "inproc://mdp-async-doc", "echo");
+ * const serving = worker.serve((request) => request);
+ * using client = new AsyncMajordomoClient(ctx, "inproc://mdp-async-doc");
+ * for (let i = 0; i < 3; i++) await client.send("echo", `request ${i}`);
  * while (client.outstanding > 0) {
  *   const { body } = await client.recv({ timeout: 2500 }); // EAGAIN: the rest are lost
- *   console.log(new TextDecoder().decode(body[0]));
+ *   console.log(new TextDecoder().decode(body[0])); // "request 0", "request 1", "request 2"
  * }
+ * await worker.close();
+ * await serving;
+ * await broker.close();
+ * await brokering;
  * ```
  */
 export class AsyncMajordomoClient implements Disposable {

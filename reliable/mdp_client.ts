@@ -27,11 +27,16 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * MDP/0.1, or names another service, rejects with `EPROTO`.
  *
  * @example
- * ```ts ignore
- * import { Context, MajordomoClient } from "../mod.ts";
+ * ```ts
+ * import { Context, MajordomoClient, UnreachableError } from "../mod.ts";
  * using ctx = new Context({ linger: 0 });
- * using client = new MajordomoClient(ctx, "tcp://localhost:5555", { timeout: 2500, retries: 3 });
- * const reply = await client.request("echo", ["Hello", "world"]); // Uint8Array[]
+ * // No broker listens here: each attempt times out, then the request gives up.
+ * using client = new MajordomoClient(ctx, "tcp://127.0.0.1:5555", { timeout: 100, retries: 2 });
+ * try {
+ *   await client.request("echo", ["Hello", "world"]); // the reply's frames, as Uint8Array[]
+ * } catch (e) {
+ *   if (e instanceof UnreachableError) console.log(e.code, e.attempts); // "EUNREACHABLE" 3
+ * }
  * ```
  */
 export class MajordomoClient implements Disposable {

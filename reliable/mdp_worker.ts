@@ -54,13 +54,21 @@ function mdpCodec(service: string): SessionCodec {
  * worker or the client retries). On close the worker sends DISCONNECT.
  *
  * @example
- * ```ts ignore
- * import { Context, MajordomoWorker } from "../mod.ts";
+ * ```ts
+ * import { Context, MajordomoBroker, MajordomoClient, MajordomoWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
- * const worker = new MajordomoWorker(ctx, "tcp://localhost:5555", "echo", {
+ * const broker = new MajordomoBroker(ctx, { bind: "inproc://mdp-worker-doc" });
+ * const brokering = broker.run();
+ * const worker = new MajordomoWorker(ctx, "inproc://mdp-worker-doc", "upper", {
  *   heartbeatInterval: 2500,
  * });
- * await worker.serve((request) => request); // until worker.close()
+ * const serving = worker.serve(([text]) => new TextDecoder().decode(text).toUpperCase());
+ * using client = new MajordomoClient(ctx, "inproc://mdp-worker-doc");
+ * console.log(await client.requestText("upper", "hello")); // ["HELLO"]
+ * await worker.close(); // the worker says DISCONNECT; serve resolves
+ * await serving;
+ * await broker.close();
+ * await brokering;
  * ```
  */
 export class MajordomoWorker {

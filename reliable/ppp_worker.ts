@@ -37,11 +37,20 @@ const PPP_CODEC: SessionCodec = {
  * 32 s). Requests are handled one at a time; heartbeats go on while the handler runs.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Context, ParanoidPirateWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
- * const worker = new ParanoidPirateWorker(ctx, "tcp://localhost:5556");
- * await worker.serve((request) => request); // an echo worker, until worker.close()
+ * using queue = ctx.socket("ROUTER"); // a queue of our own, to see the frames
+ * queue.bind("inproc://ppp-worker-doc");
+ * const worker = new ParanoidPirateWorker(ctx, "inproc://ppp-worker-doc");
+ * const serving = worker.serve((request) => request); // an echo worker
+ * const [id, ready] = await queue.recvMultipart();
+ * console.log(ready); // Uint8Array [ 1 ]: READY
+ * await queue.send([id, "client", "", "Hello"]);
+ * const [, ...reply] = await queue.recvMultipart();
+ * console.log(reply.map((f) => new TextDecoder().decode(f))); // ["client", "", "Hello"]
+ * await worker.close();
+ * await serving;
  * ```
  */
 export class ParanoidPirateWorker {

@@ -54,14 +54,19 @@ export class TitanicError extends ZmqError {
  * Underneath is a {@linkcode MajordomoClient}, so each call retries over fresh sockets.
  *
  * @example
- * ```ts ignore
- * import { Context, TitanicClient } from "../mod.ts";
- * using ctx = new Context({ linger: 0 });
- * using titanic = new TitanicClient(ctx, "tcp://localhost:5555");
+ * ```ts
+ * import { Context, MajordomoBroker, TitanicClient, TitanicServer } from "../mod.ts";
+ * await using ctx = new Context({ linger: 0 });
+ * const broker = new MajordomoBroker(ctx, { bind: "inproc://titanic-client-doc" });
+ * const server = new TitanicServer(ctx, { broker: "inproc://titanic-client-doc", store: ":memory:" });
+ * const running = [broker.run(), server.run()];
+ * using titanic = new TitanicClient(ctx, "inproc://titanic-client-doc");
  * const uuid = await titanic.submit("echo", "Hello"); // stored: safe from here on
- * const reply = await titanic.fetch(uuid); // { status: "300" } while pending
- * await titanic.close(uuid);
- * const [echoed] = await titanic.request("echo", "all in one"); // submit, poll, close
+ * console.log(await titanic.fetch(uuid)); // { status: "300" }: no echo worker yet
+ * await titanic.close(uuid); // done with it: Titanic forgets request and reply
+ * await server.close();
+ * await broker.close();
+ * await Promise.all(running);
  * ```
  */
 export class TitanicClient implements Disposable {
@@ -90,7 +95,11 @@ export class TitanicClient implements Disposable {
    * with a {@linkcode TitanicError} for a status other than 200, and as
    * {@linkcode MajordomoClient.request} does when the broker does not answer.
    */
-  async submit(service: string, body: Frame | Frame[], options: { signal?: AbortSignal } = {}) {
+  async submit(
+    service: string,
+    body: Frame | Frame[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<string> {
     checkName(service, "service", "TitanicClient.submit");
     const frames = [bytes(service), ...bodyFrames(body, "TitanicClient.submit")];
     const [status, uuid] = await this.#call("titanic.request", frames, options.signal);

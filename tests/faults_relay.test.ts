@@ -7,7 +7,7 @@ import { isCode, rejectsWith, throwsWith } from "./_util.ts";
 const decoder = new TextDecoder();
 
 /** A ROUTER bound on a random port and a DEALER connected to it through a fresh relay. */
-async function throughRelay(ctx: Context, setUp: (dealer: Socket) => void = () => {}) {
+function throughRelay(ctx: Context, setUp: (dealer: Socket) => void = () => {}) {
   const router = ctx.socket("ROUTER");
   const port = router.bindToRandomPort();
   const relay = FaultRelay.start({ target: `127.0.0.1:${port}` });
@@ -27,7 +27,7 @@ async function roundTrip(router: Socket, dealer: Socket, text: string, timeout =
 
 Deno.test("relay: passes traffic both ways and counts it; delay adds latency", async () => {
   await using ctx = new Context({ linger: 0 });
-  const { router, dealer, relay } = await throughRelay(ctx);
+  const { router, dealer, relay } = throughRelay(ctx);
   try {
     await roundTrip(router, dealer, "hello");
     assert.equal(relay.mode, "pass");
@@ -50,7 +50,7 @@ Deno.test("relay: passes traffic both ways and counts it; delay adds latency", a
 
 Deno.test("relay: freeze holds traffic on an open connection; heal delivers it", async () => {
   await using ctx = new Context({ linger: 0 });
-  const { router, dealer, relay } = await throughRelay(ctx);
+  const { router, dealer, relay } = throughRelay(ctx);
   try {
     await roundTrip(router, dealer, "before");
     relay.freeze();
@@ -71,7 +71,7 @@ Deno.test("relay: freeze holds traffic on an open connection; heal delivers it",
 
 Deno.test("relay: cut drops the connection, the DEALER reconnects through the relay", async () => {
   await using ctx = new Context({ linger: 0 });
-  const { router, dealer, relay } = await throughRelay(
+  const { router, dealer, relay } = throughRelay(
     ctx,
     (d) => d.setOption("RECONNECT_IVL", 50),
   );
@@ -124,7 +124,7 @@ Deno.test("relay: a malformed target is EBADVALUE; a refused target closes the c
 Deno.test("heartbeats: ZMTP heartbeats detect a frozen peer within the configured timeout", async () => {
   await using ctx = new Context({ linger: 0 });
   const timeout = 400;
-  const { router, dealer, relay } = await throughRelay(
+  const { router, dealer, relay } = throughRelay(
     ctx,
     (d) => setZmtpHeartbeats(d, { interval: 100, timeout, ttl: 1000 }),
   );
@@ -145,7 +145,7 @@ Deno.test("heartbeats: ZMTP heartbeats detect a frozen peer within the configure
 
 Deno.test("heartbeats: without them the same frozen peer goes unnoticed", async () => {
   await using ctx = new Context({ linger: 0 });
-  const { router, dealer, relay } = await throughRelay(ctx);
+  const { router, dealer, relay } = throughRelay(ctx);
   try {
     await roundTrip(router, dealer, "alive");
     relay.freeze();
