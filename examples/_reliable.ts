@@ -1,6 +1,8 @@
 // Helpers of the reliable-pattern programs (majordomo, paranoid_pirate, titanic): flags whose
 // mistakes end the program with one line, the usage and exit code 2, and small shared bits.
 import { type RoleEnv, type RoleMain, runMain } from "../workers/role.ts";
+import type { WorkerEvent, WorkerSession } from "../reliable/worker_session.ts";
+import { delay } from "../patterns/_open.ts";
 import { envIfAllowed, ROLE_REPORT_ENV } from "../workers/_report.ts";
 import { type Flag, intFlag, parseFlags, usageText } from "./_tutorial.ts";
 
@@ -91,4 +93,34 @@ export async function runProgram<F extends Record<string, Flag>>(
 /** Prints `[HH:MM:SS.mmm] text`, the time a log line needs when roles race. */
 export function log(text: string): void {
   console.log(`${new Date().toISOString().slice(11, 23)} ${text}`);
+}
+
+/** Logs a worker's events: all of them with `verbose`, else all but the routine "connected". */
+export function workerLog(verbose: boolean): (event: WorkerEvent) => void {
+  return (e) => {
+    if (verbose || e.type !== "connected") log(`I: ${Object.values(e).join(" ")}`);
+  };
+}
+
+/**
+ * Serves as an echo worker (after `work` ms of simulated work per request) until the role is
+ * stopped, then prints the worker's counts.
+ */
+export async function serveEcho(
+  worker: WorkerSession,
+  { work, verbose, signal }: { work: number; verbose: boolean; signal: AbortSignal },
+): Promise<void> {
+  try {
+    await worker.serve(async (request, { signal: stop }) => {
+      if (verbose) log(`I: request ${new TextDecoder().decode(request[0])}`);
+      await delay(work, stop);
+      return request;
+    }, { signal });
+  } finally {
+    await worker.close();
+    const s = worker.stats;
+    console.log(
+      `I: worker stopped: ${s.requests} requests, ${s.replies} replies, ${s.reconnects} reconnects`,
+    );
+  }
 }

@@ -181,6 +181,27 @@ const load = (s: Setup, progress: Progress) => ({
 /** A third of all requests answered: the moment faults are injected. */
 const third = (s: Setup) => Math.max(1, Math.floor((s.clients * s.requests) / 3));
 
+/**
+ * Clients behind relays to a local broker; a third of the way through, the relays partition for
+ * `timeouts` attempt timeouts, then heal. The clients retry `retries` times per request.
+ */
+async function partitionedClients(s: Setup, timeouts: number, retries: number): Promise<Tally> {
+  const [endpoint, registered, withStats] = localBroker(s);
+  echoWorker(s, endpoint);
+  const relays = Array.from({ length: s.clients }, () => relayTo(s, endpoint));
+  await registered(1);
+  const progress = new Progress();
+  const settings = { ...load(s, progress), retries };
+  const clients = syncLoad(s.ctx, (c) => relays[c].endpoint, "echo", settings);
+  await progress.reached(third(s));
+  for (const r of relays) r.partition();
+  s.log(`clients partitioned after ${progress.count} replies`);
+  await delay(s.timeout * timeouts);
+  for (const r of relays) r.heal();
+  s.log("partition healed");
+  return withStats(await clients);
+}
+
 /** The scenarios, in the order `deno task faults` runs them. */
 export const SCENARIOS: Scenario[] = [
   {
@@ -287,45 +308,15 @@ export const SCENARIOS: Scenario[] = [
     name: "client-partition",
     about: "each client reaches the broker through a relay; the relays partition, then heal",
     allAnswered: true,
-    run: (options = {}) =>
-      withSetup(options, async (s) => {
-        const [endpoint, registered, withStats] = localBroker(s);
-        echoWorker(s, endpoint);
-        const relays = Array.from({ length: s.clients }, () => relayTo(s, endpoint));
-        await registered(1);
-        const progress = new Progress();
-        const clients = syncLoad(s.ctx, (c) => relays[c].endpoint, "echo", load(s, progress));
-        await progress.reached(third(s));
-        for (const r of relays) r.partition();
-        s.log(`clients partitioned after ${progress.count} replies`);
-        // Shorter than the clients' retry budget: they ride it out.
-        await delay(s.timeout * 3);
-        for (const r of relays) r.heal();
-        s.log("partition healed");
-        return withStats(await clients);
-      }),
+    // Shorter than the clients' retry budget (9 attempts): they ride it out.
+    run: (options = {}) => withSetup(options, (s) => partitionedClients(s, 3, s.retries)),
   },
   {
     name: "client-partition-long",
     about: "a partition longer than the retry budget: the requests caught in it fail, loudly",
     allAnswered: false,
-    run: (options = {}) =>
-      withSetup(options, async (s) => {
-        const [endpoint, registered, withStats] = localBroker(s);
-        echoWorker(s, endpoint);
-        const relays = Array.from({ length: s.clients }, () => relayTo(s, endpoint));
-        await registered(1);
-        const progress = new Progress();
-        const settings = { ...load(s, progress), retries: 2 };
-        const clients = syncLoad(s.ctx, (c) => relays[c].endpoint, "echo", settings);
-        await progress.reached(third(s));
-        for (const r of relays) r.partition();
-        s.log(`clients partitioned after ${progress.count} replies`);
-        await delay(s.timeout * 5);
-        for (const r of relays) r.heal();
-        s.log("partition healed");
-        return withStats(await clients);
-      }),
+    // Five attempt timeouts of partition, three attempts per request: some must give up.
+    run: (options = {}) => withSetup(options, (s) => partitionedClients(s, 5, 2)),
   },
   {
     name: "ppqueue-kill",

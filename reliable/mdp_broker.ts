@@ -13,7 +13,8 @@ import {
   workerEnvelope,
 } from "./mdp.ts";
 import { answerMmi, isMmiService } from "./_mmi.ts";
-import { stopSignal, untilStopped } from "./_run.ts";
+import { Runner } from "./_run.ts";
+import { sendNow } from "./_router.ts";
 
 /** Options of a {@linkcode MajordomoBroker}. */
 export interface MajordomoBrokerOptions {
@@ -160,8 +161,7 @@ export class MajordomoBroker implements AsyncDisposable {
   #onEvent?: (event: BrokerEvent) => void;
   #services = new Map<string, Service>();
   #workers = new Map<string, BrokerWorker>();
-  #stopper = new AbortController();
-  #running: Promise<void> | null = null;
+  #runner = new Runner("MajordomoBroker");
   #lastEndpoint = "";
 
   /**
@@ -216,21 +216,7 @@ export class MajordomoBroker implements AsyncDisposable {
    * time: a second rejects with `EBUSY`.
    */
   run(signal?: AbortSignal): Promise<void> {
-    if (this.#running) {
-      return Promise.reject(
-        new ZmqError("EBUSY", 0, "The broker is already running", { op: "MajordomoBroker.run" }),
-      );
-    }
-    if (this.#socket.closed) {
-      return Promise.reject(
-        new ZmqError("ECLOSED", 0, "The broker is closed", { op: "MajordomoBroker.run" }),
-      );
-    }
-    const stop = stopSignal(this.#stopper.signal, signal);
-    this.#running = untilStopped(this.#serve(stop), this.#stopper.signal, signal).finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#runner.run((stop) => this.#serve(stop), signal);
   }
 
   async #serve(stop: AbortSignal): Promise<void> {
@@ -446,14 +432,8 @@ export class MajordomoBroker implements AsyncDisposable {
   }
 
   /** Sends without waiting; false if the peer is gone or not taking messages. */
-  async #send(id: Uint8Array, frames: Uint8Array[]): Promise<boolean> {
-    try {
-      await this.#socket.send([id, ...frames], { timeout: 0 });
-      return true;
-    } catch (e) {
-      if (e instanceof ZmqError && (e.code === "EHOSTUNREACH" || e.code === "EAGAIN")) return false;
-      throw e;
-    }
+  #send(id: Uint8Array, frames: Uint8Array[]): Promise<boolean> {
+    return sendNow(this.#socket, [id, ...frames]);
   }
 
   #drop(peer: Uint8Array | undefined, reason: string): void {
@@ -463,8 +443,7 @@ export class MajordomoBroker implements AsyncDisposable {
 
   /** Stops {@linkcode MajordomoBroker.run} and closes the socket. Closing twice is harmless. */
   async close(): Promise<void> {
-    this.#stopper.abort();
-    await this.#running?.catch(() => {});
+    await this.#runner.close();
     this.#socket.close({ linger: 0 });
   }
 

@@ -9,7 +9,7 @@ import {
   WorkerSession,
   type WorkerSessionOptions,
   type WorkerStats,
-} from "./_worker_session.ts";
+} from "./worker_session.ts";
 import { isServiceName, parseWorkerMessage, workerCommand, workerEnvelope } from "./mdp.ts";
 
 export type { WorkerEvent, WorkerHandler, WorkerSessionOptions, WorkerStats };
@@ -71,10 +71,9 @@ function mdpCodec(service: string): SessionCodec {
  * await brokering;
  * ```
  */
-export class MajordomoWorker {
+export class MajordomoWorker extends WorkerSession {
   /** The service this worker offers. */
   readonly service: string;
-  #session: WorkerSession;
 
   /**
    * Prepares a worker of `service` for the broker at `endpoint`; `serve` connects. Throws a
@@ -95,36 +94,12 @@ export class MajordomoWorker {
         { op: "MajordomoWorker", option: "service" },
       );
     }
-    this.service = service;
-    this.#session = new WorkerSession(context, endpoint, mdpCodec(service), {
+    super(context, endpoint, mdpCodec(service), {
       name: "MajordomoWorker",
       heartbeatInterval: 2500,
       reconnectInitial: 2500,
       reconnectMax: 2500,
     }, options);
-  }
-
-  /** The broker endpoint. */
-  get endpoint(): string {
-    return this.#session.endpoint;
-  }
-
-  /** Counters since the worker started. */
-  get stats(): WorkerStats {
-    return this.#session.stats;
-  }
-
-  /**
-   * Serves requests until {@linkcode MajordomoWorker.close} (resolves) or `signal` aborts
-   * (rejects with its reason). Rejects with the handler's error if it throws and no
-   * `onError` was given; `EBUSY` if already serving.
-   */
-  serve(handler: WorkerHandler, options: { signal?: AbortSignal } = {}): Promise<void> {
-    return this.#session.serve(handler, options.signal);
-  }
-
-  /** Stops serving (the worker sends DISCONNECT to the broker) and waits until `serve` ends. */
-  close(): Promise<void> {
-    return this.#session.close();
+    this.service = service;
   }
 }

@@ -30,11 +30,15 @@ export {
   type ZmtpHeartbeatOptions,
 } from "./heartbeat.ts";
 export {
+  type Incoming,
+  type SessionCodec,
+  type SessionDefaults,
   type WorkerEvent,
   type WorkerHandler,
+  WorkerSession,
   type WorkerSessionOptions,
   type WorkerStats,
-} from "./_worker_session.ts";
+} from "./worker_session.ts";
 export { PPP_HEARTBEAT, PPP_READY } from "./ppp.ts";
 export {
   ParanoidPirateQueue,

@@ -5,7 +5,8 @@ import type { Socket } from "../core/socket.ts";
 import { Poller } from "../poller/poller.ts";
 import { checkEndpoints, checkInteger } from "./_check.ts";
 import { idKey } from "./_frames.ts";
-import { stopSignal, untilStopped } from "./_run.ts";
+import { Runner } from "./_run.ts";
+import { sendNow } from "./_router.ts";
 import { Liveness } from "./heartbeat.ts";
 import { parseFromWorker, PPP_HEARTBEAT } from "./ppp.ts";
 
@@ -123,8 +124,7 @@ export class ParanoidPirateQueue implements AsyncDisposable {
   #idle: QueueWorker[] = [];
   /** Requests taken back from dead workers, served before new ones. */
   #again: Job[] = [];
-  #stopper = new AbortController();
-  #running: Promise<void> | null = null;
+  #runner = new Runner("ParanoidPirateQueue");
 
   /** Opens and binds both ROUTER sockets. Throws a ZmqError for bad options or endpoints. */
   constructor(context: Context, options: ParanoidPirateQueueOptions) {
@@ -168,18 +168,7 @@ export class ParanoidPirateQueue implements AsyncDisposable {
    * (rejects with its reason). A second `run` while one runs rejects with `EBUSY`.
    */
   run(signal?: AbortSignal): Promise<void> {
-    const op = "ParanoidPirateQueue.run";
-    if (this.#running) {
-      return Promise.reject(new ZmqError("EBUSY", 0, "The queue is running", { op }));
-    }
-    if (this.#frontend.closed) {
-      return Promise.reject(new ZmqError("ECLOSED", 0, "The queue is closed", { op }));
-    }
-    const stop = stopSignal(this.#stopper.signal, signal);
-    this.#running = untilStopped(this.#serve(stop), this.#stopper.signal, signal).finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#runner.run((stop) => this.#serve(stop), signal);
   }
 
   async #serve(stop: AbortSignal): Promise<void> {
@@ -304,14 +293,8 @@ export class ParanoidPirateQueue implements AsyncDisposable {
   }
 
   /** Sends without waiting; false if the peer is gone or not taking messages. */
-  async #send(socket: Socket, frames: Uint8Array[]): Promise<boolean> {
-    try {
-      await socket.send(frames, { timeout: 0 });
-      return true;
-    } catch (e) {
-      if (e instanceof ZmqError && (e.code === "EHOSTUNREACH" || e.code === "EAGAIN")) return false;
-      throw e;
-    }
+  #send(socket: Socket, frames: Uint8Array[]): Promise<boolean> {
+    return sendNow(socket, frames);
   }
 
   #drop(peer: Uint8Array | undefined, reason: string): void {
@@ -321,8 +304,7 @@ export class ParanoidPirateQueue implements AsyncDisposable {
 
   /** Stops {@linkcode ParanoidPirateQueue.run} and closes both sockets. */
   async close(): Promise<void> {
-    this.#stopper.abort();
-    await this.#running?.catch(() => {});
+    await this.#runner.close();
     this.#frontend.close({ linger: 0 });
     this.#backend.close({ linger: 0 });
   }

@@ -1,12 +1,6 @@
 import type { Context } from "../core/context.ts";
 import { sameBytes, splitEnvelope } from "./_frames.ts";
-import {
-  type SessionCodec,
-  type WorkerHandler,
-  WorkerSession,
-  type WorkerSessionOptions,
-  type WorkerStats,
-} from "./_worker_session.ts";
+import { type SessionCodec, WorkerSession, type WorkerSessionOptions } from "./worker_session.ts";
 import { PPP_HEARTBEAT, PPP_READY } from "./ppp.ts";
 
 /** Options of a {@linkcode ParanoidPirateWorker}: heartbeats, backoff, error handling. */
@@ -53,40 +47,14 @@ const PPP_CODEC: SessionCodec = {
  * await serving;
  * ```
  */
-export class ParanoidPirateWorker {
-  #session: WorkerSession;
-
+export class ParanoidPirateWorker extends WorkerSession {
   /** Prepares a worker for the queue at `endpoint`; `serve` connects. */
   constructor(context: Context, endpoint: string, options: ParanoidPirateWorkerOptions = {}) {
-    this.#session = new WorkerSession(context, endpoint, PPP_CODEC, {
+    super(context, endpoint, PPP_CODEC, {
       name: "ParanoidPirateWorker",
       heartbeatInterval: 1000,
       reconnectInitial: 1000,
       reconnectMax: 32000,
     }, options);
-  }
-
-  /** The queue endpoint. */
-  get endpoint(): string {
-    return this.#session.endpoint;
-  }
-
-  /** Counters since the worker started. */
-  get stats(): WorkerStats {
-    return this.#session.stats;
-  }
-
-  /**
-   * Serves requests until {@linkcode ParanoidPirateWorker.close} (resolves) or `signal`
-   * aborts (rejects with its reason). Rejects with the handler's error if it throws and no
-   * `onError` was given; `EBUSY` if already serving.
-   */
-  serve(handler: WorkerHandler, options: { signal?: AbortSignal } = {}): Promise<void> {
-    return this.#session.serve(handler, options.signal);
-  }
-
-  /** Stops serving and waits until `serve` has ended. */
-  close(): Promise<void> {
-    return this.#session.close();
   }
 }

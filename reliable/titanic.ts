@@ -2,12 +2,12 @@ import type { Context } from "../core/context.ts";
 import { ZmqError } from "../core/errors.ts";
 import { checkInteger } from "./_check.ts";
 import { bytes, textOrNull } from "./_frames.ts";
-import { delay, stopSignal, untilStopped } from "./_run.ts";
+import { delay, Runner } from "./_run.ts";
 import { isServiceName } from "./mdp.ts";
 import { MajordomoClient } from "./mdp_client.ts";
 import { MajordomoWorker } from "./mdp_worker.ts";
 import { isTitanicUuid, type StoredRequest, TitanicStore } from "./titanic_store.ts";
-import type { WorkerEvent } from "./_worker_session.ts";
+import type { WorkerEvent } from "./worker_session.ts";
 
 /** Options of a {@linkcode TitanicServer}. */
 export interface TitanicServerOptions {
@@ -107,8 +107,7 @@ export class TitanicServer implements AsyncDisposable {
   #claimed = new Set<string>();
   #notBefore = new Map<string, number>();
   #wake = new Set<() => void>();
-  #stopper = new AbortController();
-  #running: Promise<void> | null = null;
+  #runner = new Runner("TitanicServer");
 
   /**
    * Opens the store and prepares the three services; `run` connects them. Throws a ZmqError
@@ -148,18 +147,7 @@ export class TitanicServer implements AsyncDisposable {
    * its reason). A second `run` while one runs rejects with `EBUSY`.
    */
   run(signal?: AbortSignal): Promise<void> {
-    const op = "TitanicServer.run";
-    if (this.#running) {
-      return Promise.reject(new ZmqError("EBUSY", 0, "Titanic is running", { op }));
-    }
-    if (this.#stopper.signal.aborted) {
-      return Promise.reject(new ZmqError("ECLOSED", 0, "Titanic is closed", { op }));
-    }
-    const stop = stopSignal(this.#stopper.signal, signal);
-    this.#running = untilStopped(this.#serve(stop), this.#stopper.signal, signal).finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#runner.run((stop) => this.#serve(stop), signal);
   }
 
   async #serve(stop: AbortSignal): Promise<void> {
@@ -291,8 +279,7 @@ export class TitanicServer implements AsyncDisposable {
 
   /** Stops serving, closes the services, and the store if the server opened it. */
   async close(): Promise<void> {
-    this.#stopper.abort();
-    await this.#running?.catch(() => {});
+    await this.#runner.close();
     await Promise.all(this.#workers.map((w) => w.close()));
     if (this.#ownsStore) this.store.close();
   }

@@ -8,8 +8,15 @@
  */
 import { MajordomoWorker } from "../../reliable/mod.ts";
 import type { RoleEnv } from "../../workers/mod.ts";
-import { delay, withContext } from "../_tutorial.ts";
-import { intArg, log, parseProgram, runProgram, UsageError } from "../_reliable.ts";
+import { withContext } from "../_tutorial.ts";
+import {
+  intArg,
+  parseProgram,
+  runProgram,
+  serveEcho,
+  UsageError,
+  workerLog,
+} from "../_reliable.ts";
 
 const PROGRAM = {
   command: "deno task mdp:worker",
@@ -46,24 +53,10 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       liveness: intArg(flags.liveness, "liveness", 1, 1000),
       reconnectInitial: reconnect,
       reconnectMax: reconnect,
-      onEvent: (e) => {
-        if (flags.verbose || e.type !== "connected") log(`I: ${Object.values(e).join(" ")}`);
-      },
+      onEvent: workerLog(flags.verbose),
     });
     console.log(`I: ${flags.service} worker for ${flags.connect}`);
-    try {
-      await worker.serve(async (request, { signal }) => {
-        if (flags.verbose) log(`I: request ${new TextDecoder().decode(request[0])}`);
-        await delay(work, signal);
-        return request;
-      }, { signal: env.signal });
-    } finally {
-      await worker.close();
-      const s = worker.stats;
-      console.log(
-        `I: worker stopped: ${s.requests} requests, ${s.replies} replies, ${s.reconnects} reconnects`,
-      );
-    }
+    await serveEcho(worker, { work, verbose: flags.verbose, signal: env.signal });
   });
 }
 

@@ -8,8 +8,8 @@
  */
 import { ParanoidPirateWorker } from "../../reliable/mod.ts";
 import type { RoleEnv } from "../../workers/mod.ts";
-import { delay, withContext } from "../_tutorial.ts";
-import { intArg, log, parseProgram, runProgram } from "../_reliable.ts";
+import { withContext } from "../_tutorial.ts";
+import { intArg, parseProgram, runProgram, serveEcho, workerLog } from "../_reliable.ts";
 
 const PROGRAM = {
   command: "deno task ppworker",
@@ -41,24 +41,10 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       liveness: intArg(flags.liveness, "liveness", 1, 1000),
       reconnectInitial: initial,
       reconnectMax: intArg(flags["reconnect-max"], "reconnect-max", initial),
-      onEvent: (e) => {
-        if (flags.verbose || e.type !== "connected") log(`I: ${Object.values(e).join(" ")}`);
-      },
+      onEvent: workerLog(flags.verbose),
     });
     console.log(`I: Paranoid Pirate worker for ${flags.connect}`);
-    try {
-      await worker.serve(async (request, { signal }) => {
-        if (flags.verbose) log(`I: normal reply ${new TextDecoder().decode(request[0])}`);
-        await delay(work, signal);
-        return request;
-      }, { signal: env.signal });
-    } finally {
-      await worker.close();
-      const s = worker.stats;
-      console.log(
-        `I: worker stopped: ${s.requests} requests, ${s.replies} replies, ${s.reconnects} reconnects`,
-      );
-    }
+    await serveEcho(worker, { work, verbose: flags.verbose, signal: env.signal });
   });
 }
 

@@ -10,31 +10,18 @@ shows that our frames are byte-exact.
 
 Services print "ready" once bound/connected and run until SIGTERM.
 """
-import signal
 import sys
 import time
 
 import zmq
+
+from _rfc_peer import Stop, fail
 
 MDPC = b"MDPC01"
 MDPW = b"MDPW01"
 READY, REQUEST, REPLY, HEARTBEAT, DISCONNECT = (bytes([i]) for i in range(1, 6))
 LIVENESS = 3
 
-stopping = False
-
-
-def on_term(*_):
-    global stopping
-    stopping = True
-
-
-signal.signal(signal.SIGTERM, on_term)
-
-
-def fail(message, frames=None):
-    print(f"PROTOCOL ERROR: {message}: {frames!r}", file=sys.stderr, flush=True)
-    sys.exit(3)
 
 
 def broker(endpoint, heartbeat):
@@ -68,7 +55,7 @@ def broker(endpoint, heartbeat):
             sock.send_multipart([worker, b"", MDPW, DISCONNECT])
 
     heartbeat_at = time.monotonic() + heartbeat
-    while not stopping:
+    while not Stop.requested:
         if sock.poll(int(heartbeat * 1000)):
             frames = sock.recv_multipart()
             if len(frames) < 3 or frames[1] != b"":
@@ -152,7 +139,7 @@ def worker(endpoint, name, heartbeat):
     ctx = zmq.Context()
     handled = 0
     print("ready", flush=True)
-    while not stopping:
+    while not Stop.requested:
         sock = ctx.socket(zmq.DEALER)
         sock.linger = 0
         sock.connect(endpoint)
@@ -160,7 +147,7 @@ def worker(endpoint, name, heartbeat):
         expiry = time.monotonic() + heartbeat * LIVENESS
         heartbeat_at = time.monotonic() + heartbeat
         reconnect = False
-        while not stopping and not reconnect:
+        while not Stop.requested and not reconnect:
             if sock.poll(int(heartbeat * 1000)):
                 frames = sock.recv_multipart()
                 expiry = time.monotonic() + heartbeat * LIVENESS

@@ -8,30 +8,17 @@ with code 3 on the first deviation.
 
 Services print "ready" once bound/connected and run until SIGTERM.
 """
-import signal
 import sys
 import time
 
 import zmq
 
+from _rfc_peer import Stop, fail
+
 PPP_READY = b"\x01"
 PPP_HEARTBEAT = b"\x02"
 LIVENESS = 3
 
-stopping = False
-
-
-def on_term(*_):
-    global stopping
-    stopping = True
-
-
-signal.signal(signal.SIGTERM, on_term)
-
-
-def fail(message, frames=None):
-    print(f"PROTOCOL ERROR: {message}: {frames!r}", file=sys.stderr, flush=True)
-    sys.exit(3)
 
 
 def queue(front_endpoint, back_endpoint, heartbeat):
@@ -48,7 +35,7 @@ def queue(front_endpoint, back_endpoint, heartbeat):
     served = 0
     print("ready", flush=True)
     heartbeat_at = time.monotonic() + heartbeat
-    while not stopping:
+    while not Stop.requested:
         poller = zmq.Poller()
         poller.register(back, zmq.POLLIN)
         if idle:
@@ -102,14 +89,14 @@ def worker(endpoint, heartbeat):
     ctx = zmq.Context()
     handled = 0
     print("ready", flush=True)
-    while not stopping:
+    while not Stop.requested:
         sock = ctx.socket(zmq.DEALER)
         sock.linger = 0
         sock.connect(endpoint)
         sock.send(PPP_READY)
         expiry = time.monotonic() + heartbeat * LIVENESS
         heartbeat_at = time.monotonic() + heartbeat
-        while not stopping:
+        while not Stop.requested:
             if sock.poll(int(heartbeat * 1000)):
                 frames = sock.recv_multipart()
                 expiry = time.monotonic() + heartbeat * LIVENESS

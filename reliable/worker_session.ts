@@ -1,12 +1,9 @@
-// The worker side shared by Paranoid Pirate (RFC 6) and Majordomo (RFC 7) workers: a DEALER
-// session that greets, heartbeats, detects a dead peer, reconnects with backoff, and runs the
-// handler one request at a time. The protocols differ only in their frames (the codec).
 import type { Context } from "../core/context.ts";
 import { ZmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
 import { checkInteger } from "./_check.ts";
 import { bodyFrames } from "./_frames.ts";
-import { delay, isAbort, stopSignal } from "./_run.ts";
+import { delay, isAbort, Runner } from "./_run.ts";
 import { Backoff, Liveness } from "./heartbeat.ts";
 
 /** What a worker session read from its peer. */
@@ -92,17 +89,42 @@ interface Session {
 
 /** Defaults of one protocol, and the name used in errors. */
 export interface SessionDefaults {
+  /** The worker class's name, for errors: "MajordomoWorker". */
   name: string;
+  /** The protocol's usual heartbeat interval, ms. */
   heartbeatInterval: number;
+  /** The protocol's usual first reconnect delay, ms. */
   reconnectInitial: number;
+  /** The protocol's usual longest reconnect delay, ms. */
   reconnectMax: number;
 }
 
-/** A worker that runs sessions with one peer until closed. */
+/**
+ * What {@linkcode MajordomoWorker} and {@linkcode ParanoidPirateWorker} share: a DEALER session
+ * with one peer (a broker or a queue) that greets, heartbeats, notices a silent peer after
+ * `liveness` intervals, and starts a new session after a backoff delay; requests are handled
+ * one at a time while heartbeats go on. Each protocol's worker extends it with its frames.
+ *
+ * @example
+ * ```ts
+ * import { Context, MajordomoWorker, ParanoidPirateWorker, type WorkerSession } from "../mod.ts";
+ * await using ctx = new Context({ linger: 0 });
+ * const workers: WorkerSession[] = [
+ *   new MajordomoWorker(ctx, "tcp://127.0.0.1:5555", "echo"),
+ *   new ParanoidPirateWorker(ctx, "tcp://127.0.0.1:5556", { heartbeatInterval: 500 }),
+ * ];
+ * for (const w of workers) console.log(w.endpoint, w.heartbeatInterval); // 2500, then 500
+ * await Promise.all(workers.map((w) => w.close()));
+ * ```
+ */
 export class WorkerSession {
+  /** The peer's endpoint. */
   readonly endpoint: string;
+  /** The heartbeat interval in ms. */
   readonly heartbeatInterval: number;
+  /** Silent intervals after which the peer is dead. */
   readonly liveness: number;
+  /** Counters since the worker started. */
   readonly stats: WorkerStats = {
     requests: 0,
     replies: 0,
@@ -116,12 +138,12 @@ export class WorkerSession {
   #backoff: Backoff;
   #onError?: (error: unknown, request: Uint8Array[]) => void;
   #onEvent?: (event: WorkerEvent) => void;
-  #stopper = new AbortController();
-  #running: Promise<void> | null = null;
+  #runner: Runner;
   #session = 0;
   #failure: { error: unknown } | null = null;
 
-  constructor(
+  /** Prepares a worker with the frames of `codec`; `serve` connects. */
+  protected constructor(
     context: Context,
     endpoint: string,
     codec: SessionCodec,
@@ -152,29 +174,28 @@ export class WorkerSession {
     this.#context = context;
     this.#codec = codec;
     this.#name = defaults.name;
+    this.#runner = new Runner(defaults.name);
     this.#onError = options.onError;
     this.#onEvent = options.onEvent;
   }
 
-  /** Serves until closed (resolves) or `signal` aborts (rejects with its reason). */
-  serve(handler: WorkerHandler, signal?: AbortSignal): Promise<void> {
-    const op = `${this.#name}.serve`;
+  /**
+   * Serves requests until {@linkcode WorkerSession.close} (resolves) or `signal` aborts
+   * (rejects with its reason). Rejects with the handler's error if it throws and no `onError`
+   * was given; `EBUSY` if already serving, `ECLOSED` once closed.
+   */
+  serve(handler: WorkerHandler, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (typeof handler !== "function") {
-      return Promise.reject(new ZmqError("EBADVALUE", 0, "handler must be a function", { op }));
+      return Promise.reject(
+        new ZmqError("EBADVALUE", 0, "handler must be a function", { op: `${this.#name}.serve` }),
+      );
     }
-    if (this.#running) {
-      return Promise.reject(new ZmqError("EBUSY", 0, "The worker is already serving", { op }));
-    }
-    if (this.#stopper.signal.aborted) {
-      return Promise.reject(new ZmqError("ECLOSED", 0, "The worker is closed", { op }));
-    }
-    this.#running = this.#serve(handler, signal).finally(() => this.#running = null);
-    return this.#running;
+    return this.#runner.run((stop) => this.#serve(handler, stop), options.signal);
   }
 
-  async #serve(handler: WorkerHandler, signal?: AbortSignal): Promise<void> {
+  async #serve(handler: WorkerHandler, serving: AbortSignal): Promise<void> {
     const failed = new AbortController();
-    const stop = AbortSignal.any([stopSignal(this.#stopper.signal, signal), failed.signal]);
+    const stop = AbortSignal.any([serving, failed.signal]);
     try {
       for (let first = true;; first = false) {
         if (!first) {
@@ -187,8 +208,7 @@ export class WorkerSession {
       }
     } catch (error) {
       if (this.#failure) throw this.#failure.error;
-      if (signal?.aborted) throw signal.reason;
-      if (!isAbort(error, stop)) throw error;
+      throw error;
     }
   }
 
@@ -313,10 +333,12 @@ export class WorkerSession {
     this.#onEvent?.({ type: "reply-discarded", reason });
   }
 
-  /** Stops serving (the current session says goodbye) and waits until `serve` has ended. */
-  async close(): Promise<void> {
-    this.#stopper.abort();
-    await this.#running?.catch(() => {});
+  /**
+   * Stops serving (the current session says goodbye: DISCONNECT where the protocol has one)
+   * and waits until `serve` has ended.
+   */
+  close(): Promise<void> {
+    return this.#runner.close();
   }
 }
 
