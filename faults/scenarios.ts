@@ -182,6 +182,21 @@ const load = (s: Setup, progress: Progress) => ({
 const third = (s: Setup) => Math.max(1, Math.floor((s.clients * s.requests) / 3));
 
 /**
+ * A local broker with two echo workers, the first behind a relay, and synchronous clients
+ * already sending.
+ */
+async function relayedWorker(s: Setup) {
+  const [endpoint, registered, withStats] = localBroker(s);
+  const relay = relayTo(s, endpoint);
+  echoWorker(s, relay.endpoint);
+  echoWorker(s, endpoint);
+  await registered(2);
+  const progress = new Progress();
+  const clients = syncLoad(s.ctx, endpoint, "echo", load(s, progress));
+  return { endpoint, relay, withStats, progress, clients };
+}
+
+/**
  * Clients behind relays to a local broker; a third of the way through, the relays partition for
  * `timeouts` attempt timeouts, then heal. The clients retry `retries` times per request.
  */
@@ -233,13 +248,7 @@ export const SCENARIOS: Scenario[] = [
     allAnswered: true,
     run: (options = {}) =>
       withSetup(options, async (s) => {
-        const [endpoint, registered, withStats] = localBroker(s);
-        const relay = relayTo(s, endpoint);
-        echoWorker(s, relay.endpoint);
-        echoWorker(s, endpoint);
-        await registered(2);
-        const progress = new Progress();
-        const sync = syncLoad(s.ctx, endpoint, "echo", load(s, progress));
+        const { endpoint, relay, withStats, progress, clients: sync } = await relayedWorker(s);
         await progress.reached(third(s));
         relay.freeze();
         s.log(`worker frozen after ${progress.count} replies`);
@@ -260,13 +269,7 @@ export const SCENARIOS: Scenario[] = [
     allAnswered: true,
     run: (options = {}) =>
       withSetup(options, async (s) => {
-        const [endpoint, registered, withStats] = localBroker(s);
-        const relay = relayTo(s, endpoint);
-        echoWorker(s, relay.endpoint);
-        echoWorker(s, endpoint);
-        await registered(2);
-        const progress = new Progress();
-        const clients = syncLoad(s.ctx, endpoint, "echo", load(s, progress));
+        const { relay, withStats, progress, clients } = await relayedWorker(s);
         const total = s.clients * s.requests;
         for (const at of [0.25, 0.5, 0.75]) {
           await progress.reached(Math.floor(total * at));
