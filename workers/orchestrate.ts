@@ -38,9 +38,9 @@ export interface RunResult {
 
 /**
  * Runs all roles of an example at once, each in its own Web Worker (or OS process, with
- * `as: "process"`): waits for the finite roles
- * to finish, then stops the services. If any role throws, every role is stopped and the
- * returned promise rejects with a {@linkcode RoleError} that names it.
+ * `as: "process"`): waits for the finite roles to finish, then stops the services. If any role
+ * throws, every role is stopped and the returned promise rejects with a {@linkcode RoleError}
+ * that names it.
  *
  * @example
  * ```ts ignore
