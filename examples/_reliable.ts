@@ -3,6 +3,7 @@
 import { type RoleEnv, type RoleMain, runMain } from "../workers/role.ts";
 import type { WorkerEvent, WorkerSession } from "../reliable/worker_session.ts";
 import { delay } from "../patterns/_open.ts";
+import { ZmqError } from "../core/errors.ts";
 import { envIfAllowed, ROLE_REPORT_ENV } from "../workers/_report.ts";
 import { type Flag, intFlag, parseFlags, usageText } from "./_tutorial.ts";
 
@@ -77,10 +78,15 @@ export async function runProgram<F extends Record<string, Flag>>(
     try {
       await main(args, env);
     } catch (e) {
-      if (e instanceof UsageError) {
+      if (e instanceof UsageError || isBadEndpoint(e)) {
         console.error(`${program.command}: ${e.message}\n\n${usageText(program, program.flags)}`);
         Deno.exitCode = 2;
-      } else if (e instanceof ProgramFailure && envIfAllowed(ROLE_REPORT_ENV) !== "1") {
+      } else if (
+        (e instanceof ProgramFailure || e instanceof ZmqError) &&
+        envIfAllowed(ROLE_REPORT_ENV) !== "1"
+      ) {
+        // A failure the program explains itself (an address in use, requests that failed):
+        // one line, no stack trace. Under an orchestrator, runMain reports it instead.
         console.error(`E: ${e.message}`);
         Deno.exitCode = 1;
       } else {
@@ -88,6 +94,12 @@ export async function runProgram<F extends Record<string, Flag>>(
       }
     }
   }, name);
+}
+
+/** An endpoint flag that libzmq cannot even parse: a command-line mistake. */
+function isBadEndpoint(e: unknown): e is ZmqError {
+  return e instanceof ZmqError && (e.op === "bind" || e.op === "connect") &&
+    (e.code === "EINVAL" || e.code === "EPROTONOSUPPORT");
 }
 
 /** Prints `[HH:MM:SS.mmm] text`, the time a log line needs when roles race. */

@@ -209,19 +209,31 @@ export async function runNetnsScenario(
   }
 }
 
+const USAGE = "Usage: deno task netns [--count N >= 3] [--partition MS]";
+
+function usageError(message: string): never {
+  console.error(`netns: ${message}\n${USAGE}`);
+  Deno.exit(2);
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      count: { type: "string", default: "200" },
-      partition: { type: "string", default: "1500" },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: {
+        count: { type: "string", default: "200" },
+        partition: { type: "string", default: "1500" },
+      },
+    }));
+  } catch (e) {
+    usageError((e as Error).message);
+  }
   const count = Number(values.count);
   const partitionMs = Number(values.partition);
-  if (!Number.isInteger(count) || count < 3 || !Number.isInteger(partitionMs) || partitionMs < 0) {
-    console.error("usage: deno task netns [--count N >= 3] [--partition MS]");
-    Deno.exit(2);
+  if (!Number.isInteger(count) || count < 3) usageError(`--count must be an integer >= 3`);
+  if (!Number.isInteger(partitionMs) || partitionMs < 0) {
+    usageError(`--partition must be an integer of ms >= 0`);
   }
   const reason = await netnsUnavailable();
   if (reason) {

@@ -39,8 +39,14 @@ Deno.test("reliable programs: --help names a deno task that runs the program", a
 });
 
 Deno.test("reliable programs: a command-line mistake is one line, the usage and exit code 2", async () => {
-  for (const args of [["--bogus"], ["--count", "many"], ["--service", "mmi.x"]]) {
-    const program = args[0] === "--service" ? "majordomo/worker.ts" : "majordomo/client.ts";
+  for (
+    const [program, ...args] of [
+      ["majordomo/client.ts", "--bogus"],
+      ["majordomo/client.ts", "--count", "many"],
+      ["majordomo/worker.ts", "--service", "mmi.x"],
+      ["majordomo/broker.ts", "--bind", "nonsense"],
+    ]
+  ) {
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -55,7 +61,7 @@ Deno.test("reliable programs: a command-line mistake is one line, the usage and 
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 2, stderr);
     const [first, blank, usage] = stderr.split("\n");
-    assert.match(first, /^deno task mdp:(client|worker): /);
+    assert.match(first, /^deno task mdp:(client|worker|broker): /);
     assert.equal(blank, "");
     assert.match(usage, /^Usage: deno task mdp:/);
     assert.ok(!/^\s+at /m.test(stderr), "no stack trace");
