@@ -217,6 +217,37 @@ async function partitionedClients(s: Setup, timeouts: number, retries: number): 
   return withStats(await clients);
 }
 
+/**
+ * A broker process, an echo worker, Titanic as a process on a fresh file, and Titanic clients
+ * storing their requests; a third of the way through, `victim` is SIGKILLed and restarted.
+ * Then the clients fetch every reply.
+ */
+async function titanicUnderFire(s: Setup, victim: "titanic" | "broker"): Promise<Tally> {
+  const port = freePort();
+  const endpoint = `tcp://127.0.0.1:${port}`;
+  let broker = await mdpBroker(s, port);
+  echoWorker(s, endpoint);
+  const dir = await Deno.makeTempDir({ prefix: "titanic-faults-" });
+  s.cleanup.unshift(() => Deno.remove(dir, { recursive: true }));
+  const args = ["--connect", endpoint, "--db", `${dir}/titanic.db`, "--heartbeat", String(s.hb)];
+  let titanic = await role(s, TITANIC, "titanic", args, "I: Titanic on");
+  const progress = new Progress();
+  const clients = titanicLoad(s.ctx, endpoint, { ...load(s, progress), retries: 40 });
+  await progress.reached(third(s));
+  if (victim === "titanic") {
+    titanic.kill("SIGKILL");
+    await titanic.done.catch(() => {});
+    s.log(`Titanic killed after ${progress.count} requests stored`);
+    titanic = await role(s, TITANIC, "titanic#2", args, "I: Titanic on");
+  } else {
+    broker.kill("SIGKILL");
+    await broker.done.catch(() => {});
+    s.log(`broker killed after ${progress.count} requests stored`);
+    broker = await mdpBroker(s, port, "broker#2");
+  }
+  return await clients;
+}
+
 /** The scenarios, in the order `deno task faults` runs them. */
 export const SCENARIOS: Scenario[] = [
   {
@@ -364,31 +395,13 @@ export const SCENARIOS: Scenario[] = [
     name: "titanic-kill",
     about: "Titanic (on SQLite) is SIGKILLed mid-stream and restarted on the same file",
     allAnswered: true,
-    run: (options = {}) =>
-      withSetup(options, async (s) => {
-        const [endpoint, registered] = localBroker(s);
-        echoWorker(s, endpoint);
-        await registered(1);
-        const dir = await Deno.makeTempDir({ prefix: "titanic-faults-" });
-        s.cleanup.unshift(() => Deno.remove(dir, { recursive: true }));
-        const args = [
-          "--connect",
-          endpoint,
-          "--db",
-          `${dir}/titanic.db`,
-          "--heartbeat",
-          String(s.hb),
-        ];
-        let titanic = await role(s, TITANIC, "titanic", args, "I: Titanic on");
-        const progress = new Progress();
-        const clients = titanicLoad(s.ctx, endpoint, { ...load(s, progress), retries: 40 });
-        await progress.reached(third(s));
-        titanic.kill("SIGKILL");
-        await titanic.done.catch(() => {});
-        s.log(`Titanic killed after ${progress.count} requests stored`);
-        titanic = await role(s, TITANIC, "titanic#2", args, "I: Titanic on");
-        return await clients;
-      }),
+    run: (options = {}) => withSetup(options, (s) => titanicUnderFire(s, "titanic")),
+  },
+  {
+    name: "titanic-broker-kill",
+    about: "the broker under Titanic is SIGKILLed mid-stream and restarted; Titanic reconnects",
+    allAnswered: true,
+    run: (options = {}) => withSetup(options, (s) => titanicUnderFire(s, "broker")),
   },
 ];
 
