@@ -7,59 +7,34 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliFlags, cliInt, usageError } from "./_cli.ts";
 import { addTally, emptyTally } from "./_load.ts";
 import { formatTally, SCENARIOS } from "./scenarios.ts";
 
-const USAGE = `Usage: deno task faults [--clients N] [--requests N] [--rounds N] [--heartbeat MS]
-                        [--only ${SCENARIOS.map((s) => s.name).join(",")}]`;
-
-function count(value: string, name: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    console.error(
-      `faults: --${name} must be an integer >= ${min}; got ${JSON.stringify(value)}\n${USAGE}`,
-    );
-    Deno.exit(2);
-  }
-  return n;
-}
+const CLI = {
+  name: "faults",
+  usage: `Usage: deno task faults [--clients N] [--requests N] [--rounds N] [--heartbeat MS]
+                        [--only ${SCENARIOS.map((s) => s.name).join(",")}]`,
+};
 
 if (import.meta.main) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        clients: { type: "string", default: "4" },
-        requests: { type: "string", default: "100" },
-        rounds: { type: "string", default: "1" },
-        heartbeat: { type: "string", default: "100" },
-        only: { type: "string", default: "" },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`faults: ${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
+  const values = cliFlags(CLI, {
+    clients: "4",
+    requests: "100",
+    rounds: "1",
+    heartbeat: "100",
+    only: "",
+  });
   const only = values.only.split(",").filter((n) => n !== "");
   const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length > 0) {
-    console.error(`faults: unknown scenario ${unknown.join(", ")}\n${USAGE}`);
-    Deno.exit(2);
-  }
+  if (unknown.length > 0) usageError(CLI, `unknown scenario ${unknown.join(", ")}`);
   const options = {
-    clients: count(values.clients, "clients", 1),
-    requests: count(values.requests, "requests", 1),
-    heartbeat: count(values.heartbeat, "heartbeat", 10),
+    clients: cliInt(CLI, values.clients, "clients", 1),
+    requests: cliInt(CLI, values.requests, "requests", 1),
+    heartbeat: cliInt(CLI, values.heartbeat, "heartbeat", 10),
     log: (line: string) => console.log(`  ${line}`),
   };
-  const rounds = count(values.rounds, "rounds", 1);
+  const rounds = cliInt(CLI, values.rounds, "rounds", 1);
   const total = emptyTally();
   let bad = 0;
   for (let round = 1; round <= rounds; round++) {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { cliFlags, cliInt } from "./_cli.ts";
 import { type ProcessRoleHandle, startProcessRole } from "../workers/process.ts";
 
 /** The namespaces and the addresses on their links. */
@@ -209,32 +209,15 @@ export async function runNetnsScenario(
   }
 }
 
-const USAGE = "Usage: deno task netns [--count N >= 3] [--partition MS]";
-
-function usageError(message: string): never {
-  console.error(`netns: ${message}\n${USAGE}`);
-  Deno.exit(2);
-}
+const CLI = { name: "netns", usage: "Usage: deno task netns [--count N >= 3] [--partition MS]" };
 
 if (import.meta.main) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        count: { type: "string", default: "200" },
-        partition: { type: "string", default: "1500" },
-      },
-    }));
-  } catch (e) {
-    usageError((e as Error).message);
-  }
-  const count = Number(values.count);
-  const partitionMs = Number(values.partition);
-  if (!Number.isInteger(count) || count < 3) usageError(`--count must be an integer >= 3`);
-  if (!Number.isInteger(partitionMs) || partitionMs < 0) {
-    usageError(`--partition must be an integer of ms >= 0`);
-  }
+  const values = cliFlags(CLI, {
+    count: "200",
+    partition: "1500",
+  });
+  const count = cliInt(CLI, values.count, "count", 3);
+  const partitionMs = cliInt(CLI, values.partition, "partition", 0);
   const reason = await netnsUnavailable();
   if (reason) {
     console.log(`netns: skipped: ${reason}`);
