@@ -81,11 +81,15 @@ async function withSetup(options: ScenarioOptions, body: (s: Setup) => Promise<T
   }
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
+/** `n` different TCP ports that were free a moment ago. */
+function freePorts(n: number): number[] {
+  const listeners = Array.from(
+    { length: n },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const ports = listeners.map((l) => l.addr.port);
+  for (const l of listeners) l.close();
+  return ports;
 }
 
 /** Starts a role process and resolves once it printed a line starting with `ready`. */
@@ -223,7 +227,7 @@ async function partitionedClients(s: Setup, timeouts: number, retries: number): 
  * Then the clients fetch every reply.
  */
 async function titanicUnderFire(s: Setup, victim: "titanic" | "broker"): Promise<Tally> {
-  const port = freePort();
+  const [port] = freePorts(1);
   const endpoint = `tcp://127.0.0.1:${port}`;
   let broker = await mdpBroker(s, port);
   echoWorker(s, endpoint);
@@ -256,7 +260,7 @@ export const SCENARIOS: Scenario[] = [
     allAnswered: true,
     run: (options = {}) =>
       withSetup(options, async (s) => {
-        const port = freePort();
+        const [port] = freePorts(1);
         const endpoint = `tcp://127.0.0.1:${port}`;
         let broker = await mdpBroker(s, port);
         echoWorker(s, endpoint);
@@ -358,7 +362,7 @@ export const SCENARIOS: Scenario[] = [
     allAnswered: true,
     run: (options = {}) =>
       withSetup(options, async (s) => {
-        const [front, back] = [freePort(), freePort()];
+        const [front, back] = freePorts(2);
         const queueArgs = [
           "--frontend",
           `tcp://127.0.0.1:${front}`,

@@ -87,8 +87,33 @@ export function pyPeer(script: string, ...args: string[]): PyPeer {
 
 /** A TCP port that was free a moment ago (for a peer that must bind it itself). */
 export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
+  return freePorts(1)[0];
+}
+
+/** `n` different TCP ports that were free a moment ago. */
+export function freePorts(n: number): number[] {
+  const listeners = Array.from(
+    { length: n },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const ports = listeners.map((l) => l.addr.port);
+  for (const l of listeners) l.close();
+  return ports;
+}
+
+/**
+ * Runs `attempt` (which takes free ports itself) again, up to 3 times, when it failed because
+ * a port it chose was taken meanwhile by another program (EADDRINUSE): the machine is shared,
+ * and a port probed free can be gone a moment later.
+ */
+export async function retryOnPortClash<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1;; i++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (i >= 3 || !/Address already in use|EADDRINUSE/.test(String((e as Error)?.message))) {
+        throw e;
+      }
+    }
+  }
 }

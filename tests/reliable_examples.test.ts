@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { main as mdp } from "../examples/majordomo/main.ts";
 import { main as pp } from "../examples/paranoid_pirate/main.ts";
 import { main as titanic } from "../examples/titanic/main.ts";
-import { freePort } from "./_peers.ts";
+import { freePort, freePorts, retryOnPortClash } from "./_peers.ts";
 
 const env = () => ({ name: "t", signal: new AbortController().signal });
 const PROGRAMS = [
@@ -82,7 +82,10 @@ Deno.test("deno task mdp: broker, workers and client, as Web Workers and as OS p
 });
 
 Deno.test("deno task pp and deno task titanic run to the end", async () => {
-  const pirate = await pp(["--port", String(freePort()), "--count", "4", "--quiet"], env());
+  const pirate = await retryOnPortClash(() => {
+    const [front, back] = freePorts(2).map(String);
+    return pp(["--port", front, "--backend-port", back, "--count", "4", "--quiet"], env());
+  });
   assert.deepEqual(
     pirate!.lines.client.filter((l) => l.startsWith("I: server replied OK")),
     [1, 2, 3, 4].map((n) => `I: server replied OK (${n})`),

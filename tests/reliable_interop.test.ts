@@ -13,7 +13,7 @@ import {
   ParanoidPirateQueue,
   ParanoidPirateWorker,
 } from "../mod.ts";
-import { freePort, hasPyzmq, type PyPeer, pyPeer } from "./_peers.ts";
+import { freePort, freePorts, hasPyzmq, type PyPeer, pyPeer } from "./_peers.ts";
 
 const HEARTBEAT = 250;
 const COUNT = 5;
@@ -147,8 +147,7 @@ Deno.test({
 /** Runs one PPP mix: COUNT echo requests through queue and worker from the given sides. */
 async function pppMix(queue: Side, worker: Side, client: Side): Promise<void> {
   await using ctx = new Context({ linger: 0 });
-  const front = `tcp://127.0.0.1:${freePort()}`;
-  const back = `tcp://127.0.0.1:${freePort()}`;
+  const [front, back] = freePorts(2).map((p) => `tcp://127.0.0.1:${p}`);
   const peers: PyPeer[] = [];
   const stops: (() => Promise<void>)[] = [];
   let pyWorker: PyPeer | null = null;

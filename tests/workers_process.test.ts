@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { Context, RoleError, runRoles, startProcessRole } from "../mod.ts";
 import { main as multiprocess } from "../examples/multiprocess/main.ts";
+import { freePorts, retryOnPortClash } from "./_peers.ts";
 
 const FIXTURE = new URL("./fixtures/role_process.ts", import.meta.url);
 const quiet = { onLine: () => {} };
@@ -91,24 +92,25 @@ Deno.test("process role: a shared Context is refused; runRoles runs examples as 
     RoleError,
   );
 
-  const run = await multiprocess([
-    "--process",
-    "--quiet",
-    "--ports",
-    "37020,37022",
-    "--requests",
-    "2",
-    "--interval",
-    "0",
-  ], { name: "multiprocess", signal: new AbortController().signal });
+  const ports = freePorts(2);
+  const run = await retryOnPortClash(() =>
+    multiprocess([
+      "--process",
+      "--quiet",
+      "--ports",
+      ports.join(","),
+      "--requests",
+      "2",
+      "--interval",
+      "0",
+    ], { name: "multiprocess", signal: new AbortController().signal })
+  );
   const replies = run!.lines.client.filter((l) => l.startsWith("Received reply"));
-  assert.deepEqual(replies.map((l) => /World from (\d+)/.exec(l)![1]), [
-    "37020",
-    "37022",
-    "37020",
-    "37022",
-  ]);
-  assert.ok(run!.lines["server:37020"].includes("Served 2 requests, exiting"));
+  assert.deepEqual(
+    replies.map((l) => Number(/World from (\d+)/.exec(l)![1])),
+    [ports[0], ports[1], ports[0], ports[1]],
+  );
+  assert.ok(run!.lines[`server:${ports[0]}`].includes("Served 2 requests, exiting"));
 });
 
 Deno.test("process role: runRoles names a role process that fails and stops the others", async () => {

@@ -15,11 +15,8 @@ const PROGRAM = {
   about:
     "Runs a Paranoid Pirate queue, workers and a Lazy Pirate client (Web Workers, or --process).",
   flags: {
-    port: {
-      type: "string",
-      default: "5555",
-      help: "frontend port on 127.0.0.1 (backend: port + 1)",
-    },
+    port: { type: "string", default: "5555", help: "clients' (frontend) port on 127.0.0.1" },
+    "backend-port": { type: "string", help: "workers' (backend) port (default: --port + 1)" },
     workers: { type: "string", default: "2", help: "PPP workers" },
     count: { type: "string", default: "10", help: "client requests" },
     heartbeat: { type: "string", default: "500", help: "heartbeat interval, ms" },
@@ -31,11 +28,14 @@ const PROGRAM = {
 export async function main(args: string[], env: RoleEnv): Promise<RunResult | undefined> {
   const flags = parseProgram(PROGRAM, args);
   if (!flags) return;
-  const port = intArg(flags.port, "port", 1, 65534);
+  const port = intArg(flags.port, "port", 1, 65535);
+  const backendPort = flags["backend-port"] === undefined
+    ? port + 1
+    : intArg(flags["backend-port"], "backend-port", 1, 65535);
   const workers = intArg(flags.workers, "workers", 0, 100);
   const heartbeat = String(intArg(flags.heartbeat, "heartbeat", 1));
   const frontend = `tcp://127.0.0.1:${port}`;
-  const backend = `tcp://127.0.0.1:${port + 1}`;
+  const backend = `tcp://127.0.0.1:${backendPort}`;
   const here = (file: string) => new URL(file, import.meta.url);
   return await runExample(
     [
