@@ -3,7 +3,7 @@
 // role in a Web Worker, wait for a line it prints or for its end, stop everything on the way
 // out. Every wait is bounded by the run's timeout and names what it was waiting for; a role
 // that fails fails the run at once.
-import { RoleError, type RoleHandle, startRole } from "../workers/mod.ts";
+import { RoleError, type RoleHandle, startProcessRole, startRole } from "../workers/mod.ts";
 import type { BackgroundDevice } from "../devices/mod.ts";
 
 /** A role to start: its module (a URL), name and args. */
@@ -18,6 +18,7 @@ export class Phases {
   #handles: RoleHandle[] = [];
   #devices: BackgroundDevice[] = [];
   #quiet: boolean;
+  #process: boolean;
   #timeout: number;
   #deadline: number;
   #signal: AbortSignal;
@@ -27,9 +28,16 @@ export class Phases {
   /** Lines of roles and of background devices, by name. */
   readonly lines: Record<string, string[]> = {};
 
-  /** A run that fails after `timeout` ms, or when `signal` aborts. */
-  constructor(flags: { quiet: boolean; timeout: number }, signal: AbortSignal) {
+  /**
+   * A run that fails after `timeout` ms, or when `signal` aborts; its roles run as OS
+   * processes with `process`, else in Web Workers.
+   */
+  constructor(
+    flags: { quiet: boolean; timeout: number; process?: boolean },
+    signal: AbortSignal,
+  ) {
     this.#quiet = flags.quiet;
+    this.#process = flags.process === true;
     this.#timeout = flags.timeout;
     this.#deadline = performance.now() + flags.timeout;
     this.#signal = signal;
@@ -50,13 +58,12 @@ export class Phases {
     };
   }
 
-  /** Starts a role in a Worker; if it fails, the run fails. */
+  /** Starts a role in a Worker (or an OS process); if it fails, the run fails. */
   start(role: Role): RoleHandle {
-    const handle = startRole(role.module, {
-      name: role.name,
-      args: role.args,
-      onLine: this.printer(role.name),
-    });
+    const options = { name: role.name, args: role.args, onLine: this.printer(role.name) };
+    const handle = this.#process
+      ? startProcessRole(role.module, options)
+      : startRole(role.module, options);
     this.#handles.push(handle);
     handle.done.catch((e) => this.#fail(e));
     return handle;

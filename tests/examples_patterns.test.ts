@@ -268,6 +268,9 @@ Deno.test("demo: the tour lists every example, in order, and --list runs nothing
   const mine = ["pair", "reqrep", "pubsub", "pushpull", "multiprocess"];
   assert.deepEqual(titles.slice(0, 5), mine);
   assert.equal(new Set(titles).size, titles.length, "titles are unique");
+  // one set of names: every stop is called as the deno task of its example
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  for (const title of titles) assert.ok(config.tasks[title], `no deno task ${title}`);
   const log = console.log;
   const printed: string[] = [];
   console.log = (...a: unknown[]) => void printed.push(a.join(" "));

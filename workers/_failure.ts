@@ -37,7 +37,7 @@ function parseArgsMessage(error: Error): string {
 }
 
 /** Classifies what a program's `main` threw. */
-export function describeFailure(error: unknown): Failure {
+export function classifyFailure(error: unknown): Failure {
   if (error instanceof UsageError) return { message: error.message, usage: true, exitCode: 2 };
   if (
     error instanceof Error &&

@@ -34,6 +34,7 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
     "--timeout",
     values.timeout,
     ...(values.quiet ? ["--quiet"] : []),
+    ...(values.process ? ["--process"] : []),
   ];
   const lines: Record<string, string[]> = {};
   const runs: [string, typeof main, string[]][] = [

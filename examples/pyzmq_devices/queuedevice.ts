@@ -29,7 +29,7 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const back = String(portFlag(values["backend-port"], "backend-port"));
   const count = String(countFlag(values.count));
   const timeout = intFlag(values.timeout, "timeout", { min: 1 });
-  const run = new Phases({ quiet: values.quiet, timeout }, env.signal);
+  const run = new Phases({ quiet: values.quiet, timeout, process: values.process }, env.signal);
   // the tutorial's names: XREP and XREQ are ROUTER and DEALER; HWM sets SNDHWM and RCVHWM
   const device = new BackgroundDevice("QUEUE", "XREP", "XREQ", {
     name: "queuedevice",

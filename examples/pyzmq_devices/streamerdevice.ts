@@ -30,7 +30,7 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const back = String(portFlag(values["backend-port"], "backend-port"));
   const count = countFlag(values.count);
   const timeout = intFlag(values.timeout, "timeout", { min: 1 });
-  const run = new Phases({ quiet: values.quiet, timeout }, env.signal);
+  const run = new Phases({ quiet: values.quiet, timeout, process: values.process }, env.signal);
   const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", {
     name: "streamerdevice",
     onLine: run.printer("streamerdevice"),

@@ -32,7 +32,7 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const delay = String(intFlag(values.delay, "delay"));
   const timeout = intFlag(values.timeout, "timeout", { min: 1 });
   const here = (f: string) => new URL(f, import.meta.url);
-  const run = new Phases({ quiet: values.quiet, timeout }, env.signal);
+  const run = new Phases({ quiet: values.quiet, timeout, process: values.process }, env.signal);
   try {
     await run.startUntil(
       {
