@@ -35,8 +35,9 @@ interface Run {
   stderr: string;
 }
 
-async function run(args: string[], timeoutMs = 60_000): Promise<Run> {
-  const child = new Deno.Command(Deno.execPath(), {
+/** `deno <args>` in the repository, its output piped. */
+function spawn(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
     stdin: "null",
@@ -44,6 +45,10 @@ async function run(args: string[], timeoutMs = 60_000): Promise<Run> {
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
+}
+
+async function run(args: string[], timeoutMs = 60_000): Promise<Run> {
+  const child = spawn(args);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   try {
     const out = await child.output();
@@ -86,7 +91,7 @@ Deno.test("every program: an unknown flag is one line, the usage and exit code 2
       list.slice(i, i + 4).map(async (path) => {
         const r = await run(["run", "-A", path, "--prot", "5556"]);
         // "<name>: ..." (runMain), or "deno task <task>: ..." (the reliable programs)
-      assertUsageError(r, path, /^[\w:. -]+: unknown option --prot$/);
+        assertUsageError(r, path, /^[\w:. -]+: unknown option --prot$/);
       }),
     );
   }
@@ -209,24 +214,17 @@ Deno.test("a missing --allow-read or --allow-ffi is named first, exactly, withou
 
 Deno.test("a producer with no consumer says it is waiting for one, then delivers", async () => {
   const [port] = freePorts(1);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "examples/pushpull/producer.ts",
-      "--port",
-      String(port),
-      "--count",
-      "2",
-      "--wait",
-      "200",
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const child = spawn([
+    "run",
+    "-A",
+    "examples/pushpull/producer.ts",
+    "--port",
+    String(port),
+    "--count",
+    "2",
+    "--wait",
+    "200",
+  ]);
   const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
