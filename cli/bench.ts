@@ -96,7 +96,15 @@ function progressShower(spec: BenchSpec, quiet: boolean) {
   return { show, end: () => line.end() };
 }
 
-/** `zmq bench`: see {@linkcode USAGE}. */
+/**
+ * `zmq bench`: one workload of the anchor benchmarks, as one JSON line.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * console.log(await main(["bench", "reqrep", "200", "--quiet"])); // {"stack":"deno",...}, 0
+ * ```
+ */
 export const bench: Command = {
   name: "bench",
   summary: "measure reqrep, pushpull, pubsub or queue (one JSON result line)",

@@ -17,8 +17,36 @@ the Deno that runs it. DENO_ZMQ_LIBRARY chooses another libzmq file.
 
   --json               one JSON object instead of lines`;
 
-/** What `zmq info` reports, as a plain object. */
-export function infoReport(): Record<string, unknown> {
+/** What `zmq info` reports. */
+export interface InfoReport {
+  /** This command line's version. */
+  cli: string;
+  /** libzmq's version, e.g. "4.3.5". */
+  libzmq: string;
+  /** The libzmq file that was opened. */
+  library: string;
+  /** The capabilities this libzmq has, of {@linkcode CAPABILITIES}. */
+  capabilities: string[];
+  /** Those it lacks. */
+  missing: string[];
+  /** Deno's version, and V8's and TypeScript's. */
+  deno: string;
+  v8: string;
+  typescript: string;
+  /** Operating system and architecture. */
+  os: string;
+}
+
+/**
+ * What `zmq info` reports.
+ *
+ * @example
+ * ```ts
+ * import { infoReport } from "./info.ts";
+ * console.log(infoReport().libzmq); // "4.3.5"
+ * ```
+ */
+export function infoReport(): InfoReport {
   const has = CAPABILITIES.filter((c) => zmqHas(c));
   return {
     cli: CLI_VERSION,
@@ -33,7 +61,15 @@ export function infoReport(): Record<string, unknown> {
   };
 }
 
-/** `zmq info`: see {@linkcode USAGE}. */
+/**
+ * `zmq info`: libzmq's version, its file, its capabilities and Deno's version.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * console.log(await main(["info", "--json"])); // {"cli":"0.1.0","libzmq":"4.3.5",...}, 0
+ * ```
+ */
 export const info: Command = {
   name: "info",
   summary: "show the libzmq version, its file, its capabilities and Deno's version",
@@ -50,8 +86,8 @@ export const info: Command = {
       `zmq CLI       ${r.cli} (@zmq/deno)`,
       `libzmq        ${r.libzmq}`,
       `library       ${r.library}`,
-      `capabilities  ${(r.capabilities as string[]).join(" ")}` +
-      ((r.missing as string[]).length > 0 ? ` (not: ${(r.missing as string[]).join(" ")})` : ""),
+      `capabilities  ${r.capabilities.join(" ")}` +
+      (r.missing.length > 0 ? ` (not: ${r.missing.join(" ")})` : ""),
       `deno          ${r.deno} (V8 ${r.v8}, TypeScript ${r.typescript}, ${r.os})`,
     ];
     await out(lines.join("\n") + "\n");

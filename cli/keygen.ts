@@ -34,7 +34,17 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** `zmq keygen`: see {@linkcode USAGE}. */
+/**
+ * `zmq keygen`: a CURVE certificate as NAME.key and NAME.key_secret.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * const dir = await Deno.makeTempDir();
+ * console.log(await main(["keygen", "server", "--dir", dir])); // prints the public key, then 0
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export const keygen: Command = {
   name: "keygen",
   summary: "make a CURVE certificate (NAME.key and NAME.key_secret)",

@@ -101,7 +101,16 @@ async function nextEvent(
   }
 }
 
-/** `zmq monitor`: see {@linkcode USAGE}. */
+/**
+ * `zmq monitor`: a socket's connection events as they happen.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * // binding reports "listening"; then no event for 200 ms ends the command
+ * console.log(await main(["monitor", "--bind", "tcp://127.0.0.1:*", "--timeout", "200"])); // 0
+ * ```
+ */
 export const monitorCommand: Command = {
   name: "monitor",
   summary: "print a socket's connection events as they happen",

@@ -20,8 +20,8 @@ const KINDS = ["queue", "forwarder", "streamer"] as const;
 const USAGE = `Usage: zmq proxy queue|forwarder|streamer FRONT BACK [options]
 
 Runs libzmq's proxy between two bound sockets until Ctrl-C, with a line of message and
-byte counts (rates per second) updated in place on a terminal, a line per update when
-stdout is not a terminal.
+byte counts (rates per second) updated in place on a terminal; when stdout is not a
+terminal, a line each time the counts changed, and the totals at the end.
 
   queue       ROUTER FRONT <-> DEALER BACK: REQ clients connect to FRONT, REP servers to BACK
   forwarder   SUB FRONT -> PUB BACK: publishers connect to FRONT, subscribers to BACK
@@ -76,12 +76,25 @@ export function countsLine(
     side("back->front", now.backend, before.backend, seconds);
 }
 
+function sameTotals(a: ProxyStatistics, b: ProxyStatistics): boolean {
+  return a.frontend.messagesIn === b.frontend.messagesIn &&
+    a.backend.messagesIn === b.backend.messagesIn;
+}
+
 const ZERO: ProxyStatistics = {
   frontend: { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 },
   backend: { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 },
 };
 
-/** `zmq proxy`: see {@linkcode USAGE}. */
+/**
+ * `zmq proxy`: libzmq's proxy as a queue, forwarder or streamer, with live counts.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * console.log(await main(["proxy", "--help"])); // prints the usage, then 0
+ * ```
+ */
 export const proxy: Command = {
   name: "proxy",
   summary: "run a queue, forwarder or streamer device with live counts",
@@ -126,7 +139,10 @@ export const proxy: Command = {
         if (interrupt.interrupted) break;
         const now = await device.statistics();
         const t = performance.now();
-        await line.update(countsLine(now, before, (t - at) / 1000));
+        // piped, a line only when something passed: a log, not a clock
+        if (line.inPlace || !sameTotals(now, before)) {
+          await line.update(countsLine(now, before, (t - at) / 1000));
+        }
         [before, at] = [now, t];
       }
     } finally {

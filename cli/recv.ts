@@ -82,7 +82,16 @@ async function receiveAll(
   return 0;
 }
 
-/** `zmq recv`: see {@linkcode USAGE}. */
+/**
+ * `zmq recv`: every message received, one per line.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * // nothing comes within 100 ms, and no --count was asked for: a normal end
+ * console.log(await main(["recv", "--bind", "tcp://127.0.0.1:*", "--timeout", "100"])); // 0
+ * ```
+ */
 export const recv: Command = {
   name: "recv",
   summary: "print the messages a socket receives, one per line",

@@ -108,7 +108,15 @@ async function serve(socket: Socket, s: Serving, signal: AbortSignal): Promise<n
   return 0;
 }
 
-/** `zmq rep`: see {@linkcode USAGE}. */
+/**
+ * `zmq rep`: a REP server answering with `--echo` or `--exec COMMAND`.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * console.log(await main(["rep", "--help"])); // prints the usage, then 0
+ * ```
+ */
 export const rep: Command = {
   name: "rep",
   summary: "answer requests (REP): --echo, or --exec a command",

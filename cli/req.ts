@@ -32,7 +32,15 @@ const FLAGS = {
   timeout: { type: "string" },
 } as const;
 
-/** `zmq req`: see {@linkcode USAGE}. */
+/**
+ * `zmq req`: requests from the arguments or stdin, replies printed.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * console.log(await main(["req", "--help"])); // prints the usage, then 0
+ * ```
+ */
 export const req: Command = {
   name: "req",
   summary: "send requests (REQ) and print the replies",

@@ -77,7 +77,16 @@ async function sendAll(socket: Socket, flags: Flags, how: LineFormat, signal: Ab
   }
 }
 
-/** `zmq send`: see {@linkcode USAGE}. */
+/**
+ * `zmq send`: stdin lines, the arguments, or all of stdin (`--raw`) as messages.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./zmq.ts";
+ * // a PUB with no subscriber drops the message and the command ends at once
+ * console.log(await main(["send", "--type", "PUB", "--bind", "tcp://127.0.0.1:*", "hi"])); // 0
+ * ```
+ */
 export const send: Command = {
   name: "send",
   summary: "send stdin lines (or arguments) as messages",

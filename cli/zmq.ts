@@ -34,7 +34,7 @@ import { req } from "./req.ts";
 import { send } from "./send.ts";
 
 /** Every subcommand, by name, in the order `zmq --help` lists them. */
-export const COMMANDS: ReadonlyMap<string, Command> = new Map(
+const COMMANDS: ReadonlyMap<string, Command> = new Map(
   [send, recv, req, rep, proxy, monitorCommand, keygen, bench, info].map((c) => [c.name, c]),
 );
 
