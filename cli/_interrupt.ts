@@ -1,5 +1,6 @@
 // Ctrl-C: the first SIGINT aborts the command's signal so it closes its sockets and ends (exit
 // 130); a second one, or one while the context is already terminating, exits at once.
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** The exit code after Ctrl-C (128 + SIGINT), whatever the command was doing. */
 export const INTERRUPTED = 130;
@@ -44,19 +45,12 @@ export class Interrupt implements Disposable {
 }
 
 /** Resolves after `ms` milliseconds, or rejects with the signal's reason when it aborts first. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+export async function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (e) {
+    throw signal?.aborted ? signal.reason : e; // Node's AbortError hides the reason
+  }
 }
 
 /** Resolves when `signal` aborts (never rejects). */

@@ -187,3 +187,8 @@ export async function withProcs(body: (procs: Proc[]) => Promise<void>): Promise
     await Promise.all(procs.map((p) => p.stop()));
   }
 }
+
+/** Splits a command line written as one string at its spaces (for arguments without any). */
+export function words(text: string): string[] {
+  return text.trim().split(/\s+/);
+}

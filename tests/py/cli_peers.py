@@ -51,6 +51,25 @@ def upper_replies(s, count):
         s.send_multipart([f.upper() for f in frames])
 
 
+def authenticated_upper_rep(ctx, configure, secure, count):
+    """A REP server whose peers a ThreadAuthenticator checks: upper-case replies."""
+    auth = ThreadAuthenticator(ctx)
+    auth.start()
+    configure(auth)
+    s = socket(ctx, zmq.REP)
+    secure(s)
+    say("port", bind(s))
+    try:
+        upper_replies(s, count)
+    finally:
+        auth.stop()
+
+
+def curve_server(s, dir):
+    public, secret = zmq.auth.load_certificate(os.path.join(dir, "server.key_secret"))
+    s.curve_secretkey, s.curve_publickey, s.curve_server = secret, public, True
+
+
 def until_stdin_closes():
     done = threading.Event()
 
@@ -102,17 +121,10 @@ def main():
             ok = public == public2 and secret is not None and len(secret) == 40
             say(name, public.decode(), "secret-ok" if ok else "secret-bad")
     elif mode == "curve-rep":
-        auth = ThreadAuthenticator(ctx)
-        auth.start()
-        auth.configure_curve(domain="*", location=os.path.join(args[0], "clients"))
-        public, secret = zmq.auth.load_certificate(os.path.join(args[0], "server.key_secret"))
-        s = socket(ctx, zmq.REP)
-        s.curve_secretkey, s.curve_publickey, s.curve_server = secret, public, True
-        say("port", bind(s))
-        try:
-            upper_replies(s, int(args[1]))
-        finally:
-            auth.stop()
+        clients = os.path.join(args[0], "clients")
+        authenticated_upper_rep(
+            ctx, lambda auth: auth.configure_curve(domain="*", location=clients),
+            lambda s: curve_server(s, args[0]), int(args[1]))
     elif mode == "curve-req":
         public, secret = zmq.auth.load_certificate(os.path.join(args[1], "client.key_secret"))
         server, _ = zmq.auth.load_certificate(os.path.join(args[1], "server.key"))
@@ -122,16 +134,9 @@ def main():
         s.send_string(args[2])
         say(s.recv_string())
     elif mode == "plain-rep":
-        auth = ThreadAuthenticator(ctx)
-        auth.start()
-        auth.configure_plain(domain="*", passwords={args[0]: args[1]})
-        s = socket(ctx, zmq.REP)
-        s.plain_server = True
-        say("port", bind(s))
-        try:
-            upper_replies(s, int(args[2]))
-        finally:
-            auth.stop()
+        authenticated_upper_rep(
+            ctx, lambda auth: auth.configure_plain(domain="*", passwords={args[0]: args[1]}),
+            lambda s: setattr(s, "plain_server", True), int(args[2]))
     elif mode == "http":
         class Quiet(http.server.SimpleHTTPRequestHandler):
             # as raw.githubusercontent.com does: Deno then goes by the file's extension
