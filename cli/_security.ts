@@ -31,7 +31,9 @@ Security (both ends must use the same mechanism):
                        file or a directory of them; repeatable). Default: any client key
   --plain USER:PASS    PLAIN: a socket that binds checks this user and password, one that
                        connects sends them (PASS from $ZMQ_PASSWORD when only USER is given).
-                       PLAIN is clear text on the wire`;
+                       PLAIN is clear text on the wire
+  A server (--curve-keys, or --plain on a binding socket) cuts off a peer that sends a
+  frame over 1 MiB; -o MAXMSGSIZE=N sets another limit, -o MAXMSGSIZE=-1 none`;
 
 /** The environment variable `--plain USER` reads the password from. */
 export const PASSWORD_ENV = "ZMQ_PASSWORD";

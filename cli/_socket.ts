@@ -219,6 +219,10 @@ export class Session implements AsyncDisposable {
   /** Applies the security flags; answers true if the socket is a server (checks peers). */
   #secure(socket: Socket, plan: SocketPlan): boolean {
     const s = this.#security;
+    // a server's frames are bounded (the library's default, 1 MiB) unless the user set
+    // MAXMSGSIZE: a limit of theirs is kept, and -1 lifts it
+    const unbounded = plan.options.some((o) => o.name === "MAXMSGSIZE" && o.value === -1n);
+    const limit = unbounded ? { maxMessageSize: -1 } : {};
     switch (s.mechanism) {
       case "null":
         return false;
@@ -227,7 +231,7 @@ export class Session implements AsyncDisposable {
         return false;
       case "curve-server":
         if (s.allow !== null) this.#authenticator().configureCurve({ publicKeys: s.allow });
-        makeCurveServer(socket, s.keys);
+        makeCurveServer(socket, s.keys, limit);
         return true;
       case "plain":
         if (plan.bind.length > 0 && plan.connect.length > 0) {
@@ -241,7 +245,7 @@ export class Session implements AsyncDisposable {
           return false;
         }
         this.#authenticator().configurePlain({ passwords: { [s.user]: s.password } });
-        makePlainServer(socket);
+        makePlainServer(socket, limit);
         return true;
     }
   }

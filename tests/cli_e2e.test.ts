@@ -207,6 +207,32 @@ Deno.test("zmq req --plain logs in to a pyzmq PLAIN server; a wrong password fai
   });
 });
 
+Deno.test("a zmq server with --plain cuts off frames over 1 MiB, unless -o MAXMSGSIZE=-1", async () => {
+  const big = String(2 * 1024 * 1024);
+  const cases: [string[], string][] = [
+    [[], "small\n"],
+    [["-o", "MAXMSGSIZE=-1"], "x".repeat(2 * 1024 * 1024) + "\n"],
+  ];
+  for (const [extra, expected] of cases) {
+    await withProcs(async (procs) => {
+      const recv = Proc.zmq([
+        ...words("recv --bind tcp://127.0.0.1:* --plain user:pw --count 1 --timeout 30000"),
+        ...extra,
+      ]);
+      procs.push(recv);
+      const endpoint = await recv.bound();
+      // the big frame first, then a small one: after a cut-off, the PUSH reconnects and the
+      // small one arrives, so what is printed first says which happened
+      const push = Proc.python("plain-push", endpoint, "user", "pw", big);
+      procs.push(push);
+      const r = await recv.end();
+      exits(r, 0, `zmq recv --plain ${extra.join(" ")}`);
+      assert.equal(r.stdout.length, expected.length);
+      assert.equal(r.stdout, expected);
+    });
+  }
+});
+
 Deno.test("zmq proxy queue carries a pyzmq client's requests to a pyzmq server and counts them", async () => {
   await withProcs(async (procs) => {
     const proxy = Proc.zmq(words(`proxy queue tcp://127.0.0.1:* tcp://127.0.0.1:* -i 100`));

@@ -13,6 +13,8 @@ first. Every wait is bounded (20 s), so a broken peer fails the test instead of 
                           DIR/clients/*.key (ThreadAuthenticator): upper-case replies
   curve-req EP DIR TEXT   CURVE REQ with DIR/client.key_secret to the server DIR/server.key
   plain-rep USER PASS COUNT   PLAIN REP (ThreadAuthenticator): upper-case replies
+  plain-push EP USER PASS SIZE   PLAIN PUSH: a frame of SIZE bytes "x", then "small" every
+                          50 ms (also after a reconnection) until stdin closes
   http DIR                serves DIR over HTTP on 127.0.0.1 until stdin closes
 """
 import functools
@@ -137,6 +139,19 @@ def main():
         authenticated_upper_rep(
             ctx, lambda auth: auth.configure_plain(domain="*", passwords={args[0]: args[1]}),
             lambda s: setattr(s, "plain_server", True), int(args[2]))
+    elif mode == "plain-push":
+        s = socket(ctx, zmq.PUSH)
+        s.plain_username, s.plain_password = args[1].encode(), args[2].encode()
+        s.connect(args[0])
+        s.send(b"x" * int(args[3]))
+        done = until_stdin_closes()
+        while not done.wait(0.05):
+            try:
+                s.send(b"small", zmq.NOBLOCK)
+            except zmq.Again:
+                pass  # no connection at this moment (cut off, reconnecting)
+        ctx.destroy(linger=0)
+        return
     elif mode == "http":
         class Quiet(http.server.SimpleHTTPRequestHandler):
             # as raw.githubusercontent.com does: Deno then goes by the file's extension
