@@ -1,10 +1,8 @@
 // The shape every subcommand module exports, and the options several of them share.
-import type { FlagSpecs } from "./_args.ts";
-import { type Flags, positionals } from "./_args.ts";
-import type { Interrupt } from "./_interrupt.ts";
+import { choice, type Flags, type FlagSpecs, positionals } from "./_args.ts";
 import { UsageError } from "./_errors.ts";
 import { FORMATS, type LineFormat, separatorArg } from "./_format.ts";
-import { choice } from "./_args.ts";
+import type { Interrupt } from "./_interrupt.ts";
 
 /** One subcommand of `zmq`. */
 export interface Command {

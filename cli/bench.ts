@@ -1,6 +1,5 @@
 // zmq bench: one benchmark workload on the anchors' command-line contract, with a progress bar.
-import { Flags, intArg, positionals } from "./_args.ts";
-import { choice } from "./_args.ts";
+import { choice, Flags, intArg, positionals } from "./_args.ts";
 import { BENCHES, type BenchName, type BenchSpec, runBenchmark, steps } from "./_bench_run.ts";
 import type { Command } from "./_command.ts";
 import { UsageError } from "./_errors.ts";

@@ -120,11 +120,13 @@ export const proxy: Command = {
     const security = await securityFrom(flags);
     await using session = new Session("proxy", interrupt, security, 0);
     const [ft, bt] = DEVICE_SOCKETS[kind];
-    const open = (type: typeof ft, endpoint: string, subscribeAll = false): Socket =>
+    const open = (type: typeof ft, endpoint: string): Socket =>
       session.open({ type, bind: [endpoint], connect: [], options }, {
-        beforeEndpoints: (s) => subscribeAll && s.subscribe(""),
+        beforeEndpoints: (s) => {
+          if (type === "SUB") s.subscribe(""); // a forwarder passes every topic
+        },
       });
-    const frontend = open(ft, front, ft === "SUB");
+    const frontend = open(ft, front);
     const backend = open(bt, back);
     const captureSocket = capture === undefined ? undefined : open("PUB", capture);
     const device = startProxy(frontend, backend, { capture: captureSocket });

@@ -58,12 +58,22 @@ async function* messages(flags: Flags, how: LineFormat, signal: AbortSignal) {
   }
 }
 
-async function sendAll(socket: Socket, flags: Flags, how: LineFormat, signal: AbortSignal) {
-  const count = flags.maybeInt("count", 1);
-  const timeout = flags.maybeInt("timeout");
-  const pause = flags.maybeInt("delay");
+/** --count, --timeout and --delay. */
+interface Pace {
+  count?: number;
+  timeout?: number;
+  pause?: number;
+}
+
+async function sendAll(
+  socket: Socket,
+  messages: AsyncIterable<Uint8Array[]>,
+  pace: Pace,
+  signal: AbortSignal,
+): Promise<void> {
+  const { count, timeout, pause } = pace;
   let sent = 0;
-  for await (const frames of messages(flags, how, signal)) {
+  for await (const frames of messages) {
     if (pause !== undefined) await delay(pause, signal);
     try {
       await socket.send(frames, { timeout, signal });
@@ -103,13 +113,16 @@ export const send: Command = {
       }
     }
     const plan = socketPlan(type, flags);
-    flags.maybeInt("count", 1);
-    flags.maybeInt("delay");
-    const timeout = flags.maybeInt("timeout");
+    const pace: Pace = {
+      count: flags.maybeInt("count", 1),
+      timeout: flags.maybeInt("timeout"),
+      pause: flags.maybeInt("delay"),
+    };
     const security = await securityFrom(flags);
-    await using session = new Session("send", interrupt, security, timeout ?? -1);
+    // what is queued may take up to --timeout to be delivered at the end, else as long as it takes
+    await using session = new Session("send", interrupt, security, pace.timeout ?? -1);
     const socket = session.open(plan);
-    await sendAll(socket, flags, how, session.signal);
+    await sendAll(socket, messages(flags, how, session.signal), pace, session.signal);
     return 0;
   },
 };
