@@ -13,6 +13,7 @@ import {
   type SocketOptionName,
 } from "./constants.ts";
 import { type ErrorContext, ZmqError } from "./errors.ts";
+import { optionHint } from "./_names.ts";
 
 const encoder = new TextEncoder();
 const INT_MAX = 2 ** 31 - 1;
@@ -133,7 +134,7 @@ export function optionSpec(name: string, context: ErrorContext): OptionSpec {
     throw new ZmqError(
       "EUNKNOWNOPTION",
       0,
-      `Unknown socket option ${nameForMessage(name)}`,
+      `Unknown socket option ${nameForMessage(name)}${optionHint(name)}`,
       context,
     );
   }

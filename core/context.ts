@@ -15,6 +15,7 @@ import {
   SOCKET_OPTIONS,
   SOCKET_TYPES,
   type SocketType,
+  type SocketTypeAlias,
 } from "./constants.ts";
 import {
   contextOption,
@@ -212,7 +213,7 @@ export class Context implements Disposable, AsyncDisposable {
    * sub.subscribe("10001");
    * ```
    */
-  socket(type: SocketType): Socket {
+  socket(type: SocketType | SocketTypeAlias): Socket {
     return new Socket(this, type);
   }
 

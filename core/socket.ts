@@ -21,16 +21,20 @@ import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { type ContextInternals, contexts, socketInternals, socketPointers } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
 import {
+  canonicalSocketType,
   CONTEXT_OPTIONS,
   POLLIN,
   POLLOUT,
   SOCKET_OPTIONS,
   SOCKET_TYPES,
+  type SocketOptionAlias,
   type SocketOptionName,
   type SocketOptionResult,
   type SocketOptionValue,
   type SocketType,
+  type SocketTypeAlias,
 } from "./constants.ts";
+import { aliasTargets, socketTypeHint } from "./_names.ts";
 import type { Context } from "./context.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
 import { encodeMessage, ownFrames, toFrame } from "./_frames.ts";
@@ -120,7 +124,7 @@ const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
-  /** The socket type, e.g. `"REQ"`. */
+  /** The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`). */
   readonly type: SocketType;
   /** The context the socket belongs to. */
   readonly context: Context;
@@ -158,15 +162,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * using push = new Socket(ctx, "PUSH");
    * ```
    */
-  constructor(context: Context, type: SocketType) {
+  constructor(context: Context, type: SocketType | SocketTypeAlias) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
     if (!internals) throw new ZmqError("EINVAL", ERRNO.EINVAL, "Not a Context", base);
-    if (!Object.hasOwn(SOCKET_TYPES, type)) {
+    const canonical = canonicalSocketType(type);
+    if (canonical === undefined) {
       throw new ZmqError(
         "EINVAL",
         ERRNO.EINVAL,
-        `Unknown socket type ${JSON.stringify(type)}; expected one of ${
+        `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
         }`,
         base,
@@ -176,14 +181,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (internals.adopted && !internals.shared!.live) {
       throw closedError("Context was closed by the isolate that created it", base);
     }
-    this.type = type;
+    this.type = canonical;
     this.context = context;
     this.#internals = internals;
     this.#linger = internals.linger;
     let fd = -1;
     const open = (ctx: Pointer) => {
       if (!(internals.shared?.started ?? internals.started)) checkStart(ctx, base);
-      const ptr = socketNew(ctx, SOCKET_TYPES[type], base);
+      const ptr = socketNew(ctx, SOCKET_TYPES[canonical], base);
       internals.started = true;
       if (internals.shared) internals.shared.started = true;
       try {
@@ -211,7 +216,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           shared.free(slot);
           throw e;
         }
-        shared.opened(slot, this.#ptr, SOCKET_TYPES[type]);
+        shared.opened(slot, this.#ptr, SOCKET_TYPES[canonical]);
         this.#shared = shared;
         this.#slot = slot;
       } finally {
@@ -443,7 +448,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 
   /**
    * Sets a socket option by name. Values are checked against the option's type; unknown names
-   * and read-only options throw a ZmqError naming the option.
+   * and read-only options throw a ZmqError naming the option. The tutorial's `IDENTITY` and
+   * `HWM` are accepted too (see {@linkcode SOCKET_OPTION_ALIASES}).
    *
    * @example
    * ```ts
@@ -454,7 +460,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.setOption("LINGER", 0);
    * ```
    */
-  setOption<N extends SocketOptionName>(name: N, value: SocketOptionValue<N>): void {
+  setOption<N extends SocketOptionName | SocketOptionAlias>(
+    name: N,
+    value: SocketOptionValue<N>,
+  ): void {
+    const targets = aliasTargets(name);
+    if (targets) {
+      for (const target of targets) this.setOption(target, value as never);
+      return;
+    }
     const context = this.#ctx("setOption", { option: optionLabel(name) });
     this.#live("setOption", context);
     const spec = optionSpec(name, context);
@@ -484,7 +498,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * console.log(sub.getOption("TYPE")); // 2
    * ```
    */
-  getOption<N extends SocketOptionName>(name: N): SocketOptionResult<N> {
+  getOption<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
+    const targets = aliasTargets(name);
+    if (targets) return this.getOption(targets[0]) as SocketOptionResult<N>;
     const context = this.#ctx("getOption", { option: optionLabel(name) });
     this.#live("getOption", context);
     const spec = optionSpec(name, context);
@@ -500,6 +516,41 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
     if (name === "EVENTS") this.#afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
     return value;
+  }
+
+  /**
+   * pyzmq's name for {@linkcode Socket.setOption}, for programs ported from the tutorial.
+   * Strings are accepted where pyzmq needed `setsockopt_string`.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using sub = ctx.socket("SUB");
+   * sub.setsockopt("SUBSCRIBE", "10001"); // pyzmq: socket.setsockopt(zmq.SUBSCRIBE, b"10001")
+   * sub.setsockopt("HWM", 1);
+   * ```
+   */
+  setsockopt<N extends SocketOptionName | SocketOptionAlias>(
+    name: N,
+    value: SocketOptionValue<N>,
+  ): void {
+    this.setOption(name, value);
+  }
+
+  /**
+   * pyzmq's name for {@linkcode Socket.getOption}, for programs ported from the tutorial.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * console.log(pull.getsockopt("RCVMORE")); // false
+   * ```
+   */
+  getsockopt<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
+    return this.getOption(name);
   }
 
   /**
