@@ -97,6 +97,7 @@ class Reactor {
   #running = false;
   #polling = false;
   #wakeSent = false;
+  #woken: (() => void)[] = [];
   #wakeRead = -1;
   #wakeWrite = -1;
   #buf = new Uint8Array(new ArrayBuffer(POLLFD_SIZE * 16));
@@ -130,6 +131,16 @@ class Reactor {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Resolves once a woken poll has come back and the loop has serviced every watched socket
+   * (settling the operations of sockets closed meanwhile); at once if no woken poll is in
+   * flight. Context.terminate waits for it, so that it resolves after its sockets' operations.
+   */
+  whenWoken(): Promise<void> {
+    if (!this.#polling || !this.#wakeSent) return Promise.resolve();
+    return new Promise((resolve) => this.#woken.push(resolve));
   }
 
   /** Interrupts the poll in flight, if any, so the loop re-reads every watched socket. */
@@ -187,6 +198,7 @@ class Reactor {
         pollFds(this.#buf, count).then(() => this.#resume(start), (error) => {
           this.#polling = false;
           this.#failAll(error);
+          for (const resolve of this.#woken.splice(0)) resolve();
         });
         return;
       }
@@ -216,7 +228,11 @@ class Reactor {
       wakeDrain(this.#wakeRead);
       this.#wakeSent = false;
     }
-    this.#run();
+    try {
+      this.#run();
+    } finally {
+      for (const resolve of this.#woken.splice(0)) resolve();
+    }
   }
 
   /** Services every watched item; answers those that must wait, or null if one is ready. */

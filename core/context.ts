@@ -8,6 +8,7 @@ import {
   setsockopt,
   socketClose,
 } from "./_backend.ts";
+import { reactor } from "./_reactor.ts";
 import { type ContextInternals, contexts } from "./_registry.ts";
 import {
   CONTEXT_OPTIONS,
@@ -307,7 +308,7 @@ export class Context implements Disposable, AsyncDisposable {
     checkCloseOptions(options, "terminate");
     this.#closeSockets(options);
     this.#internals.ptr = null;
-    if (!this.#owner) return;
+    if (!this.#owner) return await reactor.whenWoken();
     const foreign = this.#reapOthers(ptr, options.linger);
     const late = setTimeout(() => {
       console.error(this.#internals.lingering.report(LATE_MS, foreign));
@@ -317,6 +318,7 @@ export class Context implements Disposable, AsyncDisposable {
     } finally {
       clearTimeout(late);
     }
+    await reactor.whenWoken(); // the loop settles the closed sockets' operations first
   }
 
   /** Closes the context (for `using`). */
