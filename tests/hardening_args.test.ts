@@ -209,6 +209,10 @@ Deno.test("proxies and roles: bad arguments are ZmqErrors too (10.13)", async ()
   throwsWith(() => new ProxyLease(a, b, { control: a }), "EBADVALUE");
   throwsWith(() => startRole(42 as never), "EBADVALUE");
   throwsWith(() => startRole("./x.ts", null as never), "EBADVALUE");
+  const { runRoles } = await import("../mod.ts");
+  await rejectsWithCode(runRoles(null as never), "EBADVALUE");
+  await rejectsWithCode(runRoles([null as never]), "EBADVALUE");
+  await rejectsWithCode(runRoles([], null as never), "EBADVALUE");
   const role = startRole(new URL("./fixtures/throws.ts", import.meta.url), { onLine: () => {} });
   await rejectsWithCode(role.stop({ timeout: "soon" as never }), "EBADVALUE");
   await rejectsWithCode(role.stop(null as never), "EBADVALUE");
