@@ -38,10 +38,17 @@ const mkmsg = (size, topic, kind) => { // "tNN" topic prefix, kind byte (S, D, E
   m.write(`t${String(topic).padStart(2, "0")}${kind}`);
   return m;
 };
-const rssMib = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) / 1024;
-const cpuS = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const rssMib = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) / 1024;
+const cpuS = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 /** Sends on one socket one at a time (zeromq.js answers EBUSY to a second pending send). */
-const serial = (sock) => { let chain = Promise.resolve(); return (m) => (chain = chain.then(() => sock.send(m))); };
+const serial = (sock) => {
+  let chain = Promise.resolve();
+  return (m) => (chain = chain.then(() => sock.send(m)));
+};
 const ready = () => process.stdout.write("ready\n");
 
 // ---- far ends (child processes) ----
@@ -50,7 +57,10 @@ const roles = {
     const s = new zmq.Reply();
     bind === "1" ? await s.bind(endpoint) : s.connect(endpoint);
     ready();
-    for (let i = 0; i < +count; i++) { const [m] = await s.receive(); await s.send(m); }
+    for (let i = 0; i < +count; i++) {
+      const [m] = await s.receive();
+      await s.send(m);
+    }
     s.close();
   },
   async push(port, n, size) {
@@ -85,7 +95,11 @@ const roles = {
     await pubSync(pub, ack, +size, 1);
     let acked = 0, wake = null;
     (async () => {
-      for (;;) { const [m] = await ack.receive(); acked = Number(m.toString()); wake?.(); }
+      for (;;) {
+        const [m] = await ack.receive();
+        acked = Number(m.toString());
+        wake?.();
+      }
     })().catch(() => {});
     const data = mkmsg(+size, 0, "D");
     for (let i = 0; i < +n; i++) {
@@ -104,7 +118,11 @@ const roles = {
     ready();
     zmq.context.maxSockets = +count + 16;
     const socks = [];
-    for (let i = 0; i < +count; i++) { const s = new zmq.Dealer(); s.connect(ep(+port)); socks.push(s); }
+    for (let i = 0; i < +count; i++) {
+      const s = new zmq.Dealer();
+      s.connect(ep(+port));
+      socks.push(s);
+    }
     await Promise.all(socks.map((s) => s.send("hi")));
     setInterval(() => {}, 1 << 30); // until the parent kills us (under Deno, sockets alone do not keep it alive)
   },
@@ -132,8 +150,14 @@ function start(role, ...args) {
   kids.push(k);
   return new Promise((resolve, reject) => {
     let seen = "";
-    k.stdout.on("data", (d) => { seen += d; if (seen.includes("ready")) resolve(k); });
-    k.on("exit", (code) => reject(new Error(`far end ${role} exited (${code}) before it was ready`)));
+    k.stdout.on("data", (d) => {
+      seen += d;
+      if (seen.includes("ready")) resolve(k);
+    });
+    k.on(
+      "exit",
+      (code) => reject(new Error(`far end ${role} exited (${code}) before it was ready`)),
+    );
   });
 }
 
@@ -154,7 +178,14 @@ async function latency(bench, port, n, size) {
   const tot = now() - t0;
   t.sort();
   s.close();
-  return { bench, n, size, median_us: round(pct(t, 0.5), 2), p99_us: round(pct(t, 0.99), 2), mean_us: round(tot / n, 2) };
+  return {
+    bench,
+    n,
+    size,
+    median_us: round(pct(t, 0.5), 2),
+    p99_us: round(pct(t, 0.99), 2),
+    mean_us: round(tot / n, 2),
+  };
 }
 
 async function pushpull(port, n, size) {
@@ -168,7 +199,14 @@ async function pushpull(port, n, size) {
   }
   const el = (now() - t0) / 1e6, rate = (n - 1) / el;
   s.close();
-  return { bench: "pushpull", n, size, msgs_per_s: Math.round(rate), mb_per_s: round(rate * size / 1e6, 2), elapsed_s: round(el, 3) };
+  return {
+    bench: "pushpull",
+    n,
+    size,
+    msgs_per_s: Math.round(rate),
+    mb_per_s: round(rate * size / 1e6, 2),
+    elapsed_s: round(el, 3),
+  };
 }
 
 async function pubsub(port, n, size, topics) {
@@ -183,10 +221,16 @@ async function pubsub(port, n, size, topics) {
     const [m] = await sub.receive();
     const kind = m[3];
     if (kind === 83 /* S */) {
-      if (!synced) { synced = true; await ack.send("ready"); }
+      if (!synced) {
+        synced = true;
+        await ack.send("ready");
+      }
       continue;
     }
-    if (kind === 69 /* E */) { ok = true; break; }
+    if (kind === 69 /* E */) {
+      ok = true;
+      break;
+    }
     if (m.toString("latin1", 0, 3) !== topic) break; // filter broken
     t1 = now();
     if (got++ === 0) t0 = t1;
@@ -195,15 +239,27 @@ async function pubsub(port, n, size, topics) {
   sub.close();
   ack.close();
   return {
-    bench: "pubsub", n, size, topics, expected, delivered: got, ok: ok && got === expected, msgs_per_s: Math.round(rate),
-    mb_per_s: round(rate * size / 1e6, 2), pub_msgs_per_s: got > 1 ? Math.round((n - topics) / el) : 0, elapsed_s: round(el, 3),
+    bench: "pubsub",
+    n,
+    size,
+    topics,
+    expected,
+    delivered: got,
+    ok: ok && got === expected,
+    msgs_per_s: Math.round(rate),
+    mb_per_s: round(rate * size / 1e6, 2),
+    pub_msgs_per_s: got > 1 ? Math.round((n - topics) / el) : 0,
+    elapsed_s: round(el, 3),
   };
 }
 
 async function fanout(port, n, size, subs) { // `subs` SUB sockets, one receive loop each
   const ack = new zmq.Push({ linger: 0 }), sendAck = serial(ack);
   const socks = Array.from({ length: subs }, () => new zmq.Subscriber());
-  for (const s of socks) { s.subscribe(); s.connect(ep(port)); }
+  for (const s of socks) {
+    s.subscribe();
+    s.connect(ep(port));
+  }
   ack.connect(ep(port + 1));
   const reached = new Int32Array(Math.floor(n / ACK_EVERY) + 2);
   let nsynced = 0, total = 0, bad = false, t0 = 0, t1 = 0;
@@ -215,9 +271,14 @@ async function fanout(port, n, size, subs) { // `subs` SUB sockets, one receive 
       if (kind === 68 /* D */) {
         t1 = now();
         if (total++ === 0) t0 = t1;
-        if (++count % ACK_EVERY === 0 && ++reached[count / ACK_EVERY] === subs) sendAck(String(count));
+        if (++count % ACK_EVERY === 0 && ++reached[count / ACK_EVERY] === subs) {
+          sendAck(String(count));
+        }
       } else if (kind === 83 /* S */) {
-        if (!synced) { synced = true; if (++nsynced === subs) sendAck("ready"); }
+        if (!synced) {
+          synced = true;
+          if (++nsynced === subs) sendAck("ready");
+        }
       } else if (kind === 69 /* E */) break;
       else bad = true;
     }
@@ -225,7 +286,18 @@ async function fanout(port, n, size, subs) { // `subs` SUB sockets, one receive 
   const expected = n * subs, el = (t1 - t0) / 1e6, rate = total > 1 ? (total - 1) / el : 0;
   for (const s of socks) s.close();
   ack.close();
-  return { bench: "fanout", n, size, subs, expected, delivered: total, lost: expected - total, ok: total === expected && !bad, msgs_per_s: Math.round(rate), elapsed_s: round(el, 3) };
+  return {
+    bench: "fanout",
+    n,
+    size,
+    subs,
+    expected,
+    delivered: total,
+    lost: expected - total,
+    ok: total === expected && !bad,
+    msgs_per_s: Math.round(rate),
+    elapsed_s: round(el, 3),
+  };
 }
 
 async function clients(port, n, size, k) { // k REQ clients, one async loop each, n timed requests
@@ -233,7 +305,10 @@ async function clients(port, n, size, k) { // k REQ clients, one async loop each
   const socks = Array.from({ length: k }, () => new zmq.Request());
   for (const s of socks) s.connect(ep(port));
   const msg = Buffer.alloc(size), lat = [];
-  await Promise.all(socks.map(async (s) => { await s.send(msg); await s.receive(); })); // warm-up
+  await Promise.all(socks.map(async (s) => {
+    await s.send(msg);
+    await s.receive();
+  })); // warm-up
   const t0 = now();
   await Promise.all(socks.map(async (s, i) => {
     for (let j = n / k + (i < n % k ? 1 : 0) | 0; j > 0; j--) {
@@ -247,14 +322,28 @@ async function clients(port, n, size, k) { // k REQ clients, one async loop each
   const el = (now() - t0) / 1e6;
   lat.sort((a, b) => a - b);
   for (const s of socks) s.close();
-  return { bench: "clients", n, size, clients: k, requests_per_s: Math.round(n / el), median_us: round(pct(lat, 0.5), 2), p99_us: round(pct(lat, 0.99), 2), elapsed_s: round(el, 3) };
+  return {
+    bench: "clients",
+    n,
+    size,
+    clients: k,
+    requests_per_s: Math.round(n / el),
+    median_us: round(pct(lat, 0.5), 2),
+    p99_us: round(pct(lat, 0.99), 2),
+    elapsed_s: round(el, 3),
+  };
 }
 
 async function workers(n, size, k) { // k worker_threads, each a PUSH over inproc to one PULL here
   const pull = new zmq.Pull();
   await pull.bind("inproc://bench-workers");
-  const threads = Array.from({ length: k }, (_, i) =>
-    new Worker(new URL(import.meta.url), { workerData: { count: Math.floor(n / k) + (i < n % k ? 1 : 0), size } }));
+  const threads = Array.from(
+    { length: k },
+    (_, i) =>
+      new Worker(new URL(import.meta.url), {
+        workerData: { count: Math.floor(n / k) + (i < n % k ? 1 : 0), size },
+      }),
+  );
   const exited = threads.map((w) => new Promise((r) => w.on("exit", r)));
   let t0 = 0;
   for (let i = 0; i < n; i++) {
@@ -265,7 +354,16 @@ async function workers(n, size, k) { // k worker_threads, each a PUSH over inpro
   const el = (now() - t0) / 1e6, rate = (n - 1) / el;
   await Promise.all(exited);
   pull.close();
-  return { bench: "workers", n, size, workers: k, how: "worker_threads, zeromq.js's global context", msgs_per_s: Math.round(rate), mb_per_s: round(rate * size / 1e6, 2), elapsed_s: round(el, 3) };
+  return {
+    bench: "workers",
+    n,
+    size,
+    workers: k,
+    how: "worker_threads, zeromq.js's global context",
+    msgs_per_s: Math.round(rate),
+    mb_per_s: round(rate * size / 1e6, 2),
+    elapsed_s: round(el, 3),
+  };
 }
 
 async function workerPush({ count, size }) {
@@ -280,7 +378,9 @@ async function idle(port, n, seconds) { // one ROUTER holding n idle connections
   const rss0 = rssMib(), t0 = now();
   const s = new zmq.Router({ backlog: 4096, linger: 0 });
   await s.bind(ep(port));
-  for (let i = 0; i < IDLE_PROCS; i++) await start("idleClients", port, Math.floor(n / IDLE_PROCS) + (i < n % IDLE_PROCS ? 1 : 0));
+  for (let i = 0; i < IDLE_PROCS; i++) {
+    await start("idleClients", port, Math.floor(n / IDLE_PROCS) + (i < n % IDLE_PROCS ? 1 : 0));
+  }
   for (let i = 0; i < n; i++) await s.receive();
   const connectS = (now() - t0) / 1e6, rss = rssMib() - rss0, c0 = cpuS(), w0 = now();
   let quiet = true; // idle: a server waiting for requests
@@ -289,21 +389,43 @@ async function idle(port, n, seconds) { // one ROUTER holding n idle connections
   const wall = (now() - w0) / 1e6, cpu = cpuS() - c0;
   s.close();
   await pending;
-  return { bench: "idle", n, size: 0, connections: n, connect_s: round(connectS, 3), rss_mib: round(rss, 1), rss_kib_per_conn: round(rss * 1024 / n, 2), idle_s: round(wall, 2), idle_cpu_percent: round(100 * cpu / wall, 3), ok: quiet };
+  return {
+    bench: "idle",
+    n,
+    size: 0,
+    connections: n,
+    connect_s: round(connectS, 3),
+    rss_mib: round(rss, 1),
+    rss_kib_per_conn: round(rss * 1024 / n, 2),
+    idle_s: round(wall, 2),
+    idle_cpu_percent: round(100 * cpu / wall, 3),
+    ok: quiet,
+  };
 }
 
-const USAGE = "usage: bench.mjs reqrep|pushpull|pubsub|queue|fanout|clients|workers|idle N SIZE PORT [EXTRA]";
+const USAGE =
+  "usage: bench.mjs reqrep|pushpull|pubsub|queue|fanout|clients|workers|idle N SIZE PORT [EXTRA]";
 
 async function main() {
   const args = isDeno ? globalThis.Deno.args : process.argv.slice(2);
-  if (args[0] === "--role") { await roles[args[1]](...args.slice(2)); return; }
+  if (args[0] === "--role") {
+    await roles[args[1]](...args.slice(2));
+    return;
+  }
   const [bench, ...rest] = args;
   const [n, size, port, extra = 0] = rest.map(Number);
-  if (!bench || !(n >= 2) || !(size >= 0) || !(port > 0 && port < 65535)) { console.error(USAGE); process.exit(2); }
+  if (!bench || !(n >= 2) || !(size >= 0) || !(port > 0 && port < 65535)) {
+    console.error(USAGE);
+    process.exit(2);
+  }
   let r;
-  if (bench === "reqrep") { await start("rep", ep(port), 1, WARMUP + n); r = await latency("reqrep", port, n, size); }
-  else if (bench === "pushpull") { await start("push", port, n, size); r = await pushpull(port, n, size); }
-  else if (bench === "pubsub") {
+  if (bench === "reqrep") {
+    await start("rep", ep(port), 1, WARMUP + n);
+    r = await latency("reqrep", port, n, size);
+  } else if (bench === "pushpull") {
+    await start("push", port, n, size);
+    r = await pushpull(port, n, size);
+  } else if (bench === "pubsub") {
     const topics = extra >= 1 && extra <= 100 ? extra : 10;
     await start("pub", port, n, size, topics);
     r = await pubsub(port, n, size, topics);
@@ -311,15 +433,26 @@ async function main() {
     await start("proxy", port);
     await start("rep", ep(port + 1), 0, WARMUP + n);
     r = await latency("queue", port, n, size);
-  } else if (bench === "fanout") { await start("fanoutPub", port, n, size); r = await fanout(port, n, size, extra || 50); }
-  else if (bench === "clients") { await start("routerEcho", port, n + (extra || 500)); r = await clients(port, n, size, extra || 500); }
-  else if (bench === "workers") r = await workers(n, size, extra || 4);
+  } else if (bench === "fanout") {
+    await start("fanoutPub", port, n, size);
+    r = await fanout(port, n, size, extra || 50);
+  } else if (bench === "clients") {
+    await start("routerEcho", port, n + (extra || 500));
+    r = await clients(port, n, size, extra || 500);
+  } else if (bench === "workers") r = await workers(n, size, extra || 4);
   else if (bench === "idle") r = await idle(port, n, extra || 5);
-  else { console.error(`bench.mjs: unknown workload ${bench}\n${USAGE}`); process.exit(2); }
+  else {
+    console.error(`bench.mjs: unknown workload ${bench}\n${USAGE}`);
+    process.exit(2);
+  }
   for (const k of kids) k.kill("SIGKILL"); // the far ends delivered everything that was counted
   console.log(JSON.stringify({ stack: STACK, ...r }));
   process.exit(0);
 }
 
 if (!isMainThread) await workerPush(workerData);
-else await main().catch((e) => { console.error(e); for (const k of kids) k.kill("SIGKILL"); process.exit(1); });
+else {await main().catch((e) => {
+    console.error(e);
+    for (const k of kids) k.kill("SIGKILL");
+    process.exit(1);
+  });}
