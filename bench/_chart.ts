@@ -40,6 +40,18 @@ export interface ChartOptions {
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
+/** The opening of a chart: the svg element, a white background, the title and the subtitle. */
+function header(width: number, height: number, title: string, subtitle: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">` +
+    `${esc(title)}</text>`,
+    `<text x="${width / 2}" y="44" text-anchor="middle" fill="#555">${esc(subtitle)}</text>`,
+  ];
+}
+
 /** A compact label for a value: 2.8M, 66k, 94.5. */
 export function shortNumber(x: number): string {
   if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e7 ? 1 : 2)}M`;
@@ -56,17 +68,7 @@ export function barChart(panels: Panel[], options: ChartOptions): string {
   const rows = Math.ceil(panels.length / cols);
   const width = cols * pw + 20;
   const height = top + legendH + rows * ph + 10;
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
-      `viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-    `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">` +
-      `${esc(options.title)}</text>`,
-    `<text x="${width / 2}" y="44" text-anchor="middle" fill="#555">${
-      esc(options.subtitle)
-    }</text>`,
-  );
+  const out = header(width, height, options.title, options.subtitle);
   // legend
   const lx0 = width / 2 - options.stacks.length * 75;
   options.stacks.forEach((s, i) => {
@@ -159,16 +161,7 @@ export function lineChart(series: Series[], options: LineChartOptions): string {
   const y1 = Math.ceil(Math.log10(Math.max(10, ...ys)));
   const px = (x: number) => left + ((lx(x) - x0) / (x1 - x0 || 1)) * plotW;
   const py = (y: number) => top + plotH - ((Math.log10(y) - y0) / (y1 - y0 || 1)) * plotH;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
-    `viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-    `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">` +
-    `${esc(options.title)}</text>`,
-    `<text x="${width / 2}" y="44" text-anchor="middle" fill="#555">${
-      esc(options.subtitle)
-    }</text>`,
-  ];
+  const out = header(width, height, options.title, options.subtitle);
   for (let e = y0; e <= y1; e++) {
     const y = py(10 ** e);
     out.push(
