@@ -81,6 +81,8 @@ function median(v: number[]): number {
 
 /** A figure for humans: 2,783,085 / 94.5 / 2.35. */
 export function fmt(x: number): string {
+  if (x === 0) return "0";
+  if (Math.abs(x) < 1) return x.toPrecision(2); // idle CPU percentages: 0.0040
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString("en-US");
   if (Math.abs(x) < 100) return x.toFixed(2);
   return x.toFixed(1);
@@ -297,6 +299,9 @@ export function render(
           const b = res.value(f.workload, s.id, f.metric);
           if (a === null || b === null) {
             return res.status(f.workload, b === null ? s.id : "deno") ?? "-";
+          }
+          if (f.metric === "idle_cpu_percent" && Math.max(a, b) < CPU_FLOOR) {
+            return `both < ${CPU_FLOOR}%`;
           }
           return `${advantage(a, b, f.better).toFixed(2)}×`;
         }).join(" | ")
