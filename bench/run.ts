@@ -191,7 +191,13 @@ async function main(): Promise<void> {
   await Deno.writeTextFile(`${o.out}/latest-sizes.svg`, sizesSvg);
   // keep the repository's `deno fmt --check` clean
   await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--quiet", `${o.out}/latest.md`],
+    args: [
+      "fmt",
+      "--quiet",
+      `${o.out}/latest.md`,
+      `${o.out}/latest.svg`,
+      `${o.out}/latest-sizes.svg`,
+    ],
     stdout: "null",
     stderr: "null",
   }).output();
