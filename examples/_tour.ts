@@ -80,4 +80,19 @@ export const TOUR: TourStop[] = [
     summary: "Background devices in Workers: streamerdevice, queuedevice, monitoredqueue (5562).",
     run: example("./pyzmq_devices/main.ts", ["--count", "3"]),
   },
+  {
+    title: "paranoid_pirate",
+    summary: "Paranoid Pirate (RFC 6): a heartbeating queue (5555/5556), two workers, a client.",
+    run: example("./paranoid_pirate/main.ts", ["--count", "4"]),
+  },
+  {
+    title: "majordomo",
+    summary: "Majordomo (MDP/0.1): broker (5555), two echo workers, a client asking by service.",
+    run: example("./majordomo/main.ts", ["--count", "4"]),
+  },
+  {
+    title: "titanic",
+    summary: "Titanic (RFC 9): each request stored in SQLite before it is acknowledged (5555).",
+    run: example("./titanic/main.ts", ["--count", "3"]),
+  },
 ];
