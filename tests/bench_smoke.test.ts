@@ -151,3 +151,76 @@ Deno.test("bench: a command-line mistake gets one line, the usage and exit code 
     assert.ok(!lines.some((l) => /^\s+at /.test(l)), "no stack trace");
   }
 });
+
+Deno.test("bench report: every target of issue 12 is a ratio in the run, met or not; hangs show", async () => {
+  const { render } = await import("../bench/_report.ts");
+  const row = (
+    stack: string,
+    workload: string,
+    bench: string,
+    fields: Record<string, unknown>,
+  ) => ({
+    stack,
+    workload,
+    bench,
+    n: 10,
+    size: 1,
+    ...fields,
+  });
+  const rows = [
+    row("c", "reqrep", "reqrep", { median_us: 100, p99_us: 200, mean_us: 110 }),
+    row("py", "reqrep", "reqrep", { median_us: 120, p99_us: 300, mean_us: 130 }),
+    row("deno", "reqrep", "reqrep", { median_us: 104, p99_us: 360, mean_us: 110 }),
+    row("deno-zmqjs", "reqrep", "reqrep", { hangs: true, timeout_s: 20 }),
+    row("c", "pushpull-16", "pushpull", { msgs_per_s: 1000, mb_per_s: 0.016 }),
+    row("deno", "pushpull-16", "pushpull", { msgs_per_s: 600, mb_per_s: 0.0096 }),
+    row("deno-zmqjs", "pushpull-16", "pushpull", { msgs_per_s: 100, mb_per_s: 0.0016 }),
+    row("c", "pubsub", "pubsub", { msgs_per_s: 1000, ok: true, delivered: 5, expected: 5 }),
+    row("deno", "pubsub", "pubsub", { msgs_per_s: 900, ok: false, delivered: 4, expected: 5 }),
+  ];
+  const { md, svg, sizesSvg } = render({
+    command: "deno task bench",
+    date: "2026-12-01 00:00 UTC",
+    quick: false,
+    runs: 1,
+    load: [0.2, 0.3],
+    machine: "test machine",
+    versions: { deno: "2.9.6" },
+    skipped: ["node (node not found)"],
+  }, rows);
+  const target = (name: string) => {
+    const line = md.split("\n").find((l) => l.startsWith(`| ${name} `));
+    assert.ok(line, `target "${name}" is reported`);
+    return line.split("|").map((c) => c.trim()).slice(2, 4);
+  };
+  assert.deepEqual(target("REQ/REP median ≤ 1.05× C"), ["1.04×", "yes"]);
+  assert.deepEqual(target("REQ/REP p99 ≤ 1.0× pyzmq"), ["1.20×", "**no**"]);
+  assert.deepEqual(target("PUSH/PULL 16 B ≥ 0.7× C"), ["0.60×", "**no**"]);
+  assert.deepEqual(target("PUSH/PULL 16 B: ≥ 3× zeromq.js on Deno"), ["6.00×", "yes"]);
+  assert.deepEqual(target("REQ/REP 1 B, median: ≥ 3× zeromq.js on Deno"), [
+    "zeromq.js on Deno hangs",
+    "n/a",
+  ]);
+  // a lost message fails the target whatever the rate (and the rate of a losing run is not used)
+  assert.equal(target("PUB/SUB ≥ 0.7× C, nothing lost")[1], "**no**");
+  assert.match(md, /delivered 4\/5/);
+  for (
+    const name of [
+      "PUSH/PULL 1 KiB ≥ 0.9× C",
+      "QUEUE median ≤ 1.02× C",
+      "PUSH/PULL 1 MiB ≥ 0.9× C (MB/s)",
+      "PUSH/PULL 16 MiB ≥ 0.9× C (MB/s)",
+      "PUSH/PULL 64 MiB ≥ 0.9× C (MB/s)",
+      "fan-out to 50 SUB ≥ pyzmq (delivered/s)",
+      "fan-out: nothing lost within HWM",
+      "500 clients ≥ pyzmq (requests/s)",
+      "500 clients p99 ≤ pyzmq",
+      "4 Workers over inproc ≥ pyzmq (msgs/s)",
+      "10k idle connections: memory ≤ pyzmq",
+    ]
+  ) assert.equal(target(name)[1], "n/a", `${name} has no data here`);
+  assert.match(md, /Skipped: node \(node not found\)/);
+  assert.match(md, /\| REQ\/REP 1 B, median \| µs \| 100\.0 \| 120\.0 \| hangs \| 104\.0 \|/);
+  assert.match(svg, />hangs</);
+  assert.match(sizesSvg, /<polyline|<circle/);
+});

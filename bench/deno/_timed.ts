@@ -1,4 +1,4 @@
-// The Deno stack's timed sides of the anchors' four workloads: latency (reqrep, queue),
+// The Deno stack's timed sides of the contract's first four workloads: latency (reqrep, queue),
 // PUSH/PULL throughput at any size, and PUB/SUB with topic filtering.
 import { Context } from "../../core/mod.ts";
 import { DATA, END, ep, hwmFor, now, pct, round, SYNC, WARMUP } from "./_common.ts";
