@@ -176,7 +176,12 @@ async function main(): Promise<void> {
     } catch (e) {
       usage(`cannot read ${o.from}: ${(e as Error).message}`);
     }
-    const lines = text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    let lines;
+    try {
+      lines = text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    } catch (e) {
+      usage(`${o.from} is not JSON lines: ${(e as Error).message}`);
+    }
     if (!lines[0]?.run) usage(`${o.from} does not start with a run description`);
     info = lines[0].run;
     rows = lines.slice(1);
