@@ -5,16 +5,12 @@ import type { WorkerEvent, WorkerSession } from "../reliable/worker_session.ts";
 import { delay } from "../patterns/_open.ts";
 import { ZmqError } from "../core/errors.ts";
 import { envIfAllowed, ROLE_REPORT_ENV } from "../workers/_report.ts";
+import { UsageError } from "../workers/usage_error.ts";
+import { classifyFailure } from "../workers/_failure.ts";
 import { type Flag, intFlag, parseFlags, usageText } from "./_tutorial.ts";
 
-/** A command-line mistake: the program prints it with its usage and exits with code 2. */
-export class UsageError extends Error {
-  /** Builds the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+// A command-line mistake: the program prints it with its usage and exits with code 2.
+export { UsageError } from "../workers/usage_error.ts";
 
 /**
  * The program ran and did not succeed (some requests failed, say): it ends with the message
@@ -43,7 +39,7 @@ export function parseProgram<F extends Record<string, Flag>>(program: Program<F>
     if (
       e instanceof TypeError && String((e as { code?: string }).code).startsWith("ERR_PARSE_ARGS")
     ) {
-      throw new UsageError(e.message);
+      throw new UsageError(classifyFailure(e).message);
     }
     throw e;
   }

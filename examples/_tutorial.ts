@@ -5,6 +5,7 @@ import { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import type { SocketType } from "../core/constants.ts";
 import type { RoleEnv } from "../workers/role.ts";
+import { UsageError } from "../workers/usage_error.ts";
 import { type RoleSpec, type RunResult, runRoles } from "../workers/orchestrate.ts";
 
 export { delay } from "../patterns/_open.ts";
@@ -69,7 +70,7 @@ export function usageText(
   return lines.join("\n");
 }
 
-/** Parses an integer flag, with a RangeError naming the flag when it is not one in range. */
+/** Parses an integer flag, with a UsageError naming the flag when it is not one in range. */
 export function intFlag(
   value: string | undefined,
   name: string,
@@ -77,7 +78,7 @@ export function intFlag(
 ): number {
   const n = value === undefined || value.trim() === "" ? NaN : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new RangeError(
+    throw new UsageError(
       `--${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}`,
     );
   }
@@ -98,7 +99,7 @@ export function portFlag(value: string | undefined, name = "port"): number {
 /** Parses a comma-separated list of ports, e.g. "5546,5556". */
 export function portsFlag(value: string | undefined, name = "ports"): number[] {
   const parts = (value ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "");
-  if (parts.length === 0) throw new RangeError(`--${name} needs at least one port`);
+  if (parts.length === 0) throw new UsageError(`--${name} needs at least one port`);
   return parts.map((p) => portFlag(p, name));
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 export { isStop, type RoleEnv, type RoleMain, runMain } from "./role.ts";
+export { UsageError } from "./usage_error.ts";
 export { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
 export {
   type RoleKind,

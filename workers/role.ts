@@ -6,6 +6,7 @@ import {
   ROLE_NAME_ENV,
   ROLE_REPORT_ENV,
 } from "./_report.ts";
+import { classifyFailure } from "./_failure.ts";
 
 /** What a role's `main` receives besides its arguments. */
 export interface RoleEnv {
@@ -51,6 +52,12 @@ export function isStop(error: unknown, signal: AbortSignal): boolean {
  * the name the orchestrator gave it, and a failure ends the process with code 1 after one
  * marked line on stderr that the orchestrator turns into a {@linkcode RoleError}.
  *
+ * On its own, a failure ends the process with one line on stderr, `<name>: <what went
+ * wrong>`, never a stack trace. A mistake on the command line ({@linkcode UsageError}, an
+ * unknown flag, an endpoint that is in use or malformed, a missing permission) exits with code
+ * 2, followed by the program's usage (what `main(["--help"])` prints); anything else exits
+ * with code 1.
+ *
  * @example
  * ```ts ignore
  * import { runMain } from "../../workers/mod.ts";
@@ -71,14 +78,40 @@ export async function runMain(main: RoleMain, name: string): Promise<void> {
     }
   });
   const report = envIfAllowed(ROLE_REPORT_ENV) === "1";
+  let failure: unknown;
+  let failed = false;
   try {
     await main(Deno.args, { name: envIfAllowed(ROLE_NAME_ENV) ?? name, signal: controller.signal });
   } catch (error) {
-    if (isStop(error, controller.signal)) return;
-    if (!report) throw error;
-    console.error(ROLE_ERROR_MARKER + JSON.stringify(describeFailure(error)));
-    Deno.exit(1);
+    if (!isStop(error, controller.signal)) {
+      failed = true;
+      failure = error;
+    }
   } finally {
     for (const signal of listening) Deno.removeSignalListener(signal, onSignal);
+  }
+  if (!failed) return;
+  if (report) {
+    // under an orchestrator: one marked line it turns into a RoleError
+    console.error(ROLE_ERROR_MARKER + JSON.stringify(describeFailure(failure)));
+    Deno.exit(1);
+  }
+  const { message, usage, exitCode } = classifyFailure(failure);
+  console.error(`${name}: ${message}`);
+  if (usage) await printUsage(main, name);
+  Deno.exit(exitCode);
+}
+
+/** Prints what the program's `--help` prints, on stderr. */
+async function printUsage(main: RoleMain, name: string): Promise<void> {
+  const log = console.log;
+  console.log = console.error;
+  try {
+    console.error("");
+    await main(["--help"], { name, signal: AbortSignal.abort() });
+  } catch {
+    // a program without --help: the line above is all there is
+  } finally {
+    console.log = log;
   }
 }
