@@ -31,11 +31,12 @@ export const KNOWN_OPEN: readonly KnownOpen[] = [
     replay: "deno run -A fuzz/model.ts --seed 1 --only hot --skip slab-frames",
   },
   {
-    check: "proxy-hwm-1",
-    finding: "found by the model fuzzer (devices/proxy.ts or libzmq; not yet filed)",
-    symptom: "with SNDHWM/RCVHWM 1 on a proxy's sockets and messages queued, the second " +
-      "SteerableProxy.statistics() (or pause()) never answers",
-    replay: "deno run -A fuzz/model.ts --seed 5 --messages 3000 --skip slab-frames",
+    check: "proxy-backpressure",
+    finding: "found by the model fuzzer (SteerableProxy, devices/proxy.ts; not filed yet)",
+    symptom: "with small HWMs (1, 3) on a proxy's sockets, messages queued and the consumer " +
+      "not reading, SteerableProxy.pause() (or statistics()) never settles",
+    replay:
+      "deno run -A fuzz/model.ts --seed 1 --only proxied --skip slab-frames --skip starvation",
   },
 ];
 

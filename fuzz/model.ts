@@ -77,7 +77,7 @@ export async function runModel(seed: number, options: ModelOptions = {}): Promis
   const pool = Object.entries(SCENARIOS).filter(([name, s]) =>
     options.only
       ? options.only.includes(name)
-      : s.weight > 0 || (name === "hot" && budget >= 200_000)
+      : s.weight > 0 || (name === "hot" && budget >= 20_000)
   ).map(([name, s]) => ({ name, run: s.run, weight: s.weight || 0.5 }));
   if (pool.length === 0) throw new Error(`no scenario matches --only ${options.only?.join(",")}`);
   const total = pool.reduce((n, s) => n + s.weight, 0);

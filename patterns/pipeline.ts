@@ -20,7 +20,7 @@ import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
 import { ERRNO } from "../core/constants.ts";
-import { checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
 
 /**
  * The frame a producer sends (with {@linkcode awaitWorkers}) to learn which workers are
@@ -43,7 +43,9 @@ function parseJson(frame: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(s);
   } catch {
-    throw new TypeError(`${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`);
+    throw new ZmqError("EBADJSON", 0, `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
+      op: "decode",
+    });
   }
 }
 
@@ -134,10 +136,10 @@ export async function awaitWorkers(
   options: AwaitWorkersOptions = {},
 ): Promise<string[]> {
   const want = checkCount(count);
-  if (want === Infinity) throw new RangeError("count must be a finite number of workers");
+  if (want === Infinity) throw badArgument("count must be a finite number of workers", "count");
   const interval = options.interval ?? 100;
   if (typeof interval !== "number" || !(interval > 0)) {
-    throw new RangeError(`interval must be a number of ms > 0; got ${String(interval)}`);
+    throw badArgument(`interval must be a number of ms > 0; got ${String(interval)}`, "interval");
   }
   const deadline = options.timeout === undefined ? Infinity : performance.now() + options.timeout;
   const seen = new Set<string>();
@@ -218,7 +220,7 @@ export async function processWork(
   work: WorkFunction,
   options: ProcessWorkOptions = {},
 ): Promise<number> {
-  if (typeof work !== "function") throw new TypeError("work must be a function");
+  if (typeof work !== "function") throw badArgument("work must be a function", "processWork");
   const count = checkCount(options.count);
   const id = options.id ?? "worker";
   let done = 0;
