@@ -116,7 +116,6 @@ export const reqRep: Scenario = async (env, budget) => {
  * under traffic: every message exactly once, in order; the statistics count them all.
  */
 export const proxied: Scenario = async (env, budget) => {
-  const rng = env.rng;
   const ctx = new Context({ linger: 0 });
   const ledger = new Ledger();
   const program = new Program(env, ledger, "PUSH→proxy→PULL");
