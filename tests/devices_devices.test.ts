@@ -208,7 +208,7 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
   await queue.done;
   assert.throws(
     () => new MonitoredQueue(frontend, backend, mon, { inPrefix: 3 as never }),
-    TypeError,
+    isCode("EBADVALUE"),
   );
 });
 
