@@ -12,6 +12,7 @@ import {
   type Stamp,
 } from "./_payload.ts";
 import type { Rng } from "./_rng.ts";
+import { TickCounter } from "./_ticks.ts";
 
 /** What a seed's scenarios share. */
 export interface Env {
@@ -435,23 +436,17 @@ export class Program {
    * without a macrotask: more than {@linkcode STARVE_OPS} starves timers (issue 10, finding 4).
    */
   async consumeHot(sink: Sink, count: number): Promise<void> {
-    let sinceTick = 0;
-    let worst = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = () => {
-      sinceTick = 0;
-      timer = setTimeout(tick, 0);
-    };
-    timer = setTimeout(tick, 0);
+    const ticks = new TickCounter();
     try {
       for (let i = 0; i < count; i++) {
         await this.receive(sink, sink.socket.recvMultipart({ timeout: 5000 }));
-        worst = Math.max(worst, ++sinceTick);
+        ticks.bump();
         this.check();
       }
     } finally {
-      clearTimeout(timer);
+      ticks.stop();
     }
+    const worst = ticks.worst;
     if (!this.env.skip.has("starvation") && worst > STARVE_OPS) {
       throw new Finding(
         `${this.title}: ${worst} receives in a row resolved without letting a timer run ` +

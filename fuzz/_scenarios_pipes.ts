@@ -2,7 +2,8 @@
 // fan-in, DEALER/ROUTER both ways, and a hot burst that checks the event loop keeps turning.
 import { Context, type Socket } from "../mod.ts";
 import type { Env, Lane, Sink } from "./_engine.ts";
-import { Program } from "./_engine.ts";
+import { Program, STARVE_OPS } from "./_engine.ts";
+import { TickCounter } from "./_ticks.ts";
 import { Finding, Ledger } from "./_ledger.ts";
 import { makeMessage } from "./_payload.ts";
 import { Topology } from "./_topology.ts";
@@ -235,25 +236,19 @@ export const hot: Scenario = async (env, budget) => {
   const count = Math.max(budget, 60_000);
   env.trace(`hot burst of ${count}`);
   try {
-    let sinceTick = 0;
-    let worst = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = () => {
-      sinceTick = 0;
-      timer = setTimeout(tick, 0);
-    };
-    timer = setTimeout(tick, 0);
+    const ticks = new TickCounter();
     try {
       for (let i = 0; i < count; i++) {
         const seq = ledger.sending(lane.stream);
         await a.send(makeMessage(lane.stream, seq, []));
         ledger.sent(lane.stream, seq);
-        worst = Math.max(worst, ++sinceTick);
+        ticks.bump();
       }
     } finally {
-      clearTimeout(timer);
+      ticks.stop();
     }
-    if (!env.skip.has("starvation") && worst > 50_000) {
+    const worst = ticks.worst;
+    if (!env.skip.has("starvation") && worst > STARVE_OPS) {
       throw new Finding(`hot PAIR: ${worst} sends in a row resolved without letting a timer run`);
     }
     await program.consumeHot(sink, count);

@@ -6,8 +6,8 @@
 // Usage: deno run -A fuzz/campaign.ts [--tier model|wire|all] [--seeds 1-8] [--messages N]
 //        [--until N] [--parallel 2] [--bound-ms 120000] [--include-known]
 //        deno run -A fuzz/campaign.ts --long     (what `deno task fuzz:long` runs)
-import { parseArgs } from "node:util";
 import { KNOWN_OPEN, KNOWN_OPEN_CHECKS } from "./_known.ts";
+import { parseFlags, usageError } from "./_cli.ts";
 
 /** A tier of the campaign. */
 export type Tier = "model" | "wire";
@@ -186,26 +186,17 @@ comes with a replay command). --long: model seeds of 20,000 messages until 1,000
 delivered and checked, then 100 wire seeds.`;
 
 if (import.meta.main) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        tier: { type: "string", default: "all" },
-        seeds: { type: "string", default: "1-8" },
-        messages: { type: "string", default: "3000" },
-        until: { type: "string" },
-        parallel: { type: "string", default: "2" },
-        "bound-ms": { type: "string", default: "180000" },
-        "include-known": { type: "boolean", default: false },
-        long: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    Deno.exit(2);
-  }
+  const values = parseFlags({
+    tier: { type: "string", default: "all" },
+    seeds: { type: "string", default: "1-8" },
+    messages: { type: "string", default: "3000" },
+    until: { type: "string" },
+    parallel: { type: "string", default: "2" },
+    "bound-ms": { type: "string", default: "180000" },
+    "include-known": { type: "boolean", default: false },
+    long: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  }, USAGE);
   if (values.help) {
     console.log(USAGE);
     Deno.exit(0);
@@ -220,8 +211,7 @@ if (import.meta.main) {
     ? [values.tier]
     : null;
   if (!seeds || !tiers || numbers.some((n) => !Number.isInteger(n) || n < 1)) {
-    console.error(`bad --tier, --seeds or number\n\n${USAGE}`);
-    Deno.exit(2);
+    usageError(`bad --tier, --seeds or number`, USAGE);
   }
   const progress = (x: SeedOutcome) =>
     console.log(

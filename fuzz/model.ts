@@ -9,11 +9,11 @@
 // Usage: deno run -A fuzz/model.ts --seed 7 [--messages 3000] [--only pubSub] [--skip CHECK]
 //        [--no-large] [--trace]
 // A failure prints the seed and a command that replays it.
-import { parseArgs } from "node:util";
 import type { Env } from "./_engine.ts";
 import { Finding, type LedgerTotals } from "./_ledger.ts";
 import { Keeper } from "./_payload.ts";
 import { Rng } from "./_rng.ts";
+import { parseFlags, usageError } from "./_cli.ts";
 import { dealerRouter, fanIn, fanOut, hot, pair, type Scenario } from "./_scenarios_pipes.ts";
 import { pubSub, xpubXsub } from "./_scenarios_pubsub.ts";
 import { proxied, reqRep, workerRelay } from "./_scenarios_more.ts";
@@ -150,35 +150,24 @@ Exits 0 when all held, 1 with the finding and a replay command otherwise.
 Scenarios: ${Object.keys(SCENARIOS).join(", ")}`;
 
 if (import.meta.main) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        seed: { type: "string", default: "1" },
-        messages: { type: "string", default: "3000" },
-        only: { type: "string" },
-        skip: { type: "string", multiple: true, default: [] },
-        "no-large": { type: "boolean", default: false },
-        trace: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    Deno.exit(2);
-  }
+  const values = parseFlags({
+    seed: { type: "string", default: "1" },
+    messages: { type: "string", default: "3000" },
+    only: { type: "string" },
+    skip: { type: "string", multiple: true, default: [] },
+    "no-large": { type: "boolean", default: false },
+    trace: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  }, USAGE);
   const seed = Number(values.seed);
   const messages = Number(values.messages);
   const only = values.only?.split(",");
   if (values.help) {
     console.log(USAGE);
   } else if (!Number.isInteger(seed) || !Number.isInteger(messages) || messages < 1) {
-    console.error(`--seed and --messages take whole numbers\n\n${USAGE}`);
-    Deno.exit(2);
+    usageError(`--seed and --messages take whole numbers`, USAGE);
   } else if (only?.some((o) => !Object.hasOwn(SCENARIOS, o))) {
-    console.error(`--only takes scenario names\n\n${USAGE}`);
-    Deno.exit(2);
+    usageError(`--only takes scenario names`, USAGE);
   } else {
     const options: ModelOptions = {
       messages,

@@ -4,7 +4,6 @@
 // messages must all arrive, intact, in order, exactly once, both ways.
 //
 // Usage: deno run -A fuzz/wire.ts --seed 7 [--attacks 40] [--type ROUTER] [--trace]
-import { parseArgs } from "node:util";
 import {
   Authenticator,
   Context,
@@ -23,6 +22,7 @@ import { type Env, expectedFailure, Program, type Sink } from "./_engine.ts";
 import { Finding, Ledger } from "./_ledger.ts";
 import { checkMessage, Keeper, makeMessage } from "./_payload.ts";
 import { Rng } from "./_rng.ts";
+import { parseFlags, usageError } from "./_cli.ts";
 import { plainLane } from "./_scenarios_pipes.ts";
 
 /** The good peer's socket type for each bound type, and raw types that would take its share. */
@@ -419,35 +419,24 @@ Raw TCP peers attack a bound socket with mutated ZMTP while a good peer is serve
 the process lived and the good peer lost nothing, 1 with the finding otherwise.`;
 
 if (import.meta.main) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        seed: { type: "string", default: "1" },
-        attacks: { type: "string", default: "40" },
-        messages: { type: "string", default: "400" },
-        type: { type: "string" },
-        skip: { type: "string", multiple: true, default: [] },
-        trace: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    Deno.exit(2);
-  }
+  const values = parseFlags({
+    seed: { type: "string", default: "1" },
+    attacks: { type: "string", default: "40" },
+    messages: { type: "string", default: "400" },
+    type: { type: "string" },
+    skip: { type: "string", multiple: true, default: [] },
+    trace: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  }, USAGE);
   const seed = Number(values.seed);
   const attacks = Number(values.attacks);
   const messages = Number(values.messages);
   if (values.help) {
     console.log(USAGE);
   } else if ([seed, attacks, messages].some((n) => !Number.isInteger(n) || n < 0)) {
-    console.error(`--seed, --attacks and --messages take whole numbers\n\n${USAGE}`);
-    Deno.exit(2);
+    usageError(`--seed, --attacks and --messages take whole numbers`, USAGE);
   } else if (values.type !== undefined && !Object.hasOwn(SOCKET_TYPES, values.type)) {
-    console.error(`--type takes a socket type\n\n${USAGE}`);
-    Deno.exit(2);
+    usageError(`--type takes a socket type`, USAGE);
   } else {
     const replay =
       `deno run -A fuzz/wire.ts --seed ${seed} --attacks ${attacks} --messages ${messages}${
