@@ -227,14 +227,16 @@ export class Program {
   }
 
   /** One send on `lane`, awaited or left in flight, with a timeout or a signal or neither. */
-  async send(lane: Lane, background = this.env.rng.chance(0.5)): Promise<void> {
+  async send(lane: Lane, background = this.env.rng.chance(0.5), timeout?: number): Promise<void> {
     const msg = this.#compose(lane);
     if (msg === null) return;
     const rng = this.env.rng;
     const options: { timeout?: number; signal?: AbortSignal } = {};
     const r = rng.int(10);
-    if (!background || lane.mustTimeout || r < 3) options.timeout = rng.pick([0, 1, 5, 20, 100]);
-    else if (r === 3) options.signal = AbortSignal.timeout(rng.range(1, 10));
+    if (timeout !== undefined) options.timeout = timeout;
+    else if (!background || lane.mustTimeout || r < 3) {
+      options.timeout = rng.pick([0, 1, 5, 20, 100]);
+    } else if (r === 3) options.signal = AbortSignal.timeout(rng.range(1, 10));
     const scribble = rng.chance(0.2);
     this.env.trace(
       `  send ${lane.name} seq ${msg.seq} ${background ? "bg" : "await"} ${
@@ -254,7 +256,7 @@ export class Program {
       this.ledger.withdrawn(lane.stream, msg.seq, describe(e));
       this.#progress++;
     }).catch((e) => this.fail(e));
-    if (background) this.track(settled, `send on ${lane.name}`);
+    if (background && timeout === undefined) this.track(settled, `send on ${lane.name}`);
     else await settled;
   }
 

@@ -75,7 +75,9 @@ export const reqRep: Scenario = async (env, budget) => {
   const ask = async (c: (typeof clients)[number]) => {
     try {
       for (let i = 0; i < rounds; i++) {
-        await program.send(c.request, false);
+        // (a known open finding: a REQ request sent with a short timeout was once lost)
+        if (env.skip.has("req-send-timeout")) await program.send(c.request, true, -1);
+        else await program.send(c.request, false);
         if (ledger.lastState(c.request.stream) !== "sent") continue; // timed out: ask again
         for (;;) {
           try {

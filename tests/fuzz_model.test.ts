@@ -81,6 +81,6 @@ Deno.test("model fuzz: every known open finding names its check, finding and rep
   for (const k of KNOWN_OPEN) {
     assert.match(k.check, /^[a-z0-9-]+$/);
     assert.ok(k.finding.length > 0 && k.symptom.length > 0);
-    assert.match(k.replay, /^deno run -A fuzz\/model\.ts --seed \d+/);
+    assert.match(k.replay, /^deno run -A fuzz\/(model|wire)\.ts --seed \d+/);
   }
 });

@@ -163,14 +163,14 @@ Deno.test("awaitWorkers: times out with EAGAIN naming how many answered", async 
   await assert.rejects(awaitWorkers(push, ready, 1, { interval: 0 }), isCode("EBADVALUE"));
 });
 
-Deno.test("processWork / sinkResults: non-JSON input is EBADJSON", async () => {
+Deno.test("processWork / sinkResults: non-JSON input is EBADJSON, non-UTF-8 EBADUTF8", async () => {
   await using ctx = new Context();
   const push = openPush(ctx, { bind: "inproc://t-bad" });
   const pull = openPull(ctx, { connect: "inproc://t-bad" });
   await push.send("not json");
   await assert.rejects(processWork(pull, null, () => undefined), isCode("EBADJSON"));
   await push.send(new Uint8Array([0xff]));
-  await assert.rejects(sinkResults(pull).next(), isCode("EBADJSON"));
+  await assert.rejects(sinkResults(pull).next(), isCode("EBADUTF8"));
 });
 
 // Core fix: a send that must wait for a peer (nothing sent yet) used to ignore its signal and
