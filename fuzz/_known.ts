@@ -39,19 +39,13 @@ export const KNOWN_OPEN: readonly KnownOpen[] = [
       "deno run -A fuzz/model.ts --seed 1 --only proxied --skip slab-frames --skip starvation",
   },
   {
-    check: "req-send-timeout",
-    finding: "found by the model fuzzer (not explained yet; not filed)",
-    symptom: "3 REQs → REP over tcp+CURVE, HWM 3: a request whose send (timeout 1 ms) " +
-      "resolved never reached the REP, and its REQ waited for the reply forever (seed 4 of a " +
-      "long campaign, on a loaded machine)",
-    replay: "deno run -A fuzz/model.ts --seed 4 --messages 20000 --skip slab-frames " +
-      "--skip starvation --skip proxy-backpressure",
-  },
-  {
-    check: "wire-req-null",
-    finding: "found by the wire fuzzer (not explained yet; not filed)",
-    symptom: "a bound REQ with NULL security, raw peers attacking, lost a request to its good " +
-      "REP peer once (the REP waited 30 s); seen on a loaded machine, not on a quiet rerun",
+    check: "req-lost",
+    finding: "found by the model and wire fuzzers (not explained yet; not filed)",
+    symptom: "a REQ waits forever for a reply: its request, sent and resolved, never reached " +
+      "the REP (model: 3 REQs over tcp+CURVE with HWM 3 and 1 ms send timeouts; wire: a bound " +
+      "REP or REQ under raw peers, NULL, PLAIN or CURVE), a few seeds in a hundred, on a loaded " +
+      "machine; skipped, the model sends requests without timeouts and the wire tier binds " +
+      "DEALER/ROUTER instead of REQ/REP",
     replay: "deno run -A fuzz/wire.ts --seed 12",
   },
 ];
