@@ -125,7 +125,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     const job = queue.shift();
     if (job) return job;
     if (
-      o.until !== undefined && (totals.delivered ?? 0) < o.until && !outcomes.some((x) => !x.ok)
+      o.until !== undefined && (totals.delivered ?? 0) < o.until
     ) {
       return [o.tiers[0], nextSeed++];
     }
