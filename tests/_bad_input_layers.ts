@@ -628,20 +628,21 @@ const patternRows: Row[] = [
   {
     what: "awaitWorkers for infinitely many workers",
     code: "EBADVALUE",
-    call: (f) => awaitWorkers(f.open("PUSH"), f.open("PULL"), Infinity),
+    call: (f) => awaitWorkers(f.open("PUSH"), Infinity),
   },
   {
-    what: "awaitWorkers with a zero interval",
+    what: "awaitWorkers with a negative timeout",
     code: "EBADVALUE",
-    call: (f) => awaitWorkers(f.open("PUSH"), f.open("PULL"), 1, { interval: 0 }),
+    call: (f) => awaitWorkers(f.open("PUSH"), 1, { timeout: -1 }),
   },
   {
-    what: "awaitWorkers when no worker answers in time",
+    what: "awaitWorkers when no worker connects in time",
     code: "EAGAIN",
     call: (f) => {
       const push = f.open("PUSH");
-      push.bind("inproc://bad-input-workers");
-      return awaitWorkers(push, f.open("PULL"), 1, { timeout: 20, interval: 5 });
+      const waiting = awaitWorkers(push, 1, { timeout: 20 });
+      push.bindToRandomPort();
+      return waiting;
     },
   },
   {
