@@ -79,7 +79,14 @@ export const reqRep: Scenario = async (env, budget) => {
         if (env.skip.has("req-lost")) await program.send(c.request, true, -1);
         else await program.send(c.request, false);
         if (ledger.lastState(c.request.stream) !== "sent") continue; // timed out: ask again
+        const deadline = performance.now() + 20_000;
         for (;;) {
+          if (performance.now() > deadline) {
+            throw new Finding(
+              `REQ#${clients.indexOf(c)}: no reply within 20 s to a request whose send resolved ` +
+                `(${topology.label})`,
+            );
+          }
           try {
             const frames = await c.socket.recvMultipart(
               c.rng.chance(0.3)
