@@ -40,12 +40,11 @@ export const KNOWN_OPEN: readonly KnownOpen[] = [
   },
   {
     check: "req-lost",
-    finding: "found by the model and wire fuzzers (not explained yet; not filed)",
+    finding: "found by the wire fuzzer (not explained yet; not filed)",
     symptom: "a REQ waits forever for a reply: its request, sent and resolved, never reached " +
-      "the REP (model: 3 REQs over tcp+CURVE with HWM 3 and 1 ms send timeouts; wire: a bound " +
-      "REP or REQ under raw peers, NULL, PLAIN or CURVE), a few seeds in a hundred, on a loaded " +
-      "machine; skipped, the model sends requests without timeouts and the wire tier binds " +
-      "DEALER/ROUTER instead of REQ/REP",
+      "the REP, with raw peers attacking a bound REP or REQ (NULL, PLAIN or CURVE; HWM 0), a " +
+      "few seeds in a hundred on a loaded machine, not on a quiet rerun; skipped, the wire tier " +
+      "binds DEALER/ROUTER instead of REQ/REP and the model sends requests without timeouts",
     replay: "deno run -A fuzz/wire.ts --seed 12",
   },
 ];
