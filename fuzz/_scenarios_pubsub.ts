@@ -60,7 +60,9 @@ export const pubSub: Scenario = async (env, budget) => {
   const ctx = new Context({ linger: 0 });
   const ledger = new Ledger();
   const program = new Program(env, ledger, "PUB→SUBs");
-  const topology = new Topology(env, program, ctx, { hwm: rng.chance(0.7) ? 0 : undefined });
+  // (HWMs of 1 to 10 over tcp with subscriptions changing under bursts abort libzmq 4.3.5 in
+  // session_base.cpp:233: a libzmq crash, documented in the README and kept out of the runs)
+  const topology = new Topology(env, program, ctx, { hwm: rng.chance(0.7) ? 0 : 1000 });
   const promised = topology.hwm === 0; // at a HWM, PUB drops silently (ZeroMQ's rule)
   const pub = topology.open("PUB", "server");
   const endpoint = topology.bind(pub);
