@@ -9,6 +9,7 @@
 //
 // Reading the clock costs more than a cheap operation (performance.now() is ~100 ns here), so
 // it is read once per stride of operations, the stride sized to about a millisecond of work.
+// How a turn is seen: see watchTurn() below (one setImmediate per turn in which operations ran).
 
 /** At most this many operations run between two turns of the event loop. */
 export const TURN_OPS = 1000;
@@ -19,26 +20,54 @@ export const TURN_MS = 50;
 const STRIDE_MS = 1;
 const MAX_STRIDE = 64;
 
+/** Operations since the event loop last turned, and when the first of them was made. */
 let ops = 0;
 let nextCheck = 1;
-let since = performance.now();
-/** Operations waiting for the turn, in call order; null when no turn is pending. */
+let since = 0;
+/** Whether the setImmediate that notes the next turn is queued. */
+let watching = false;
+/** Operations waiting for the turn, in call order; null when none waits. */
 let queued: (() => void)[] | null = null;
+
+// The first operation after a turn queues one setImmediate: when it runs, the event loop has
+// turned, and the count starts again. In a loop that never lets it run, the count reaches
+// TURN_OPS (or TURN_MS passes since that first operation); the next operations then wait for
+// a setImmediate queued at that moment, behind every macrotask already waiting.
+function watchTurn(): void {
+  if (watching) return;
+  watching = true;
+  setImmediate(turned);
+}
+
+function turned(): void {
+  watching = false;
+  if (queued === null) {
+    ops = 0;
+    nextCheck = 1;
+  }
+}
 
 /** The event loop has turned (a macrotask is running): the budget starts again. */
 export function noteTurn(): void {
+  if (queued !== null) return; // the operations waiting for the turn run first
   ops = 0;
   nextCheck = 1;
-  since = performance.now();
 }
 
 /**
  * Counts one operation; answers true if it must wait for the next turn of the event loop
- * (then pass it to {@linkcode afterTurn}). While a turn is pending, every operation waits, so
- * that they keep their order.
+ * (then pass it to {@linkcode afterTurn}). While operations wait for the turn, every new one
+ * waits too, so that they keep their order.
  */
 export function mustYield(): boolean {
   if (queued !== null) return true;
+  if (ops === 0) {
+    since = performance.now();
+    watchTurn();
+    ops = 1;
+    nextCheck = 2;
+    return false;
+  }
   if (++ops < nextCheck) return false;
   if (ops >= TURN_OPS) return true;
   const elapsed = performance.now() - since;
@@ -69,7 +98,8 @@ export function afterTurn<T>(operation: () => Promise<T>): Promise<T> {
 function flush(): void {
   const batch = queued!;
   queued = null;
-  noteTurn();
+  ops = 0;
+  nextCheck = 1;
   // an operation of the batch may find the budget spent again: the rest then waits for the
   // next turn, still in order (mustYield answers true for all of them once one was queued)
   for (let i = 0; i < batch.length; i++) {
