@@ -1,7 +1,7 @@
 // Helpers for the devices tests. Nothing here sleeps: every wait is a handshake.
 import assert from "node:assert/strict";
 
-export { rejectsWith, syncPubSub, text, throwsWith } from "./_util.ts";
+export { freePorts, rejectsWith, syncPubSub, text, throwsWith, within } from "./_util.ts";
 
 /**
  * Asserts a libzmq proxy count: the libzmq in npm:zeromq counts every frame, libzmq 4.3.4
@@ -13,15 +13,4 @@ export function assertCount(actual: number, frames: number, messages: number, wh
     actual === frames || actual === messages,
     `${what}: expected ${frames} (frames) or ${messages} (messages), got ${actual}`,
   );
-}
-
-/**
- * `n` TCP ports free right now, chosen by the OS (so that several runs of the suite at once
- * don't collide). Deno closes its listeners at once, unlike libzmq's asynchronous close.
- */
-export function freePorts(n: number): number[] {
-  const listeners = Array.from({ length: n }, () => Deno.listen({ hostname: "0.0.0.0", port: 0 }));
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const l of listeners) l.close();
-  return ports;
 }
