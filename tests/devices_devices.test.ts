@@ -2,12 +2,17 @@ import assert from "node:assert/strict";
 import {
   Context,
   MonitoredQueue,
+  POLLIN,
   startDevice,
   startForwarder,
   startQueue,
   startStreamer,
 } from "../mod.ts";
-import { assertCount, rejectsWith, syncPubSub, text, throwsWith } from "./_devices.ts";
+import { assertCount, rejectsWith, syncPubSub, text, throwsWith, within } from "./_devices.ts";
+
+// Every wait is bounded, so a device that passes nothing fails its test by name, not by hanging.
+const WAIT = { timeout: 10_000 };
+const STOP_MS = 10_000;
 
 Deno.test("queue device: load balancing reaches every server", async () => {
   using ctx = new Context();
@@ -40,7 +45,7 @@ Deno.test("queue device: load balancing reaches every server", async () => {
   const seen = new Map<string, number>();
   for (let i = 0; i < 10; i++) {
     await client.send(`request ${i}`);
-    const reply = await client.recvString();
+    const reply = await client.recvString(WAIT);
     assert.ok(reply.startsWith(`request ${i} from `), reply);
     const id = reply.split(" from ")[1];
     seen.set(id, (seen.get(id) ?? 0) + 1);
@@ -49,7 +54,7 @@ Deno.test("queue device: load balancing reaches every server", async () => {
   const served = await Promise.all(servers);
   assert.deepEqual([...seen.keys()].sort(), ["s1", "s2"]);
   assert.equal(served[0] + served[1], 10);
-  const stats = await queue.stop();
+  const stats = await within(queue.stop(), STOP_MS, "queue.stop()");
   assertCount(stats.frontend.messagesIn, 30, 10, "frontend in"); // [id, "", body] per request
   assertCount(stats.backend.messagesIn, 30, 10, "backend in");
 });
@@ -78,11 +83,11 @@ Deno.test("forwarder device: only the subscribed topic, from both publishers", a
     await pubB.send(`${topic} from B`);
   }
   const got: string[] = [];
-  while (got.length < 2) got.push(await sub.recvString());
+  while (got.length < 2) got.push(await sub.recvString(WAIT));
   await rejectsWith(sub.recv({ timeout: 100 }), "EAGAIN");
   assert.deepEqual(got.sort(), ["9 from A", "9 from B"]);
   assert.ok(got.every((m) => m.startsWith("9 ")), got.join());
-  await hub.stop();
+  await within(hub.stop(), STOP_MS, "forwarder stop()");
 });
 
 Deno.test("streamer device: tasks spread over two workers, none lost or duplicated", async () => {
@@ -102,19 +107,23 @@ Deno.test("streamer device: tasks spread over two workers, none lost or duplicat
   for (let i = 0; i < N; i++) await feeder.send(`task ${i}`);
   const got: Record<string, string[]> = { w1: [], w2: [] };
   // PUSH round-robins over both connected workers: each gets half
+  const deadline = performance.now() + WAIT.timeout;
   while (got.w1.length + got.w2.length < N) {
+    assert.ok(performance.now() < deadline, `only ${got.w1.length + got.w2.length} of ${N} tasks`);
     for (const [name, w] of [["w1", w1], ["w2", w2]] as const) {
       const m = await w.recvString({ timeout: 0 }).catch(() => null);
       if (m !== null) got[name].push(m);
     }
-    if (got.w1.length + got.w2.length < N) await Promise.race([w1.poll(1), w2.poll(1)]);
+    if (got.w1.length + got.w2.length < N) {
+      await Promise.race([w1.poll(POLLIN, 100), w2.poll(POLLIN, 100)]);
+    }
   }
   const all = [...got.w1, ...got.w2].sort();
   assert.equal(new Set(all).size, N);
   assert.deepEqual(all, Array.from({ length: N }, (_, i) => `task ${i}`).sort());
   assert.ok(got.w1.length > 0 && got.w2.length > 0, `w1 ${got.w1.length} w2 ${got.w2.length}`);
   await rejectsWith(w1.recv({ timeout: 0 }), "EAGAIN");
-  const stats = await streamer.stop();
+  const stats = await within(streamer.stop(), STOP_MS, "streamer.stop()");
   assert.equal(stats.frontend.messagesIn, N);
 });
 
@@ -138,7 +147,7 @@ Deno.test("startDevice: bad configuration is a clear error and leaves nothing op
     backend: "inproc://dd-ok2",
     context: ctx,
   });
-  await again.stop();
+  await within(again.stop(), STOP_MS, "stop()");
 });
 
 Deno.test("monitored queue: the monitor sees [in, ...request] and [out, ...reply] for every exchange", async () => {
@@ -161,13 +170,18 @@ Deno.test("monitored queue: the monitor sees [in, ...request] and [out, ...reply
   const queue = new MonitoredQueue(frontend, backend, mon);
   for (let i = 0; i < 3; i++) {
     await client.send(`Hello ${i}`);
-    assert.equal(await server.recvString(), `Hello ${i}`);
+    assert.equal(await server.recvString(WAIT), `Hello ${i}`);
     await server.send(`World ${i}`);
-    assert.equal(await client.recvString(), `World ${i}`);
-    assert.deepEqual(text(await watcher.recvMultipart()), ["in", "client-1", "", `Hello ${i}`]);
-    assert.deepEqual(text(await watcher.recvMultipart()), ["out", "client-1", "", `World ${i}`]);
+    assert.equal(await client.recvString(WAIT), `World ${i}`);
+    assert.deepEqual(text(await watcher.recvMultipart(WAIT)), ["in", "client-1", "", `Hello ${i}`]);
+    assert.deepEqual(text(await watcher.recvMultipart(WAIT)), [
+      "out",
+      "client-1",
+      "",
+      `World ${i}`,
+    ]);
   }
-  await queue.stop();
+  await within(queue.stop(), STOP_MS, "queue.stop()");
   await rejectsWith(watcher.recv({ timeout: 50 }), "EAGAIN");
 });
 
@@ -198,13 +212,13 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
   // the client addresses the worker by its id; the frontend sees [C, W, job] and the swap
   // makes it [W, C, job], so the backend routes it to W, which sees who asked
   await client.send(["W", "job"]);
-  assert.deepEqual(text(await worker.recvMultipart()), ["C", "job"]);
-  assert.deepEqual(text(await watcher.recvMultipart()), ["request", "W", "C", "job"]);
+  assert.deepEqual(text(await worker.recvMultipart(WAIT)), ["C", "job"]);
+  assert.deepEqual(text(await watcher.recvMultipart(WAIT)), ["request", "W", "C", "job"]);
   await worker.send(["C", "done"]);
-  assert.deepEqual(text(await client.recvMultipart()), ["W", "done"]);
-  assert.deepEqual(text(await watcher.recvMultipart()), ["reply", "C", "W", "done"]);
+  assert.deepEqual(text(await client.recvMultipart(WAIT)), ["W", "done"]);
+  assert.deepEqual(text(await watcher.recvMultipart(WAIT)), ["reply", "C", "W", "done"]);
   stop.abort();
-  await queue.done;
+  await within(queue.done, STOP_MS, "the queue's end after the abort");
   assert.throws(
     () => new MonitoredQueue(frontend, backend, mon, { inPrefix: 3 as never }),
     TypeError,
@@ -227,16 +241,18 @@ Deno.test("startDevice: a capture endpoint gets a copy of the traffic", async ()
   captured.connect("inproc://dd-c-cap");
   captured.subscribe("");
   // feed until the capture socket sees a task (its subscription has arrived), then one more
+  const deadline = performance.now() + WAIT.timeout;
   let n = 0;
   for (;;) {
+    assert.ok(performance.now() < deadline, `no copy of ${n} tasks reached the capture socket`);
     await feeder.send(`task ${n}`);
-    assert.equal(await worker.recvString(), `task ${n++}`);
+    assert.equal(await worker.recvString(WAIT), `task ${n++}`);
     if ((await captured.recv({ timeout: 10 }).catch(() => null)) !== null) break;
   }
   await feeder.send("last");
-  assert.equal(await worker.recvString(), "last");
-  while ((await captured.recvString()) !== "last") {
+  assert.equal(await worker.recvString(WAIT), "last");
+  while ((await captured.recvString(WAIT)) !== "last") {
     // copies of earlier tasks
   }
-  await streamer.stop();
+  await within(streamer.stop(), STOP_MS, "streamer.stop()");
 });
