@@ -5,6 +5,7 @@ import {
   applyMutation,
   checkMutations,
   failedTests,
+  lastStarted,
   type Mutation,
   scoreLine,
   verdict,
@@ -94,7 +95,10 @@ Deno.test("mutants: deno test's output gives the verdict and the failed tests' n
     by: ["adds (tests/x.test.ts:12)", "subtracts (tests/x.test.ts:20)"],
   });
   assert.deepEqual(verdict(0, false, "ok | 2 passed | 0 failed (5ms)"), { kind: "survived" });
-  assert.deepEqual(verdict(137, true, ""), { kind: "timeout" });
+  assert.deepEqual(verdict(137, true, ""), { kind: "timeout", in: null });
+  // a hung run names the test that never finished
+  const hung = "running 2 tests from ./tests/x.test.ts\nadds ... ok (2ms)\nwaits forever ...";
+  assert.deepEqual(verdict(137, true, hung), { kind: "timeout", in: "waits forever" });
   assert.equal(
     verdict(1, false, "error: The module's source code could not be parsed: Expected ';'").kind,
     "broken",
@@ -104,10 +108,11 @@ Deno.test("mutants: deno test's output gives the verdict and the failed tests' n
     kind: "killed",
     by: ["error: Uncaught Error: boom"],
   });
+  assert.equal(lastStarted("a ... ok (1ms)\n"), null);
   assert.equal(
     scoreLine([
       { kind: "killed", by: ["a"] },
-      { kind: "timeout" },
+      { kind: "timeout", in: null },
       { kind: "survived" },
       { kind: "broken", detail: "x" },
     ]),

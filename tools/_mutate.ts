@@ -20,7 +20,7 @@ export interface Mutation {
 /** How one mutant ended. */
 export type Verdict =
   | { kind: "killed"; by: string[] }
-  | { kind: "timeout" }
+  | { kind: "timeout"; in: string | null }
   | { kind: "survived" }
   | { kind: "broken"; detail: string };
 
@@ -98,9 +98,20 @@ export function unparsable(output: string): string | null {
   return m ? m[1] : null;
 }
 
+/** The test that was running when the output stops (started, no result), or null. */
+export function lastStarted(output: string): string | null {
+  const lines = output.replace(ANSI, "").split("\n").map((l) => l.trimEnd());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^(.*) \.\.\.$/.exec(lines[i]);
+    if (m) return m[1];
+    if (/ \.\.\. (ok|FAILED|ignored)/.test(lines[i])) return null;
+  }
+  return null;
+}
+
 /** The verdict on one run of the tests against a mutant. */
 export function verdict(code: number, timedOut: boolean, output: string): Verdict {
-  if (timedOut) return { kind: "timeout" };
+  if (timedOut) return { kind: "timeout", in: lastStarted(output) };
   const broken = unparsable(output);
   if (broken !== null) return { kind: "broken", detail: broken };
   if (code === 0) return { kind: "survived" };

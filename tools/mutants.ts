@@ -216,7 +216,9 @@ function describe(v: Verdict): string {
     case "killed":
       return `by ${v.by.slice(0, 2).join("; ")}${v.by.length > 2 ? ` (+${v.by.length - 2})` : ""}`;
     case "timeout":
-      return "by the time limit: the run hung instead of failing by name";
+      return `by the time limit: the run hung instead of failing by name${
+        v.in === null ? "" : `, in "${v.in}"`
+      }`;
     case "survived":
       return "no test failed";
     case "broken":

@@ -309,8 +309,8 @@ export const MUTATIONS: Mutation[] = [
     id: "long-timeout-fires-at-once",
     file: "core/socket.ts",
     find: "  return timeout > MAX_TIMER_MS ? -1 : timeout;",
-    replace: "  return timeout;",
-    why: "a timeout beyond setTimeout's range (2^31 ms) fires after 1 ms",
+    replace: "  return timeout > MAX_TIMER_MS ? 1 : timeout;",
+    why: "a timeout beyond setTimeout's range (2^31 ms) is cut to 1 ms",
     tests: [...TIMEOUTS, "tests/fuzz.test.ts"],
   },
   {
