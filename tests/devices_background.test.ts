@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { BackgroundDevice, BackgroundMonitoredQueue, Context, ZmqError } from "../mod.ts";
-import { freePorts, rejectsWith, text, within } from "./_devices.ts";
+import { freePorts, rejectsWith, STOP_MS, stoppedAtEnd, text, within } from "./_devices.ts";
 
 const quiet = { onLine: () => {} };
 // Every wait is bounded, so a device that passes nothing (or does not stop) fails its test by
 // name instead of hanging the suite.
 const WAIT = { timeout: 10_000 };
 const START_MS = 30_000; // a Worker's start includes loading the library: generous
-const STOP_MS = 15_000; // the device's own stop waits 5 s for its Worker before ending it
 
 /**
  * Runs `body` with a context that devices in Workers share; terminates it afterwards. A Worker
@@ -31,7 +30,10 @@ async function withSharedContext(body: (ctx: Context) => Promise<void>): Promise
 
 Deno.test("background device: a STREAMER in a Worker, configured from socket types", async () => {
   const [inPort, outPort] = freePorts(2);
-  const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", quiet);
+  await using device = stoppedAtEnd(
+    new BackgroundDevice("STREAMER", "PULL", "PUSH", quiet),
+    "device",
+  );
   device.bindIn(`tcp://127.0.0.1:${inPort}`).bindOut(`tcp://127.0.0.1:${outPort}`);
   device.setOptionIn("ROUTING_ID", "PULL").setOptionOut("ROUTING_ID", "PUSH");
   await within(device.start(), START_MS, "device.start()");
@@ -51,10 +53,10 @@ Deno.test("background device: a STREAMER in a Worker, configured from socket typ
 
 Deno.test("background device: a QUEUE over inproc with a shared context; terminate ends it", async () => {
   await withSharedContext(async (ctx) => {
-    const device = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", {
-      ...quiet,
-      context: ctx,
-    });
+    await using device = stoppedAtEnd(
+      new BackgroundDevice("QUEUE", "ROUTER", "DEALER", { ...quiet, context: ctx }),
+      "device",
+    );
     device.bindIn("inproc://db-q-in").bindOut("inproc://db-q-out");
     await within(device.start(), START_MS, "device.start()");
     using client = ctx.socket("REQ");
@@ -71,10 +73,10 @@ Deno.test("background device: a QUEUE over inproc with a shared context; termina
 
 Deno.test("background monitored queue: the monitor sees in and out in its Worker", async () => {
   await withSharedContext(async (ctx) => {
-    const device = new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB", {
-      ...quiet,
-      context: ctx,
-    });
+    await using device = stoppedAtEnd(
+      new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB", { ...quiet, context: ctx }),
+      "device",
+    );
     device.bindIn("inproc://db-mq-in").bindOut("inproc://db-mq-out").bindMon("inproc://db-mq-mon");
     await within(device.start(), START_MS, "device.start()");
     using watcher = ctx.socket("SUB");
@@ -150,7 +152,10 @@ Deno.test("background device: bad configuration is a clear error at start, no Wo
 
 Deno.test("background device: a PROXY (XSUB/XPUB) with a capture socket", async () => {
   await withSharedContext(async (ctx) => {
-    const device = new BackgroundDevice("PROXY", "XSUB", "XPUB", "PUB", { ...quiet, context: ctx });
+    await using device = stoppedAtEnd(
+      new BackgroundDevice("PROXY", "XSUB", "XPUB", "PUB", { ...quiet, context: ctx }),
+      "device",
+    );
     device.bindIn("inproc://db-p-in").bindOut("inproc://db-p-out").bindMon("inproc://db-p-cap");
     await within(device.start(), START_MS, "device.start()");
     using pub = ctx.socket("PUB");

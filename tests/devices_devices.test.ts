@@ -8,19 +8,26 @@ import {
   startQueue,
   startStreamer,
 } from "../mod.ts";
-import { assertCount, rejectsWith, syncPubSub, text, throwsWith, within } from "./_devices.ts";
+import {
+  assertCount,
+  rejectsWith,
+  STOP_MS,
+  stoppedAtEnd,
+  syncPubSub,
+  text,
+  throwsWith,
+  within,
+} from "./_devices.ts";
 
 // Every wait is bounded, so a device that passes nothing fails its test by name, not by hanging.
 const WAIT = { timeout: 10_000 };
-const STOP_MS = 10_000;
 
 Deno.test("queue device: load balancing reaches every server", async () => {
   using ctx = new Context();
-  const queue = startQueue({
-    frontend: "inproc://dd-q-front",
-    backend: "inproc://dd-q-back",
-    context: ctx,
-  });
+  await using queue = stoppedAtEnd(
+    startQueue({ frontend: "inproc://dd-q-front", backend: "inproc://dd-q-back", context: ctx }),
+    "queue",
+  );
   using s1 = ctx.socket("REP");
   using s2 = ctx.socket("REP");
   using client = ctx.socket("REQ");
@@ -61,11 +68,10 @@ Deno.test("queue device: load balancing reaches every server", async () => {
 
 Deno.test("forwarder device: only the subscribed topic, from both publishers", async () => {
   using ctx = new Context();
-  const hub = startForwarder({
-    frontend: "inproc://dd-f-in",
-    backend: "inproc://dd-f-out",
-    context: ctx,
-  });
+  await using hub = stoppedAtEnd(
+    startForwarder({ frontend: "inproc://dd-f-in", backend: "inproc://dd-f-out", context: ctx }),
+    "forwarder",
+  );
   using pubA = ctx.socket("PUB");
   using pubB = ctx.socket("PUB");
   using sub = ctx.socket("SUB");
@@ -92,11 +98,10 @@ Deno.test("forwarder device: only the subscribed topic, from both publishers", a
 
 Deno.test("streamer device: tasks spread over two workers, none lost or duplicated", async () => {
   using ctx = new Context();
-  const streamer = startStreamer({
-    frontend: "inproc://dd-s-in",
-    backend: "inproc://dd-s-out",
-    context: ctx,
-  });
+  await using streamer = stoppedAtEnd(
+    startStreamer({ frontend: "inproc://dd-s-in", backend: "inproc://dd-s-out", context: ctx }),
+    "streamer",
+  );
   using w1 = ctx.socket("PULL");
   using w2 = ctx.socket("PULL");
   using feeder = ctx.socket("PUSH");
@@ -227,12 +232,15 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
 
 Deno.test("startDevice: a capture endpoint gets a copy of the traffic", async () => {
   using ctx = new Context();
-  const streamer = startDevice("STREAMER", {
-    frontend: "inproc://dd-c-in",
-    backend: "inproc://dd-c-out",
-    capture: "inproc://dd-c-cap",
-    context: ctx,
-  });
+  await using streamer = stoppedAtEnd(
+    startDevice("STREAMER", {
+      frontend: "inproc://dd-c-in",
+      backend: "inproc://dd-c-out",
+      capture: "inproc://dd-c-cap",
+      context: ctx,
+    }),
+    "streamer",
+  );
   using feeder = ctx.socket("PUSH");
   using worker = ctx.socket("PULL");
   using captured = ctx.socket("SUB");
