@@ -1,11 +1,16 @@
-// A ZAP handler (ZeroMQ RFC 27, ZAP 1.0) served in-process: a ROUTER socket bound on
-// inproc://zeromq.zap.01 of the context, answered by an async loop on the JS thread. libzmq's
-// I/O thread asks it about every PLAIN or CURVE handshake (and NULL ones on sockets with a
-// ZAP_DOMAIN), and waits for the answer without blocking anyone.
-import { type Context, curveKeyToZ85, type Socket, z85Encode, ZmqError } from "../core/mod.ts";
+// A ZAP authenticator (ZeroMQ RFC 27, ZAP 1.0) served in-process: the rules of _rules.ts,
+// answered on the context's ZAP endpoint (_zap_endpoint.ts) by an async loop on the JS thread,
+// through the optional decision hook (_hook.ts). libzmq's I/O thread asks about every PLAIN or
+// CURVE handshake (and NULL ones on sockets with a ZAP_DOMAIN) and waits for the answer
+// without blocking anyone.
+import { type Context, ZmqError } from "../core/mod.ts";
+import { DecisionHook } from "./_hook.ts";
+import { Rules } from "./_rules.ts";
+import type { ZapDecision, ZapRequest } from "./_zap.ts";
+import { ZAP_ENDPOINT, ZapEndpoint, type ZapHandler } from "./_zap_endpoint.ts";
 
-/** The endpoint libzmq sends ZAP requests to (RFC 27). */
-export const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
+export { ZAP_ENDPOINT };
+export type { ZapDecision };
 
 /** Options of {@linkcode Authenticator.configureCurve}. */
 export interface CurveAuthOptions {
@@ -21,57 +26,60 @@ export interface CurveAuthOptions {
 export interface PlainAuthOptions {
   /** The ZAP domain these rules are for; `"*"` (the default) is every domain. */
   domain?: string;
-  /** Username → password. */
+  /** Username → password (at most 255 UTF-8 bytes each, PLAIN's limit). */
   passwords: Record<string, string> | Map<string, string>;
-}
-
-/** What the authenticator decided about one handshake (see `AuthenticatorOptions.onDecision`). */
-export interface ZapDecision {
-  /** True if the peer was let in. */
-  allowed: boolean;
-  /** The ZAP status code answered: 200 (allowed), 400 (denied) or 500 (bad request). */
-  status: 200 | 400 | 500;
-  /** Why, in words. */
-  reason: string;
-  /** The socket's ZAP domain. */
-  domain: string;
-  /** The peer's IP address. */
-  address: string;
-  /** `"NULL"`, `"PLAIN"` or `"CURVE"`. */
-  mechanism: string;
-  /** The user id answered: the username (PLAIN) or the Z85 client key (CURVE); "" if none. */
-  userId: string;
 }
 
 /** Options of a new {@linkcode Authenticator}. */
 export interface AuthenticatorOptions {
-  /** Called with every decision, e.g. to log it. */
-  onDecision?: (decision: ZapDecision) => void;
+  /**
+   * Called with every decision before it is answered, e.g. to log or audit it; it may be async
+   * and is then awaited (the handshake waits). It sees a frozen copy and cannot change the
+   * answer. If it throws, rejects or runs out of time (`hookTimeout`), the peer is refused with
+   * status 500 and the failure goes to `onError`. After running out of time it is left out for
+   * as long as it overran (doubling while it keeps overrunning, at most a minute): requests are
+   * refused meanwhile, so a hook that blocks cannot monopolise the JS thread.
+   */
+  onDecision?: (decision: Readonly<ZapDecision>) => void;
+  /**
+   * Told about every failure of `onDecision`: a ZmqError of code `EHOOK` (it threw or
+   * rejected, or is left out; the hook's error is the `cause`) or `ETIMEDOUT`, and the refusal
+   * that was answered. Without it, failures are printed with `console.error`, at most once per
+   * 10 s.
+   */
+  onError?: (error: ZmqError, decision: Readonly<ZapDecision>) => void;
+  /**
+   * How long `onDecision` may take, in ms (default 1000). Keep it below the server sockets'
+   * `HANDSHAKE_IVL` (libzmq's default 30000): an answer after that comes too late anyway.
+   */
+  hookTimeout?: number;
 }
 
-interface CurveRule {
-  allowAny: boolean;
-  keys: Set<string>;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const DEFAULT_HOOK_TIMEOUT = 1000;
 
 function badArg(detail: string, op: string): ZmqError {
   return new ZmqError("EBADVALUE", 0, detail, { op });
 }
 
-function checkAddresses(addresses: string[], op: string): void {
-  for (const a of addresses) {
-    if (typeof a !== "string" || a === "") {
-      throw badArg(`${op} takes IP addresses as non-empty strings; got ${String(a)}`, op);
+function checkOptions(options: unknown): AuthenticatorOptions {
+  const op = "new Authenticator";
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object") {
+    throw badArg("Authenticator options must be an object", op);
+  }
+  const o = options as Record<string, unknown>;
+  for (const name of ["onDecision", "onError"]) {
+    if (o[name] !== undefined && typeof o[name] !== "function") {
+      throw badArg(`${name} must be a function; got ${typeof o[name]}`, op);
     }
   }
-}
-
-function checkDomain(domain: unknown, op: string): string {
-  if (typeof domain !== "string") throw badArg("domain must be a string", op);
-  return domain;
+  const t = o.hookTimeout;
+  if (
+    t !== undefined && (typeof t !== "number" || !(t > 0) || !Number.isFinite(t) || t > 2 ** 31 - 1)
+  ) {
+    throw badArg(`hookTimeout is a number of ms above 0 (at most 2^31 - 1); got ${String(t)}`, op);
+  }
+  return o as AuthenticatorOptions;
 }
 
 /**
@@ -80,6 +88,10 @@ function checkDomain(domain: unknown, op: string): string {
  * any key). It only affects sockets of the same context, and only server sockets (those with
  * `PLAIN_SERVER` or `CURVE_SERVER` set, or a `ZAP_DOMAIN` for NULL security). Start it before
  * the server socket binds.
+ *
+ * It fails closed: once started on a context, that context refuses every handshake that asks
+ * for ZAP and gets no decision, after {@linkcode Authenticator.stop} too, until the context
+ * closes (or another authenticator takes over). One authenticator serves a context at a time.
  *
  * Rules, per handshake: if an allow list is set, only those addresses pass; otherwise addresses
  * on the deny list are refused. Then NULL passes, PLAIN needs a matching username and password,
@@ -107,13 +119,12 @@ function checkDomain(domain: unknown, op: string): string {
 export class Authenticator implements Disposable, AsyncDisposable {
   /** The context whose handshakes this authenticator answers. */
   readonly context: Context;
-  #options: AuthenticatorOptions;
-  #socket: Socket | null = null;
-  #loop: Promise<void> | null = null;
-  #allow = new Set<string>();
-  #deny = new Set<string>();
-  #passwords = new Map<string, Map<string, string>>();
-  #curve = new Map<string, CurveRule>();
+  #rules = new Rules();
+  #hook: DecisionHook | null;
+  #endpoint: ZapEndpoint | null = null;
+  #handler: ZapHandler = {
+    answer: (request, signal) => this.#answer(request, signal),
+  };
 
   /**
    * Makes an authenticator for `context`; call {@linkcode Authenticator.start} to serve.
@@ -122,100 +133,107 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx, { onDecision: (d) => console.log(d) }).start();
+   * await using auth = new Authenticator(ctx, {
+   *   onDecision: (d) => console.log(d.allowed, d.reason),
+   *   onError: (e) => console.error(e.code, e.message),
+   *   hookTimeout: 1000,
+   * }).start();
    * ```
    */
-  constructor(context: Context, options: AuthenticatorOptions = {}) {
+  constructor(context: Context, options?: AuthenticatorOptions) {
     if (context === null || typeof context !== "object" || typeof context.socket !== "function") {
       throw badArg("Authenticator takes a Context", "new Authenticator");
     }
+    const { onDecision, onError, hookTimeout } = checkOptions(options);
     this.context = context;
-    this.#options = options;
+    this.#hook = onDecision
+      ? new DecisionHook({ onDecision, onError, timeout: hookTimeout ?? DEFAULT_HOOK_TIMEOUT })
+      : null;
   }
 
   /** True while the authenticator serves requests. */
   get running(): boolean {
-    return this.#socket !== null && !this.#socket.closed;
+    return this.#endpoint?.serves(this.#handler) ?? false;
   }
 
   /**
-   * Binds the ZAP endpoint and starts answering. Throws a ZmqError of code `EADDRINUSE` if the
-   * context already has a ZAP handler, `EBUSY` if this one is already running. Answers `this`.
+   * Starts answering the context's ZAP requests: binds the ZAP endpoint, or takes it over from
+   * a stopped authenticator of the same context. Throws a ZmqError of code `EADDRINUSE` if
+   * another authenticator (or anything else) serves the context, `EBUSY` if this one is already
+   * running, `ECLOSED` if the context is closed. Answers `this`.
    */
   start(): this {
-    if (this.#socket !== null) {
+    if (this.running) {
       throw new ZmqError("EBUSY", 0, "The authenticator is already running", {
         op: "Authenticator.start",
       });
     }
-    const socket = this.context.socket("ROUTER");
-    try {
-      socket.setOption("LINGER", 0);
-      socket.bind(ZAP_ENDPOINT);
-    } catch (e) {
-      socket.close();
-      throw e;
-    }
-    this.#socket = socket;
-    this.#loop = this.#serve(socket);
+    this.#endpoint = ZapEndpoint.attach(this.context, this.#handler);
     return this;
   }
 
   /**
-   * Stops answering and unbinds the ZAP endpoint; resolves once the serving loop has ended.
-   * Handshakes in progress then fail. Stopping twice is harmless.
+   * Stops deciding. The context keeps refusing every handshake that asks for ZAP (CURVE and
+   * PLAIN servers, NULL ones with a ZAP_DOMAIN), those in progress included, until another
+   * authenticator starts on it or it closes: libzmq would let a CURVE client in without asking
+   * if nobody served the ZAP endpoint. The refusing keeps a receive pending, so close the context
+   * when done. Stopping twice is harmless.
    */
-  async stop(): Promise<void> {
-    const socket = this.#socket;
-    const loop = this.#loop;
-    this.#socket = null;
-    this.#loop = null;
-    if (socket && !socket.closed) {
-      try {
-        socket.unbind(ZAP_ENDPOINT); // frees the name now; close alone frees it later
-      } catch {
-        // the context is closing
-      }
-      socket.close();
-    }
-    await loop;
+  stop(): Promise<void> {
+    this.#endpoint?.detach(this.#handler);
+    this.#endpoint = null;
+    return Promise.resolve();
   }
 
-  /** Stops the authenticator (for `using`; prefer `await using`, which waits for the loop). */
+  /** Stops the authenticator (for `using`). */
   [Symbol.dispose](): void {
     void this.stop();
   }
 
-  /** Stops the authenticator and waits for its loop to end (for `await using`). */
+  /** Stops the authenticator (for `await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
 
   /**
    * Lets only these IP addresses in (every other address is refused). Cannot be combined with
-   * {@linkcode Authenticator.deny}.
+   * {@linkcode Authenticator.deny}. Addresses are IPv4 or IPv6 text; host names and ranges are
+   * refused with `EBADVALUE` (they would never match). An IPv4 client of a dual-stack socket
+   * (`::ffff:10.0.0.1`) matches its IPv4 address.
+   *
+   * @example
+   * ```ts
+   * import { Authenticator, Context } from "../mod.ts";
+   * await using ctx = new Context();
+   * await using auth = new Authenticator(ctx).start();
+   * auth.allow("127.0.0.1", "::1");
+   * ```
    */
   allow(...addresses: string[]): this {
-    checkAddresses(addresses, "allow");
-    if (this.#deny.size > 0) {
-      throw badArg("An authenticator has an allow list or a deny list, not both", "allow");
-    }
-    for (const a of addresses) this.#allow.add(a);
-    return this;
-  }
-
-  /** Refuses these IP addresses. Cannot be combined with {@linkcode Authenticator.allow}. */
-  deny(...addresses: string[]): this {
-    checkAddresses(addresses, "deny");
-    if (this.#allow.size > 0) {
-      throw badArg("An authenticator has an allow list or a deny list, not both", "deny");
-    }
-    for (const a of addresses) this.#deny.add(a);
+    this.#rules.addAddresses("allow", addresses);
     return this;
   }
 
   /**
-   * Sets the PLAIN usernames and passwords for a domain (replacing earlier ones).
+   * Refuses these IP addresses (IPv4 or IPv6 text, as for {@linkcode Authenticator.allow}).
+   * Cannot be combined with {@linkcode Authenticator.allow}.
+   *
+   * @example
+   * ```ts
+   * import { Authenticator, Context } from "../mod.ts";
+   * await using ctx = new Context();
+   * await using auth = new Authenticator(ctx).start();
+   * auth.deny("192.0.2.7");
+   * ```
+   */
+  deny(...addresses: string[]): this {
+    this.#rules.addAddresses("deny", addresses);
+    return this;
+  }
+
+  /**
+   * Sets the PLAIN usernames and passwords for a domain (replacing earlier ones). Errors never
+   * quote a password.
    *
    * @example
    * ```ts
@@ -226,21 +244,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```
    */
   configurePlain(options: PlainAuthOptions): this {
-    const domain = checkDomain(options?.domain ?? "*", "configurePlain");
-    const entries = options?.passwords instanceof Map
-      ? [...options.passwords]
-      : options?.passwords && typeof options.passwords === "object"
-      ? Object.entries(options.passwords)
-      : null;
-    if (entries === null) {
-      throw badArg("configurePlain needs passwords: { username: password }", "configurePlain");
-    }
-    for (const [user, pass] of entries) {
-      if (typeof user !== "string" || typeof pass !== "string") {
-        throw badArg("usernames and passwords must be strings", "configurePlain");
-      }
-    }
-    this.#passwords.set(domain, new Map(entries));
+    this.#rules.setPasswords(options);
     return this;
   }
 
@@ -258,107 +262,13 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```
    */
   configureCurve(options: CurveAuthOptions = {}): this {
-    const domain = checkDomain(options.domain ?? "*", "configureCurve");
-    const keys = new Set<string>();
-    for (const k of options.publicKeys ?? []) keys.add(curveKeyToZ85(k, "public key"));
-    this.#curve.set(domain, { allowAny: options.allowAny === true, keys });
+    this.#rules.setCurve(options);
     return this;
   }
 
-  async #serve(socket: Socket): Promise<void> {
-    for (;;) {
-      let frames: Uint8Array[];
-      try {
-        frames = await socket.recvMultipart();
-      } catch {
-        return; // closed by stop() or by the context
-      }
-      const sep = frames.findIndex((f) => f.length === 0);
-      if (sep < 0) continue; // not a request from a REQ/DEALER peer: nothing to answer
-      const reply = this.#answer(frames.slice(sep + 1));
-      try {
-        await socket.send([...frames.slice(0, sep + 1), ...reply]);
-      } catch {
-        return;
-      }
-    }
-  }
-
-  /** Answers one ZAP request (the frames after the envelope) with the reply frames. */
-  #answer(req: Uint8Array[]): Uint8Array[] {
-    const text = (i: number) => decoder.decode(req[i] ?? new Uint8Array());
-    const requestId = req[1] ?? new Uint8Array();
-    const decision: ZapDecision = {
-      allowed: false,
-      status: 400,
-      reason: "",
-      domain: text(2),
-      address: text(3),
-      mechanism: text(5),
-      userId: "",
-    };
-    if (req.length < 6 || text(0) !== "1.0") {
-      decision.status = 500;
-      decision.reason = "Malformed ZAP request";
-    } else {
-      this.#decide(decision, req.slice(6));
-    }
-    try {
-      this.#options.onDecision?.(decision);
-    } catch {
-      // a failing callback must not stop the authenticator
-    }
-    return [
-      encoder.encode("1.0"),
-      requestId,
-      encoder.encode(String(decision.status)),
-      encoder.encode(decision.reason),
-      encoder.encode(decision.userId),
-      new Uint8Array(),
-    ];
-  }
-
-  #decide(d: ZapDecision, credentials: Uint8Array[]): void {
-    const deny = (reason: string) => {
-      d.allowed = false;
-      d.status = 400;
-      d.reason = reason;
-    };
-    if (this.#allow.size > 0 && !this.#allow.has(d.address)) {
-      return deny(`Address ${d.address} is not on the allow list`);
-    }
-    if (this.#deny.has(d.address)) return deny(`Address ${d.address} is on the deny list`);
-    switch (d.mechanism) {
-      case "NULL":
-        break;
-      case "PLAIN": {
-        const table = this.#passwords.get(d.domain) ?? this.#passwords.get("*");
-        if (!table) return deny(`No PLAIN passwords for domain ${JSON.stringify(d.domain)}`);
-        const user = decoder.decode(credentials[0] ?? new Uint8Array());
-        const pass = decoder.decode(credentials[1] ?? new Uint8Array());
-        if (!table.has(user) || table.get(user) !== pass) {
-          return deny("Invalid username or password");
-        }
-        d.userId = user;
-        break;
-      }
-      case "CURVE": {
-        const rule = this.#curve.get(d.domain) ?? this.#curve.get("*");
-        if (!rule) return deny(`No CURVE keys for domain ${JSON.stringify(d.domain)}`);
-        const raw = credentials[0];
-        if (!raw || raw.length !== 32) return deny("Malformed CURVE credentials");
-        const key = z85Encode(raw);
-        if (!rule.allowAny && !rule.keys.has(key)) {
-          return deny("Client key is not allowed");
-        }
-        d.userId = key;
-        break;
-      }
-      default:
-        return deny(`Mechanism ${d.mechanism} is not supported`);
-    }
-    d.allowed = true;
-    d.status = 200;
-    d.reason = "OK";
+  /** Decides about one request: the rules, then the hook. */
+  #answer(request: ZapRequest, signal: AbortSignal): ZapDecision | Promise<ZapDecision> {
+    const decision = this.#rules.decide(request);
+    return this.#hook ? this.#hook.run(decision, signal) : decision;
   }
 }

@@ -8,8 +8,12 @@ import {
   curvePublic,
   ZmqError,
 } from "../core/mod.ts";
+import { redactWhenInspected } from "./_redact.ts";
 
-/** A certificate read from a file: the secret key is null for a public certificate. */
+/**
+ * A certificate read from a file: the secret key is null for a public certificate. Inspected
+ * (`console.log`, `Deno.inspect`), it shows `"[secret]"` in place of the secret key.
+ */
 export interface Certificate {
   /** The public key, 40 Z85 characters. */
   publicKey: string;
@@ -36,7 +40,7 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 const META_KEY = /^[A-Za-z0-9_-]+$/;
 
 function certError(code: string, detail: string, file?: string): ZmqError {
-  return new ZmqError(code, 0, file ? `${detail} (${file})` : detail, { op: "certificate" });
+  return new ZmqError(code, 0, detail, { op: file ? `certificate ${file}` : "certificate" });
 }
 
 function join(dir: string, file: string): string {
@@ -125,7 +129,8 @@ export async function saveCertificate(
 
 /**
  * Generates a key pair and saves it with {@linkcode saveCertificate} (pyzmq's
- * `create_certificates`). Answers the file names and the keys.
+ * `create_certificates`). Answers the file names and the keys (inspected, it shows
+ * `"[secret]"` in place of the secret key).
  *
  * @example
  * ```ts ignore
@@ -141,15 +146,15 @@ export async function createCertificate(
 ): Promise<CertificateFiles & CurveKeypair> {
   const pair = curveKeypair();
   const files = await saveCertificate(dir, name, pair, metadata);
-  return { ...files, ...pair };
+  return redactWhenInspected({ ...files, ...pair }, ["secretKey"]);
 }
 
 /**
  * Parses certificate text (this library's format, or pyzmq's sectioned one). Throws a ZmqError
- * of code `EINVAL` naming `source` when the text holds no valid public key, a bad key, or a
+ * of code `EINVAL` naming `source` (a file name, say) when the text holds no valid public key, a bad key, or a
  * secret key that does not match the public key.
  */
-export function parseCertificate(text: string, source = "certificate"): Certificate {
+export function parseCertificate(text: string, source?: string): Certificate {
   if (typeof text !== "string") throw certError("EBADVALUE", "text must be a string", source);
   let publicKey: string | null = null;
   let secretKey: string | null = null;
@@ -182,8 +187,9 @@ export function parseCertificate(text: string, source = "certificate"): Certific
   const check = (key: string, what: string) => {
     try {
       return curveKeyToZ85(key, what);
-    } catch (e) {
-      throw certError("EINVAL", `Bad ${what}: ${(e as Error).message}`, source);
+    } catch {
+      // not the key checker's message: it may quote a character of the (secret) key
+      throw certError("EINVAL", `Bad ${what}: not 40 characters of Z85`, source);
     }
   };
   publicKey = check(publicKey, "public key");
@@ -193,7 +199,7 @@ export function parseCertificate(text: string, source = "certificate"): Certific
       throw certError("EINVAL", "The public key does not belong to the secret key", source);
     }
   }
-  return { publicKey, secretKey, metadata };
+  return redactWhenInspected({ publicKey, secretKey, metadata }, ["secretKey"]);
 }
 
 async function readText(file: string): Promise<string> {

@@ -13,6 +13,7 @@ export {
   type ZapDecision,
 } from "./authenticator.ts";
 export {
+  DEFAULT_MAX_MESSAGE_SIZE,
   makeCurveClient,
   makeCurveServer,
   makePlainClient,

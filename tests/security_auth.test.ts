@@ -12,23 +12,13 @@ import {
   makeCurveServer,
   makePlainClient,
   makePlainServer,
-  type Socket,
   waitForEvent,
   type ZapDecision,
 } from "../mod.ts";
 import { rejectsWith, throwsWith } from "./_util.ts";
+import { assertRefused } from "./_auth.ts";
 
 const encoder = new TextEncoder();
-
-/** Sends `text` from `client` and proves it never reaches `server`: the server's handshake fails. */
-async function assertRejected(server: Socket, client: Socket, endpoint: string, text: string) {
-  const failed = waitForEvent(server, "handshake_failed_auth", { timeout: 5000 });
-  client.connect(endpoint);
-  await client.send(text); // queued on the client's pipe; must never be delivered
-  const e = await failed;
-  assert.equal(e.value, 400); // the ZAP status code
-  await rejectsWith(server.recv({ timeout: 200 }), "EAGAIN");
-}
 
 function serverWithAuth(ctx: Context, decisions: ZapDecision[]) {
   return new Authenticator(ctx, { onDecision: (d) => decisions.push(d) }).start();
@@ -77,7 +67,7 @@ Deno.test("CURVE: a client key not on the list is rejected, nothing delivered", 
   const port = pull.bindToRandomPort();
   using push = ctx.socket("PUSH");
   const intruder = makeCurveClient(push, server.publicKey); // a fresh, unknown key
-  await assertRejected(pull, push, `tcp://127.0.0.1:${port}`, "let me in");
+  await assertRefused(pull, push, `tcp://127.0.0.1:${port}`, "let me in");
   assert.equal(decisions[0].allowed, false);
   assert.equal(decisions[0].mechanism, "CURVE");
   assert.match(decisions[0].reason, /not allowed/);
@@ -124,7 +114,7 @@ Deno.test("CURVE: allowAny accepts any client key, per domain", async () => {
 
   using b = ctx.socket("PUSH");
   makeCurveClient(b, server.publicKey);
-  await assertRejected(closed, b, `tcp://127.0.0.1:${closedPort}`, "other domain");
+  await assertRefused(closed, b, `tcp://127.0.0.1:${closedPort}`, "other domain");
 });
 
 Deno.test("PLAIN: the right password is accepted, a wrong one rejected", async () => {
@@ -145,7 +135,7 @@ Deno.test("PLAIN: the right password is accepted, a wrong one rejected", async (
 
   using bad = ctx.socket("PUSH");
   makePlainClient(bad, "admin", "guess");
-  await assertRejected(pull, bad, `tcp://127.0.0.1:${port}`, "from a guesser");
+  await assertRefused(pull, bad, `tcp://127.0.0.1:${port}`, "from a guesser");
   assert.equal(decisions[1].allowed, false);
   assert.match(decisions[1].reason, /password/);
 });
@@ -159,7 +149,7 @@ Deno.test("IP deny list: a denied address is rejected; allow list: others are", 
   pull.setOption("ZAP_DOMAIN", "global"); // NULL security asks ZAP only with a domain
   const port = pull.bindToRandomPort();
   using push = ctx.socket("PUSH");
-  await assertRejected(pull, push, `tcp://127.0.0.1:${port}`, "denied");
+  await assertRefused(pull, push, `tcp://127.0.0.1:${port}`, "denied");
   assert.match(decisions[0].reason, /deny list/);
   await auth.stop();
 
@@ -182,7 +172,7 @@ Deno.test("IP deny list: a denied address is rejected; allow list: others are", 
   pull3.setOption("ZAP_DOMAIN", "global");
   const port3 = pull3.bindToRandomPort();
   using push3 = ctx.socket("PUSH");
-  await assertRejected(pull3, push3, `tcp://127.0.0.1:${port3}`, "not allowed");
+  await assertRefused(pull3, push3, `tcp://127.0.0.1:${port3}`, "not allowed");
 });
 
 Deno.test("Authenticator: misuse is a typed error", async () => {
