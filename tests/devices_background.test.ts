@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { BackgroundDevice, BackgroundMonitoredQueue, Context, ZmqError } from "../mod.ts";
-import { freePorts, rejectsWith, STOP_MS, stoppedAtEnd, text, within } from "./_devices.ts";
+import {
+  freePorts,
+  rejectsWith,
+  STOP_MS,
+  stoppedAtEnd,
+  syncPubSub,
+  text,
+  within,
+} from "./_devices.ts";
 
 const quiet = { onLine: () => {} };
 // Every wait is bounded, so a device that passes nothing (or does not stop) fails its test by
@@ -68,6 +76,55 @@ Deno.test("background device: a QUEUE over inproc with a shared context; termina
     await server.send("World");
     assert.equal(await client.recvString(WAIT), "World");
     await within(device.stop(), STOP_MS, "device.stop()");
+  });
+});
+
+Deno.test("background device: a FORWARDER passes every topic, or only those of its SUBSCRIBE options", async () => {
+  await withSharedContext(async (ctx) => {
+    const start = async (name: string, subscribe?: string) => {
+      const device = new BackgroundDevice("FORWARDER", "SUB", "PUB", { ...quiet, context: ctx });
+      device.bindIn(`inproc://db-f-${name}-in`).bindOut(`inproc://db-f-${name}-out`);
+      if (subscribe !== undefined) device.setOptionIn("SUBSCRIBE", subscribe);
+      await within(device.start(), START_MS, `the ${name} forwarder's start()`);
+      return stoppedAtEnd(device, `the ${name} forwarder`);
+    };
+    await using all = await start("all");
+    await using nine = await start("nine", "9 ");
+    using pubAll = ctx.socket("PUB");
+    using subAll = ctx.socket("SUB");
+    using pubNine = ctx.socket("PUB");
+    using subNine = ctx.socket("SUB");
+    pubAll.connect("inproc://db-f-all-in");
+    subAll.connect("inproc://db-f-all-out");
+    pubNine.connect("inproc://db-f-nine-in");
+    subNine.connect("inproc://db-f-nine-out");
+    subAll.subscribe("");
+    subNine.subscribe(""); // the device's own subscription is the filter
+    // with no SUBSCRIBE option the device's SUB takes everything: the sync markers pass
+    await syncPubSub(pubAll, subAll);
+    for (let topic = 0; topic <= 10; topic++) await pubAll.send(`${topic} all`);
+    const got = [];
+    for (let topic = 0; topic <= 10; topic++) got.push(await subAll.recvString(WAIT));
+    assert.deepEqual(got, Array.from({ length: 11 }, (_, topic) => `${topic} all`));
+
+    // with SUBSCRIBE "9 ": probes on topic 9 until one passes, then only topic 9 arrives
+    const deadline = performance.now() + WAIT.timeout;
+    for (;;) {
+      assert.ok(performance.now() < deadline, "no topic 9 probe passed the forwarder");
+      await pubNine.send("9 probe");
+      if ((await subNine.recv({ timeout: 10 }).catch(() => null)) !== null) break;
+    }
+    for (let topic = 0; topic <= 10; topic++) await pubNine.send(`${topic} nine`);
+    await pubNine.send("9 last");
+    const passed: string[] = [];
+    for (;;) {
+      const m = await subNine.recvString(WAIT);
+      if (m === "9 last") break;
+      if (m !== "9 probe") passed.push(m); // probes still in flight
+    }
+    assert.deepEqual(passed, ["9 nine"]);
+    await within(all.stop(), STOP_MS, "the all forwarder's stop()");
+    await within(nine.stop(), STOP_MS, "the nine forwarder's stop()");
   });
 });
 

@@ -283,7 +283,7 @@ async function main(args: string[]): Promise<number> {
       return 1;
     }
     if (options.list) {
-      for (const m of chosen) console.log(`${m.id.padEnd(34)} ${m.file}: ${m.why}`);
+      for (const m of chosen) console.log(`${m.id.padEnd(38)} ${m.file}: ${m.why}`);
       console.log(`${chosen.length} mutations, all fit ${tree}`);
       return 0;
     }

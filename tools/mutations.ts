@@ -2,7 +2,9 @@
 // occurrence of `find` in `file`; the run fails loudly before mutating anything if a `find` no
 // longer occurs exactly once, so edit this list along with the code it quotes.
 //
-// The first 26 are the kinds of bugs issue 16 (point 10) describes; the rest are our own.
+// The first 27 are the kinds of bugs issue 16 (point 10) describes, at each place they can
+// happen (a timeout 20x early in the core, the poller, waitForEvent, request, ...); the rest,
+// from "multipart-split-after-64k" on, are our own.
 import type { Mutation } from "./_mutate.ts";
 
 // Test files per area. Each mutant runs the files of its area (or the whole suite with --all).
@@ -43,6 +45,12 @@ const DEVICES = [
   "tests/devices_examples.test.ts",
 ];
 const STREAMS = ["tests/poller_stream.test.ts", "tests/poller_examples.test.ts"];
+const AUTH = [
+  "tests/security_auth.test.ts",
+  "tests/auth_fail_closed.test.ts",
+  "tests/auth_limits.test.ts",
+  "tests/monitor_handshake.test.ts",
+];
 
 /** The mutations, in the order they run. */
 export const MUTATIONS: Mutation[] = [
@@ -360,5 +368,75 @@ export const MUTATIONS: Mutation[] = [
     replace: "",
     why: "a background FORWARDER's SUB side subscribes to nothing: no message passes",
     tests: DEVICES,
+  },
+  {
+    id: "reactor-not-woken-after-an-op",
+    file: "core/socket.ts",
+    find: "      reactor.wake();\n",
+    replace: "",
+    why: "after a send/recv made outside the reactor, waiting operations are not looked at again " +
+      "(ZMQ_FD is edge-triggered: messages sit unnoticed)",
+    tests: [...POLL, ...DATA],
+  },
+  {
+    id: "pending-receives-served-newest-first",
+    file: "core/socket.ts",
+    find: "      const op = this.#recvQ[0];\n" +
+      "      const err = this.#tryRecv(ptr, op.kind, op.frames);\n" +
+      "      if (err === EAGAIN) {\n" +
+      "        want |= POLLIN;\n" +
+      "        break;\n" +
+      "      }\n" +
+      "      this.#recvQ.shift();",
+    replace: "      const op = this.#recvQ[this.#recvQ.length - 1];\n" +
+      "      const err = this.#tryRecv(ptr, op.kind, op.frames);\n" +
+      "      if (err === EAGAIN) {\n" +
+      "        want |= POLLIN;\n" +
+      "        break;\n" +
+      "      }\n" +
+      "      this.#recvQ.pop();",
+    why: "several pending receives on one socket get the messages newest call first",
+    tests: DATA,
+  },
+  {
+    id: "invalid-utf8-accepted",
+    file: "core/socket.ts",
+    find: 'const utf8 = new TextDecoder("utf-8", { fatal: true });',
+    replace: 'const utf8 = new TextDecoder("utf-8", { fatal: false });',
+    why: "recvString turns invalid UTF-8 into U+FFFD instead of rejecting with EBADUTF8",
+    tests: [...DATA, "tests/core_errors.test.ts"],
+  },
+  {
+    id: "wait-for-event-takes-any-event",
+    file: "core/monitor.ts",
+    find: "      if (wanted.has(e.event)) return e;",
+    replace: "      return e;",
+    why: "waitForEvent resolves with the first event of any kind, not the one asked for",
+    tests: MONITOR,
+  },
+  {
+    id: "pirate-reuses-its-stuck-socket",
+    file: "reliable/lazy_pirate.ts",
+    find: "          if (this.#socket === socket) this.#socket = null;\n",
+    replace: "",
+    why: "LazyPirateClient retries on the REQ socket it just closed instead of a fresh one",
+    tests: ["tests/lazy_pirate.test.ts", "tests/timeouts.test.ts"],
+  },
+  {
+    id: "plain-password-prefix-accepted",
+    file: "auth/_rules.ts",
+    find: "  let diff = a.length ^ b.length;\n" +
+      "  for (let i = 0; i < Math.max(a.length, b.length); i++)",
+    replace: "  let diff = 0;\n  for (let i = 0; i < Math.min(a.length, b.length); i++)",
+    why: "a PLAIN password is accepted when it is a prefix of the right one (the empty one too)",
+    tests: AUTH,
+  },
+  {
+    id: "curve-key-list-ignored",
+    file: "auth/_rules.ts",
+    find: "if (!rule.allowAny && !rule.keys.has(key))",
+    replace: "if (!rule.allowAny && rule.keys.size === 0)",
+    why: "a CURVE client key that is not on the allow list is let in",
+    tests: AUTH,
   },
 ];
