@@ -35,7 +35,8 @@ Options:
   --only ID,ID   run only these mutations (see --list for the ids)
   --all          run the whole suite (tests/) for every mutant, not the files named for it
   --ref REV      measure the tests and code of a git revision (e.g. main, 4eeccc8) instead of
-                 the working tree; named test files that REV lacks are skipped
+                 the working tree; mutations that do not fit REV's code and named test files
+                 that REV lacks are skipped (and listed)
   --timeout S    seconds a mutant's test run may take before it counts as hung (default 120)
   --jobs N       mutants run at once, each in its own scratch copy (default 1)
   --list         check the list against the tree and print it; run nothing
@@ -247,7 +248,7 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const chosen = options.only === null
+  let chosen = options.only === null
     ? MUTATIONS
     : MUTATIONS.filter((m) => options.only!.includes(m.id));
 
@@ -268,10 +269,16 @@ async function main(args: string[]): Promise<number> {
       await populate(dir, options.ref);
     }
     const tree = options.ref === null ? "the working tree" : options.ref;
-    const problems = checkMutations(
-      chosen,
-      (path) => readOrNull(join(dirs[0], path)),
-    );
+    const read = (path: string) => readOrNull(join(dirs[0], path));
+    if (options.ref !== null) {
+      // another revision's code need not hold every find: measure the mutations that fit it
+      const misfits = chosen.filter((m) => checkMutations([m], read).length > 0);
+      if (misfits.length > 0) {
+        console.log(`not applicable to ${tree}: ${misfits.map((m) => m.id).join(", ")}`);
+        chosen = chosen.filter((m) => !misfits.includes(m));
+      }
+    }
+    const problems = checkMutations(chosen, read);
     const missingTests = options.ref === null
       ? chosen.flatMap((m) =>
         testFiles(m, dirs[0], false).skipped.map((f) => `${m.id}: test file ${f} does not exist`)
