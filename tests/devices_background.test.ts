@@ -16,6 +16,12 @@ const quiet = { onLine: () => {} };
 const WAIT = { timeout: 10_000 };
 const START_MS = 30_000; // a Worker's start includes loading the library: generous
 
+/** Starts `device` (configured), bounded; it stops when the caller's `await using` scope ends. */
+async function started<D extends BackgroundDevice>(device: D): Promise<D & AsyncDisposable> {
+  await within(device.start(), START_MS, `the ${device.kind} device's start()`);
+  return stoppedAtEnd(device, `the ${device.kind} device`);
+}
+
 /**
  * Runs `body` with a context that devices in Workers share; terminates it afterwards. A Worker
  * that kept its sockets open makes termination hang: that fails by name too.
@@ -38,13 +44,11 @@ async function withSharedContext(body: (ctx: Context) => Promise<void>): Promise
 
 Deno.test("background device: a STREAMER in a Worker, configured from socket types", async () => {
   const [inPort, outPort] = freePorts(2);
-  await using device = stoppedAtEnd(
-    new BackgroundDevice("STREAMER", "PULL", "PUSH", quiet),
-    "device",
+  await using device = await started(
+    new BackgroundDevice("STREAMER", "PULL", "PUSH", quiet)
+      .bindIn(`tcp://127.0.0.1:${inPort}`).bindOut(`tcp://127.0.0.1:${outPort}`)
+      .setOptionIn("ROUTING_ID", "PULL").setOptionOut("ROUTING_ID", "PUSH"),
   );
-  device.bindIn(`tcp://127.0.0.1:${inPort}`).bindOut(`tcp://127.0.0.1:${outPort}`);
-  device.setOptionIn("ROUTING_ID", "PULL").setOptionOut("ROUTING_ID", "PUSH");
-  await within(device.start(), START_MS, "device.start()");
   using ctx = new Context();
   using feeder = ctx.socket("PUSH");
   using worker = ctx.socket("PULL");
@@ -61,12 +65,10 @@ Deno.test("background device: a STREAMER in a Worker, configured from socket typ
 
 Deno.test("background device: a QUEUE over inproc with a shared context; terminate ends it", async () => {
   await withSharedContext(async (ctx) => {
-    await using device = stoppedAtEnd(
-      new BackgroundDevice("QUEUE", "ROUTER", "DEALER", { ...quiet, context: ctx }),
-      "device",
+    await using device = await started(
+      new BackgroundDevice("QUEUE", "ROUTER", "DEALER", { ...quiet, context: ctx })
+        .bindIn("inproc://db-q-in").bindOut("inproc://db-q-out"),
     );
-    device.bindIn("inproc://db-q-in").bindOut("inproc://db-q-out");
-    await within(device.start(), START_MS, "device.start()");
     using client = ctx.socket("REQ");
     using server = ctx.socket("REP");
     client.connect("inproc://db-q-in");
@@ -81,15 +83,11 @@ Deno.test("background device: a QUEUE over inproc with a shared context; termina
 
 Deno.test("background device: a FORWARDER passes every topic, or only those of its SUBSCRIBE options", async () => {
   await withSharedContext(async (ctx) => {
-    const start = async (name: string, subscribe?: string) => {
-      const device = new BackgroundDevice("FORWARDER", "SUB", "PUB", { ...quiet, context: ctx });
-      device.bindIn(`inproc://db-f-${name}-in`).bindOut(`inproc://db-f-${name}-out`);
-      if (subscribe !== undefined) device.setOptionIn("SUBSCRIBE", subscribe);
-      await within(device.start(), START_MS, `the ${name} forwarder's start()`);
-      return stoppedAtEnd(device, `the ${name} forwarder`);
-    };
-    await using all = await start("all");
-    await using nine = await start("nine", "9 ");
+    const forwarder = (name: string) =>
+      new BackgroundDevice("FORWARDER", "SUB", "PUB", { ...quiet, context: ctx })
+        .bindIn(`inproc://db-f-${name}-in`).bindOut(`inproc://db-f-${name}-out`);
+    await using all = await started(forwarder("all"));
+    await using nine = await started(forwarder("nine").setOptionIn("SUBSCRIBE", "9 "));
     using pubAll = ctx.socket("PUB");
     using subAll = ctx.socket("SUB");
     using pubNine = ctx.socket("PUB");
@@ -130,12 +128,10 @@ Deno.test("background device: a FORWARDER passes every topic, or only those of i
 
 Deno.test("background monitored queue: the monitor sees in and out in its Worker", async () => {
   await withSharedContext(async (ctx) => {
-    await using device = stoppedAtEnd(
-      new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB", { ...quiet, context: ctx }),
-      "device",
+    await using device = await started(
+      new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB", { ...quiet, context: ctx })
+        .bindIn("inproc://db-mq-in").bindOut("inproc://db-mq-out").bindMon("inproc://db-mq-mon"),
     );
-    device.bindIn("inproc://db-mq-in").bindOut("inproc://db-mq-out").bindMon("inproc://db-mq-mon");
-    await within(device.start(), START_MS, "device.start()");
     using watcher = ctx.socket("SUB");
     using client = ctx.socket("REQ");
     using server = ctx.socket("REP");
@@ -209,12 +205,10 @@ Deno.test("background device: bad configuration is a clear error at start, no Wo
 
 Deno.test("background device: a PROXY (XSUB/XPUB) with a capture socket", async () => {
   await withSharedContext(async (ctx) => {
-    await using device = stoppedAtEnd(
-      new BackgroundDevice("PROXY", "XSUB", "XPUB", "PUB", { ...quiet, context: ctx }),
-      "device",
+    await using device = await started(
+      new BackgroundDevice("PROXY", "XSUB", "XPUB", "PUB", { ...quiet, context: ctx })
+        .bindIn("inproc://db-p-in").bindOut("inproc://db-p-out").bindMon("inproc://db-p-cap"),
     );
-    device.bindIn("inproc://db-p-in").bindOut("inproc://db-p-out").bindMon("inproc://db-p-cap");
-    await within(device.start(), START_MS, "device.start()");
     using pub = ctx.socket("PUB");
     using sub = ctx.socket("SUB");
     using captured = ctx.socket("SUB");

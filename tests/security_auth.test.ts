@@ -138,22 +138,14 @@ Deno.test("PLAIN: the right password is accepted, a wrong one rejected", async (
   await assertRefused(pull, bad, `tcp://127.0.0.1:${port}`, "from a guesser");
   assert.equal(decisions[1].allowed, false);
   assert.match(decisions[1].reason, /password/);
-});
 
-Deno.test("PLAIN: a password that only starts or ends like the right one is refused", async () => {
-  await using ctx = new Context({ linger: 0 });
-  const decisions: ZapDecision[] = [];
-  await using auth = serverWithAuth(ctx, decisions);
-  auth.configurePlain({ passwords: { admin: "s3cret" } });
-  using pull = ctx.socket("PULL");
-  makePlainServer(pull);
-  const endpoint = `tcp://127.0.0.1:${pull.bindToRandomPort()}`;
+  // near misses are wrong too: a prefix, an extension, one letter's case
   for (const guess of ["s3cre", "s3cret!", "s", "S3cret", "s3creT"]) {
     using guesser = ctx.socket("PUSH");
     makePlainClient(guesser, "admin", guess);
-    await assertRefused(pull, guesser, endpoint, `from ${JSON.stringify(guess)}`);
+    await assertRefused(pull, guesser, `tcp://127.0.0.1:${port}`, `from ${JSON.stringify(guess)}`);
   }
-  assert.deepEqual(decisions.map((d) => d.allowed), [false, false, false, false, false]);
+  assert.deepEqual(decisions.slice(2).map((d) => d.allowed), [false, false, false, false, false]);
 });
 
 Deno.test("IP deny list: a denied address is rejected; allow list: others are", async () => {
