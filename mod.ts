@@ -22,3 +22,4 @@ export * from "./patterns/mod.ts";
 export * from "./reliable/mod.ts";
 export * from "./poller/mod.ts";
 export * from "./auth/mod.ts";
+export * from "./faults/mod.ts";

@@ -6,7 +6,7 @@
  * 2. memory: 10 M messages PUSH → PULL over tcp (the sender in a Web Worker); prints the
  *    resident set size after every million.
  *
- *     deno run -A bench/idle.ts [--seconds 10] [--messages 10000000] [--port 19900]
+ *     deno run -A bench/idle.ts [--seconds 10] [--messages 10000000] [--port 35990]
  *
  * @module
  */
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
     messages: { type: "string", default: "10000000" },
-    port: { type: "string", default: "19900" },
+    port: { type: "string", default: "35990" },
   },
 });
 const seconds = Number(values.seconds), total = Number(values.messages);

@@ -1,387 +1,213 @@
 /**
- * `deno task bench`: runs the anchors' `run_all.sh` with the Deno stack added (all four stacks in
- * one round-robin run, so every figure is comparable), then writes the side-by-side table to
- * `bench/latest.md`, a bar chart to `bench/latest.svg` and the raw lines to `bench/latest.jsonl`.
+ * `deno task bench`: sets up five stacks (C libzmq, pyzmq, zeromq.js on Node, zeromq.js on
+ * Deno, this library), runs every workload of the bench contract on each, round-robin, with a
+ * timeout, and writes the side-by-side report: `latest.md` (summary, ratios, the issue's
+ * targets, full table), `latest.svg` (all workloads), `latest-sizes.svg` (MB/s against message
+ * size) and the raw lines `latest.jsonl`. A stack it cannot set up is skipped with one line.
  *
- *     deno task bench                       # STACKS="c py node deno", RUNS=3
- *     deno task bench --runs 1 --stacks "py deno"
- *     deno task bench --from bench/latest.jsonl   # re-render from raw results, no run
+ *     deno task bench                                  # 3 runs, every stack, into bench/
+ *     deno task bench --runs 1 --stacks "c deno" --only reqrep,pushpull-16
+ *     deno task bench --quick                          # tiny N, into bench/results/quick/
+ *     deno task bench --from bench/latest.jsonl        # re-render, no run
  *
- * Environment: ANCHORS_DIR (default ../shared/anchors next to this repository), ZMQJS_DIR
- * (/tmp/zmqjs, installed with npm when missing), PORT_BASE (19000).
+ * Environment: PORT_BASE (34000) and PORT_SPAN (2000), ZMQJS_DIR, BENCH_CC, BENCH_PYTHON,
+ * BENCH_NODE, XDG_CACHE_HOME (the cache folder is $XDG_CACHE_HOME/zmq-deno or ~/.cache/zmq-deno).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { barChart, type Panel } from "./_chart.ts";
+import { STACKS, WORKLOADS } from "./_plan.ts";
+import { render, type RunInfo } from "./_report.ts";
+import { Ports, type Row, runOne } from "./_runner.ts";
+import { type ReadyStack, setupStacks } from "./_stacks.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
-const ROOT = new URL("..", import.meta.url).pathname;
-const STACK_ORDER = ["c", "py", "node", "deno"];
-const STACK_NAMES: Record<string, string> = {
-  c: "C / libzmq",
-  py: "Python / pyzmq",
-  node: "Node / zeromq.js",
-  deno: "Deno / this library",
-};
-const COLORS: Record<string, string> = {
-  c: "#7f7f7f",
-  py: "#3572a5",
-  node: "#e0a030",
-  deno: "#2ca05a",
-};
+const ALL = STACKS.map((s) => s.id).join(" ");
+const USAGE = `usage: deno task bench [--runs N] [--stacks "${ALL}"] [--only ID,...] [--quick]
+                       [--timeout SECONDS] [--skip-after-hang] [--out DIR] [--from FILE.jsonl]
+workload ids: ${WORKLOADS.map((w) => w.id).join(", ")}`;
+/** zeromq.js under Deno is known to hang (DESIGN.md section 1); its workloads that complete take
+ * a few seconds, so its timeout is capped to keep a run short. */
+const ZMQJS_DENO_CAP = { full: 20, quick: 10 };
 
-/** One raw result line from run_all.sh. */
-type Row = Record<string, unknown> & { stack: string; bench: string; n: number; size: number };
-
-const METRICS: Record<string, string[]> = {
-  reqrep: ["median_us", "p99_us", "mean_us"],
-  queue: ["median_us", "p99_us", "mean_us"],
-  tcp_floor: ["median_us", "p99_us", "mean_us"],
-  pushpull: ["msgs_per_s", "mb_per_s"],
-  pubsub: ["msgs_per_s", "pub_msgs_per_s"],
-};
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+function usage(message: string): never {
+  console.error(`bench: ${message}`);
+  console.error(USAGE);
+  Deno.exit(2);
 }
 
-function fmt(x: number): string {
-  if (x >= 1000) return Math.round(x).toLocaleString("en-US");
-  if (x < 100) return x.toFixed(2);
-  return x.toFixed(1);
-}
-
-const good = (r: Row) => !r.failed && r.ok !== false;
-
-/** Results grouped by workload key ("bench n size") then stack. */
-function group(rows: Row[]): Map<string, Map<string, Row[]>> {
-  const g = new Map<string, Map<string, Row[]>>();
-  for (const r of rows) {
-    const key = `${r.bench} ${r.n} ${r.size}`;
-    if (!g.has(key)) g.set(key, new Map());
-    const by = g.get(key)!;
-    if (!by.has(r.stack)) by.set(r.stack, []);
-    by.get(r.stack)!.push(r);
+function options() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: {
+        runs: { type: "string" },
+        stacks: { type: "string", default: ALL },
+        only: { type: "string" },
+        quick: { type: "boolean", default: false },
+        timeout: { type: "string" },
+        "skip-after-hang": { type: "boolean", default: false },
+        out: { type: "string" },
+        from: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    usage((e as Error).message);
   }
-  return g;
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const runs = Number(values.runs ?? (values.quick ? 1 : 3));
+  if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a positive integer`);
+  const timeout = Number(values.timeout ?? (values.quick ? 30 : 120));
+  if (!(timeout > 0)) usage(`--timeout must be a positive number of seconds`);
+  const stacks = values.stacks.split(/[\s,]+/).filter(Boolean);
+  for (const s of stacks) if (!STACKS.some((k) => k.id === s)) usage(`unknown stack ${s}`);
+  const only = values.only?.split(",").filter(Boolean);
+  for (const w of only ?? []) {
+    if (!WORKLOADS.some((k) => k.id === w)) usage(`unknown workload ${w}`);
+  }
+  const out = values.out ?? (values.quick ? `${HERE}results/quick` : HERE.replace(/\/$/, ""));
+  return { ...values, runs, timeout, stacks, only, out };
 }
 
-/** The median over good runs of one metric, or null. */
-function med(g: Map<string, Map<string, Row[]>>, key: string, stack: string, metric: string) {
-  const vals = (g.get(key)?.get(stack) ?? []).filter(good).map((r) => Number(r[metric]));
-  return vals.length ? median(vals) : null;
+function loadAverage(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  } catch {
+    return Deno.loadavg()[0];
+  }
 }
 
-interface Workload {
-  key: string;
-  label: string;
-  metric: string;
-  unit: string;
-  better: "lower" | "higher";
+function machine(): string {
+  let cpu = "?";
+  try {
+    cpu = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ?? "?";
+  } catch { /* unknown */ }
+  return `${navigator.hardwareConcurrency}-vCPU ${cpu.trim()}, Linux ${Deno.osRelease()}`;
 }
 
-const WORKLOADS: Workload[] = [
-  {
-    key: "reqrep 20000 1",
-    label: "REQ/REP 1 B, median",
-    metric: "median_us",
-    unit: "µs",
-    better: "lower",
-  },
-  {
-    key: "reqrep 20000 1",
-    label: "REQ/REP 1 B, p99",
-    metric: "p99_us",
-    unit: "µs",
-    better: "lower",
-  },
-  {
-    key: "pushpull 1000000 16",
-    label: "PUSH/PULL 16 B",
-    metric: "msgs_per_s",
-    unit: "msgs/s",
-    better: "higher",
-  },
-  {
-    key: "pushpull 100000 1024",
-    label: "PUSH/PULL 1 KiB",
-    metric: "msgs_per_s",
-    unit: "msgs/s",
-    better: "higher",
-  },
-  {
-    key: "pubsub 1000000 16",
-    label: "PUB/SUB 16 B, 1 of 10 topics, delivered",
-    metric: "msgs_per_s",
-    unit: "msgs/s",
-    better: "higher",
-  },
-  {
-    key: "queue 20000 1",
-    label: "QUEUE (ROUTER/DEALER proxy), median",
-    metric: "median_us",
-    unit: "µs",
-    better: "lower",
-  },
-  { key: "queue 20000 1", label: "QUEUE, p99", metric: "p99_us", unit: "µs", better: "lower" },
-];
+/** The command line as a reader would retype it. */
+function commandLine(): string {
+  return ["deno task bench", ...Deno.args.map((a) => /\s/.test(a) ? `"${a}"` : a)].join(" ");
+}
 
-/** The issue's targets, checked on medians over runs. */
-function targets(g: Map<string, Map<string, Row[]>>): string[] {
-  const lines = ["| target | measured | met |", "|---|---|---|"];
-  const ratio = (key: string, metric: string, a: string, b: string) => {
-    const x = med(g, key, a, metric), y = med(g, key, b, metric);
-    return x === null || y === null ? null : x / y;
+async function runAll(o: ReturnType<typeof options>, raw: string): Promise<[RunInfo, Row[]]> {
+  const info: RunInfo = {
+    command: commandLine(),
+    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    quick: o.quick,
+    runs: o.runs,
+    load: [loadAverage(), 0],
+    machine: machine(),
+    versions: {},
+    skipped: [],
   };
-  const row = (what: string, r: number | null, ok: (r: number) => boolean, unit = "×") => {
-    lines.push(
-      `| ${what} | ${r === null ? "n/a" : `${r.toFixed(2)}${unit}`} | ${
-        r === null ? "n/a" : ok(r) ? "yes" : "**no**"
-      } |`,
-    );
-  };
-  row(
-    "REQ/REP median ≤ pyzmq (deno/py)",
-    ratio("reqrep 20000 1", "median_us", "deno", "py"),
-    (r) => r <= 1,
-  );
-  row(
-    "REQ/REP median ≤ 1.15× C (deno/C)",
-    ratio("reqrep 20000 1", "median_us", "deno", "c"),
-    (r) => r <= 1.15,
-  );
-  row(
-    "REQ/REP p99 ≤ pyzmq (deno/py)",
-    ratio("reqrep 20000 1", "p99_us", "deno", "py"),
-    (r) => r <= 1,
-  );
-  row(
-    "PUSH/PULL 16 B ≥ 1.5× pyzmq (deno/py)",
-    ratio("pushpull 1000000 16", "msgs_per_s", "deno", "py"),
-    (r) => r >= 1.5,
-  );
-  row(
-    "PUSH/PULL 16 B ≥ 0.5× C (deno/C)",
-    ratio("pushpull 1000000 16", "msgs_per_s", "deno", "c"),
-    (r) => r >= 0.5,
-  );
-  row(
-    "PUSH/PULL 1 KiB ≥ pyzmq (deno/py)",
-    ratio("pushpull 100000 1024", "msgs_per_s", "deno", "py"),
-    (r) => r >= 1,
-  );
-  row(
-    "PUB/SUB delivered ≥ 3× pyzmq (deno/py)",
-    ratio("pubsub 1000000 16", "msgs_per_s", "deno", "py"),
-    (r) => r >= 3,
-  );
-  const subs = g.get("pubsub 1000000 16")?.get("deno") ?? [];
-  lines.push(
-    `| PUB/SUB delivered == expected, every run | ${
-      subs.map((r) => `${r.delivered ?? "-"}/${r.expected ?? "-"}`).join(", ") || "n/a"
-    } | ${subs.length && subs.every((r) => r.ok === true) ? "yes" : "**no**"} |`,
-  );
-  row(
-    "QUEUE median ≤ pyzmq (deno/py)",
-    ratio("queue 20000 1", "median_us", "deno", "py"),
-    (r) => r <= 1,
-  );
-  for (
-    const [key, label] of [
-      ["pushpull 1000000 16", "PUSH/PULL 16 B"],
-      ["pushpull 100000 1024", "PUSH/PULL 1 KiB"],
-      ["pubsub 1000000 16", "PUB/SUB delivered"],
-    ]
-  ) {
-    row(
-      `${label} ≥ 10× zeromq.js (deno/node)`,
-      ratio(key, "msgs_per_s", "deno", "node"),
-      (r) => r >= 10,
-    );
+  const setups = await setupStacks(o.stacks);
+  const ready = setups.filter((s): s is ReadyStack => "cmd" in s);
+  for (const s of setups) {
+    if ("skip" in s) info.skipped.push(`${s.id} (${s.skip})`);
+    else Object.assign(info.versions, s.versions);
   }
-  return lines;
-}
-
-/** Renders latest.md and latest.svg from raw rows. */
-export function render(
-  rawLines: string[],
-  command: string,
-  when: Date = new Date(),
-): { md: string; svg: string } {
-  const rows = rawLines.filter((l) => l.trim()).map((l) => JSON.parse(l));
-  const versions = rows[0]?.versions ? rows.shift() : {};
-  const g = group(rows as Row[]);
-  const stacks = STACK_ORDER.filter((s) => rows.some((r: Row) => r.stack === s));
-  const date = when.toISOString().slice(0, 16).replace("T", " ") + " UTC";
-  const machine = `${versions.cpus ?? "?"}-vCPU ${versions.cpu ?? "?"}, Linux ${
-    versions.uname ?? "?"
-  }`;
-  const runs = Math.max(
-    0,
-    ...[...g.values()].flatMap((by) => [...by.values()].map((r) => r.length)),
+  const workloads = WORKLOADS.filter((w) => !o.only || o.only.includes(w.id));
+  const ports = new Ports(
+    Number(Deno.env.get("PORT_BASE") ?? 34000),
+    Number(Deno.env.get("PORT_SPAN") ?? 2000),
   );
-  const md: string[] = [
-    "# Benchmarks: Deno vs C libzmq, pyzmq and zeromq.js, side by side",
-    "",
-    `Run ${date} on a ${machine}, with \`${command}\` (${runs} runs round-robin over the stacks;`,
-    "medians over runs). Compare stacks only within one run: the VM is noisy.",
-    "",
-    `Versions: ${
-      Object.entries(versions).filter(([k]) => k !== "versions").map(([k, v]) => `${k} ${v}`)
-        .join("; ")
-    }; Deno ${Deno.version.deno}.`,
-    "",
-    "![side-by-side chart](latest.svg)",
-    "",
-    "## Summary (median over runs)",
-    "",
-    `| workload | ${stacks.map((s) => STACK_NAMES[s] ?? s).join(" | ")} |`,
-    `|---|${stacks.map(() => "---:").join("|")}|`,
-  ];
-  for (const w of WORKLOADS) {
-    md.push(
-      `| ${w.label}, ${w.unit} | ${
-        stacks.map((s) => {
-          const v = med(g, w.key, s, w.metric);
-          return v === null ? "-" : fmt(v);
-        }).join(" | ")
-      } |`,
-    );
-  }
-  const floor = med(g, "tcp_floor 20000 1", "c-rawtcp", "median_us");
-  if (floor !== null) md.push(`| raw TCP ping-pong floor (C, no ZeroMQ), µs | ${fmt(floor)} |`);
-  md.push("", "## Targets (issue 6)", "", ...targets(g), "", "## Full table", "");
-  md.push("| workload | stack | metric | min | median | max | runs ok |");
-  md.push("|---|---|---|---:|---:|---:|---|");
-  for (const [key, by] of g) {
-    const [bench, n, size] = key.split(" ");
-    for (
-      const s of [...by.keys()].sort((a, b) => STACK_ORDER.indexOf(a) - STACK_ORDER.indexOf(b))
-    ) {
-      const rs = by.get(s)!;
-      const ok = rs.filter(good);
-      let note = `${ok.length}/${rs.length}`;
-      if (bench === "pubsub") {
-        note += ` delivered ${rs.map((r) => r.delivered ?? "-").join(",")} of ${
-          rs[0].expected ?? "?"
-        }`;
-      }
-      for (const m of METRICS[bench] ?? []) {
-        const v = ok.map((r) => Number(r[m]));
-        const cells = v.length
-          ? [fmt(Math.min(...v)), fmt(median(v)), fmt(Math.max(...v))]
-          : ["-", "-", "-"];
-        md.push(`| ${bench} n=${n} ${size}B | ${s} | ${m} | ${cells.join(" | ")} | ${note} |`);
+  const rows: Row[] = [];
+  const hung = new Set<string>();
+  const file = await Deno.open(raw, { write: true, create: true, truncate: true });
+  const write = (x: unknown) => file.writeSync(new TextEncoder().encode(JSON.stringify(x) + "\n"));
+  try {
+    for (let run = 1; run <= o.runs; run++) {
+      for (const w of workloads) {
+        for (const s of ready) {
+          if (w.only && !w.only.includes(s.id)) continue;
+          const cap = s.id === "deno-zmqjs" ? ZMQJS_DENO_CAP[o.quick ? "quick" : "full"] : Infinity;
+          const timeout = Math.min(o.timeout, cap);
+          const key = `${w.id}|${s.id}`;
+          let row: Row;
+          if (hung.has(key) && o["skip-after-hang"]) {
+            row = {
+              stack: s.id,
+              bench: w.bench,
+              workload: w.id,
+              n: o.quick ? w.quickN : w.n,
+              size: w.size,
+              hangs: true,
+              timeout_s: timeout,
+              not_retried: true,
+            };
+          } else {
+            console.error(`run ${run}/${o.runs}: ${s.id} ${w.id}`);
+            row = await runOne(s, w, o.quick, ports.take(), timeout);
+            if (row.failed && /address already in use/i.test(String(row.error))) {
+              row = await runOne(s, w, o.quick, ports.take(), timeout); // someone took the port
+            }
+            if (row.hangs) hung.add(key);
+            if (row.hangs) console.error(`  ${s.id} ${w.id}: hangs (killed after ${timeout} s)`);
+            if (row.failed) console.error(`  ${s.id} ${w.id}: fails: ${row.error}`);
+          }
+          rows.push(row);
+          write(row);
+        }
       }
     }
+  } finally {
+    file.close();
   }
-  const panels: Panel[] = [];
-  const lat = (key: string, title: string): Panel => ({
-    title,
-    unit: "µs",
-    better: "lower",
-    groups: ["median_us", "p99_us"].map((m) => ({
-      label: m === "median_us" ? "median" : "p99",
-      values: stacks.map((s) => med(g, key, s, m)),
-    })),
-  });
-  const thr = (key: string, title: string): Panel => ({
-    title,
-    unit: "msgs/s",
-    better: "higher",
-    groups: [{ label: "", values: stacks.map((s) => med(g, key, s, "msgs_per_s")) }],
-  });
-  panels.push(
-    lat("reqrep 20000 1", "REQ/REP round trip, 1 B"),
-    thr("pushpull 1000000 16", "PUSH/PULL 16 B"),
-    thr("pushpull 100000 1024", "PUSH/PULL 1 KiB"),
-    thr("pubsub 1000000 16", "PUB/SUB delivered (1 of 10 topics)"),
-    lat("queue 20000 1", "QUEUE round trip via proxy, 1 B"),
-  );
-  const svg = barChart(panels, {
-    stacks: stacks.map((s) => STACK_NAMES[s] ?? s),
-    colors: stacks.map((s) => COLORS[s] ?? "#999"),
-    title: "ZeroMQ over tcp://127.0.0.1: Deno vs C, pyzmq, zeromq.js",
-    subtitle: `${date}, ${machine}, median of ${runs} runs`,
-  });
-  return { md: md.join("\n") + "\n", svg };
-}
-
-async function ensureZmqjs(dir: string): Promise<void> {
-  try {
-    await Deno.stat(`${dir}/node_modules/zeromq/package.json`);
-    return;
-  } catch {
-    // install below
-  }
-  console.error(`installing zeromq@6.8.0 for Node into ${dir}`);
-  await Deno.mkdir(dir, { recursive: true });
-  for (const args of [["init", "-y"], ["install", "zeromq@6.8.0"]]) {
-    const r = await new Deno.Command("npm", { args, cwd: dir, stdout: "null" }).output();
-    if (!r.success) throw new Error(`npm ${args.join(" ")} failed in ${dir}`);
-  }
+  info.load[1] = loadAverage();
+  // the run's description goes first in the raw file
+  const lines = (await Deno.readTextFile(raw)).trimEnd();
+  await Deno.writeTextFile(raw, JSON.stringify({ run: info }) + "\n" + lines + "\n");
+  return [info, rows];
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      runs: { type: "string", default: Deno.env.get("RUNS") ?? "3" },
-      stacks: { type: "string", default: Deno.env.get("STACKS") ?? "c py node deno" },
-      from: { type: "string" },
-    },
-  });
-  let raw: string[];
-  let command: string;
-  let when = new Date();
-  if (values.from) {
-    raw = (await Deno.readTextFile(values.from)).split("\n");
-    when = (await Deno.stat(values.from)).mtime ?? when;
-    command = "deno task bench";
+  const o = options();
+  let info: RunInfo, rows: Row[];
+  if (o.from) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(o.from);
+    } catch (e) {
+      usage(`cannot read ${o.from}: ${(e as Error).message}`);
+    }
+    let lines;
+    try {
+      lines = text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    } catch (e) {
+      usage(`${o.from} is not JSON lines: ${(e as Error).message}`);
+    }
+    if (!lines[0]?.run) usage(`${o.from} does not start with a run description`);
+    info = lines[0].run;
+    rows = lines.slice(1);
   } else {
-    const anchors = Deno.env.get("ANCHORS_DIR") ?? `${ROOT}../shared/anchors`;
-    const zmqjs = Deno.env.get("ZMQJS_DIR") ?? "/tmp/zmqjs";
-    if (values.stacks.split(/\s+/).includes("node")) await ensureZmqjs(zmqjs);
-    const out = `${HERE}results`; // git-ignored; shared/anchors is read-only
-    await Deno.mkdir(`${out}/results`, { recursive: true });
-    const before = new Set([...Deno.readDirSync(`${out}/results`)].map((e) => e.name));
-    const env = {
-      STACKS: values.stacks,
-      RUNS: values.runs,
-      ZMQJS_DIR: zmqjs,
-      PORT_BASE: Deno.env.get("PORT_BASE") ?? "19000",
-      ANCHORS_OUT: out,
-      STACK_CMD_deno: `${Deno.execPath()} run -A ${HERE}bench.ts`,
-    };
-    command = `deno task bench` +
-      (values.runs !== "3" ? ` --runs ${values.runs}` : "") +
-      (values.stacks !== "c py node deno" ? ` --stacks "${values.stacks}"` : "");
-    console.error(`running ${anchors}/run_all.sh with STACKS="${env.STACKS}" RUNS=${env.RUNS}`);
-    const r = await new Deno.Command("bash", {
-      args: [`${anchors}/run_all.sh`],
-      env,
-      stdout: "inherit",
-      stderr: "inherit",
-    }).output();
-    if (!r.success) throw new Error("run_all.sh failed");
-    const made = [...Deno.readDirSync(`${out}/results`)].map((e) => e.name)
-      .filter((n) => n.endsWith(".jsonl") && !before.has(n)).sort();
-    const file = `${out}/results/${made.at(-1) ?? ""}`;
-    raw = (await Deno.readTextFile(file)).split("\n");
-    await Deno.writeTextFile(`${HERE}latest.jsonl`, raw.join("\n"));
+    await Deno.mkdir(o.out, { recursive: true });
+    [info, rows] = await runAll(o, `${o.out}/latest.jsonl`);
   }
-  const { md, svg } = render(raw, command, when);
-  await Deno.writeTextFile(`${HERE}latest.md`, md);
-  await Deno.writeTextFile(`${HERE}latest.svg`, svg);
+  await Deno.mkdir(o.out, { recursive: true });
+  const { md, svg, sizesSvg } = render(info, rows);
+  await Deno.writeTextFile(`${o.out}/latest.md`, md);
+  await Deno.writeTextFile(`${o.out}/latest.svg`, svg);
+  await Deno.writeTextFile(`${o.out}/latest-sizes.svg`, sizesSvg);
   // keep the repository's `deno fmt --check` clean
   await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--quiet", `${HERE}latest.md`, `${HERE}latest.svg`],
+    args: [
+      "fmt",
+      "--quiet",
+      `${o.out}/latest.md`,
+      `${o.out}/latest.svg`,
+      `${o.out}/latest-sizes.svg`,
+    ],
+    stdout: "null",
+    stderr: "null",
   }).output();
-  console.log(md);
-  console.error(`wrote ${HERE}latest.md and ${HERE}latest.svg`);
+  console.log(await Deno.readTextFile(`${o.out}/latest.md`));
+  console.error(`wrote ${o.out}/latest.md, latest.svg, latest-sizes.svg and latest.jsonl`);
 }
 
 if (import.meta.main) await main();

@@ -53,6 +53,52 @@ export class LibraryNotFoundError extends Error {
   }
 }
 
+/**
+ * Raised instead of {@linkcode LibraryNotFoundError} when libzmq could not be opened because
+ * the program lacks a permission; the message starts with the missing flag, e.g.
+ * `Missing permission --allow-read: ...`. Its stack is the message alone: the fix is in the
+ * command line, not in the code.
+ *
+ * @example
+ * ```ts
+ * import { MissingPermissionError } from "../mod.ts";
+ * const error = new MissingPermissionError(["--allow-ffi"], "/opt/libzmq.so");
+ * console.log(error.message.startsWith("Missing permission --allow-ffi")); // true
+ * ```
+ */
+export class MissingPermissionError extends LibraryNotFoundError {
+  /** The missing flags, e.g. `["--allow-read", "--allow-ffi"]`. */
+  readonly permissions: string[];
+  /** Builds the error for the missing `permissions` and the path they were needed for. */
+  constructor(permissions: string[], path: string, tried: Candidate[] = []) {
+    super(tried, "");
+    this.name = "MissingPermissionError";
+    this.permissions = permissions;
+    const flags = permissions.join(" and ");
+    const noun = permissions.length === 1 ? "permission" : "permissions";
+    this.message = `Missing ${noun} ${flags}: libzmq is loaded from ${path}. Run with ` +
+      `--allow-read --allow-ffi (and --allow-env to honour ${LIBRARY_ENV}), or -A.`;
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/** True if `error` is Deno's refusal for a missing permission. */
+function isPermissionError(error: unknown): boolean {
+  return error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied;
+}
+
+/** The flags among --allow-read and --allow-ffi that are not granted for `path`. */
+function missingPermissions(path: string): string[] {
+  const missing: string[] = [];
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+    missing.push("--allow-read");
+  }
+  if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") {
+    missing.push("--allow-ffi");
+  }
+  return missing;
+}
+
 function cString(s: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(s + "\0");
 }
@@ -110,7 +156,11 @@ export function packagedCandidates(): string[] {
   let names: string[] = [];
   try {
     names = [...Deno.readDirSync(base)].filter((e) => e.isDirectory).map((e) => e.name);
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) {
+      const path = decodeURIComponent(base.pathname);
+      throw new MissingPermissionError(missingPermissions(path), path);
+    }
     return [];
   }
   const file = os === "win32" ? "addon.node" : "addon.node";
@@ -138,6 +188,9 @@ export function findLibrary(): FoundLibrary {
       return { path: override, ...info, tried };
     } catch (e) {
       tried.push({ path: override, outcome: (e as Error).message });
+      if (isPermissionError(e)) {
+        throw new MissingPermissionError(missingPermissions(override), override, tried);
+      }
       throw new LibraryNotFoundError(
         tried,
         `${LIBRARY_ENV} is set to ${override}, which did not load. Point it at a libzmq ` +
@@ -156,6 +209,7 @@ export function findLibrary(): FoundLibrary {
       tried.push({ path, outcome: "loads, but without CURVE" });
       fallback ??= { path, ...info, tried };
     } catch (e) {
+      if (isPermissionError(e)) throw new MissingPermissionError(missingPermissions(path), path);
       tried.push({ path, outcome: (e as Error).message.split("\n")[0] });
     }
   }

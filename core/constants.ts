@@ -27,6 +27,47 @@ export const SOCKET_TYPES = {
 /** A socket type name: `"PAIR" | "PUB" | "SUB" | "REQ" | "REP" | "DEALER" | ...`. */
 export type SocketType = keyof typeof SOCKET_TYPES;
 
+/**
+ * Older socket type names that pyzmq and the tutorial still use, accepted wherever a socket
+ * type is: `XREP` is `ROUTER` and `XREQ` is `DEALER` (libzmq renamed them in 2.1). A socket
+ * opened by its old name reports the modern one as its `type`.
+ *
+ * @example
+ * ```ts
+ * import { Context, SOCKET_TYPE_ALIASES } from "../mod.ts";
+ * console.log(SOCKET_TYPE_ALIASES.XREP); // "ROUTER"
+ * using ctx = new Context();
+ * using frontend = ctx.socket("XREP");
+ * console.log(frontend.type); // "ROUTER"
+ * ```
+ */
+export const SOCKET_TYPE_ALIASES = {
+  XREP: "ROUTER",
+  XREQ: "DEALER",
+} as const satisfies Record<string, SocketType>;
+
+/** An older socket type name: `"XREP"` (ROUTER) or `"XREQ"` (DEALER). */
+export type SocketTypeAlias = keyof typeof SOCKET_TYPE_ALIASES;
+
+/**
+ * The socket type `name` stands for: itself if it is a socket type, the modern name if it is
+ * an alias, else undefined.
+ *
+ * @example
+ * ```ts
+ * import { canonicalSocketType } from "../mod.ts";
+ * console.log(canonicalSocketType("XREQ")); // "DEALER"
+ * console.log(canonicalSocketType("PUSH")); // "PUSH"
+ * console.log(canonicalSocketType("push")); // undefined
+ * ```
+ */
+export function canonicalSocketType(name: unknown): SocketType | undefined {
+  if (typeof name !== "string") return undefined;
+  if (Object.hasOwn(SOCKET_TYPES, name)) return name as SocketType;
+  if (Object.hasOwn(SOCKET_TYPE_ALIASES, name)) return SOCKET_TYPE_ALIASES[name as SocketTypeAlias];
+  return undefined;
+}
+
 /** Readiness bits, as in `zmq_poll`: POLLIN = 1, POLLOUT = 2, POLLERR = 4. */
 export const POLLIN = 1;
 /** Ready to send without blocking. */
@@ -134,6 +175,34 @@ export const SOCKET_OPTIONS = {
 /** A socket option name, e.g. `"SNDHWM"`, `"LINGER"`, `"ROUTING_ID"`. */
 export type SocketOptionName = keyof typeof SOCKET_OPTIONS;
 
+/**
+ * Older option names that pyzmq and the tutorial use, accepted by `setOption` and `getOption`:
+ * `IDENTITY` is `ROUTING_ID`; `HWM` sets both `SNDHWM` and `RCVHWM` and reads `SNDHWM`, as
+ * pyzmq's `socket.hwm` does (libzmq 3 split the old ZMQ_HWM in two).
+ *
+ * @example
+ * ```ts
+ * import { Context, SOCKET_OPTION_ALIASES } from "../mod.ts";
+ * console.log(SOCKET_OPTION_ALIASES.HWM); // ["SNDHWM", "RCVHWM"]
+ * using ctx = new Context();
+ * using push = ctx.socket("PUSH");
+ * push.setOption("HWM", 10);
+ * console.log(push.getOption("RCVHWM")); // 10
+ * ```
+ */
+export const SOCKET_OPTION_ALIASES = {
+  IDENTITY: ["ROUTING_ID"],
+  HWM: ["SNDHWM", "RCVHWM"],
+} as const satisfies Record<string, readonly SocketOptionName[]>;
+
+/** An older option name: `"IDENTITY"` (ROUTING_ID) or `"HWM"` (SNDHWM and RCVHWM). */
+export type SocketOptionAlias = keyof typeof SOCKET_OPTION_ALIASES;
+
+/** The option an alias reads and writes first (`HWM` → `SNDHWM`), or `N` itself. */
+export type SocketOptionTarget<N extends SocketOptionName | SocketOptionAlias> = N extends
+  SocketOptionAlias ? (typeof SOCKET_OPTION_ALIASES)[N][0]
+  : N;
+
 /** The JS type accepted when setting an option of kind `K`. */
 export type OptionInput<K extends OptionKind> = K extends "int" ? number
   : K extends "bool" ? boolean
@@ -142,8 +211,8 @@ export type OptionInput<K extends OptionKind> = K extends "int" ? number
   : string;
 
 /** The value type an option takes in `setOption`. */
-export type SocketOptionValue<N extends SocketOptionName> = OptionInput<
-  (typeof SOCKET_OPTIONS)[N]["kind"]
+export type SocketOptionValue<N extends SocketOptionName | SocketOptionAlias> = OptionInput<
+  (typeof SOCKET_OPTIONS)[SocketOptionTarget<N>]["kind"]
 >;
 
 /** The JS type answered when reading an option of kind `K`. */
@@ -154,8 +223,8 @@ export type OptionOutput<K extends OptionKind> = K extends "int" ? number
   : string;
 
 /** The value type `getOption` answers for an option. */
-export type SocketOptionResult<N extends SocketOptionName> = OptionOutput<
-  (typeof SOCKET_OPTIONS)[N]["kind"]
+export type SocketOptionResult<N extends SocketOptionName | SocketOptionAlias> = OptionOutput<
+  (typeof SOCKET_OPTIONS)[SocketOptionTarget<N>]["kind"]
 >;
 
 /**

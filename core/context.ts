@@ -1,7 +1,12 @@
 import { ctxGet, ctxNew, ctxSet, ctxTerm, ctxTermAsync, ERRNO } from "./_backend.ts";
 import { zmq } from "./_ffi.ts";
 import { type ContextInternals, contexts } from "./_registry.ts";
-import { CONTEXT_OPTIONS, type ContextOptionName, type SocketType } from "./constants.ts";
+import {
+  CONTEXT_OPTIONS,
+  type ContextOptionName,
+  type SocketType,
+  type SocketTypeAlias,
+} from "./constants.ts";
 import { ZmqError } from "./errors.ts";
 import { Socket } from "./socket.ts";
 
@@ -144,7 +149,7 @@ export class Context implements Disposable, AsyncDisposable {
    * sub.subscribe("10001");
    * ```
    */
-  socket(type: SocketType): Socket {
+  socket(type: SocketType | SocketTypeAlias): Socket {
     return new Socket(this, type);
   }
 

@@ -19,6 +19,11 @@ export interface ErrorContext {
  * own codes: `"ECLOSED"` (the socket or context was closed), `"EAGAIN"` (a per-call timeout ran
  * out), `"EUNKNOWNOPTION"`, `"EBADVALUE"`, `"EBADUTF8"`, `"EBADJSON"`.
  *
+ * `"ECLOSED"` is also what a call gets when its context was closed or terminated, where pyzmq
+ * raises `ContextTerminated` (`ETERM`): the library closes each socket before `zmq_ctx_term`, so
+ * libzmq's `ETERM` only reaches a socket of a context shared with another isolate
+ * (`Context.adopt`) and terminated there.
+ *
  * @example
  * ```ts
  * import { Context, ZmqError } from "../mod.ts";

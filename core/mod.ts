@@ -8,6 +8,7 @@ export { Context, type ContextCloseOptions, type ContextOptions } from "./contex
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
 export { type ErrorContext, ZmqError } from "./errors.ts";
 export {
+  canonicalSocketType,
   CONTEXT_OPTIONS,
   type ContextOptionName,
   type OptionInput,
@@ -16,15 +17,25 @@ export {
   type OptionSpec,
   POLLIN,
   POLLOUT,
+  SOCKET_OPTION_ALIASES,
   SOCKET_OPTIONS,
+  SOCKET_TYPE_ALIASES,
   SOCKET_TYPES,
+  type SocketOptionAlias,
   type SocketOptionName,
   type SocketOptionResult,
+  type SocketOptionTarget,
   type SocketOptionValue,
   type SocketType,
+  type SocketTypeAlias,
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
-export { type Candidate, LIBRARY_ENV, LibraryNotFoundError } from "./_loader.ts";
+export {
+  type Candidate,
+  LIBRARY_ENV,
+  LibraryNotFoundError,
+  MissingPermissionError,
+} from "./_loader.ts";
 export {
   type CurveKeypair,
   curveKeypair,

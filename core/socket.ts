@@ -17,16 +17,20 @@ import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
+  canonicalSocketType,
   type OptionSpec,
   POLLIN,
   POLLOUT,
   SOCKET_OPTIONS,
   SOCKET_TYPES,
+  type SocketOptionAlias,
   type SocketOptionName,
   type SocketOptionResult,
   type SocketOptionValue,
   type SocketType,
+  type SocketTypeAlias,
 } from "./constants.ts";
+import { aliasTargets, optionHint, socketTypeHint } from "./_names.ts";
 import type { Context } from "./context.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
 
@@ -148,7 +152,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
-  /** The socket type, e.g. `"REQ"`. */
+  /** The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`). */
   readonly type: SocketType;
   /** The context the socket belongs to. */
   readonly context: Context;
@@ -176,24 +180,25 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * using push = new Socket(ctx, "PUSH");
    * ```
    */
-  constructor(context: Context, type: SocketType) {
+  constructor(context: Context, type: SocketType | SocketTypeAlias) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
     if (!internals) throw new ZmqError("EINVAL", ERRNO.EINVAL, "Not a Context", base);
-    if (!Object.hasOwn(SOCKET_TYPES, type)) {
+    const canonical = canonicalSocketType(type);
+    if (canonical === undefined) {
       throw new ZmqError(
         "EINVAL",
         ERRNO.EINVAL,
-        `Unknown socket type ${JSON.stringify(type)}; expected one of ${
+        `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
         }`,
         base,
       );
     }
     if (internals.ptr === null) throw closedError("Context is closed", base);
-    this.type = type;
+    this.type = canonical;
     this.context = context;
-    this.#ptr = socketNew(internals.ptr, SOCKET_TYPES[type], base);
+    this.#ptr = socketNew(internals.ptr, SOCKET_TYPES[canonical], base);
     const fd = getsockopt(this.#ptr, SOCKET_OPTIONS.FD, base) as number;
     this.#watcher = { fd, service: () => this.#service(), events: () => this.#events() };
     internals.sockets.add(this);
@@ -355,7 +360,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 
   /**
    * Sets a socket option by name. Values are checked against the option's type; unknown names
-   * and read-only options throw a ZmqError naming the option.
+   * and read-only options throw a ZmqError naming the option. The tutorial's `IDENTITY` and
+   * `HWM` are accepted too (see {@linkcode SOCKET_OPTION_ALIASES}).
    *
    * @example
    * ```ts
@@ -366,7 +372,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.setOption("LINGER", 0);
    * ```
    */
-  setOption<N extends SocketOptionName>(name: N, value: SocketOptionValue<N>): void {
+  setOption<N extends SocketOptionName | SocketOptionAlias>(
+    name: N,
+    value: SocketOptionValue<N>,
+  ): void {
+    const targets = aliasTargets(name);
+    if (targets) {
+      for (const target of targets) this.setOption(target, value as never);
+      return;
+    }
     const context = this.#ctx("setOption", { option: String(name) });
     const ptr = this.#live("setOption", context);
     const spec = optionSpec(name, context);
@@ -389,7 +403,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * console.log(sub.getOption("TYPE")); // 2
    * ```
    */
-  getOption<N extends SocketOptionName>(name: N): SocketOptionResult<N> {
+  getOption<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
+    const targets = aliasTargets(name);
+    if (targets) return this.getOption(targets[0]) as SocketOptionResult<N>;
     const context = this.#ctx("getOption", { option: String(name) });
     const ptr = this.#live("getOption", context);
     const spec = optionSpec(name, context);
@@ -399,6 +415,41 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const value = getsockopt(ptr, spec, context) as SocketOptionResult<N>;
     if (name === "EVENTS") this.#afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
     return value;
+  }
+
+  /**
+   * pyzmq's name for {@linkcode Socket.setOption}, for programs ported from the tutorial.
+   * Strings are accepted where pyzmq needed `setsockopt_string`.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using sub = ctx.socket("SUB");
+   * sub.setsockopt("SUBSCRIBE", "10001"); // pyzmq: socket.setsockopt(zmq.SUBSCRIBE, b"10001")
+   * sub.setsockopt("HWM", 1);
+   * ```
+   */
+  setsockopt<N extends SocketOptionName | SocketOptionAlias>(
+    name: N,
+    value: SocketOptionValue<N>,
+  ): void {
+    this.setOption(name, value);
+  }
+
+  /**
+   * pyzmq's name for {@linkcode Socket.getOption}, for programs ported from the tutorial.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * console.log(pull.getsockopt("RCVMORE")); // false
+   * ```
+   */
+  getsockopt<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
+    return this.getOption(name);
   }
 
   /**
@@ -990,7 +1041,7 @@ function optionSpec(name: string, context: ErrorContext): OptionSpec {
     throw new ZmqError(
       "EUNKNOWNOPTION",
       0,
-      `Unknown socket option ${JSON.stringify(name)}`,
+      `Unknown socket option ${JSON.stringify(name)}${optionHint(name)}`,
       context,
     );
   }

@@ -1,5 +1,12 @@
 import { Context } from "../core/context.ts";
-import { ERRNO, SOCKET_OPTIONS, type SocketType } from "../core/constants.ts";
+import {
+  canonicalSocketType,
+  ERRNO,
+  SOCKET_OPTION_ALIASES,
+  SOCKET_OPTIONS,
+  type SocketType,
+  type SocketTypeAlias,
+} from "../core/constants.ts";
 import { ZmqError } from "../core/errors.ts";
 import { RoleError, type RoleHandle, startRole } from "../workers/worker.ts";
 import {
@@ -39,8 +46,14 @@ const ROLE = new URL("./_device_role.ts", import.meta.url);
 
 type Side = "in" | "out" | "mon";
 
-function side(type: SocketType): SideConfig {
-  return { type, bind: [], connect: [], options: [] };
+/** A side of the configuration; the tutorial's XREP/XREQ become ROUTER/DEALER here. */
+function side(type: SocketType | SocketTypeAlias): SideConfig {
+  return {
+    type: canonicalSocketType(type) ?? type as SocketType,
+    bind: [],
+    connect: [],
+    options: [],
+  };
 }
 
 function startError(code: string, message: string, extra: { endpoint?: string } = {}): ZmqError {
@@ -84,9 +97,9 @@ export class BackgroundDevice {
    */
   constructor(
     kind: BackgroundKind,
-    inType: SocketType,
-    outType: SocketType,
-    monType?: SocketType | BackgroundDeviceOptions,
+    inType: SocketType | SocketTypeAlias,
+    outType: SocketType | SocketTypeAlias,
+    monType?: SocketType | SocketTypeAlias | BackgroundDeviceOptions,
     options: BackgroundDeviceOptions = {},
   ) {
     if (monType !== null && typeof monType === "object") {
@@ -207,7 +220,9 @@ export class BackgroundDevice {
       }
       using socket = probe.socket(s.type);
       for (const [option, value] of s.options) {
-        if (!Object.hasOwn(SOCKET_OPTIONS, option)) {
+        if (
+          !Object.hasOwn(SOCKET_OPTIONS, option) && !Object.hasOwn(SOCKET_OPTION_ALIASES, option)
+        ) {
           throw startError(
             "EUNKNOWNOPTION",
             `Unknown socket option ${JSON.stringify(option)} for the ${name} socket`,
@@ -294,9 +309,9 @@ function cap(s: string): string {
 export class BackgroundMonitoredQueue extends BackgroundDevice {
   /** Describes a monitored queue; prefixes default to `"in"` and `"out"`. */
   constructor(
-    inType: SocketType,
-    outType: SocketType,
-    monType: SocketType = "PUB",
+    inType: SocketType | SocketTypeAlias,
+    outType: SocketType | SocketTypeAlias,
+    monType: SocketType | SocketTypeAlias = "PUB",
     options: BackgroundDeviceOptions = {},
   ) {
     super("MONITORED_QUEUE", inType, outType, monType, options);

@@ -5,7 +5,7 @@ import type { RoleEnv } from "../workers/role.ts";
 
 /** One stop of the tour. */
 export interface TourStop {
-  /** A short name printed as the heading, e.g. "pair". */
+  /** The example's `deno task` name, printed as the heading and taken by `--only`. */
   title: string;
   /** One line saying what the example shows. */
   summary: string;
@@ -42,7 +42,7 @@ export const TOUR: TourStop[] = [
   },
   {
     title: "pushpull",
-    summary: "Pipeline: producer (5557), two consumers, result collector (5558).",
+    summary: "Pipeline: producer (5557), three consumers, result collector (5558) per consumer.",
     run: example("./pushpull/main.ts", ["--count", "2000"]),
   },
   {
@@ -56,28 +56,66 @@ export const TOUR: TourStop[] = [
     run: example("./zmqpolling/main.ts", ["--interval", "100", "--pub-interval", "30"]),
   },
   {
-    title: "pyzmq_stream_poller",
+    title: "stream_poller",
     summary: "Streams: the same client as callbacks on a Loop, which the Exit command stops.",
     run: example("./pyzmq_stream_poller/main.ts", ["--interval", "100", "--pub-interval", "30"]),
   },
   {
-    title: "queue_device",
+    title: "queue",
     summary: "QUEUE device (ROUTER 5559, DEALER 5560): requests spread over two servers.",
     run: example("./queue_device/main.ts", ["--count", "6", "--delay", "20"]),
   },
   {
-    title: "forwarder_device",
+    title: "forwarder",
     summary: "FORWARDER device (SUB 5559 / PUB 5560): topic 9 from two publishers to a subscriber.",
     run: example("./forwarder_device/main.ts", ["--count", "4", "--interval", "20"]),
   },
   {
-    title: "streamer_device",
+    title: "streamer",
     summary: "STREAMER device (PULL 5559, PUSH 5560): tasks spread over two workers, once each.",
     run: example("./streamer_device/main.ts", ["--count", "10"]),
   },
   {
-    title: "pyzmq_devices",
+    title: "pyzmq-devices",
     summary: "Background devices in Workers: streamerdevice, queuedevice, monitoredqueue (5562).",
     run: example("./pyzmq_devices/main.ts", ["--count", "3"]),
+  },
+  {
+    title: "security",
+    summary: "Ironhouse: CURVE certificates, an allow list; Alice gets in, Mallory is refused.",
+    run: example("./security/ironhouse.ts", []),
+  },
+  {
+    title: "pirate",
+    summary: "Lazy Pirate: the client retries while its server is killed and restarted.",
+    run: example("./lazy_pirate/main.ts", [
+      "--restarts",
+      "1",
+      "--count",
+      "6",
+      "--kill-after",
+      "2",
+      "--timeout",
+      "200",
+      "--retries",
+      "20",
+      "--downtime",
+      "100",
+    ]),
+  },
+  {
+    title: "pp",
+    summary: "Paranoid Pirate (RFC 6): a heartbeating queue (5555/5556), two workers, a client.",
+    run: example("./paranoid_pirate/main.ts", ["--count", "4"]),
+  },
+  {
+    title: "mdp",
+    summary: "Majordomo (MDP/0.1): broker (5555), two echo workers, a client asking by service.",
+    run: example("./majordomo/main.ts", ["--count", "4"]),
+  },
+  {
+    title: "titanic",
+    summary: "Titanic (RFC 9): each request stored in SQLite before it is acknowledged (5555).",
+    run: example("./titanic/main.ts", ["--count", "3"]),
   },
 ];

@@ -5,6 +5,7 @@ import { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import type { SocketType } from "../core/constants.ts";
 import type { RoleEnv } from "../workers/role.ts";
+import { UsageError } from "../workers/usage_error.ts";
 import { type RoleSpec, type RunResult, runRoles } from "../workers/orchestrate.ts";
 
 export { delay } from "../patterns/_open.ts";
@@ -41,27 +42,35 @@ export function parseFlags<F extends Record<string, Flag>>(
     allowPositionals: usage.positionals !== undefined,
   });
   if (parsed.values.help) {
-    const lines = [
-      `Usage: ${usage.command} [options]${usage.positionals ? ` ${usage.positionals}` : ""}`,
-      "",
-      usage.about,
-      "",
-      "Options:",
-    ];
-    for (const [name, f] of Object.entries(flags)) {
-      const left = f.type === "string" ? `--${name} <value>` : `--${name}`;
-      const def = f.default !== undefined && f.default !== false ? ` (default: ${f.default})` : "";
-      lines.push(`  ${left.padEnd(24)} ${f.help}${def}`);
-    }
-    lines.push(`  ${"--help".padEnd(24)} show this help`);
-    console.log(lines.join("\n"));
+    console.log(usageText(usage, flags));
     return null;
   }
   // deno-lint-ignore no-explicit-any
   return { values: parsed.values as any, positionals: parsed.positionals };
 }
 
-/** Parses an integer flag, with a RangeError naming the flag when it is not one in range. */
+/** The help text {@linkcode parseFlags} prints for `--help`. */
+export function usageText(
+  usage: { command: string; about: string; positionals?: string },
+  flags: Record<string, Flag>,
+): string {
+  const lines = [
+    `Usage: ${usage.command} [options]${usage.positionals ? ` ${usage.positionals}` : ""}`,
+    "",
+    usage.about,
+    "",
+    "Options:",
+  ];
+  for (const [name, f] of Object.entries(flags)) {
+    const left = f.type === "string" ? `--${name} <value>` : `--${name}`;
+    const def = f.default !== undefined && f.default !== false ? ` (default: ${f.default})` : "";
+    lines.push(`  ${left.padEnd(24)} ${f.help}${def}`);
+  }
+  lines.push(`  ${"--help".padEnd(24)} show this help`);
+  return lines.join("\n");
+}
+
+/** Parses an integer flag, with a UsageError naming the flag when it is not one in range. */
 export function intFlag(
   value: string | undefined,
   name: string,
@@ -69,7 +78,7 @@ export function intFlag(
 ): number {
   const n = value === undefined || value.trim() === "" ? NaN : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new RangeError(
+    throw new UsageError(
       `--${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}`,
     );
   }
@@ -90,7 +99,7 @@ export function portFlag(value: string | undefined, name = "port"): number {
 /** Parses a comma-separated list of ports, e.g. "5546,5556". */
 export function portsFlag(value: string | undefined, name = "ports"): number[] {
   const parts = (value ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "");
-  if (parts.length === 0) throw new RangeError(`--${name} needs at least one port`);
+  if (parts.length === 0) throw new UsageError(`--${name} needs at least one port`);
   return parts.map((p) => portFlag(p, name));
 }
 
@@ -156,6 +165,11 @@ async function withSharedContext<T>(
 /** Options every orchestrator takes. */
 export const RUN_FLAGS = {
   quiet: { type: "boolean", default: false, help: "don't print the roles' lines" },
+  process: {
+    type: "boolean",
+    default: false,
+    help: "run each role as an OS process (deno run) instead of a Web Worker",
+  },
   timeout: {
     type: "string",
     default: "60000",
@@ -164,21 +178,24 @@ export const RUN_FLAGS = {
 } as const satisfies Record<string, Flag>;
 
 /**
- * Runs an example's roles in Web Workers (see runRoles), printing their lines as
- * `[role] line` unless `quiet`, and failing after `timeout` ms. With `context`, every role
- * shares it (for `inproc://`).
+ * Runs an example's roles in Web Workers, or OS processes with `process` (see runRoles),
+ * printing their lines as `[role] line` unless `quiet`, and failing after `timeout` ms. With
+ * `context`, every role shares it (for `inproc://`; Workers only).
  */
 export function runExample(
   specs: RoleSpec[],
   env: RoleEnv,
-  flags: { quiet: boolean; timeout: string },
+  flags: { quiet: boolean; timeout: string; process?: boolean },
   context: Context | undefined = env.context,
 ): Promise<RunResult> {
   const timeout = intFlag(flags.timeout, "timeout", { min: 1 });
   const onLine = flags.quiet ? () => {} : undefined;
+  if (flags.process && context) {
+    throw new RangeError("--process cannot share a context: roles in processes talk over tcp");
+  }
   return runRoles(
     specs.map((s) => ({ ...s, onLine: s.onLine ?? onLine })),
-    { timeout, signal: env.signal, context },
+    { timeout, signal: env.signal, context, as: flags.process ? "process" : "worker" },
   );
 }
 

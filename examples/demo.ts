@@ -6,40 +6,26 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type RoleEnv, runMain } from "../workers/mod.ts";
+import { type RoleEnv, runMain, UsageError } from "../workers/mod.ts";
+import { parseFlags } from "./_tutorial.ts";
 import { TOUR } from "./_tour.ts";
 
 /** Runs the tour; answers the titles of the stops that ran. */
 export async function main(args: string[], env: RoleEnv): Promise<string[]> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      only: { type: "string" },
-      list: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-    strict: true,
+  const parsed = parseFlags(args, {
+    command: "deno task demo",
+    about: "Runs every example of the tour in turn, each in Web Workers, with small counts. " +
+      `Stops (their deno task names): ${TOUR.map((s) => s.title).join(", ")}.`,
+  }, {
+    only: { type: "string", help: "run only these stops, comma-separated (e.g. pair,queue)" },
+    list: { type: "boolean", default: false, help: "print the stops and exit" },
   });
-  if (values.help) {
-    console.log(
-      [
-        "Usage: deno task demo [--only <title,...>] [--list]",
-        "",
-        "Runs every example of the tour in turn, each in Web Workers, with small counts.",
-        "",
-        "Options:",
-        "  --only <titles>   run only these stops (comma-separated titles)",
-        "  --list            print the stops and exit",
-        "  --help            show this help",
-      ].join("\n"),
-    );
-    return [];
-  }
+  if (!parsed) return [];
+  const { values } = parsed;
   const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
   const unknown = only?.filter((t) => !TOUR.some((s) => s.title === t)) ?? [];
   if (unknown.length > 0) {
-    throw new RangeError(
+    throw new UsageError(
       `--only names unknown stops: ${unknown.join(", ")}; known: ${
         TOUR.map((s) => s.title).join(", ")
       }`,

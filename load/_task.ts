@@ -1,5 +1,6 @@
 // The task format shared by the load-test roles: 8 bytes, [id u32 LE, payload u32 LE]; a
 // result is [id, f(id, payload)], so the collector can check that each came back processed.
+import { UsageError } from "../workers/usage_error.ts";
 
 /** The payload the ventilator puts in task `id`. */
 export function payloadOf(id: number): number {
@@ -31,6 +32,8 @@ export function unpack(frame: Uint8Array): [number, number] | null {
 export function intFlag(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new TypeError(`--${name} must be an integer >= 0`);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new UsageError(`--${name} must be an integer >= 0; got ${JSON.stringify(value)}`);
+  }
   return n;
 }

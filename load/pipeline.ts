@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { Context } from "../core/context.ts";
 import { startStreamer } from "../devices/device.ts";
-import { type RoleEnv, type RoleHandle, runMain, startRole } from "../workers/mod.ts";
+import { type RoleEnv, type RoleHandle, runMain, startRole, UsageError } from "../workers/mod.ts";
 import type { Accounting } from "./collector.ts";
 import { intFlag } from "./_task.ts";
 
@@ -152,7 +152,7 @@ export async function main(args: string[], _env?: RoleEnv): Promise<void> {
   });
   if (values.help) return console.log(USAGE);
   if (values.transport !== "inproc" && values.transport !== "tcp") {
-    throw new TypeError("--transport must be inproc or tcp");
+    throw new UsageError("--transport must be inproc or tcp");
   }
   const report = await runPipeline({
     tasks: intFlag(values.tasks, 20_000, "tasks"),

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { Context } from "../core/context.ts";
 import { ZmqError } from "../core/errors.ts";
 import type { Socket } from "../core/socket.ts";
-import { type RoleEnv, runMain } from "../workers/mod.ts";
+import { type RoleEnv, runMain, UsageError } from "../workers/mod.ts";
 import { intFlag } from "./_task.ts";
 
 const USAGE =
@@ -178,7 +178,7 @@ export async function main(args: string[], _env?: RoleEnv): Promise<void> {
   });
   if (values.help) return console.log(USAGE);
   if (values.transport !== "inproc" && values.transport !== "tcp") {
-    throw new TypeError("--transport must be inproc or tcp");
+    throw new UsageError("--transport must be inproc or tcp");
   }
   const report = await runSlowSubscriber({
     messages: intFlag(values.messages, 20_000, "messages"),

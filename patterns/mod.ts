@@ -41,7 +41,6 @@ export {
   type AwaitWorkersOptions,
   openPull,
   openPush,
-  PIPELINE_HELLO,
   processWork,
   type ProcessWorkOptions,
   pushWork,

@@ -8,7 +8,8 @@
  * - Nothing is dropped: when no worker is connected, or every queue is full, sends wait.
  * - The slow joiner: a worker that connects late misses nothing but gets no share of what was
  *   already handed to the others. Start the sink and the workers first, or make the producer
- *   wait for them with {@linkcode awaitWorkers}.
+ *   wait for them with {@linkcode awaitWorkers} (which watches the producer's own socket, so
+ *   the workers need not take part: pyzmq's work as well).
  * - Who binds: the stable ends. In the tutorial the producer binds its PUSH and the sink binds
  *   its PULL; workers connect to both, so workers can come and go.
  *
@@ -20,23 +21,8 @@ import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
 import { ERRNO } from "../core/constants.ts";
+import { monitor, type SocketMonitor } from "../core/monitor.ts";
 import { checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
-
-/**
- * The frame a producer sends (with {@linkcode awaitWorkers}) to learn which workers are
- * connected. A worker run by {@linkcode processWork} answers it on its `ready` socket and
- * never hands it to the work function.
- */
-export const PIPELINE_HELLO = "\u0000pipeline-hello";
-
-const encoder = new TextEncoder();
-const HELLO_BYTES = encoder.encode(PIPELINE_HELLO);
-
-function isHello(frame: Uint8Array): boolean {
-  if (frame.length !== HELLO_BYTES.length) return false;
-  for (let i = 0; i < frame.length; i++) if (frame[i] !== HELLO_BYTES[i]) return false;
-  return true;
-}
 
 function parseJson(frame: Uint8Array, what: string): unknown {
   const s = text(frame, what);
@@ -107,79 +93,101 @@ export async function pushWork(
 
 /** Options for {@linkcode awaitWorkers}. */
 export interface AwaitWorkersOptions {
-  /** How often to send a hello while waiting, in ms (default 100). */
-  interval?: number;
-  /** Give up after this many ms with a ZmqError of code `"EAGAIN"`. Default: wait for ever. */
+  /**
+   * Give up after this many ms with a ZmqError of code `"EAGAIN"` that says how many workers
+   * did connect. Default: wait for ever.
+   */
   timeout?: number;
   /** Stops waiting: rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
 /**
- * The producer's start handshake: sends {@linkcode PIPELINE_HELLO} on `push` until `count`
- * different workers have answered on `ready` (a PULL socket the workers' `ready` PUSH sockets
- * connect to). A worker can only answer a hello it received, so when this resolves every one
- * of those workers is connected and will get its share of the work. Answers the workers' ids.
+ * The producer's start handshake, invisible to the workers: watches `push` with a socket
+ * monitor until `count` peers have connected to it (their ZMTP handshake done). libzmq attaches
+ * a peer to the socket before it reports the handshake, so every one of them gets its share
+ * of what is sent next. Nothing is sent, so any PULL peer (pyzmq's tutorial consumer too)
+ * counts. Answers the number of connections seen.
+ *
+ * Call it before `bind` or `connect` and await it after: it counts the connections made from
+ * the moment it is called (a worker that disconnects during the wait still counts). Over
+ * `tcp://` and `ipc://` only: an `inproc://` connection has no handshake to watch (it is
+ * attached at once when both ends exist).
  *
  * @example
- * ```ts ignore
- * const ids = await awaitWorkers(push, ready, 2, { interval: 50, timeout: 10_000 });
- * await pushWork(push, items);
+ * ```ts
+ * import { awaitWorkers, Context, openPull, pushWork } from "../mod.ts";
+ * await using ctx = new Context({ linger: 0 });
+ * const push = ctx.socket("PUSH");
+ * const connected = awaitWorkers(push, 2, { timeout: 10_000 });
+ * const port = push.bindToRandomPort();
+ * const workers = [1, 2].map(() => openPull(ctx, { connect: `tcp://127.0.0.1:${port}` }));
+ * console.log(await connected); // 2
+ * await pushWork(push, [{ num: 0 }, { num: 1 }]);
+ * for (const w of workers) console.log(await w.recvJson()); // { num: 0 }, then { num: 1 }
  * ```
  */
-export async function awaitWorkers(
+export function awaitWorkers(
   push: Socket,
-  ready: Socket,
   count: number,
   options: AwaitWorkersOptions = {},
-): Promise<string[]> {
+): Promise<number> {
   const want = checkCount(count);
   if (want === Infinity) throw new RangeError("count must be a finite number of workers");
-  const interval = options.interval ?? 100;
-  if (typeof interval !== "number" || !(interval > 0)) {
-    throw new RangeError(`interval must be a number of ms > 0; got ${String(interval)}`);
+  const { timeout, signal } = options;
+  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
+    throw new RangeError(`timeout must be a number of ms >= 0; got ${String(timeout)}`);
   }
-  const deadline = options.timeout === undefined ? Infinity : performance.now() + options.timeout;
-  const seen = new Set<string>();
-  while (seen.size < want) {
-    // One hello per round; only connected workers can receive it and answer. With no
-    // worker connected at all, the send itself waits for the first one.
-    const sendLeft = deadline - performance.now();
-    try {
-      await push.send(PIPELINE_HELLO, {
-        signal: options.signal,
-        timeout: sendLeft === Infinity ? undefined : Math.max(1, Math.round(sendLeft)),
-      });
-    } catch (e) {
-      if (!(e instanceof ZmqError && e.code === "EAGAIN")) throw e;
-    }
-    const roundEnd = performance.now() + interval;
-    for (;;) {
-      const left = Math.min(roundEnd, deadline) - performance.now();
-      if (left <= 0) break;
-      let frame: Uint8Array;
-      try {
-        frame = await ready.recv({
-          timeout: Math.max(1, Math.round(left)),
-          signal: options.signal,
-        });
-      } catch (e) {
-        if (e instanceof ZmqError && e.code === "EAGAIN") break;
-        throw e;
-      }
-      seen.add(text(frame, "a worker's ready message"));
-      if (seen.size >= want) break;
-    }
-    if (seen.size < want && performance.now() >= deadline) {
-      throw new ZmqError(
+  signal?.throwIfAborted();
+  // subscribed now, synchronously: connections made after this call are all seen
+  const events = monitor(push, "handshake_succeeded");
+  return countConnections(events, want, options, push.type);
+}
+
+async function countConnections(
+  events: SocketMonitor,
+  want: number,
+  { timeout, signal }: AwaitWorkersOptions,
+  socketType: string,
+): Promise<number> {
+  const context = { op: "awaitWorkers", socketType };
+  let connected = 0;
+  let failure: unknown;
+  const stop = (reason: unknown) => {
+    failure ??= reason;
+    void events.close(); // ends the pending next()
+  };
+  const onAbort = () => stop(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = timeout === undefined || timeout === Infinity ? undefined : setTimeout(() =>
+    stop(
+      new ZmqError(
         "EAGAIN",
         ERRNO.EAGAIN,
-        `Only ${seen.size} of ${want} workers answered within ${options.timeout} ms`,
-        { op: "awaitWorkers", socketType: push.type },
-      );
+        `Only ${connected} of ${want} workers connected within ${timeout} ms`,
+        context,
+      ),
+    ), timeout);
+  try {
+    while (connected < want) {
+      const next = await events.next();
+      if (failure !== undefined) throw failure;
+      if (next.done) {
+        throw new ZmqError(
+          "ECLOSED",
+          0,
+          `The socket closed while ${connected} of ${want} workers were connected`,
+          context,
+        );
+      }
+      connected++;
     }
+    return connected;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    await events.close();
   }
-  return [...seen];
 }
 
 /** The work function of {@linkcode processWork}: a result to push on, or undefined for none. */
@@ -191,18 +199,13 @@ export interface ProcessWorkOptions {
   count?: number;
   /** Stops the loop: a pending receive rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** A PUSH socket connected to the producer's ready socket, to answer its hellos. */
-  ready?: Socket;
-  /** What this worker answers to a hello (default `"worker"`). */
-  id?: string;
-  /** Called once per item received (hellos excluded), after the work function. */
+  /** Called once per item received, after the work function. */
   onItem?: (item: unknown, result: unknown) => void;
 }
 
 /**
  * The worker loop: pulls a JSON item, calls `work`, and pushes the result as JSON on `push`
- * unless it is undefined. Hellos from {@linkcode awaitWorkers} are answered on `ready`.
- * Answers the number of items processed.
+ * unless it is undefined. Answers the number of items processed.
  *
  * @example
  * ```ts ignore
@@ -220,14 +223,9 @@ export async function processWork(
 ): Promise<number> {
   if (typeof work !== "function") throw new TypeError("work must be a function");
   const count = checkCount(options.count);
-  const id = options.id ?? "worker";
   let done = 0;
   while (done < count) {
     const frame = await pull.recv({ signal: options.signal });
-    if (isHello(frame)) {
-      if (options.ready) await options.ready.send(id, { signal: options.signal });
-      continue;
-    }
     const item = parseJson(frame, "a work item");
     const result = await work(item);
     if (result !== undefined && push) await push.sendJson(result, { signal: options.signal });

@@ -5,7 +5,7 @@ import { main as queueMain } from "../examples/queue_device/main.ts";
 import { main as forwarderMain } from "../examples/forwarder_device/main.ts";
 import { main as streamerMain } from "../examples/streamer_device/main.ts";
 import { main as pyzmqDevicesMain } from "../examples/pyzmq_devices/main.ts";
-import type { RunResult } from "../mod.ts";
+import { type RunResult, UsageError } from "../mod.ts";
 import { freePorts } from "./_devices.ts";
 
 type Main = (args: string[], env: { name: string; signal: AbortSignal }) => Promise<
@@ -27,7 +27,7 @@ function matching(lines: string[] | undefined, re: RegExp): RegExpExecArray[] {
   return lines.map((l) => re.exec(l)).filter((m): m is RegExpExecArray => m !== null);
 }
 
-Deno.test("queue_device example: the client's requests are spread over both servers", async () => {
+Deno.test("queue_device example: started by handshake, the replies alternate from the first", async () => {
   const [front, back] = freePorts(2);
   const lines = await run(queueMain, [
     "--frontend-port",
@@ -37,16 +37,20 @@ Deno.test("queue_device example: the client's requests are spread over both serv
     "--count",
     "10",
   ]);
+  assert.equal(lines.queue_client[0], "Connecting to server...");
   const replies = matching(
     lines.queue_client,
-    /^Received reply (\d+) \[ World from server (\d) \]$/,
+    /^Received reply (\d+) \[ World from server (\d+) \]$/,
   );
   assert.deepEqual(replies.map((m) => Number(m[1])), Array.from({ length: 10 }, (_, i) => i + 1));
-  const servers = new Set(replies.map((m) => m[2]));
-  assert.deepEqual([...servers].sort(), ["1", "2"]);
-  for (const s of ["1", "2"]) {
-    assert.ok(matching(lines[`queue_server${s}`], /^Received request: Hello from 1$/).length > 0);
-  }
+  // both servers were connected before the first request: they take turns from request 1
+  const from = replies.map((m) => m[2]);
+  assert.equal(new Set(from).size, 2, from.join(" "));
+  for (let i = 1; i < from.length; i++) assert.notEqual(from[i], from[i - 1], `reply ${i + 1}`);
+  // no warm-up traffic: the servers saw exactly the client's ten requests between them
+  const requests = [...lines.queue_server1, ...lines.queue_server2]
+    .filter((l) => l.startsWith("Received request: "));
+  assert.equal(requests.length, 10);
   assert.equal(
     lines.queue_device[0],
     `Queue device: ROUTER tcp://*:${front} -> DEALER tcp://*:${back}`,
@@ -65,7 +69,8 @@ Deno.test("forwarder_device example: only topic 9 arrives, from both publishers"
     "--interval",
     "5",
   ]);
-  const got = matching(lines.forwarder_subscriber, /^Received: (.*)$/).map((m) => m[1]);
+  assert.equal(lines.forwarder_subscriber[0], "Collecting updates from server...");
+  const got = lines.forwarder_subscriber.slice(1);
   assert.ok(got.length >= 4, `only ${got.length} messages`);
   for (const m of got) assert.match(m, /^9 server#[12]$/);
   assert.deepEqual([...new Set(got)].sort(), ["9 server#1", "9 server#2"]);
@@ -74,52 +79,56 @@ Deno.test("forwarder_device example: only topic 9 arrives, from both publishers"
   assert.ok(published.some((l) => /^[1-8] server#/.test(l)), "no other topic was published");
 });
 
-Deno.test("streamer_device example: tasks spread over two workers, none lost or duplicated", async () => {
-  const [front, back, results] = freePorts(3);
+Deno.test("streamer_device example: tutorial records from 0, spread over both workers, each once", async () => {
+  const [front, back] = freePorts(2);
+  const count = 10;
   const lines = await run(streamerMain, [
     "--frontend-port",
     String(front),
     "--backend-port",
     String(back),
-    "--results-port",
-    String(results),
     "--count",
-    "10",
+    String(count),
   ]);
-  const tasks = (w: string) =>
-    matching(lines[w], /^Worker \d received work: (#\d+)$/).map((m) => m[1]);
-  const w1 = tasks("task_worker1");
-  const w2 = tasks("task_worker2");
-  assert.ok(w1.length > 0 && w2.length > 0, `worker1 ${w1.length}, worker2 ${w2.length}`);
-  const all = [...w1, ...w2].sort();
-  assert.deepEqual(all, Array.from({ length: 10 }, (_, i) => `#${i + 1}`).sort());
-  assert.ok(
-    lines.task_feeder.some((l) => l.startsWith("Tasks done: 10 of 10, duplicates 0;")),
-    lines.task_feeder.join("\n"),
+  const done = new Map<number, string>();
+  for (const w of ["task_worker1", "task_worker2"]) {
+    const me = /^I am consumer #(\d+)$/.exec(lines[w][0]);
+    assert.ok(me, `${w} starts with the tutorial's line: ${lines[w][0]}`);
+    const records = matching(lines[w], /^\{'num': (\d+), 'consumer': (\d+)\}$/);
+    assert.ok(records.length > 0, `${w} got no task`);
+    for (const [, num, consumer] of records) {
+      assert.equal(consumer, me[1], "a record names the worker that printed it");
+      assert.ok(!done.has(Number(num)), `task ${num} done twice`);
+      done.set(Number(num), w);
+    }
+  }
+  assert.deepEqual([...done.keys()].sort((a, b) => a - b), [...Array(count).keys()]);
+  assert.match(
+    lines.streamer[0],
+    new RegExp(`^${count} tasks, each done once: worker #\\d+ \\d+, worker #\\d+ \\d+$`),
   );
 });
 
 Deno.test("pyzmq_devices example: background devices; the monitor sees every request and reply", async () => {
   const count = 3;
-  const [front, back, results, mon] = freePorts(4);
+  const [front, back, mon] = freePorts(3);
   const lines = await run(pyzmqDevicesMain, [
     "--frontend-port",
     String(front),
     "--backend-port",
     String(back),
-    "--results-port",
-    String(results),
     "--monitor-port",
     String(mon),
     "--count",
     String(count),
   ]);
-  // streamerdevice: every task done once
-  assert.ok(
-    lines["streamerdevice/server"].some((l) =>
-      l.startsWith(`Tasks done: ${count} of ${count}, duplicates 0;`)
-    ),
+  // streamerdevice: the chapter's text tasks #0.., every one done once
+  const got = ["worker0", "worker1"].flatMap((w) =>
+    matching(lines[`streamerdevice/${w}`], new RegExp(`^Worker #${w.at(-1)} got message! #(\\d+)$`))
+      .map((m) => Number(m[1]))
   );
+  assert.deepEqual(got.sort((a, b) => a - b), [...Array(count).keys()]);
+  assert.match(lines["streamerdevice/streamerdevice"].at(-1)!, /each done once/);
   // queuedevice: both clients got all their replies
   for (const c of ["client1", "client2"]) {
     const replies = matching(
@@ -163,6 +172,6 @@ Deno.test("devices examples: --help prints usage and runs nothing", async () => 
   assert.match(printed.join("\n"), /Usage: deno task queue/);
   await assert.rejects(
     streamerMain(["--count", "x"], { name: "t", signal: new AbortController().signal }),
-    RangeError,
+    UsageError,
   );
 });

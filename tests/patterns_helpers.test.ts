@@ -120,25 +120,25 @@ Deno.test("receiveUpdates: only the subscribed topic, count bounds the iteration
 });
 
 Deno.test("pipeline: awaitWorkers then pushWork spreads items over both workers", async () => {
-  await using ctx = new Context();
-  const push = openPush(ctx, { bind: "inproc://t-work" });
-  const ready = openPull(ctx, { bind: "inproc://t-ready" });
+  await using ctx = new Context({ linger: 0 });
+  const push = ctx.socket("PUSH");
+  // watching starts before bind: every connection made afterwards is seen
+  const connected = awaitWorkers(push, 2, { timeout: 10_000 });
+  const port = push.bindToRandomPort("tcp://127.0.0.1");
   const sink = openPull(ctx, { bind: "inproc://t-sink" });
   const controller = new AbortController();
   const counts = new Map<string, number>();
   const workers = ["a", "b"].map((id) => {
-    const pull = openPull(ctx, { connect: "inproc://t-work" });
+    const pull = openPull(ctx, { connect: `tcp://127.0.0.1:${port}` });
     const out = openPush(ctx, { connect: "inproc://t-sink" });
-    const hello = openPush(ctx, { connect: "inproc://t-ready" });
     return processWork(pull, out, (item) => {
       counts.set(id, (counts.get(id) ?? 0) + 1);
       return { id, double: (item as { n: number }).n * 2 };
-    }, { signal: controller.signal, ready: hello, id }).catch((e) => {
+    }, { signal: controller.signal }).catch((e) => {
       if (e !== controller.signal.reason) throw e;
     });
   });
-  const ids = await awaitWorkers(push, ready, 2, { interval: 20, timeout: 10_000 });
-  assert.deepEqual(ids.sort(), ["a", "b"]);
+  assert.equal(await connected, 2);
   const sent = await pushWork(push, [0, 1, 2, 3, 4, 5, 6, 7].map((n) => ({ n })));
   assert.equal(sent, 8);
   const results = [];
@@ -146,22 +146,33 @@ Deno.test("pipeline: awaitWorkers then pushWork spreads items over both workers"
     results.push(r);
   }
   assert.deepEqual(results.map((r) => r.double).sort((a, b) => a - b), [0, 2, 4, 6, 8, 10, 12, 14]);
-  assert.equal(counts.get("a"), 4); // round-robin over two connected workers
+  // both were attached before the first send: strict turns from the first item
+  assert.equal(counts.get("a"), 4);
   assert.equal(counts.get("b"), 4);
   controller.abort();
   await Promise.all(workers);
 });
 
-Deno.test("awaitWorkers: times out with EAGAIN naming how many answered", async () => {
-  await using ctx = new Context();
-  const push = openPush(ctx, { bind: "inproc://t-none" });
-  const ready = openPull(ctx, { bind: "inproc://t-none-ready" });
-  const e = await rejectsWith(
-    awaitWorkers(push, ready, 1, { interval: 10, timeout: 50 }),
-    "EAGAIN",
-  );
-  assert.match(e.message, /0 of 1 workers/);
-  await assert.rejects(awaitWorkers(push, ready, 1, { interval: 0 }), RangeError);
+Deno.test("awaitWorkers: times out with EAGAIN naming how many connected; bad arguments", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const push = ctx.socket("PUSH");
+  const waiting = awaitWorkers(push, 2, { timeout: 300 });
+  const port = push.bindToRandomPort("tcp://127.0.0.1");
+  const one = ctx.socket("PULL");
+  one.connect(`tcp://127.0.0.1:${port}`);
+  const e = await rejectsWith(waiting, "EAGAIN");
+  assert.match(e.message, /Only 1 of 2 workers connected within 300 ms/);
+  assert.throws(() => awaitWorkers(push, 1, { timeout: -1 }), RangeError);
+  assert.throws(() => awaitWorkers(push, Infinity), RangeError);
+  // an abort ends the wait with the signal's reason, and leaves no monitor behind
+  const controller = new AbortController();
+  const aborted = awaitWorkers(push, 5, { signal: controller.signal });
+  controller.abort(new Error("stop waiting"));
+  await assert.rejects(aborted, /stop waiting/);
+  // the socket closing under the wait: ECLOSED
+  const closing = awaitWorkers(push, 5);
+  push.close();
+  await rejectsWith(closing, "ECLOSED");
 });
 
 Deno.test("processWork / sinkResults: non-JSON input is a TypeError", async () => {

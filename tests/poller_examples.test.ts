@@ -7,7 +7,7 @@ import { main as clientMain } from "../examples/zmqpolling/client.ts";
 import { main as pushMain } from "../examples/zmqpolling/server_push.ts";
 import { main as pubMain } from "../examples/zmqpolling/server_pub.ts";
 import { main as streamClientMain } from "../examples/pyzmq_stream_poller/client.ts";
-import type { RunResult } from "../mod.ts";
+import { type RunResult, UsageError } from "../mod.ts";
 import { freePorts, within } from "./_util.ts";
 
 type ClientMain = typeof clientMain;
@@ -88,7 +88,7 @@ Deno.test("zmqpolling client: --help prints usage, bad flags are named", async (
   assert.match(lines.join("\n"), /--push-port/);
   await assert.rejects(
     clientMain(["--push-port", "70000"], { name: "client", signal: new AbortController().signal }),
-    (e) => e instanceof RangeError && /--push-port/.test(e.message),
+    (e) => e instanceof UsageError && /--push-port/.test(e.message),
   );
   await assert.rejects(
     clientMain(["--bogus"], { name: "client", signal: new AbortController().signal }),

@@ -404,9 +404,9 @@ Deno.test("interop: a pyzmq CURVE client whose certificate pyzmq wrote is let in
 });
 
 Deno.test("example: ironhouse lets Alice in and refuses Mallory", async () => {
-  const { main } = await import("../examples/security/ironhouse.ts");
+  const { ironhouse } = await import("../examples/security/ironhouse.ts");
   const lines: string[] = [];
-  const result = await main([], (l) => lines.push(l));
+  const result = await ironhouse(undefined, (l) => lines.push(l));
   assert.deepEqual(result, { reply: "Welcome, Alice", refused: "EHANDSHAKE" });
   assert.equal(lines.filter((l) => l.includes("allowed, OK")).length, 1, lines.join("\n"));
   assert.ok(lines.some((l) => l.includes("refused, Client key is not allowed")), lines.join("\n"));

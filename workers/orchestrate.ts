@@ -1,8 +1,12 @@
 import type { Context } from "../core/context.ts";
 import { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
+import { type ProcessRoleOptions, startProcessRole } from "./process.ts";
+
+/** Where a role runs: a Web Worker of this process, or an OS process of its own. */
+export type RoleKind = "worker" | "process";
 
 /** One role of an example. */
-export interface RoleSpec extends RoleOptions {
+export interface RoleSpec extends RoleOptions, Omit<ProcessRoleOptions, keyof RoleOptions> {
   /** The role module (exports `main(args, env)`). */
   module: string | URL;
   /**
@@ -10,6 +14,8 @@ export interface RoleSpec extends RoleOptions {
    * other role has finished. Default `false`: the example waits for the role to end.
    */
   service?: boolean;
+  /** Run it in a Web Worker or as an OS process (`deno run` of the module); default the run's. */
+  as?: RoleKind;
 }
 
 /** Options for {@linkcode runRoles}. */
@@ -20,6 +26,8 @@ export interface RunOptions {
   context?: Context;
   /** Stops every role when aborted (the orchestrator's Ctrl-C). */
   signal?: AbortSignal;
+  /** Where roles run unless their spec says: `"worker"` (default) or `"process"`. */
+  as?: RoleKind;
 }
 
 /** What a run produced: each role's printed lines by name. */
@@ -29,9 +37,10 @@ export interface RunResult {
 }
 
 /**
- * Runs all roles of an example at once, each in its own Web Worker: waits for the finite roles
- * to finish, then stops the services. If any role throws, every role is stopped and the
- * returned promise rejects with a {@linkcode RoleError} that names it.
+ * Runs all roles of an example at once, each in its own Web Worker (or OS process, with
+ * `as: "process"`): waits for the finite roles to finish, then stops the services. If any role
+ * throws, every role is stopped and the returned promise rejects with a {@linkcode RoleError}
+ * that names it.
  *
  * @example
  * ```ts ignore
@@ -48,10 +57,16 @@ export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Pro
   const services: RoleHandle[] = [];
   const finite: RoleHandle[] = [];
   for (const spec of specs) {
-    const handle = startRole(spec.module, {
-      ...spec,
-      context: options.context ?? spec.context,
-    });
+    const role = { ...spec, context: options.context ?? spec.context };
+    let handle: RoleHandle;
+    try {
+      handle = (spec.as ?? options.as) === "process"
+        ? startProcessRole(spec.module, role)
+        : startRole(spec.module, role);
+    } catch (error) {
+      await Promise.allSettled(handles.map((h) => h.stop()));
+      throw error;
+    }
     handles.push(handle);
     (spec.service ? services : finite).push(handle);
   }

@@ -1,4 +1,12 @@
 import type { Context } from "../core/context.ts";
+import {
+  describeFailure,
+  envIfAllowed,
+  ROLE_ERROR_MARKER,
+  ROLE_NAME_ENV,
+  ROLE_REPORT_ENV,
+} from "./_report.ts";
+import { classifyFailure } from "./_failure.ts";
 
 /** What a role's `main` receives besides its arguments. */
 export interface RoleEnv {
@@ -37,8 +45,18 @@ export function isStop(error: unknown, signal: AbortSignal): boolean {
 
 /**
  * Runs a role module's `main` as a program of its own: arguments from the command line, and
- * Ctrl-C (SIGINT) aborts the role's signal so it can close its sockets and end. Use it as
- * `if (import.meta.main) await runMain(main, "server");`.
+ * Ctrl-C (SIGINT) or SIGTERM aborts the role's signal so it can close its sockets and end.
+ * Use it as `if (import.meta.main) await runMain(main, "server");`.
+ *
+ * Started by an orchestrator as an OS process ({@linkcode startProcessRole}), the role takes
+ * the name the orchestrator gave it, and a failure ends the process with code 1 after one
+ * marked line on stderr that the orchestrator turns into a {@linkcode RoleError}.
+ *
+ * On its own, a failure ends the process with one line on stderr, `<name>: <what went
+ * wrong>`, never a stack trace. A mistake on the command line ({@linkcode UsageError}, an
+ * unknown flag, an endpoint that is in use or malformed, a missing permission) exits with code
+ * 2, followed by the program's usage (what `main(["--help"])` prints); anything else exits
+ * with code 1.
  *
  * @example
  * ```ts ignore
@@ -50,18 +68,50 @@ export function isStop(error: unknown, signal: AbortSignal): boolean {
 export async function runMain(main: RoleMain, name: string): Promise<void> {
   const controller = new AbortController();
   const onSignal = () => controller.abort(new DOMException("Interrupted", "AbortError"));
-  let listening = false;
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const listening = signals.filter((signal) => {
+    try {
+      Deno.addSignalListener(signal, onSignal);
+      return true;
+    } catch {
+      return false; // no signals here or no permission: the signal just ends the process
+    }
+  });
+  const report = envIfAllowed(ROLE_REPORT_ENV) === "1";
+  let failure: unknown;
+  let failed = false;
   try {
-    Deno.addSignalListener("SIGINT", onSignal);
-    listening = true;
-  } catch {
-    // no signals on this platform or no permission: Ctrl-C just kills the process
-  }
-  try {
-    await main(Deno.args, { name, signal: controller.signal });
+    await main(Deno.args, { name: envIfAllowed(ROLE_NAME_ENV) ?? name, signal: controller.signal });
   } catch (error) {
-    if (!isStop(error, controller.signal)) throw error;
+    if (!isStop(error, controller.signal)) {
+      failed = true;
+      failure = error;
+    }
   } finally {
-    if (listening) Deno.removeSignalListener("SIGINT", onSignal);
+    for (const signal of listening) Deno.removeSignalListener(signal, onSignal);
+  }
+  if (!failed) return;
+  if (report) {
+    // under an orchestrator: one marked line it turns into a RoleError
+    console.error(ROLE_ERROR_MARKER + JSON.stringify(describeFailure(failure)));
+    Deno.exit(1);
+  }
+  const { message, usage, exitCode } = classifyFailure(failure);
+  console.error(`${name}: ${message}`);
+  if (usage) await printUsage(main, name);
+  Deno.exit(exitCode);
+}
+
+/** Prints what the program's `--help` prints, on stderr. */
+async function printUsage(main: RoleMain, name: string): Promise<void> {
+  const log = console.log;
+  console.log = console.error;
+  try {
+    console.error("");
+    await main(["--help"], { name, signal: AbortSignal.abort() });
+  } catch {
+    // a program without --help: the line above is all there is
+  } finally {
+    console.log = log;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The tutorial's forwarder_subscriber: a SUB socket connected to the forwarder's backend (5560)
- * subscribed to topic "9", printing what it receives.
+ * subscribed to topic "9", printing the ten updates it receives as `<topic> <messagedata>`.
  *
- * With `--publishers N` it keeps receiving after `--count` messages until it has heard from N
+ * With `--publishers N` it keeps receiving after `--count` updates until it has heard from N
  * different publishers.
  *
  * Run: `deno task forwarder:subscriber [--port 5560] [--topic 9] [--count 10] [--publishers 0]`
@@ -20,7 +20,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   }, {
     port: { type: "string", default: "5560", help: "the device's backend port" },
     topic: { type: "string", default: "9", help: "topic prefix to subscribe to" },
-    count: { type: "string", default: "10", help: "messages to receive" },
+    count: { type: "string", default: "10", help: "updates to receive" },
     publishers: { type: "string", default: "0", help: "also wait for this many publishers" },
   });
   if (!parsed) return;
@@ -31,18 +31,15 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const signal = env.signal;
   await withContext(env, async (ctx) => {
     const socket = ctx.socket("SUB");
+    console.log("Collecting updates from server...");
     socket.connect(`tcp://localhost:${port}`);
     socket.subscribe(values.topic);
-    console.log(`Collecting updates for topic ${values.topic} from the forwarder...`);
     const seen = new Set<string>();
-    let received = 0;
-    while (received < count || seen.size < publishers) {
-      const message = await socket.recvString({ signal });
-      received++;
-      seen.add(message.split(" ")[1] ?? "");
-      console.log(`Received: ${message}`);
+    for (let received = 0; received < count || seen.size < publishers; received++) {
+      const [topic, messagedata] = (await socket.recvString({ signal })).split(" ");
+      seen.add(messagedata);
+      console.log(`${topic} ${messagedata}`);
     }
-    console.log(`Received ${received} messages from ${seen.size} publishers`);
   });
 }
 

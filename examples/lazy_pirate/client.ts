@@ -1,46 +1,53 @@
-// Lazy Pirate client: numbered requests through LazyPirateClient, checking every reply.
-import { parseArgs } from "node:util";
+/**
+ * The Lazy Pirate client: numbered requests through {@linkcode LazyPirateClient}, checking that
+ * every reply echoes its number, retrying with a fresh socket when the server does not answer.
+ * When the server stays silent through every retry it gives up with one line and exit code 1.
+ *
+ * Run: `deno task pirate:client [--connect tcp://127.0.0.1:5555] [--count 10] [--timeout 2500]
+ * [--retries 3]`
+ *
+ * @module
+ */
 import { Context } from "../../core/context.ts";
 import { ZmqError } from "../../core/errors.ts";
-import { LazyPirateClient } from "../../reliable/lazy_pirate.ts";
+import { LazyPirateClient, UnreachableError } from "../../reliable/lazy_pirate.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
-
-const USAGE =
-  `Usage: client.ts [--connect tcp://127.0.0.1:5555] [--count N] [--timeout MS] [--retries N]
-
-Sends numbered requests and checks that each reply echoes its number, retrying with a fresh
-socket when the server does not answer (the Lazy Pirate client).
-  --connect  server endpoint (default tcp://127.0.0.1:5555)
-  --count    number of requests (default 10)
-  --timeout  ms to wait for each reply (default 2500)
-  --retries  retries per request before giving up (default 3)
-  --help     print this help`;
+import { countFlag, intFlag, parseFlags } from "../_tutorial.ts";
 
 /** Runs the client role. */
 export async function main(args: string[], env: RoleEnv): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      connect: { type: "string", default: "tcp://127.0.0.1:5555" },
-      count: { type: "string", default: "10" },
-      timeout: { type: "string", default: "2500" },
-      retries: { type: "string", default: "3" },
-      help: { type: "boolean", default: false },
-    },
+  const parsed = parseFlags(args, {
+    command: "deno task pirate:client",
+    about: "Sends numbered requests and checks each reply, retrying with a fresh socket when " +
+      "the server does not answer (the Lazy Pirate client).",
+  }, {
+    connect: { type: "string", default: "tcp://127.0.0.1:5555", help: "server endpoint" },
+    count: { type: "string", default: "10", help: "number of requests" },
+    timeout: { type: "string", default: "2500", help: "ms to wait for each reply" },
+    retries: { type: "string", default: "3", help: "retries per request before giving up" },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const count = Number(values.count);
+  if (!parsed) return;
+  const { values } = parsed;
+  const count = countFlag(values.count);
+  const timeout = intFlag(values.timeout, "timeout", { min: 1 });
+  const retries = intFlag(values.retries, "retries");
   using ctx = new Context({ linger: 0 });
   using client = new LazyPirateClient(ctx, values.connect, {
-    timeout: Number(values.timeout),
-    retries: Number(values.retries),
+    timeout,
+    retries,
     onRetry: (attempt) => console.log(`W: no response from server, retrying (attempt ${attempt})`),
   });
   for (let seq = 1; seq <= count; seq++) {
-    const reply = await client.requestString(String(seq), { signal: env.signal });
+    let reply: string;
+    try {
+      reply = await client.requestString(String(seq), { signal: env.signal });
+    } catch (e) {
+      if (!(e instanceof UnreachableError)) throw e;
+      throw new Error(
+        `server at ${values.connect} seems to be offline (no reply to ${e.attempts} attempts ` +
+          `of ${e.timeout} ms), abandoning`,
+      );
+    }
     if (reply !== String(seq)) {
       throw new ZmqError("EPROTO", 0, `Malformed reply from server: ${JSON.stringify(reply)}`);
     }

@@ -1,25 +1,20 @@
-// Lazy Pirate demo: a client keeps making requests while the orchestrator kills the server's
-// Worker in the middle and starts a new one on the same port; the client carries on.
-import { parseArgs } from "node:util";
+/**
+ * The Lazy Pirate demo: a client keeps making requests while the orchestrator kills the
+ * server's Worker in the middle and starts a new one on the same port; the client carries on.
+ *
+ * Run: `deno task pirate [--restarts 2] [--mode stop|crash] [--count 20]`
+ *
+ * @module
+ */
 import { Context } from "../../core/context.ts";
-import { type RoleEnv, type RoleHandle, runMain, startRole } from "../../workers/mod.ts";
-
-const USAGE = `Usage: main.ts [--restarts N] [--mode stop|crash] [--count N] [--kill-after N]
-               [--port P] [--timeout MS] [--retries N] [--downtime MS]
-
-Runs the Lazy Pirate server and client in Workers and restarts the server under the client.
-  --restarts    how many times the server is killed and restarted (default 2)
-  --mode        stop: after --kill-after replies the server sits on the next request and the
-                orchestrator stops its Worker; crash: the server drops that request and ends
-                by itself
-                (default stop)
-  --count       requests the client makes (default 20)
-  --kill-after  replies each server gives before it goes away (default 5)
-  --port        TCP port on 127.0.0.1 (default: a free port)
-  --timeout     client's ms per attempt (default 300)
-  --retries     client's retries per request (default 5)
-  --downtime    ms between a server's end and its replacement (default 400)
-  --help        print this help`;
+import {
+  type RoleEnv,
+  type RoleHandle,
+  runMain,
+  startRole,
+  UsageError,
+} from "../../workers/mod.ts";
+import { countFlag, intFlag, parseFlags, portFlag } from "../_tutorial.ts";
 
 /** What the demo observed. */
 export interface PirateRun {
@@ -37,28 +32,38 @@ function freePort(): number {
 
 /** Runs the demo; answers what each server served and what the client printed. */
 export async function main(args: string[], env?: RoleEnv): Promise<PirateRun> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      restarts: { type: "string", default: "2" },
-      mode: { type: "string", default: "stop" },
-      count: { type: "string", default: "20" },
-      "kill-after": { type: "string", default: "5" },
-      port: { type: "string" },
-      timeout: { type: "string", default: "300" },
-      retries: { type: "string", default: "5" },
-      downtime: { type: "string", default: "400" },
-      help: { type: "boolean", default: false },
+  const parsed = parseFlags(args, {
+    command: "deno task pirate",
+    about: "Runs the Lazy Pirate server and client in Workers and restarts the server under " +
+      "the client.",
+  }, {
+    restarts: { type: "string", default: "2", help: "times the server is killed and restarted" },
+    mode: {
+      type: "string",
+      default: "stop",
+      help: "stop: after --kill-after replies the server sits on the next request and its " +
+        "Worker is stopped; crash: the server drops that request and ends by itself",
     },
+    count: { type: "string", default: "20", help: "requests the client makes" },
+    "kill-after": { type: "string", default: "5", help: "replies each server gives first" },
+    port: { type: "string", help: "TCP port on 127.0.0.1 (default: a free port)" },
+    timeout: { type: "string", default: "300", help: "client's ms per attempt" },
+    retries: { type: "string", default: "5", help: "client's retries per request" },
+    downtime: { type: "string", default: "400", help: "ms between a server's end and the next" },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return { served: [], clientLines: [] };
+  if (!parsed) return { served: [], clientLines: [] };
+  const { values } = parsed;
+  const restarts = intFlag(values.restarts, "restarts");
+  const killAfter = intFlag(values["kill-after"], "kill-after");
+  const count = String(countFlag(values.count));
+  const timeout = String(intFlag(values.timeout, "timeout", { min: 1 }));
+  const retries = String(intFlag(values.retries, "retries"));
+  const downtimeMs = intFlag(values.downtime, "downtime");
+  if (values.mode !== "stop" && values.mode !== "crash") {
+    throw new UsageError(`--mode must be stop or crash; got ${JSON.stringify(values.mode)}`);
   }
-  const restarts = Number(values.restarts);
-  const killAfter = Number(values["kill-after"]);
   const crash = values.mode === "crash";
-  if (!crash && values.mode !== "stop") throw new Error(`--mode must be stop or crash`);
+  if (values.port !== undefined) portFlag(values.port);
   const endpoint = `tcp://127.0.0.1:${values.port ?? freePort()}`;
   const here = (file: string) => new URL(file, import.meta.url);
 
@@ -68,11 +73,11 @@ export async function main(args: string[], env?: RoleEnv): Promise<PirateRun> {
       "--connect",
       endpoint,
       "--count",
-      values.count,
+      count,
       "--timeout",
-      values.timeout,
+      timeout,
       "--retries",
-      values.retries,
+      retries,
     ],
   });
   let clientDone = false;
@@ -118,12 +123,10 @@ export async function main(args: string[], env?: RoleEnv): Promise<PirateRun> {
         await server.stop();
         running.splice(running.indexOf(server), 1);
         console.log(
-          `[orchestrator] server#${i + 1} is gone; a new one starts in ${values.downtime} ms`,
+          `[orchestrator] server#${i + 1} is gone; a new one starts in ${downtimeMs} ms`,
         );
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const downtime = new Promise((resolve) =>
-          timer = setTimeout(resolve, Number(values.downtime))
-        );
+        const downtime = new Promise((resolve) => timer = setTimeout(resolve, downtimeMs));
         await Promise.race([downtime, stopped]).finally(() => clearTimeout(timer));
         env?.signal.throwIfAborted();
       }

@@ -1,20 +1,16 @@
-// Lazy Pirate server: a REP echo server that can be told to "crash" (end without replying)
-// after serving N requests, so the client has to notice the silence and retry.
-import { parseArgs } from "node:util";
+/**
+ * The Lazy Pirate server: a REP echo server that can be told to "crash" (end without replying)
+ * after serving N requests, so the client has to notice the silence and retry.
+ *
+ * Run: `deno task pirate:server [--bind tcp://127.0.0.1:5555] [--crash-after N]`
+ *
+ * @module
+ */
 import { Context } from "../../core/context.ts";
 import { ZmqError } from "../../core/errors.ts";
 import type { Socket } from "../../core/socket.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
-
-const USAGE =
-  `Usage: server.ts [--bind tcp://127.0.0.1:5555] [--crash-after N] [--hold-after N] [--count N]
-
-Echoes each request back (the Lazy Pirate server).
-  --bind         endpoint to bind (default tcp://127.0.0.1:5555)
-  --crash-after  after N replies, take one more request and end without answering it
-  --hold-after   after N replies, take one more request and sit on it until stopped
-  --count        serve at most N requests, then end (default: until stopped)
-  --help         print this help`;
+import { countFlag, parseFlags } from "../_tutorial.ts";
 
 /** Binds, retrying for a moment while a previous server's port is being released. */
 async function bindPatiently(socket: Socket, endpoint: string, signal: AbortSignal) {
@@ -32,23 +28,28 @@ async function bindPatiently(socket: Socket, endpoint: string, signal: AbortSign
 
 /** Runs the server role. */
 export async function main(args: string[], env: RoleEnv): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      bind: { type: "string", default: "tcp://127.0.0.1:5555" },
-      "crash-after": { type: "string" },
-      "hold-after": { type: "string" },
-      count: { type: "string" },
-      help: { type: "boolean", default: false },
+  const parsed = parseFlags(args, {
+    command: "deno task pirate:server",
+    about: "Echoes each request back (the Lazy Pirate server).",
+  }, {
+    bind: { type: "string", default: "tcp://127.0.0.1:5555", help: "endpoint to bind" },
+    "crash-after": {
+      type: "string",
+      default: "forever",
+      help: "after N replies, take one more request and end without answering it",
     },
+    "hold-after": {
+      type: "string",
+      default: "forever",
+      help: "after N replies, take one more request and sit on it until stopped",
+    },
+    count: { type: "string", default: "forever", help: "serve at most N requests, then end" },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const crashAfter = values["crash-after"] === undefined ? Infinity : Number(values["crash-after"]);
-  const holdAfter = values["hold-after"] === undefined ? Infinity : Number(values["hold-after"]);
-  const count = values.count === undefined ? Infinity : Number(values.count);
+  if (!parsed) return;
+  const { values } = parsed;
+  const crashAfter = countFlag(values["crash-after"], "crash-after");
+  const holdAfter = countFlag(values["hold-after"], "hold-after");
+  const count = countFlag(values.count);
   const ctx = new Context({ linger: 0 });
   try {
     const rep = ctx.socket("REP");

@@ -1,6 +1,6 @@
 /**
  * A server of the tutorial's request_reply_processes: binds a REP socket on `--port`, serves
- * five requests with "World from <port>", then exits.
+ * five requests with "World from <port>", then exits (without a word, as the tutorial's).
  *
  * Run: `deno task multiprocess:server --port 5550 [--count 5]`
  *
@@ -25,11 +25,11 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   await withContext(env, async (ctx) => {
     const rep = openReplier(ctx, { bind: `tcp://*:${port}` });
     console.log(`Running server on port: ${port}`);
-    const served = await serveReplies(rep, ([message], reqnum) => {
+    // serves only 5 requests and dies
+    await serveReplies(rep, ([message], reqnum) => {
       console.log(`Received request #${reqnum}: ${new TextDecoder().decode(message)}`);
       return `World from ${port}`;
     }, { count, signal: env.signal });
-    console.log(`Served ${served} requests, exiting`);
   });
 }
 

@@ -1,18 +1,20 @@
 /**
  * The tutorial's pub_server: binds a PUB socket on the port given (5556 by default) and
- * publishes "<topic> <messagedata>" updates, the topic 10000 or 10001 and the data from 1 to
- * 215, both at random, printing each one.
+ * publishes "<topic> <messagedata>" updates, printing each one: the topic from 9999 to 10004
+ * and the data from -79 to 134, both at random (the tutorial's `randrange(9999, 10005)` and
+ * `randrange(1, 215) - 80`).
  *
  * Run: `deno task pubsub:server 5546` (or `--port 5546`) `[--count N] [--interval 1000]`
  *
  * @module
  */
 import { openPublisher, publishUpdate } from "../../patterns/mod.ts";
-import { type RoleEnv, runMain } from "../../workers/mod.ts";
+import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, delay, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 
-function randomInt(min: number, max: number): number {
-  return min + Math.floor(Math.random() * (max - min + 1));
+/** Python's `random.randrange(start, stop)`: an integer from start to stop - 1. */
+function randrange(start: number, stop: number): number {
+  return start + Math.floor(Math.random() * (stop - start));
 }
 
 /** Runs the publisher with command-line style `args`. */
@@ -32,7 +34,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     },
   });
   if (!parsed) return;
-  if (parsed.positionals.length > 1) throw new TypeError("pub_server takes one port");
+  if (parsed.positionals.length > 1) throw new UsageError("pub_server takes one port");
   const port = portFlag(parsed.positionals[0] ?? parsed.values.port);
   const count = countFlag(parsed.values.count);
   const interval = intFlag(parsed.values.interval, "interval");
@@ -40,8 +42,8 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   await withContext(env, async (ctx) => {
     const pub = openPublisher(ctx, { bind: `tcp://*:${port}` });
     for (let i = 0; i < count; i++) {
-      const topic = randomInt(10000, 10001);
-      const messagedata = randomInt(1, 215);
+      const topic = randrange(9999, 10005);
+      const messagedata = randrange(1, 215) - 80;
       const data = parsed.values.sign ? `${messagedata} ${port}` : `${messagedata}`;
       console.log(`${topic} ${data}`);
       await publishUpdate(pub, topic, data);

@@ -1,14 +1,15 @@
 /**
- * The tutorial's sub_client: connects one SUB socket to every port given (5556 and 5546 by
- * default), subscribes to topic "10001", collects five updates and prints the average of their
- * messagedata.
+ * The tutorial's sub_client: connects one SUB socket to every port given (5556 by default, as
+ * in the tutorial), subscribes to topic "10001", collects five updates and prints the average
+ * of their messagedata as an integer with an F: `... for topic '10001' was 23F`. The average is
+ * over the updates received (the tutorial divided by one less).
  *
  * Run: `deno task pubsub:client 5556 5546` (or `--ports 5556,5546`) `[--count 5]`
  *
  * @module
  */
 import { openSubscriber, receiveUpdates } from "../../patterns/mod.ts";
-import { type RoleEnv, runMain } from "../../workers/mod.ts";
+import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portsFlag, withContext } from "../_tutorial.ts";
 
 /** Runs the subscriber with command-line style `args`. */
@@ -19,7 +20,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     positionals: "[port ...]",
   }, {
     host: { type: "string", default: "localhost", help: "publishers' host" },
-    ports: { type: "string", default: "5556,5546", help: "publishers' ports, comma-separated" },
+    ports: { type: "string", default: "5556", help: "publishers' ports, comma-separated" },
     topic: { type: "string", default: "10001", help: "topic to subscribe to" },
     count: { type: "string", default: "5", help: "updates to average" },
     sources: {
@@ -34,7 +35,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   );
   const topic = parsed.values.topic;
   const count = countFlag(parsed.values.count);
-  if (count === 0 || count === Infinity) throw new RangeError("--count must be at least 1");
+  if (count === 0 || count === Infinity) throw new UsageError("--count must be at least 1");
   const sources = intFlag(parsed.values.sources, "sources", { max: ports.length });
   const signal = env.signal;
   await withContext(env, async (ctx) => {
@@ -48,7 +49,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     for await (const update of receiveUpdates(sub, { signal })) {
       const [value, source] = update.data.split(" ");
       const messagedata = Number(value);
-      if (!Number.isFinite(messagedata)) {
+      if (!/^-?\d+$/.test(value)) {
         throw new TypeError(`update ${JSON.stringify(update)} has no numeric messagedata`);
       }
       total += messagedata;
@@ -61,8 +62,9 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       );
       if (received >= count && seen.size >= sources) break;
     }
-    const average = Math.round((total / received) * 100) / 100;
-    console.log(`Average messagedata value for topic '${topic}' was ${average}`);
+    // Python 2's integer division, as the tutorial's `%dF` of `total_value / update_nbr`
+    const average = Math.floor(total / received);
+    console.log(`Average messagedata value for topic '${topic}' was ${average}F`);
   });
 }
 

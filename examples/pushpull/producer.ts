@@ -1,15 +1,17 @@
 /**
- * The tutorial's producer: binds a PUSH socket (port 5557 by default) and pushes the work
- * items `{"num": 0}` ... `{"num": 19999}` as JSON. Start the collector and consumers first, or
- * give `--consumers N`: the producer then waits until N consumers answered its hello (over
- * the sync port) before it pushes, so every one of them gets a share.
+ * The tutorial's producer: binds a PUSH socket (127.0.0.1:5557 by default) and pushes the
+ * work items `{"num": 0}` ... `{"num": 19999}` as JSON. Start the collector and consumers
+ * first, as the tutorial says, or give `--consumers N`: the producer then watches its own
+ * socket until N consumers are connected (nothing is sent to them, so pyzmq's consumers count
+ * too) and gives up, saying so, after `--wait` ms. Without it, a producer whose first item
+ * finds no consumer for `--wait` ms says that it is waiting for one (and goes on waiting).
  *
- * Run: `deno task pushpull:producer [--port 5557] [--count 20000] [--consumers 0]`
+ * Run: `deno task pushpull:producer [--port 5557] [--count 20000] [--consumers 0] [--wait 30000]`
  *
  * @module
  */
-import { awaitWorkers, openPull, openPush, pushWork } from "../../patterns/mod.ts";
-import { type RoleEnv, runMain } from "../../workers/mod.ts";
+import { awaitWorkers, pushWork } from "../../patterns/mod.ts";
+import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 
 /** Runs the producer with command-line style `args`. */
@@ -25,32 +27,60 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       default: "0",
       help: "wait until this many consumers are connected before pushing",
     },
-    "sync-port": { type: "string", default: "5559", help: "port to bind for their answers" },
+    wait: {
+      type: "string",
+      default: "30000",
+      help: "give up waiting for --consumers after this many ms (without it: say so, go on)",
+    },
   });
   if (!parsed) return;
   const port = portFlag(parsed.values.port);
   const count = countFlag(parsed.values.count);
-  if (count === Infinity) throw new RangeError("--count must be a number of items");
+  if (count === Infinity) throw new UsageError("--count must be a number of items");
   const consumers = intFlag(parsed.values.consumers, "consumers");
-  const syncPort = portFlag(parsed.values["sync-port"], "sync-port");
+  const wait = intFlag(parsed.values.wait, "wait", { min: 1 });
   const signal = env.signal;
   await withContext(env, async (ctx) => {
-    const push = openPush(ctx, { bind: `tcp://127.0.0.1:${port}` });
-    if (consumers > 0) {
-      const ready = openPull(ctx, { bind: `tcp://127.0.0.1:${syncPort}` });
-      console.log(`Waiting for ${consumers} consumers...`);
-      const ids = await awaitWorkers(push, ready, consumers, { signal, interval: 50 });
-      console.log(`Consumers ready: ${ids.map((id) => `#${id}`).join(", ")}`);
-      ready.close({ linger: 0 });
+    const endpoint = `tcp://127.0.0.1:${port}`;
+    const push = ctx.socket("PUSH");
+    const connected = consumers > 0
+      ? awaitWorkers(push, consumers, { timeout: wait, signal })
+      : undefined;
+    push.bind(endpoint);
+    if (connected) {
+      console.log(`Waiting for ${consumers} consumers on ${endpoint}...`);
+      await connected.catch((e) => {
+        if (e?.code !== "EAGAIN") throw e;
+        throw new Error(
+          `${consumers} consumers did not all connect to ${endpoint} within ${wait} ms; ` +
+            `start them first (deno task pushpull:consumer)`,
+        );
+      });
+      console.log(`${consumers} consumers connected`);
     }
-    const sent = await pushWork(
+    if (count === 0) return;
+    // the first item waits for a consumer; say so rather than hang in silence
+    const first = await push.sendJson({ num: 0 }, { signal, timeout: wait }).then(
+      () => true,
+      (e) => {
+        if (e?.code !== "EAGAIN") throw e;
+        return false;
+      },
+    );
+    if (!first) {
+      console.log(
+        `No consumer has connected to ${endpoint} in ${wait} ms; waiting for one ` +
+          `(deno task pushpull:consumer)`,
+      );
+      await push.sendJson({ num: 0 }, { signal });
+    }
+    await pushWork(
       push,
       (function* () {
-        for (let num = 0; num < count; num++) yield { num };
+        for (let num = 1; num < count; num++) yield { num };
       })(),
       { signal },
     );
-    console.log(`Pushed ${sent} work items`);
   });
 }
 

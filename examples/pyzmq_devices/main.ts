@@ -20,7 +20,6 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   }, {
     "frontend-port": { type: "string", default: "5559", help: "devices' in port" },
     "backend-port": { type: "string", default: "5560", help: "devices' out port" },
-    "results-port": { type: "string", default: "5561", help: "streamer feeder's report port" },
     "monitor-port": { type: "string", default: "5562", help: "monitored queue's PUB port" },
     count: { type: "string", default: "5", help: "tasks / requests per client" },
     ...RUN_FLAGS,
@@ -35,10 +34,11 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
     "--timeout",
     values.timeout,
     ...(values.quiet ? ["--quiet"] : []),
+    ...(values.process ? ["--process"] : []),
   ];
   const lines: Record<string, string[]> = {};
   const runs: [string, typeof main, string[]][] = [
-    ["streamerdevice", streamerdevice, ["--results-port", values["results-port"]]],
+    ["streamerdevice", streamerdevice, []],
     ["queuedevice", queuedevice, []],
     ["monitoredqueue", monitoredqueue, ["--monitor-port", values["monitor-port"]]],
   ];

@@ -14,7 +14,7 @@
 import { BackgroundMonitoredQueue } from "../../devices/mod.ts";
 import { type RoleEnv, runMain, type RunResult } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portFlag, RUN_FLAGS } from "../_tutorial.ts";
-import { Phases } from "./_run.ts";
+import { Phases } from "../_phases.ts";
 
 /** Runs the example; answers each role's printed lines (the device's as "monitoringdevice"). */
 export async function main(args: string[], env: RoleEnv): Promise<RunResult | undefined> {
@@ -35,8 +35,10 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const mon = String(portFlag(values["monitor-port"], "monitor-port"));
   const count = countFlag(values.count);
   const clients = 2;
-  const run = new Phases(values.quiet, intFlag(values.timeout, "timeout", { min: 1 }), env.signal);
-  const device = new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB", {
+  const timeout = intFlag(values.timeout, "timeout", { min: 1 });
+  const run = new Phases({ quiet: values.quiet, timeout, process: values.process }, env.signal);
+  // the tutorial's names: XREP and XREQ are ROUTER and DEALER; HWM sets SNDHWM and RCVHWM
+  const device = new BackgroundMonitoredQueue("XREP", "XREQ", "PUB", {
     name: "monitoringdevice",
     onLine: run.printer("monitoringdevice"),
     inPrefix: "in",
@@ -44,35 +46,41 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   });
   device.bindIn(`tcp://127.0.0.1:${front}`).bindOut(`tcp://127.0.0.1:${back}`);
   device.bindMon(`tcp://127.0.0.1:${mon}`);
-  device.setOptionIn("SNDHWM", 1).setOptionOut("SNDHWM", 1);
+  device.setOptionIn("HWM", 1).setOptionOut("HWM", 1);
+  const here = (f: string) => new URL(f, import.meta.url);
   try {
-    await run.wait(device.start());
+    await run.startDevice(device, "the monitored queue to start");
     run.printer("monitoringdevice")("Program: Monitoring device has started", "stdout");
     for (const n of [1, 2]) {
       run.start({
-        file: "../queue_device/queue_server.ts",
+        module: here("../queue_device/queue_server.ts"),
         name: `server${n}`,
         args: ["--port", back, "--id", String(n), "--delay", "0"],
       });
     }
-    let subscribed!: () => void;
-    const ready = new Promise<void>((resolve) => subscribed = resolve);
     const monitor = run.start({
-      file: "./monitor.ts",
+      module: here("./monitor.ts"),
       name: "monitor",
       // every exchange shows twice: "in" with the request, "out" with the reply
       args: ["--port", mon, "--probe", front, "--count", String(2 * clients * count)],
-    }, (line) => line === "Monitor is subscribed" && subscribed());
-    await run.wait(Promise.race([ready, monitor.done]));
+    });
+    await run.waitForLine(
+      monitor,
+      (l) => l === "Monitor is subscribed",
+      "the monitor to be subscribed",
+    );
     const started = Array.from({ length: clients }, (_, i) =>
       run.start({
-        file: "../queue_device/queue_client.ts",
+        module: here("../queue_device/queue_client.ts"),
         name: `client${i + 1}`,
         args: ["--port", front, "--id", String(i + 1), "--count", String(count)],
       }));
-    await run.wait(Promise.all([...started.map((c) => c.done), monitor.done]));
+    await run.wait(
+      Promise.all([...started.map((c) => c.done), monitor.done]),
+      "the clients' requests and the monitor's messages",
+    );
   } finally {
-    await run.close([device]);
+    await run.close();
   }
   return { lines: run.lines };
 }

@@ -10,7 +10,7 @@
 import { BackgroundDevice } from "../../devices/mod.ts";
 import { type RoleEnv, runMain, type RunResult } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portFlag, RUN_FLAGS } from "../_tutorial.ts";
-import { Phases } from "./_run.ts";
+import { Phases } from "../_phases.ts";
 
 /** Runs the example; answers each role's printed lines (the device's as "queuedevice"). */
 export async function main(args: string[], env: RoleEnv): Promise<RunResult | undefined> {
@@ -28,33 +28,34 @@ export async function main(args: string[], env: RoleEnv): Promise<RunResult | un
   const front = String(portFlag(values["frontend-port"], "frontend-port"));
   const back = String(portFlag(values["backend-port"], "backend-port"));
   const count = String(countFlag(values.count));
-  const run = new Phases(values.quiet, intFlag(values.timeout, "timeout", { min: 1 }), env.signal);
-  const device = new BackgroundDevice("QUEUE", "ROUTER", "DEALER", {
+  const timeout = intFlag(values.timeout, "timeout", { min: 1 });
+  const run = new Phases({ quiet: values.quiet, timeout, process: values.process }, env.signal);
+  // the tutorial's names: XREP and XREQ are ROUTER and DEALER; HWM sets SNDHWM and RCVHWM
+  const device = new BackgroundDevice("QUEUE", "XREP", "XREQ", {
     name: "queuedevice",
     onLine: run.printer("queuedevice"),
   });
   device.bindIn(`tcp://127.0.0.1:${front}`).bindOut(`tcp://127.0.0.1:${back}`);
-  device.setOptionIn("ROUTING_ID", "ROUTER").setOptionOut("ROUTING_ID", "DEALER");
+  device.setOptionIn("HWM", 1).setOptionOut("HWM", 1);
+  const here = (f: string) => new URL(f, import.meta.url);
   try {
-    await run.wait(device.start());
+    await run.startDevice(device, "the queue device to start");
     run.printer("queuedevice")("Program: Queue device has started", "stdout");
-    for (const n of [1, 2]) {
-      run.start({
-        file: "../queue_device/queue_server.ts",
-        name: `server${n}`,
-        args: ["--port", back, "--id", String(n), "--delay", "0"],
-      });
-    }
+    await run.startConnected([1, 2].map((n) => ({
+      module: here("../queue_device/queue_server.ts"),
+      name: `server${n}`,
+      args: ["--port", back, "--id", String(n), "--delay", "0"],
+    })));
     const clients = [1, 2].map((n) =>
       run.start({
-        file: "../queue_device/queue_client.ts",
+        module: here("../queue_device/queue_client.ts"),
         name: `client${n}`,
         args: ["--port", front, "--id", String(n), "--count", count],
       })
     );
-    await run.wait(Promise.all(clients.map((c) => c.done)));
+    await run.wait(Promise.all(clients.map((c) => c.done)), "the clients' requests");
   } finally {
-    await run.close([device]);
+    await run.close();
   }
   return { lines: run.lines };
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { openReplier, serveReplies } from "../../patterns/mod.ts";
-import { type RoleEnv, runMain } from "../../workers/mod.ts";
+import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, delay, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 
 /** Runs the server with command-line style `args`. */
@@ -23,7 +23,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     endpoint: { type: "string", help: "bind this endpoint instead (e.g. inproc://reqrep-5546)" },
   });
   if (!parsed) return;
-  if (parsed.positionals.length > 1) throw new TypeError("reqrep_server takes one port");
+  if (parsed.positionals.length > 1) throw new UsageError("reqrep_server takes one port");
   const port = portFlag(parsed.positionals[0] ?? parsed.values.port);
   const count = countFlag(parsed.values.count);
   const pause = intFlag(parsed.values.delay, "delay");

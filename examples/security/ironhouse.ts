@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   Authenticator,
   connectAndWait,
@@ -21,6 +20,8 @@ import {
   makeCurveServer,
   ZmqError,
 } from "../../mod.ts";
+import { type RoleEnv, runMain } from "../../workers/mod.ts";
+import { parseFlags } from "../_tutorial.ts";
 
 /** What happened, for tests. */
 export interface IronhouseResult {
@@ -35,13 +36,31 @@ async function keypair(file: string): Promise<CurveKeypair> {
   return { publicKey: cert.publicKey, secretKey: cert.secretKey! };
 }
 
-/** Runs the example, printing each step with `print`. */
-export async function main(
-  args: string[] = [],
+/** Runs the example as a program: `--dir` keeps the certificates there. */
+export async function main(args: string[], _env: RoleEnv): Promise<void> {
+  const parsed = parseFlags(args, {
+    command: "deno task security",
+    about: "Ironhouse: CURVE certificates in files, an authenticator with an allow list; " +
+      "Alice gets in, Mallory is refused.",
+  }, {
+    dir: {
+      type: "string",
+      help: "write the certificates here and keep them (default: a temporary directory)",
+    },
+  });
+  if (!parsed) return;
+  await ironhouse(parsed.values.dir);
+}
+
+/**
+ * Runs the example, printing each step with `print`; the certificates go to `certDir`, or to a
+ * temporary directory removed afterwards.
+ */
+export async function ironhouse(
+  certDir?: string,
   print: (line: string) => void = console.log,
 ): Promise<IronhouseResult> {
-  const { values } = parseArgs({ args, options: { dir: { type: "string" } } });
-  const dir = values.dir ?? await Deno.makeTempDir({ prefix: "zmq-certs-" });
+  const dir = certDir ?? await Deno.makeTempDir({ prefix: "zmq-certs-" });
   try {
     // 1. certificates: the server's, Alice's (allowed) and Mallory's (not)
     await createCertificate(`${dir}/server`, "server");
@@ -92,8 +111,8 @@ export async function main(
     }
     return { reply, refused };
   } finally {
-    if (values.dir === undefined) await Deno.remove(dir, { recursive: true });
+    if (certDir === undefined) await Deno.remove(dir, { recursive: true });
   }
 }
 
-if (import.meta.main) await main(Deno.args);
+if (import.meta.main) await runMain(main, "ironhouse");

@@ -1,40 +1,65 @@
 /**
- * The tutorial's task_worker: a PULL socket connected to the streamer's backend (5560)
- * printing each task it gets; with `--results PORT` it reports "<id> <task>" to the feeder.
+ * The tutorial's task_worker: prints `I am consumer #<id>`, then takes tasks from the
+ * streamer's backend (127.0.0.1:5560) and prints a record for each, as the tutorial's Python
+ * prints its dict: `{'num': 3, 'consumer': 8113}`.
  *
- * Run: `deno task streamer:worker [--port 5560] [--id N] [--results 5561] [--count forever]`
+ * `--format text` takes text tasks and prints `Worker #<id> got message! #3`, as the pyzmq
+ * devices chapter's streamerdevice does. With `--ready` it prints `Connected to <endpoint>`
+ * once its connection to the device is up: the streamer example starts the feeder only then.
+ *
+ * Run: `deno task streamer:worker [--port 5560] [--id N] [--count forever]`
  *
  * @module
  */
+import { connectAndWait } from "../../core/monitor.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
-import { countFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
+import { countFlag, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
+import { formatFlag } from "./task_feeder.ts";
+
+/** The line the worker prints for task `num`, as Python prints `{'num': n, 'consumer': id}`. */
+export function record(num: number, consumer: number): string {
+  return `{'num': ${num}, 'consumer': ${consumer}}`;
+}
 
 /** Runs the worker with command-line style `args`. */
 export async function main(args: string[], env: RoleEnv): Promise<void> {
   const parsed = parseFlags(args, {
     command: "deno task streamer:worker",
-    about: "Takes tasks from the streamer device.",
+    about: "Takes {num} tasks from the streamer device and prints a record for each.",
   }, {
     port: { type: "string", default: "5560", help: "the device's backend port" },
-    id: { type: "string", help: "worker id (default: random 1-10004)" },
-    results: { type: "string", help: "the feeder's report port" },
+    id: { type: "string", help: "consumer id (default: random 1-10004)" },
     count: { type: "string", default: "forever", help: "tasks to take before exiting" },
+    format: { type: "string", default: "json", help: "task format: json or text" },
+    ready: { type: "boolean", default: false, help: "say when connected to the device" },
   });
   if (!parsed) return;
   const { values } = parsed;
   const port = portFlag(values.port);
-  const id = values.id ?? String(1 + Math.floor(Math.random() * 10004));
+  const id = values.id === undefined
+    ? 1 + Math.floor(Math.random() * 10004)
+    : intFlag(values.id, "id");
   const count = countFlag(values.count);
+  const format = formatFlag(values.format);
   const signal = env.signal;
   await withContext(env, async (ctx) => {
-    const work = ctx.socket("PULL");
-    work.connect(`tcp://localhost:${port}`);
-    const results = values.results === undefined ? undefined : ctx.socket("PUSH");
-    results?.connect(`tcp://localhost:${portFlag(values.results, "results")}`);
+    if (format === "json") console.log(`I am consumer #${id}`);
+    const endpoint = `tcp://127.0.0.1:${port}`;
+    const receiver = ctx.socket("PULL");
+    if (values.ready) {
+      await connectAndWait(receiver, endpoint, { signal });
+      console.log(`Connected to ${endpoint}`);
+    } else receiver.connect(endpoint);
     for (let n = 0; n < count; n++) {
-      const task = await work.recvString({ signal });
-      console.log(`Worker ${id} received work: ${task}`);
-      await results?.send(`${id} ${task}`, { signal });
+      if (format === "text") {
+        console.log(`Worker #${id} got message! ${await receiver.recvString({ signal })}`);
+        continue;
+      }
+      const work = await receiver.recvJson({ signal }) as { num?: unknown };
+      if (typeof work?.num !== "number") {
+        throw new TypeError(`a task without a numeric num: ${JSON.stringify(work)}`);
+      }
+      console.log(record(work.num, id));
     }
   });
 }

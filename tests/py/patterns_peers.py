@@ -13,6 +13,12 @@ Usage: patterns_peers.py MODE PORT [ARGS...]
   consumer PORT1 PORT2 COUNT ID
                         the tutorial's consumer: PULL from PORT1, PUSH {"consumer": ID, "num": n}
                         for even n to PORT2; exits after COUNT items
+  task_feeder PORT COUNT
+                        the tutorial's task_feeder: PUSH connected to PORT, send_json
+                        {'num': n} for n in range(COUNT) (without its one-second sleep)
+  task_worker PORT COUNT ID
+                        the tutorial's task_worker: prints "I am consumer #ID", PULL connected
+                        to PORT, recv_json COUNT tasks, prints each {'consumer': ID, 'num': n}
 Every wait is bounded (10 s), so a broken peer fails the test instead of hanging it.
 """
 import json
@@ -98,6 +104,19 @@ def main():
             if num % 2 == 0:
                 push.send_json({"consumer": ident, "num": num})
         print(f"consumed {count}", flush=True)
+    elif mode == "task_feeder":
+        s = socket(ctx, zmq.PUSH)
+        s.connect(f"tcp://127.0.0.1:{port}")
+        for num in range(int(sys.argv[3])):
+            s.send_json({"num": num})
+    elif mode == "task_worker":
+        count, ident = int(sys.argv[3]), int(sys.argv[4])
+        print(f"I am consumer #{ident}", flush=True)
+        s = socket(ctx, zmq.PULL)
+        s.connect(f"tcp://127.0.0.1:{port}")
+        for _ in range(count):
+            work = s.recv_json()
+            print({"consumer": ident, "num": work["num"]}, flush=True)
     else:
         sys.exit(f"unknown mode {mode}")
     ctx.destroy(linger=1000)
