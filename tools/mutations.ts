@@ -159,8 +159,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "await-workers-20x-early",
     file: "patterns/pipeline.ts",
-    find: "performance.now() + options.timeout;",
-    replace: "performance.now() + options.timeout / 20;",
+    find: "    ), timeout);\n  try {\n    while (connected < want) {",
+    replace: "    ), timeout / 20);\n  try {\n    while (connected < want) {",
     why: "awaitWorkers gives up 20x before its timeout",
     tests: TIMEOUTS,
   },
