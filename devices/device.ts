@@ -124,10 +124,13 @@ function closeAll(sockets: (Socket | undefined)[], bound: [Socket, string][]): v
 function endpoints(value: unknown, name: string): string[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || list.some((e) => typeof e !== "string" || e === "")) {
-    throw new TypeError(
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
       `${name} must be an endpoint like "tcp://*:5559" or a non-empty list of them; got ${
         JSON.stringify(value)
       }`,
+      { op: "start device" },
     );
   }
   return list as string[];
@@ -158,7 +161,12 @@ export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {
     );
   }
   if (options === null || typeof options !== "object") {
-    throw new TypeError("startDevice: options must be an object with frontend and backend");
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      "startDevice: options must be an object with frontend and backend",
+      { op: "start device" },
+    );
   }
   const front = endpoints(options.frontend, "frontend");
   const back = endpoints(options.backend, "backend");

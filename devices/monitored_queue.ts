@@ -17,7 +17,9 @@ function prefixFrame(value: Frame | undefined, fallback: string, name: string): 
   if (value === undefined) return encoder.encode(fallback);
   if (typeof value === "string") return encoder.encode(value);
   if (value instanceof Uint8Array) return value;
-  throw new TypeError(`MonitoredQueue: ${name} must be a string or Uint8Array`);
+  throw new ZmqError("EBADVALUE", 0, `MonitoredQueue: ${name} must be a string or Uint8Array`, {
+    op: "MonitoredQueue",
+  });
 }
 
 function isEnd(error: unknown, signal: AbortSignal): boolean {
@@ -64,7 +66,9 @@ export class MonitoredQueue {
   ) {
     for (const [name, s] of [["in", inSocket], ["out", outSocket], ["mon", monSocket]] as const) {
       if (s === null || typeof s !== "object" || typeof s.recvMultipart !== "function") {
-        throw new TypeError(`MonitoredQueue: ${name} socket must be a Socket`);
+        throw new ZmqError("EBADVALUE", 0, `MonitoredQueue: ${name} socket must be a Socket`, {
+          op: "MonitoredQueue",
+        });
       }
     }
     const inPrefix = prefixFrame(options.inPrefix, "in", "inPrefix");

@@ -100,13 +100,15 @@ export class SteerableProxy implements AsyncDisposable {
   #failure: unknown = undefined;
 
   /**
-   * Starts proxying between `frontend` and `backend` at once. Throws a TypeError for a
-   * missing socket, a ZmqError `EBUSY` for a socket already held by a proxy or with operations
-   * pending, `ECLOSED` for a closed one.
+   * Starts proxying between `frontend` and `backend` at once. Throws a ZmqError: `EBADVALUE`
+   * for a missing frontend (the backend is checked by {@linkcode ProxyLease}), `EBUSY` for a
+   * socket already held by a proxy or with operations pending, `ECLOSED` for a closed one.
    */
   constructor(frontend: Socket, backend: Socket, options: ProxyOptions = {}) {
     if (frontend === null || typeof frontend !== "object" || !("context" in frontend)) {
-      throw new TypeError("SteerableProxy: frontend must be a Socket");
+      throw new ZmqError("EBADVALUE", 0, "SteerableProxy: frontend must be a Socket", {
+        op: "start proxy",
+      });
     }
     const ctx = frontend.context;
     const endpoint = `inproc://zmq-deno-proxy-control-${++controls}-${crypto.randomUUID()}`;

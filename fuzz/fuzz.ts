@@ -24,34 +24,9 @@ import {
   type SocketType,
   ZmqError,
 } from "../mod.ts";
+import { Rng } from "./_rng.ts";
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same run. */
-export class Rng {
-  #state: number;
-  /** Seeds the generator. */
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-  /** A float in [0, 1). */
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  /** One element of `items`. */
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-  /** True with probability `p`. */
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+export { Rng };
 
 /** A finding: an API call failed in a way the rules forbid. */
 export class FuzzFailure extends Error {

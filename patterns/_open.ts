@@ -2,6 +2,12 @@
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import type { SocketType } from "../core/constants.ts";
+import { ZmqError } from "../core/errors.ts";
+
+/** A wrong argument: a ZmqError of code EBADVALUE naming what was wrong. */
+export function badArgument(detail: string, op: string): ZmqError {
+  return new ZmqError("EBADVALUE", 0, detail, { op });
+}
 
 /**
  * Where a pattern's socket attaches: endpoints to bind and endpoints to connect. Either may be
@@ -18,18 +24,18 @@ function list(value: string | string[] | undefined, name: string): string[] {
   if (value === undefined) return [];
   if (typeof value === "string") return [value];
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
-  throw new TypeError(`endpoints.${name} must be a string or an array of strings`);
+  throw badArgument(`endpoints.${name} must be a string or an array of strings`, "open socket");
 }
 
 /** Opens a socket of `type` and attaches it; closes it again if an endpoint fails. */
 export function openSocket(ctx: Context, type: SocketType, endpoints: PatternEndpoints): Socket {
   if (endpoints === null || typeof endpoints !== "object") {
-    throw new TypeError("endpoints must be an object like { bind } or { connect }");
+    throw badArgument("endpoints must be an object like { bind } or { connect }", "open socket");
   }
   const binds = list(endpoints.bind, "bind");
   const connects = list(endpoints.connect, "connect");
   if (binds.length + connects.length === 0) {
-    throw new TypeError("endpoints needs at least one bind or connect endpoint");
+    throw badArgument("endpoints needs at least one bind or connect endpoint", "open socket");
   }
   const socket = ctx.socket(type);
   try {
@@ -46,7 +52,7 @@ export function openSocket(ctx: Context, type: SocketType, endpoints: PatternEnd
 export function checkCount(count: number | undefined, name = "count"): number {
   if (count === undefined || count === Infinity) return Infinity;
   if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
-    throw new RangeError(`${name} must be an integer >= 0; got ${String(count)}`);
+    throw badArgument(`${name} must be an integer >= 0; got ${String(count)}`, name);
   }
   return count;
 }
@@ -70,11 +76,13 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Decodes a frame as UTF-8, throwing a TypeError naming `what` if it is not text. */
+/** Decodes a frame as UTF-8, throwing a ZmqError (EBADUTF8) naming `what` if it is not text. */
 export function text(frame: Uint8Array, what: string): string {
   try {
     return utf8.decode(frame);
   } catch {
-    throw new TypeError(`${what} is not valid UTF-8 (${frame.length} bytes)`);
+    throw new ZmqError("EBADUTF8", 0, `${what} is not valid UTF-8 (${frame.length} bytes)`, {
+      op: "decode",
+    });
   }
 }

@@ -22,14 +22,16 @@ import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
 import { ERRNO } from "../core/constants.ts";
 import { monitor, type SocketMonitor } from "../core/monitor.ts";
-import { checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
 
 function parseJson(frame: Uint8Array, what: string): unknown {
   const s = text(frame, what);
   try {
     return JSON.parse(s);
   } catch {
-    throw new TypeError(`${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`);
+    throw new ZmqError("EBADJSON", 0, `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
+      op: "decode",
+    });
   }
 }
 
@@ -133,10 +135,10 @@ export function awaitWorkers(
   options: AwaitWorkersOptions = {},
 ): Promise<number> {
   const want = checkCount(count);
-  if (want === Infinity) throw new RangeError("count must be a finite number of workers");
+  if (want === Infinity) throw badArgument("count must be a finite number of workers", "count");
   const { timeout, signal } = options;
   if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw new RangeError(`timeout must be a number of ms >= 0; got ${String(timeout)}`);
+    throw badArgument(`timeout must be a number of ms >= 0; got ${String(timeout)}`, "timeout");
   }
   signal?.throwIfAborted();
   // subscribed now, synchronously: connections made after this call are all seen
@@ -221,7 +223,7 @@ export async function processWork(
   work: WorkFunction,
   options: ProcessWorkOptions = {},
 ): Promise<number> {
-  if (typeof work !== "function") throw new TypeError("work must be a function");
+  if (typeof work !== "function") throw badArgument("work must be a function", "processWork");
   const count = checkCount(options.count);
   let done = 0;
   while (done < count) {

@@ -20,7 +20,7 @@
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
-import { checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
 
 /** One parsed update: the topic (the text before the first space) and the rest. */
 export interface Update {
@@ -65,7 +65,7 @@ export function openSubscriber(
   topics: string[] = [""],
 ): Socket {
   if (!Array.isArray(topics) || !topics.every((t) => typeof t === "string")) {
-    throw new TypeError("topics must be an array of strings");
+    throw badArgument("topics must be an array of strings", "openSubscriber");
   }
   const sub = openSocket(ctx, "SUB", endpoints);
   for (const t of topics) sub.subscribe(t);
@@ -85,7 +85,10 @@ export function openSubscriber(
 export function formatUpdate(topic: string | number, data: string | number): string {
   const t = String(topic);
   if (t === "" || /\s/.test(t)) {
-    throw new RangeError(`topic must be non-empty text without spaces; got ${JSON.stringify(t)}`);
+    throw badArgument(
+      `topic must be non-empty text without spaces; got ${JSON.stringify(t)}`,
+      "formatUpdate",
+    );
   }
   return `${t} ${data}`;
 }

@@ -21,7 +21,7 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Frame, OperationOptions, Socket } from "../core/socket.ts";
-import { checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
 
 /**
  * Opens a REQ socket (a client) on `endpoints`; connecting to several servers spreads the
@@ -90,7 +90,7 @@ export async function request(
 
 /**
  * Like {@linkcode request}, for a one-frame text reply. A reply that is not UTF-8 rejects with
- * a TypeError.
+ * a ZmqError of code `EBADUTF8`.
  *
  * @example
  * ```ts ignore
@@ -138,7 +138,9 @@ export async function serveReplies(
   handler: ReplyHandler,
   options: ServeOptions = {},
 ): Promise<number> {
-  if (typeof handler !== "function") throw new TypeError("handler must be a function");
+  if (typeof handler !== "function") {
+    throw badArgument("handler must be a function", "serveReplies");
+  }
   const count = checkCount(options.count);
   let served = 0;
   while (served < count) {

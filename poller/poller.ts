@@ -101,7 +101,7 @@ export class Poller {
   async poll(timeout?: number, signal?: AbortSignal): Promise<Map<Socket, number>> {
     const ms = checkTimeout(timeout, "poll");
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError("poll: signal must be an AbortSignal");
+      throw new ZmqError("EBADVALUE", 0, "poll: signal must be an AbortSignal", { op: "poll" });
     }
     signal?.throwIfAborted();
     const deadline = ms < 0 ? Infinity : performance.now() + ms;
@@ -127,7 +127,9 @@ export class Poller {
 
 function checkSocket(socket: unknown, op: string): asserts socket is Socket {
   if (!(socket instanceof Socket)) {
-    throw new TypeError(`${op}: socket must be a Socket; got ${describe(socket)}`);
+    throw new ZmqError("EBADVALUE", 0, `${op}: socket must be a Socket; got ${describe(socket)}`, {
+      op,
+    });
   }
 }
 

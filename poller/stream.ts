@@ -96,7 +96,7 @@ export class Loop {
   /** Creates a loop. */
   constructor(options: LoopOptions = {}) {
     if (options.onError !== undefined && typeof options.onError !== "function") {
-      throw new TypeError("Loop: onError must be a function");
+      throw new ZmqError("EBADVALUE", 0, "Loop: onError must be a function", { op: "new Loop" });
     }
     this.onError = options.onError;
   }
@@ -126,7 +126,7 @@ export class Loop {
       throw new ZmqError("EBUSY", 0, "Loop is already running", { op: "run" });
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError("run: signal must be an AbortSignal");
+      throw new ZmqError("EBADVALUE", 0, "run: signal must be an AbortSignal", { op: "run" });
     }
     const controller = new AbortController();
     const tasks = new Set<Promise<void>>();
@@ -236,10 +236,19 @@ export class Stream implements Disposable {
    */
   constructor(socket: Socket, loop: Loop = Loop.instance()) {
     if (!(socket instanceof Socket)) {
-      throw new TypeError(`Stream: socket must be a Socket; got ${describe(socket)}`);
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `Stream: socket must be a Socket; got ${describe(socket)}`,
+        {
+          op: "new Stream",
+        },
+      );
     }
     if (!(loop instanceof Loop)) {
-      throw new TypeError(`Stream: loop must be a Loop; got ${describe(loop)}`);
+      throw new ZmqError("EBADVALUE", 0, `Stream: loop must be a Loop; got ${describe(loop)}`, {
+        op: "new Stream",
+      });
     }
     this.socket = socket;
     this.loop = loop;
@@ -454,7 +463,12 @@ export class Stream implements Disposable {
 
 function checkCallback(callback: unknown, op: string): void {
   if (callback !== null && typeof callback !== "function") {
-    throw new TypeError(`${op}: callback must be a function or null; got ${describe(callback)}`);
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `${op}: callback must be a function or null; got ${describe(callback)}`,
+      { op },
+    );
   }
 }
 

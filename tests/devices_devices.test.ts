@@ -18,6 +18,7 @@ import {
   throwsWith,
   within,
 } from "./_devices.ts";
+import { isCode } from "./_util.ts";
 
 // Every wait is bounded, so a device that passes nothing fails its test by name, not by hanging.
 const WAIT = { timeout: 10_000 };
@@ -140,7 +141,7 @@ Deno.test("startDevice: bad configuration is a clear error and leaves nothing op
     () => startDevice("ROUTER" as never, { frontend: "inproc://a", backend: "inproc://b" }),
     "EINVAL",
   );
-  assert.throws(() => startQueue({ frontend: "inproc://dd-x" } as never), TypeError);
+  assert.throws(() => startQueue({ frontend: "inproc://dd-x" } as never), isCode("EBADVALUE"));
   const e = throwsWith(
     () => startQueue({ frontend: "inproc://dd-ok", backend: "inproc://dd-taken", context: ctx }),
     "EADDRINUSE",
@@ -226,7 +227,7 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
   await within(queue.done, STOP_MS, "the queue's end after the abort");
   assert.throws(
     () => new MonitoredQueue(frontend, backend, mon, { inPrefix: 3 as never }),
-    TypeError,
+    isCode("EBADVALUE"),
   );
 });
 

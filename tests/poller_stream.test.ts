@@ -256,11 +256,11 @@ Deno.test("stream: bad arguments get clear errors", async () => {
   using ctx = new Context({ linger: 0 });
   using pull = ctx.socket("PULL");
   const loop = new Loop();
-  assert.throws(() => new Stream({} as Socket, loop), TypeError);
-  assert.throws(() => new Stream(pull, {} as Loop), TypeError);
-  assert.throws(() => new Loop({ onError: 5 as unknown as () => void }), TypeError);
+  assert.throws(() => new Stream({} as Socket, loop), isCode("EBADVALUE"));
+  assert.throws(() => new Stream(pull, {} as Loop), isCode("EBADVALUE"));
+  assert.throws(() => new Loop({ onError: 5 as unknown as () => void }), isCode("EBADVALUE"));
   using stream = new Stream(pull, loop);
-  assert.throws(() => stream.onRecv(5 as unknown as () => void), TypeError);
+  assert.throws(() => stream.onRecv(5 as unknown as () => void), isCode("EBADVALUE"));
   assert.throws(() => stream.send([]), isCode("EBADVALUE"));
   assert.throws(() => stream.send([{} as string]), isCode("EBADVALUE"));
   assert.throws(() => stream.sendMultipart("x" as unknown as string[]), isCode("EBADVALUE"));
