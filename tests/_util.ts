@@ -38,9 +38,11 @@ export function throwsWith(fn: () => unknown, code: string): ZmqError {
  * Defeats the slow-joiner effect: the publisher sends "sync" until the subscriber sees one, then
  * a "go" marker; the subscriber discards everything up to "go". After this, every message the
  * publisher sends reaches the subscriber (the connection is up and the filters are in place).
- * The subscriber must already be subscribed to "sync" and "go" (or to "").
+ * The subscriber must already be subscribed to "sync" and "go" (or to ""). Fails by name if
+ * nothing gets through within `boundMs`.
  */
-export async function syncPubSub(pub: Socket, sub: Socket): Promise<void> {
+export async function syncPubSub(pub: Socket, sub: Socket, boundMs = 10_000): Promise<void> {
+  const deadline = performance.now() + boundMs;
   for (;;) {
     await pub.send("sync");
     const got = await sub.recv({ timeout: 10 }).catch((e) => {
@@ -48,9 +50,14 @@ export async function syncPubSub(pub: Socket, sub: Socket): Promise<void> {
       throw e;
     });
     if (got !== null) break;
+    if (performance.now() > deadline) {
+      assert.fail(`syncPubSub: no message reached the subscriber within ${boundMs} ms`);
+    }
   }
   await pub.send("go");
-  while (decoder.decode(await sub.recv()) !== "go") {
+  while (
+    decoder.decode(await within(sub.recv(), boundMs, 'syncPubSub: the "go" marker')) !== "go"
+  ) {
     // discard the syncs still in flight
   }
 }
@@ -64,6 +71,68 @@ export async function pipe(ctx: Context, name: string): Promise<[Socket, Socket]
   await push.send("hello");
   assert.equal(decoder.decode(await pull.recv()), "hello");
   return [push, pull];
+}
+
+/**
+ * `n` TCP ports free right now, chosen by the OS (so that several runs of the suite at once
+ * don't collide). Deno closes its listeners at once, unlike libzmq's asynchronous close.
+ */
+export function freePorts(n: number): number[] {
+  const listeners = Array.from({ length: n }, () => Deno.listen({ hostname: "0.0.0.0", port: 0 }));
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return ports;
+}
+
+/**
+ * Awaits `promise`, failing by name if it has not settled after `ms`: a bound on a hang (the
+ * test fails with `what` instead of hanging the suite), not a measure.
+ */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new assert.AssertionError({ message: `${what} did not end within ${ms} ms` })),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+    promise.catch(() => {}); // if it ends later (say ECLOSED as the test cleans up): expected
+  }
+}
+
+/** How an operation ended and how long it took. */
+export type Timed<T> = { ms: number } & ({ value: T } | { error: unknown });
+
+/**
+ * Starts `operation`, which should end after about `expectedMs` (its timeout), and asserts
+ * that it did: not before 0.8 x `expectedMs` (a timer that fires 20 times early fails) and not
+ * after 3 x (one that fires 4 times late fails); loose bounds, for a busy machine. A hang
+ * fails by name after 5 x. Answers how it ended, for the caller's assertions.
+ */
+export async function endsAfterAbout<T>(
+  what: string,
+  expectedMs: number,
+  operation: () => Promise<T>,
+): Promise<Timed<T>> {
+  const started = performance.now();
+  let outcome: { value: T } | { error: unknown };
+  try {
+    outcome = { value: await within(operation(), expectedMs * 5, what) };
+  } catch (error) {
+    if (error instanceof assert.AssertionError) throw error;
+    outcome = { error };
+  }
+  const ms = performance.now() - started;
+  assert.ok(
+    ms >= expectedMs * 0.8 && ms <= expectedMs * 3,
+    `${what} ended after ${Math.round(ms)} ms; expected about ${expectedMs} ms ` +
+      `(between ${expectedMs * 0.8} and ${expectedMs * 3})`,
+  );
+  return { ms, ...outcome };
 }
 
 /** A predicate for assert.rejects/throws: a ZmqError of `code`. */

@@ -2,21 +2,33 @@ import assert from "node:assert/strict";
 import {
   Context,
   MonitoredQueue,
+  POLLIN,
   startDevice,
   startForwarder,
   startQueue,
   startStreamer,
 } from "../mod.ts";
-import { assertCount, rejectsWith, syncPubSub, text, throwsWith } from "./_devices.ts";
+import {
+  assertCount,
+  rejectsWith,
+  STOP_MS,
+  stoppedAtEnd,
+  syncPubSub,
+  text,
+  throwsWith,
+  within,
+} from "./_devices.ts";
 import { isCode } from "./_util.ts";
+
+// Every wait is bounded, so a device that passes nothing fails its test by name, not by hanging.
+const WAIT = { timeout: 10_000 };
 
 Deno.test("queue device: load balancing reaches every server", async () => {
   using ctx = new Context();
-  const queue = startQueue({
-    frontend: "inproc://dd-q-front",
-    backend: "inproc://dd-q-back",
-    context: ctx,
-  });
+  await using queue = stoppedAtEnd(
+    startQueue({ frontend: "inproc://dd-q-front", backend: "inproc://dd-q-back", context: ctx }),
+    "queue",
+  );
   using s1 = ctx.socket("REP");
   using s2 = ctx.socket("REP");
   using client = ctx.socket("REQ");
@@ -41,7 +53,7 @@ Deno.test("queue device: load balancing reaches every server", async () => {
   const seen = new Map<string, number>();
   for (let i = 0; i < 10; i++) {
     await client.send(`request ${i}`);
-    const reply = await client.recvString();
+    const reply = await client.recvString(WAIT);
     assert.ok(reply.startsWith(`request ${i} from `), reply);
     const id = reply.split(" from ")[1];
     seen.set(id, (seen.get(id) ?? 0) + 1);
@@ -50,18 +62,17 @@ Deno.test("queue device: load balancing reaches every server", async () => {
   const served = await Promise.all(servers);
   assert.deepEqual([...seen.keys()].sort(), ["s1", "s2"]);
   assert.equal(served[0] + served[1], 10);
-  const stats = await queue.stop();
+  const stats = await within(queue.stop(), STOP_MS, "queue.stop()");
   assertCount(stats.frontend.messagesIn, 30, 10, "frontend in"); // [id, "", body] per request
   assertCount(stats.backend.messagesIn, 30, 10, "backend in");
 });
 
 Deno.test("forwarder device: only the subscribed topic, from both publishers", async () => {
   using ctx = new Context();
-  const hub = startForwarder({
-    frontend: "inproc://dd-f-in",
-    backend: "inproc://dd-f-out",
-    context: ctx,
-  });
+  await using hub = stoppedAtEnd(
+    startForwarder({ frontend: "inproc://dd-f-in", backend: "inproc://dd-f-out", context: ctx }),
+    "forwarder",
+  );
   using pubA = ctx.socket("PUB");
   using pubB = ctx.socket("PUB");
   using sub = ctx.socket("SUB");
@@ -79,20 +90,19 @@ Deno.test("forwarder device: only the subscribed topic, from both publishers", a
     await pubB.send(`${topic} from B`);
   }
   const got: string[] = [];
-  while (got.length < 2) got.push(await sub.recvString());
+  while (got.length < 2) got.push(await sub.recvString(WAIT));
   await rejectsWith(sub.recv({ timeout: 100 }), "EAGAIN");
   assert.deepEqual(got.sort(), ["9 from A", "9 from B"]);
   assert.ok(got.every((m) => m.startsWith("9 ")), got.join());
-  await hub.stop();
+  await within(hub.stop(), STOP_MS, "forwarder stop()");
 });
 
 Deno.test("streamer device: tasks spread over two workers, none lost or duplicated", async () => {
   using ctx = new Context();
-  const streamer = startStreamer({
-    frontend: "inproc://dd-s-in",
-    backend: "inproc://dd-s-out",
-    context: ctx,
-  });
+  await using streamer = stoppedAtEnd(
+    startStreamer({ frontend: "inproc://dd-s-in", backend: "inproc://dd-s-out", context: ctx }),
+    "streamer",
+  );
   using w1 = ctx.socket("PULL");
   using w2 = ctx.socket("PULL");
   using feeder = ctx.socket("PUSH");
@@ -103,19 +113,23 @@ Deno.test("streamer device: tasks spread over two workers, none lost or duplicat
   for (let i = 0; i < N; i++) await feeder.send(`task ${i}`);
   const got: Record<string, string[]> = { w1: [], w2: [] };
   // PUSH round-robins over both connected workers: each gets half
+  const deadline = performance.now() + WAIT.timeout;
   while (got.w1.length + got.w2.length < N) {
+    assert.ok(performance.now() < deadline, `only ${got.w1.length + got.w2.length} of ${N} tasks`);
     for (const [name, w] of [["w1", w1], ["w2", w2]] as const) {
       const m = await w.recvString({ timeout: 0 }).catch(() => null);
       if (m !== null) got[name].push(m);
     }
-    if (got.w1.length + got.w2.length < N) await Promise.race([w1.poll(1), w2.poll(1)]);
+    if (got.w1.length + got.w2.length < N) {
+      await Promise.race([w1.poll(POLLIN, 100), w2.poll(POLLIN, 100)]);
+    }
   }
   const all = [...got.w1, ...got.w2].sort();
   assert.equal(new Set(all).size, N);
   assert.deepEqual(all, Array.from({ length: N }, (_, i) => `task ${i}`).sort());
   assert.ok(got.w1.length > 0 && got.w2.length > 0, `w1 ${got.w1.length} w2 ${got.w2.length}`);
   await rejectsWith(w1.recv({ timeout: 0 }), "EAGAIN");
-  const stats = await streamer.stop();
+  const stats = await within(streamer.stop(), STOP_MS, "streamer.stop()");
   assert.equal(stats.frontend.messagesIn, N);
 });
 
@@ -139,7 +153,7 @@ Deno.test("startDevice: bad configuration is a clear error and leaves nothing op
     backend: "inproc://dd-ok2",
     context: ctx,
   });
-  await again.stop();
+  await within(again.stop(), STOP_MS, "stop()");
 });
 
 Deno.test("monitored queue: the monitor sees [in, ...request] and [out, ...reply] for every exchange", async () => {
@@ -162,13 +176,18 @@ Deno.test("monitored queue: the monitor sees [in, ...request] and [out, ...reply
   const queue = new MonitoredQueue(frontend, backend, mon);
   for (let i = 0; i < 3; i++) {
     await client.send(`Hello ${i}`);
-    assert.equal(await server.recvString(), `Hello ${i}`);
+    assert.equal(await server.recvString(WAIT), `Hello ${i}`);
     await server.send(`World ${i}`);
-    assert.equal(await client.recvString(), `World ${i}`);
-    assert.deepEqual(text(await watcher.recvMultipart()), ["in", "client-1", "", `Hello ${i}`]);
-    assert.deepEqual(text(await watcher.recvMultipart()), ["out", "client-1", "", `World ${i}`]);
+    assert.equal(await client.recvString(WAIT), `World ${i}`);
+    assert.deepEqual(text(await watcher.recvMultipart(WAIT)), ["in", "client-1", "", `Hello ${i}`]);
+    assert.deepEqual(text(await watcher.recvMultipart(WAIT)), [
+      "out",
+      "client-1",
+      "",
+      `World ${i}`,
+    ]);
   }
-  await queue.stop();
+  await within(queue.stop(), STOP_MS, "queue.stop()");
   await rejectsWith(watcher.recv({ timeout: 50 }), "EAGAIN");
 });
 
@@ -199,13 +218,13 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
   // the client addresses the worker by its id; the frontend sees [C, W, job] and the swap
   // makes it [W, C, job], so the backend routes it to W, which sees who asked
   await client.send(["W", "job"]);
-  assert.deepEqual(text(await worker.recvMultipart()), ["C", "job"]);
-  assert.deepEqual(text(await watcher.recvMultipart()), ["request", "W", "C", "job"]);
+  assert.deepEqual(text(await worker.recvMultipart(WAIT)), ["C", "job"]);
+  assert.deepEqual(text(await watcher.recvMultipart(WAIT)), ["request", "W", "C", "job"]);
   await worker.send(["C", "done"]);
-  assert.deepEqual(text(await client.recvMultipart()), ["W", "done"]);
-  assert.deepEqual(text(await watcher.recvMultipart()), ["reply", "C", "W", "done"]);
+  assert.deepEqual(text(await client.recvMultipart(WAIT)), ["W", "done"]);
+  assert.deepEqual(text(await watcher.recvMultipart(WAIT)), ["reply", "C", "W", "done"]);
   stop.abort();
-  await queue.done;
+  await within(queue.done, STOP_MS, "the queue's end after the abort");
   assert.throws(
     () => new MonitoredQueue(frontend, backend, mon, { inPrefix: 3 as never }),
     isCode("EBADVALUE"),
@@ -214,12 +233,15 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
 
 Deno.test("startDevice: a capture endpoint gets a copy of the traffic", async () => {
   using ctx = new Context();
-  const streamer = startDevice("STREAMER", {
-    frontend: "inproc://dd-c-in",
-    backend: "inproc://dd-c-out",
-    capture: "inproc://dd-c-cap",
-    context: ctx,
-  });
+  await using streamer = stoppedAtEnd(
+    startDevice("STREAMER", {
+      frontend: "inproc://dd-c-in",
+      backend: "inproc://dd-c-out",
+      capture: "inproc://dd-c-cap",
+      context: ctx,
+    }),
+    "streamer",
+  );
   using feeder = ctx.socket("PUSH");
   using worker = ctx.socket("PULL");
   using captured = ctx.socket("SUB");
@@ -228,16 +250,18 @@ Deno.test("startDevice: a capture endpoint gets a copy of the traffic", async ()
   captured.connect("inproc://dd-c-cap");
   captured.subscribe("");
   // feed until the capture socket sees a task (its subscription has arrived), then one more
+  const deadline = performance.now() + WAIT.timeout;
   let n = 0;
   for (;;) {
+    assert.ok(performance.now() < deadline, `no copy of ${n} tasks reached the capture socket`);
     await feeder.send(`task ${n}`);
-    assert.equal(await worker.recvString(), `task ${n++}`);
+    assert.equal(await worker.recvString(WAIT), `task ${n++}`);
     if ((await captured.recv({ timeout: 10 }).catch(() => null)) !== null) break;
   }
   await feeder.send("last");
-  assert.equal(await worker.recvString(), "last");
-  while ((await captured.recvString()) !== "last") {
+  assert.equal(await worker.recvString(WAIT), "last");
+  while ((await captured.recvString(WAIT)) !== "last") {
     // copies of earlier tasks
   }
-  await streamer.stop();
+  await within(streamer.stop(), STOP_MS, "streamer.stop()");
 });

@@ -8,6 +8,7 @@ import { main as pushMain } from "../examples/zmqpolling/server_push.ts";
 import { main as pubMain } from "../examples/zmqpolling/server_pub.ts";
 import { main as streamClientMain } from "../examples/pyzmq_stream_poller/client.ts";
 import { type RunResult, UsageError } from "../mod.ts";
+import { freePorts, within } from "./_util.ts";
 
 type ClientMain = typeof clientMain;
 
@@ -96,11 +97,14 @@ Deno.test("zmqpolling client: --help prints usage, bad flags are named", async (
 });
 
 Deno.test("polling roles stop promptly when their signal aborts", async () => {
+  const [pushPort, pubPort, ownPush, ownPub] = freePorts(4).map(String);
   const roles: [string, ClientMain, string[]][] = [
-    ["zmqpolling client", clientMain, ["--push-port", "18005", "--pub-port", "18006"]],
-    ["stream client", streamClientMain, ["--push-port", "18005", "--pub-port", "18006"]],
-    ["server_push", pushMain, ["--port", "18007"]],
-    ["server_pub", pubMain, ["--port", "18008", "--count", "forever", "--interval", "10000"]],
+    // the clients wait for messages from servers that never come
+    ["zmqpolling client", clientMain, ["--push-port", pushPort, "--pub-port", pubPort]],
+    ["stream client", streamClientMain, ["--push-port", pushPort, "--pub-port", pubPort]],
+    // server_push waits to send (no peer), server_pub in its 10 s pause
+    ["server_push", pushMain, ["--port", ownPush]],
+    ["server_pub", pubMain, ["--port", ownPub, "--count", "forever", "--interval", "10000"]],
   ];
   for (const [name, main, args] of roles) {
     const controller = new AbortController();
@@ -114,11 +118,26 @@ Deno.test("polling roles stop promptly when their signal aborts", async () => {
     };
     try {
       const done = main(args, { name, signal: controller.signal });
-      await Promise.race([running, done]);
+      const first = await within(
+        Promise.race([running.then(() => "running"), done.then(() => "ended", () => "failed")]),
+        10_000,
+        `${name}: its start`,
+      );
+      assert.equal(first, "running", `${name} ended before it was stopped`);
+      const stopped = performance.now();
       controller.abort(new DOMException("stop", "AbortError"));
-      await done.catch((e) => {
-        if (!(e instanceof DOMException && e.name === "AbortError")) throw e;
-      });
+      const outcome = await within(
+        done.then(() => "resolved", (e) => e),
+        2000,
+        `${name}: its stop after the abort`,
+      );
+      assert.ok(
+        outcome === "resolved" ||
+          (outcome instanceof DOMException && outcome.name === "AbortError"),
+        `${name} ended with ${outcome}`,
+      );
+      const ms = performance.now() - stopped;
+      assert.ok(ms < 1000, `${name} took ${Math.round(ms)} ms to stop`);
     } finally {
       console.log = log;
     }

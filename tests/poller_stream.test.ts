@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { Context, Loop, type Socket, Stream } from "../mod.ts";
 import { reactor } from "../core/_reactor.ts";
-import { isCode, pipe } from "./_util.ts";
+import { isCode, pipe, within } from "./_util.ts";
 
 const decoder = new TextDecoder();
 const text = (frames: Uint8Array[]) => frames.map((f) => decoder.decode(f));
@@ -193,11 +193,36 @@ Deno.test("stream: an abort signal stops run() like stop()", async () => {
   const [push, pull] = await pipe(ctx, "stream-signal");
   const loop = new Loop();
   using stream = new Stream(pull, loop);
-  const controller = new AbortController();
-  stream.onRecv(() => controller.abort());
-  await push.send("x");
-  await loop.run(controller.signal);
-  await loop.run(controller.signal); // already aborted: returns at once
+  const seen: string[] = [];
+  const first = new AbortController();
+  stream.onRecv(([f]) => {
+    seen.push(decoder.decode(f));
+    if (seen.length === 1) first.abort();
+  });
+  for (const t of ["x", "y", "z"]) await push.send(t);
+  // aborted from a callback: run() resolves and no callback fires after it
+  await within(loop.run(first.signal), 5000, "run() aborted from a callback");
+  assert.deepEqual(seen, ["x"], "a callback ran after the abort");
+  assert.equal(loop.running, false);
+  assert.equal(reactor.polling, false);
+  // already aborted: returns at once, running no callback
+  await within(loop.run(first.signal), 5000, "run() with an aborted signal");
+  assert.deepEqual(seen, ["x"]);
+  // like stop(), the messages not yet handed to a callback are kept for the next run; an
+  // abort from outside, while the loop waits for more, ends that run too
+  let gotAll!: () => void;
+  const all = new Promise<void>((resolve) => gotAll = resolve);
+  stream.onRecv(([f]) => {
+    seen.push(decoder.decode(f));
+    if (seen.length === 3) gotAll();
+  });
+  const second = new AbortController();
+  const running = loop.run(second.signal);
+  await within(all, 5000, "the kept messages");
+  second.abort();
+  await within(running, 5000, "run() aborted while waiting");
+  assert.deepEqual(seen, ["x", "y", "z"]);
+  assert.equal(reactor.polling, false);
   push.close();
 });
 

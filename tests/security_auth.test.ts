@@ -138,6 +138,14 @@ Deno.test("PLAIN: the right password is accepted, a wrong one rejected", async (
   await assertRefused(pull, bad, `tcp://127.0.0.1:${port}`, "from a guesser");
   assert.equal(decisions[1].allowed, false);
   assert.match(decisions[1].reason, /password/);
+
+  // near misses are wrong too: a prefix, an extension, one letter's case
+  for (const guess of ["s3cre", "s3cret!", "s", "S3cret", "s3creT"]) {
+    using guesser = ctx.socket("PUSH");
+    makePlainClient(guesser, "admin", guess);
+    await assertRefused(pull, guesser, `tcp://127.0.0.1:${port}`, `from ${JSON.stringify(guess)}`);
+  }
+  assert.deepEqual(decisions.slice(2).map((d) => d.allowed), [false, false, false, false, false]);
 });
 
 Deno.test("IP deny list: a denied address is rejected; allow list: others are", async () => {

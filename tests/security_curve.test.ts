@@ -19,8 +19,27 @@ import { rejectsWith, throwsWith } from "./_util.ts";
 // ZeroMQ RFC 32's test vector
 const HELLO_BYTES = new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
 
-Deno.test("this libzmq has CURVE", () => {
+Deno.test("this libzmq has CURVE", async () => {
   assert.equal(zmqHas("curve"), true);
+  assert.equal(zmqHas("no-such-capability"), false, "the answer is libzmq's, not a constant");
+  // and it works: a CURVE server and client exchange a message
+  await using ctx = new Context({ linger: 0 });
+  const server = curveKeypair();
+  const client = curveKeypair();
+  using pull = ctx.socket("PULL");
+  pull.setOption("CURVE_SERVER", true);
+  pull.setOption("CURVE_SECRETKEY", server.secretKey);
+  const port = pull.bindToRandomPort();
+  using push = ctx.socket("PUSH");
+  push.setOption("CURVE_SERVERKEY", server.publicKey);
+  push.setOption("CURVE_PUBLICKEY", client.publicKey);
+  push.setOption("CURVE_SECRETKEY", client.secretKey);
+  push.connect(`tcp://127.0.0.1:${port}`);
+  await push.send("over CURVE");
+  assert.equal(await pull.recvString({ timeout: 10_000 }), "over CURVE");
+  const CURVE = 2; // ZMQ_CURVE, the value of the MECHANISM option
+  assert.equal(pull.getOption("MECHANISM"), CURVE);
+  assert.equal(push.getOption("MECHANISM"), CURVE);
 });
 
 Deno.test("z85: RFC 32's vector both ways, and random round trips", () => {
