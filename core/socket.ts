@@ -966,15 +966,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       }
       const ms = checkTimeout(timeout, context);
       signal?.throwIfAborted();
-      const ptr = this.#enter("poll");
-      let ready: number, err = 0;
-      try {
-        ready = getsockoptInt(ptr, ZMQ_EVENTS);
-        if (ready < 0) err = lastErrno();
-      } finally {
-        this.#leave();
-      }
-      if (err !== 0) throw this.#errorFor(err, context);
+      const ready = this.#readEvents("poll");
+      if (ready < 0) throw this.#errorFor(-ready, context);
       // Reading ZMQ_EVENTS consumed the fd's edge: operations waiting in the reactor must look
       // again, or a message that arrived just now stays unnoticed.
       this.#afterOp();
@@ -991,21 +984,26 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /** Reads ZMQ_EVENTS; -1 on failure. */
   #events(): number {
     if (this.#ptr === null) return -1;
-    let ptr: Pointer;
+    let ev: number;
     try {
-      ptr = this.#enter("events");
+      ev = this.#readEvents("events");
     } catch {
       return -1; // closed by the context's owner: the next service() rejects what waits
     }
-    let ev: number, err = 0;
+    if (ev >= 0) return ev;
+    this.#fail(-ev, "events");
+    return -1;
+  }
+
+  /** ZMQ_EVENTS, read holding the slot; a failure answers minus its errno. */
+  #readEvents(op: string): number {
+    const ptr = this.#enter(op);
     try {
-      ev = getsockoptInt(ptr, ZMQ_EVENTS);
-      if (ev < 0) err = lastErrno();
+      const ev = getsockoptInt(ptr, ZMQ_EVENTS);
+      return ev >= 0 ? ev : -(lastErrno() || ERRNO.EINVAL);
     } finally {
       this.#leave();
     }
-    if (err !== 0) this.#fail(err, "events");
-    return ev;
   }
 
   /** Does what can be done now; answers the events still awaited. */
