@@ -1,7 +1,7 @@
 // A thin layer over libzmq's C API: each function is one zmq_* call (or a short fixed
 // sequence), returns what the C call returns, and turns a failure into a ZmqError built from
 // zmq_errno() read right after the failing call. No policy lives here.
-import { libc, type Pointer, zmq } from "./_ffi.ts";
+import { found, libc, type Pointer, zmq } from "./_ffi.ts";
 import { DONTWAIT, ERRNO, type OptionSpec, SNDMORE } from "./constants.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
 
@@ -69,6 +69,44 @@ export function ctxTerm(ctx: Pointer): void {
     const e = lastError({ op: "terminate context" });
     if (e.code !== "EINTR") throw e;
   }
+}
+
+/** zmq_ctx_term's address, for a thread of our own (null where that cannot be had). */
+const ctxTermAddress: Pointer | null = (() => {
+  if (libc.pthread_timedjoin_np === null || libc.dlopen === null || libc.dlsym === null) {
+    return null;
+  }
+  const RTLD_NOW = 2, RTLD_NOLOAD = 4; // the library is loaded: this only finds its handle
+  const handle = libc.dlopen(encoder.encode(found.path + "\0"), RTLD_NOW | RTLD_NOLOAD);
+  return handle === null ? null : libc.dlsym(handle, encoder.encode("zmq_ctx_term\0"));
+})();
+
+/**
+ * zmq_ctx_term, blocking the calling thread until every socket is closed and lingering messages
+ * are sent (or dropped). If that takes longer than `lateMs`, `onLate` is called once while it
+ * goes on (Linux: the call runs on a thread of its own that this one joins with a deadline;
+ * elsewhere `onLate` is never called).
+ */
+export function ctxTermWatched(ctx: Pointer, lateMs: number, onLate: () => void): void {
+  if (ctxTermAddress === null) return ctxTerm(ctx);
+  const thread = new BigUint64Array(1);
+  const rc = libc.pthread_create!(new Uint8Array(thread.buffer), null, ctxTermAddress, ctx);
+  if (rc !== 0) return ctxTerm(ctx); // no thread to be had: wait here
+  const deadline = new BigInt64Array(2);
+  const CLOCK_REALTIME = 0, ETIMEDOUT = 110;
+  libc.clock_gettime!(CLOCK_REALTIME, new Uint8Array(deadline.buffer));
+  const ns = deadline[1] + BigInt(Math.round(lateMs * 1e6));
+  deadline[0] += ns / 1_000_000_000n;
+  deadline[1] = ns % 1_000_000_000n;
+  const result = new BigInt64Array(1);
+  const out = new Uint8Array(result.buffer);
+  const joined = libc.pthread_timedjoin_np!(thread[0], out, new Uint8Array(deadline.buffer));
+  if (joined === ETIMEDOUT) {
+    onLate();
+    libc.pthread_join!(thread[0], out);
+  }
+  // the thread's result is zmq_ctx_term's int: -1 (EINTR) means it must be called again
+  if (Number(BigInt.asIntN(32, result[0])) !== 0) ctxTerm(ctx);
 }
 
 /** zmq_ctx_term on Deno's thread pool, so the JS thread stays free while sockets linger. */
@@ -205,37 +243,47 @@ export function sendFrame(sock: Pointer, frame: Uint8Array, more: boolean): numb
 // A zmq_msg_t (64 bytes) that outlives any single call; in its own ArrayBuffer so that V8
 // never moves it while libzmq holds pointers into it. It stays initialised for the life of the
 // isolate: zmq_msg_recv releases the previous content itself (and leaves the message valid when
-// it fails), so a frame costs zmq_msg_recv, zmq_msg_data and zmq_msg_more, no init/close.
+// it fails), so a frame costs zmq_msg_recv, zmq_msg_more, zmq_msg_data and a memcpy, no
+// init/close.
 const msg = new Uint8Array(new ArrayBuffer(64));
 zmq.zmq_msg_init(msg);
 /** Content above this size is released right after it was copied out, not at the next recv. */
 const KEEP_MAX = 64 * 1024;
 
-// Received frames up to SLAB_FRAME_MAX bytes are views into a shared 64 KiB slab (as Node's
-// Buffer pool does): creating a view costs a fifth of allocating a fresh buffer, which is most of
-// the cost of a small recv. A slab is dropped when full and freed once no frame in it is alive.
-const SLAB_SIZE = 64 * 1024;
-const SLAB_FRAME_MAX = 8 * 1024;
-let slab = new ArrayBuffer(SLAB_SIZE);
-let slabUsed = 0;
+// Small frames are copied out of the zmq_msg_t itself. libzmq 4.3 keeps a frame of up to 33
+// bytes inside the message (a "very small message": data at offset 8, its size at 41, the type
+// 101 at 42), which saves the zmq_msg_data and memcpy calls, the largest part of the native cost
+// of a small receive. The layout is libzmq's, not its API: it is checked once against the API
+// here (a 5-byte message must be a very small one with its data at offset 8, a 100-byte one must
+// not be), and every frame must still say type 101 and the size zmq_msg_recv answered.
+const VSM_DATA = 8, VSM_MAX = 33, VSM_SIZE = 41, TYPE = 42, TYPE_VSM = 101;
+const inlineSmall: boolean = (() => {
+  const probe = new Uint8Array(new ArrayBuffer(64));
+  if (zmq.zmq_msg_init_size(probe, 5n) !== 0) return false;
+  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(probe)));
+  const small = probe[TYPE] === TYPE_VSM && probe[VSM_SIZE] === 5 &&
+    BigInt(zmq.zmq_msg_data_addr(probe)) === base + BigInt(VSM_DATA);
+  zmq.zmq_msg_close(probe);
+  if (zmq.zmq_msg_init_size(probe, 100n) !== 0) return false;
+  const large = probe[TYPE] !== TYPE_VSM;
+  zmq.zmq_msg_close(probe);
+  return small && large;
+})();
 
-function frameBuffer(n: number): Uint8Array {
-  if (n > SLAB_FRAME_MAX) return new Uint8Array(n);
-  if (slabUsed + n > SLAB_SIZE) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const view = new Uint8Array(slab, slabUsed, n);
-  slabUsed += (n + 7) & ~7;
-  return view;
-}
+/** zmq_msg_recv answers the size clipped to INT_MAX: a bigger frame must be sized again. */
+const INT_MAX = 2147483647;
 
 /** Whether the frame returned by the last successful recvFrame has more frames after it. */
 export let lastFrameMore = false;
+/** The size of the frame that made the last recvFrame answer ENOMEM (it was dropped). */
+export let lastDroppedSize = 0;
 
 /**
- * zmq_msg_recv with DONTWAIT, copied out of libzmq's message into a Uint8Array (small frames
- * share a slab: see frameBuffer). Answers the frame, or the errno (a number) on failure.
+ * zmq_msg_recv with DONTWAIT, copied out of libzmq's message into a Uint8Array of its own: a
+ * frame's `.buffer` holds that frame and nothing else, and what a caller does with it (writes,
+ * transfers it to a Worker) touches no other frame. Answers the frame, or the errno (a number)
+ * on failure. A frame too big for this isolate's memory answers ENOMEM after dropping the rest
+ * of its message too (a message is all or nothing); `lastDroppedSize` tells its size.
  */
 export function recvFrame(sock: Pointer): Uint8Array | number {
   let n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
@@ -244,14 +292,61 @@ export function recvFrame(sock: Pointer): Uint8Array | number {
     if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
     n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
   }
-  const out = frameBuffer(n);
-  if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));
+  if (n === INT_MAX) n = Number(zmq.zmq_msg_size(msg)); // 2 GiB or more
   lastFrameMore = zmq.zmq_msg_more(msg) === 1;
-  if (n > KEEP_MAX) {
-    zmq.zmq_msg_close(msg);
-    zmq.zmq_msg_init(msg);
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(n);
+  } catch {
+    lastDroppedSize = n;
+    releaseMessage();
+    if (lastFrameMore) dropRest(sock);
+    return ERRNO.ENOMEM;
   }
+  if (n <= VSM_MAX && inlineSmall && msg[TYPE] === TYPE_VSM && msg[VSM_SIZE] === n) {
+    for (let i = 0; i < n; i++) out[i] = msg[VSM_DATA + i];
+  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));
+  if (n > KEEP_MAX) releaseMessage();
   return out;
+}
+
+function releaseMessage(): void {
+  zmq.zmq_msg_close(msg);
+  zmq.zmq_msg_init(msg);
+}
+
+/** Receives and drops the remaining frames of the message being received (they are queued:
+ * libzmq delivers a multipart message whole). */
+function dropRest(sock: Pointer): void {
+  do {
+    if (zmq.zmq_msg_recv(msg, sock, DONTWAIT) < 0 && zmq.zmq_errno() !== ERRNO.EINTR) break;
+    lastFrameMore = zmq.zmq_msg_more(msg) === 1;
+    releaseMessage();
+  } while (lastFrameMore);
+  lastFrameMore = false;
+}
+
+// ---- file descriptors ----
+
+/**
+ * Whether `count` more file descriptors can be opened now (tried with pipes, closed at once).
+ * libzmq aborts the process when it cannot get the descriptors of a starting context's threads
+ * (epoll_create in errno_assert), so a context is checked before its first socket.
+ */
+export function canOpenFds(count: number): boolean {
+  const fds = new Int32Array(2);
+  const bytes = new Uint8Array(fds.buffer);
+  const opened: number[] = [];
+  let ok = true;
+  for (let i = 0; i < count; i += 2) {
+    if (libc.pipe(bytes) !== 0) {
+      ok = false;
+      break;
+    }
+    opened.push(fds[0], fds[1]);
+  }
+  for (const fd of opened) libc.close(fd);
+  return ok;
 }
 
 // ---- reactor support (libc) ----
@@ -260,9 +355,13 @@ export function recvFrame(sock: Pointer): Uint8Array | number {
 export function makeWakePipe(): [number, number] {
   const fds = new Int32Array(2);
   if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) {
-    throw new ZmqError("EMFILE", ERRNO.EMFILE, "Cannot create the reactor's wake pipe", {
-      op: "pipe",
-    });
+    const errno = zmq.zmq_errno(); // libc's errno: the same thread-local variable
+    throw errorFromErrno(
+      errno,
+      `${strerror(errno)}: no file descriptor left for the reactor's wake pipe, ` +
+        "so this operation cannot wait (close files or raise the limit: ulimit -n)",
+      { op: "wait" },
+    );
   }
   const F_GETFL = 3, F_SETFL = 4;
   const O_NONBLOCK = Deno.build.os === "darwin" ? 0x4 : 0x800;

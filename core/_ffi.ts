@@ -28,6 +28,7 @@ const ZMQ_SYMBOLS = {
   zmq_send: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
   zmq_recv: { parameters: ["pointer", "buffer", "usize", "i32"], result: "i32" },
   zmq_msg_init: { parameters: ["buffer"], result: "i32" },
+  zmq_msg_init_size: { parameters: ["buffer", "usize"], result: "i32" },
   zmq_msg_recv: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
   zmq_msg_data: { parameters: ["buffer"], result: "pointer" },
   // The same call answering the address as a number-like bigint: no pointer object per frame.
@@ -60,6 +61,18 @@ const LIBC_SYMBOLS = {
   // Copies a received frame out of libzmq's message into a JS buffer (one fast call).
   memcpy: { parameters: ["buffer", "usize", "usize"], result: "void" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // A synchronous Context.close runs zmq_ctx_term on a thread of its own and joins it with a
+  // deadline, so that a termination held up by lingering messages can say so (Linux only).
+  pthread_create: {
+    parameters: ["buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+    optional: true,
+  },
+  pthread_timedjoin_np: { parameters: ["u64", "buffer", "buffer"], result: "i32", optional: true },
+  pthread_join: { parameters: ["u64", "buffer"], result: "i32", optional: true },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32", optional: true },
+  dlopen: { parameters: ["buffer", "i32"], result: "pointer", optional: true },
+  dlsym: { parameters: ["pointer", "buffer"], result: "pointer", optional: true },
 } as const;
 
 function libcPath(): string {

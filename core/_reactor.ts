@@ -16,6 +16,7 @@ import {
   wakeWrite,
 } from "./_backend.ts";
 import { libc } from "./_ffi.ts";
+import { noteTurn } from "./_turn.ts";
 
 /** Something the reactor can wait on: a socket with pending work. */
 export interface Watched {
@@ -28,6 +29,11 @@ export interface Watched {
   service(): number;
   /** Reads ZMQ_EVENTS (which also re-arms the edge-triggered fd); -1 when that failed. */
   events(): number;
+  /**
+   * Rejects the pending operations with `error`: the reactor cannot wait for them (no file
+   * descriptor for its wake pipe, say) or servicing them threw. The socket stays open.
+   */
+  fail(error: unknown): void;
 }
 
 /** Bit added to service()'s answer: readiness was just checked, events() can be skipped. */
@@ -91,6 +97,7 @@ class Reactor {
   #running = false;
   #polling = false;
   #wakeSent = false;
+  #woken: (() => void)[] = [];
   #wakeRead = -1;
   #wakeWrite = -1;
   #buf = new Uint8Array(new ArrayBuffer(POLLFD_SIZE * 16));
@@ -124,6 +131,16 @@ class Reactor {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Resolves once a woken poll has come back and the loop has serviced every watched socket
+   * (settling the operations of sockets closed meanwhile); at once if no woken poll is in
+   * flight. Context.terminate waits for it, so that it resolves after its sockets' operations.
+   */
+  whenWoken(): Promise<void> {
+    if (!this.#polling || !this.#wakeSent) return Promise.resolve();
+    return new Promise((resolve) => this.#woken.push(resolve));
   }
 
   /** Interrupts the poll in flight, if any, so the loop re-reads every watched socket. */
@@ -180,19 +197,29 @@ class Reactor {
         this.#polling = true;
         pollFds(this.#buf, count).then(() => this.#resume(start), (error) => {
           this.#polling = false;
-          this.#running = false;
-          throw error;
+          this.#failAll(error);
+          for (const resolve of this.#woken.splice(0)) resolve();
         });
         return;
       }
     } catch (error) {
-      this.#running = false;
-      throw error;
+      // no wake pipe (file descriptors exhausted, say): the operations that needed the wait
+      // reject with the error; the next operation that must wait tries again
+      this.#failAll(error);
     }
+  }
+
+  /** Rejects the operations of every watched socket with `error` and ends the run. */
+  #failAll(error: unknown): void {
+    const all = [...this.#watched];
+    this.#watched.clear();
+    this.#running = false;
+    for (const w of all) w.fail(error);
   }
 
   /** After a poll on the pool returned: the event loop has turned; run the loop again. */
   #resume(start: number): void {
+    noteTurn(); // a pool poll came back through the event loop: it has turned
     this.#polling = false;
     this.#hotSince = -1;
     this.#hot = (performance.now() - start) * 1000 <= hotWaitUs;
@@ -201,7 +228,11 @@ class Reactor {
       wakeDrain(this.#wakeRead);
       this.#wakeSent = false;
     }
-    this.#run();
+    try {
+      this.#run();
+    } finally {
+      for (const resolve of this.#woken.splice(0)) resolve();
+    }
   }
 
   /** Services every watched item; answers those that must wait, or null if one is ready. */
@@ -210,7 +241,17 @@ class Reactor {
     waiting.length = 0;
     let ready = false;
     for (const w of this.#watched) {
-      const want = w.service();
+      let want: number, ev: number;
+      try {
+        want = w.service();
+        ev = want === 0 || (want & FRESH) !== 0 ? 0 : w.events();
+      } catch (error) {
+        // whatever went wrong stays with that socket's operations, not the reactor's
+        this.#watched.delete(w);
+        this.#settled = true;
+        w.fail(error);
+        continue;
+      }
       if (want === 0) {
         this.#watched.delete(w);
         this.#settled = true;
@@ -220,7 +261,6 @@ class Reactor {
         waiting.push(w);
         continue;
       }
-      const ev = w.events();
       if (ev < 0 || (ev & want) !== 0) ready = true;
       else waiting.push(w);
     }

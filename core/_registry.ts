@@ -1,5 +1,7 @@
 // Private links between a Context and its Sockets, kept out of their public surface.
 import type { Pointer } from "./_ffi.ts";
+import type { LingerRecord } from "./_linger.ts";
+import type { SharedContext } from "./_shared.ts";
 
 /** What a Socket needs from its Context. */
 export interface ContextInternals {
@@ -7,15 +9,30 @@ export interface ContextInternals {
   ptr: Pointer | null;
   /** Sockets of this isolate opened on the context and not yet closed. */
   sockets: Set<{ close(options?: { linger?: number }): void }>;
-  /** LINGER given to new sockets, if the context sets one. */
-  linger?: number;
+  /** LINGER given to new sockets. */
+  linger: number;
+  /**
+   * The state shared with other isolates: set once the owner handed out `ctx.handle`, and
+   * on every adopted context.
+   */
+  shared?: SharedContext;
+  /** True for a context adopted from another isolate: its sockets hold slots in `shared`. */
+  adopted: boolean;
+  /** Whether libzmq has started the context (its first socket was opened), for own contexts. */
+  started: boolean;
+  /** Closed sockets of this isolate that may still hold unsent messages. */
+  lingering: LingerRecord;
 }
 
 /** Context object → its internals. */
 export const contexts: WeakMap<object, ContextInternals> = new WeakMap();
 
-/** Socket object → its live zmq socket pointer (null once closed), for core/monitor.ts. */
-export const socketPointers: WeakMap<object, () => Pointer | null> = new WeakMap();
+/**
+ * Socket object → a way to use its live zmq socket pointer (null once closed) for one call,
+ * for core/monitor.ts. Throws a ZmqError when the socket cannot be used now.
+ */
+export const socketPointers: WeakMap<object, <T>(use: (ptr: Pointer | null) => T) => T> =
+  new WeakMap();
 
 /** What core/proxy.ts needs from a Socket: its pointer, handed over for the proxy's run. */
 export interface SocketInternals {

@@ -1,37 +1,70 @@
-import { ctxGet, ctxNew, ctxSet, ctxTerm, ctxTermAsync, ERRNO } from "./_backend.ts";
-import { zmq } from "./_ffi.ts";
+import {
+  ctxGet,
+  ctxNew,
+  ctxSet,
+  ctxShutdown,
+  ctxTermAsync,
+  ctxTermWatched,
+  setsockopt,
+  socketClose,
+} from "./_backend.ts";
+import { reactor } from "./_reactor.ts";
 import { type ContextInternals, contexts } from "./_registry.ts";
 import {
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  SOCKET_OPTIONS,
+  SOCKET_TYPES,
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
+import {
+  contextOption,
+  describeValue,
+  encodeContextOption,
+  encodeOption,
+  optionLabel,
+} from "./_options.ts";
+import { DEFAULT_LINGER_MS, LATE_MS, LingerRecord } from "./_linger.ts";
+import { type ContextHandle, SharedContext } from "./_shared.ts";
 import { ZmqError } from "./errors.ts";
 import { Socket } from "./socket.ts";
 
+export type { ContextHandle } from "./_shared.ts";
+
 /** Options for a new Context. */
 export interface ContextOptions {
-  /** Number of libzmq I/O threads (default 1). */
+  /** Number of libzmq I/O threads, 0 to 64 (default 1; 0 is enough for inproc only). */
   ioThreads?: number;
-  /** Maximum number of sockets (libzmq's default is 1023). */
+  /** Maximum number of sockets, 1 to 65535 (libzmq's default is 1023). */
   maxSockets?: number;
   /**
-   * LINGER, in ms, for every socket opened on this context, unless a socket sets its own.
-   * Default: libzmq's -1 (wait until unsent messages are delivered when the context closes).
+   * LINGER, in ms, for every socket opened on this context, unless a socket sets its own: how
+   * long closing the context waits for unsent messages. Default 5000. libzmq's own default,
+   * -1, waits for ever when a peer never comes; 0 drops what was not sent yet.
    */
   linger?: number;
 }
 
 /** Options for closing a Context. */
 export interface ContextCloseOptions {
-  /** LINGER set on every socket that is still open before it is closed (pyzmq's destroy). */
+  /**
+   * LINGER set on every socket that is still open before it is closed (pyzmq's destroy),
+   * including those other isolates opened on this context.
+   */
   linger?: number;
 }
 
-let shared: Context | undefined;
+const SOCKET_TYPE_NAMES = new Map<number, string>(
+  Object.entries(SOCKET_TYPES).map(([k, v]) => [v, k]),
+);
+
+/** How long (ms) closing a shared context waits for another isolate's call in progress. */
+const GRACE_MS = 1000;
+
+let instance: Context | undefined;
 /** Set only while Context.adopt runs the constructor for a context made elsewhere. */
-let adopting: Deno.PointerObject | null = null;
+let adopting: SharedContext | null = null;
 
 /**
  * A ZeroMQ context: owns the I/O threads and the sockets made from it. Close it when done;
@@ -39,7 +72,8 @@ let adopting: Deno.PointerObject | null = null;
  *
  * A context can be shared with Web Workers: pass {@linkcode Context.handle} to the Worker and
  * call {@linkcode Context.adopt} there; sockets of both isolates can then talk over
- * `inproc://`.
+ * `inproc://`. Closing the context here also closes the sockets the Workers left open, so a
+ * Worker that was terminated (or never closed its sockets) cannot keep it from ending.
  *
  * @example
  * ```ts
@@ -63,16 +97,39 @@ export class Context implements Disposable, AsyncDisposable {
    * ```
    */
   constructor(options: ContextOptions = {}) {
-    this.#owner = adopting === null;
-    this.#internals = { ptr: adopting ?? ctxNew(), sockets: new Set() };
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `Context options must be an object like { ioThreads, maxSockets, linger }; got ${
+          describeValue(options)
+        }`,
+        { op: "new Context" },
+      );
+    }
+    // check everything before a native context exists
+    const set: [ContextOptionName, number][] = [];
+    if (options.ioThreads !== undefined) {
+      set.push(["IO_THREADS", contextValue("IO_THREADS", "ioThreads", options.ioThreads)]);
+    }
+    if (options.maxSockets !== undefined) {
+      set.push(["MAX_SOCKETS", contextValue("MAX_SOCKETS", "maxSockets", options.maxSockets)]);
+    }
+    const linger = options.linger === undefined ? undefined : checkLinger(options.linger);
+    const shared = adopting;
+    this.#owner = shared === null;
+    this.#internals = {
+      ptr: shared !== null ? shared.pointer : ctxNew(),
+      sockets: new Set(),
+      linger: linger ?? shared?.linger ?? DEFAULT_LINGER_MS,
+      shared: shared ?? undefined,
+      adopted: shared !== null,
+      started: false,
+      lingering: new LingerRecord(),
+    };
     contexts.set(this, this.#internals);
     try {
-      if (options.ioThreads !== undefined) this.setOption("IO_THREADS", options.ioThreads);
-      if (options.maxSockets !== undefined) this.setOption("MAX_SOCKETS", options.maxSockets);
-      if (options.linger !== undefined) {
-        checkInt(options.linger, "linger");
-        this.#internals.linger = options.linger;
-      }
+      for (const [name, value] of set) this.setOption(name, value);
     } catch (e) {
       this.close();
       throw e;
@@ -84,14 +141,18 @@ export class Context implements Disposable, AsyncDisposable {
    * `Context.instance()`).
    */
   static instance(): Context {
-    if (!shared || shared.closed) shared = new Context();
-    return shared;
+    if (!instance || instance.closed) instance = new Context();
+    return instance;
   }
 
   /**
    * Wraps a context created in another isolate (a Web Worker's parent, say) from its
    * {@linkcode Context.handle}. Closing the adopted object closes only the sockets this isolate
-   * opened on it; the creator terminates the context itself.
+   * opened on it; the creator terminates the context itself, and closes then whatever sockets
+   * this isolate left open (their next use rejects with `ETERM`).
+   *
+   * Throws a ZmqError: `EINVAL` for what is not a handle, `EFAULT` for a bigint (an address:
+   * handles are no longer numbers), `ECLOSED` for the handle of a closed context.
    *
    * @example
    * ```ts ignore
@@ -103,23 +164,8 @@ export class Context implements Disposable, AsyncDisposable {
    * };
    * ```
    */
-  static adopt(handle: bigint): Context {
-    if (typeof handle !== "bigint" || handle <= 0n) {
-      throw new ZmqError(
-        "EINVAL",
-        ERRNO.EINVAL,
-        `A context handle is a positive bigint from Context.handle; got ${typeof handle}`,
-        { op: "adopt context" },
-      );
-    }
-    const ptr = Deno.UnsafePointer.create(handle);
-    // libzmq checks the context's tag: a handle of a terminated context fails here with EFAULT
-    if (ptr === null || zmq.zmq_ctx_get(ptr, CONTEXT_OPTIONS.IO_THREADS) < 0) {
-      throw new ZmqError("EFAULT", ERRNO.EFAULT, "Not a live context handle", {
-        op: "adopt context",
-      });
-    }
-    adopting = ptr;
+  static adopt(handle: ContextHandle): Context {
+    adopting = SharedContext.adopt(handle, { op: "adopt context" });
     try {
       return new Context();
     } finally {
@@ -127,15 +173,34 @@ export class Context implements Disposable, AsyncDisposable {
     }
   }
 
-  /** A number that identifies this context to {@linkcode Context.adopt} in another isolate. */
-  get handle(): bigint {
+  /**
+   * An opaque, structured-cloneable reference to this context for {@linkcode Context.adopt} in
+   * another isolate: post it to a Worker as it is. It stops working when the context closes.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using adopted = Context.adopt(ctx.handle); // in a Worker, from a message
+   * using pair = adopted.socket("PAIR");
+   * pair.bind("inproc://handle-example");
+   * ```
+   */
+  get handle(): ContextHandle {
     const ptr = this.#live("handle");
-    return Deno.UnsafePointer.value(ptr) as bigint;
+    const internals = this.#internals;
+    internals.shared ??= SharedContext.create(
+      ptr,
+      internals.linger,
+      internals.started,
+    );
+    return internals.shared.handle;
   }
 
-  /** True once the context is closed. */
+  /** True once the context is closed (for an adopted one: also once its owner closed it). */
   get closed(): boolean {
-    return this.#internals.ptr === null;
+    const internals = this.#internals;
+    return internals.ptr === null || (internals.adopted && !internals.shared!.live);
   }
 
   /**
@@ -153,48 +218,107 @@ export class Context implements Disposable, AsyncDisposable {
     return new Socket(this, type);
   }
 
-  /** Sets a context option (`IO_THREADS`, `MAX_SOCKETS`, `IPV6`, `BLOCKY`). */
+  /**
+   * Sets a context option (`IO_THREADS` 0 to 64, `MAX_SOCKETS` 1 to 65535, `IPV6`, `BLOCKY`);
+   * a value outside the range is a ZmqError that says the range.
+   */
   setOption(name: ContextOptionName, value: number | boolean): void {
-    const ctx = { op: "setOption", option: String(name) };
-    const ptr = this.#live("setOption");
+    const ctx = { op: "setOption", option: optionLabel(name, CONTEXT_OPTIONS) };
     const id = contextOption(name, ctx);
-    const v = typeof value === "boolean" ? Number(value) : value;
-    checkInt(v, String(name));
-    ctxSet(ptr, id, v, ctx);
+    const v = encodeContextOption(name, value, ctx);
+    this.#use("setOption", (ptr) => ctxSet(ptr, id, v, ctx));
   }
 
   /** Reads a context option. */
   getOption(name: ContextOptionName): number {
-    const ctx = { op: "getOption", option: String(name) };
-    return ctxGet(this.#live("getOption"), contextOption(name, ctx), ctx);
+    const ctx = { op: "getOption", option: optionLabel(name, CONTEXT_OPTIONS) };
+    const id = contextOption(name, ctx);
+    return this.#use("getOption", (ptr) => ctxGet(ptr, id, ctx));
   }
 
-  /** Closes this isolate's open sockets, with `linger` if given; answers the context pointer. */
+  /** Runs `call` with the context pointer, as a user of a shared context if adopted. */
+  #use<T>(op: string, call: (ptr: Deno.PointerObject) => T): T {
+    const ptr = this.#live(op);
+    const shared = this.#internals.shared;
+    if (!this.#internals.adopted || shared === undefined) return call(ptr);
+    if (!shared.enter()) throw ownerClosed(op);
+    try {
+      return call(ptr);
+    } finally {
+      shared.leave();
+    }
+  }
+
+  /** Closes this isolate's open sockets, with `linger` if given. */
   #closeSockets(options: ContextCloseOptions): void {
     for (const s of [...this.#internals.sockets]) s.close({ linger: options.linger });
   }
 
   /**
-   * Closes every socket opened here, then terminates the context. This waits (blocking the JS
-   * thread) until unsent messages are delivered or their LINGER runs out: pass `linger: 0` to
-   * drop them, or use {@linkcode Context.terminate} to wait without blocking. Closing twice is
-   * harmless.
+   * For the owner of a context with a handle: no more adopts or sockets from other isolates,
+   * wake theirs (ETERM), and close the sockets they left open. Answers the types of those.
+   */
+  #reapOthers(ptr: Deno.PointerObject, linger: number | undefined): string[] {
+    const shared = this.#internals.shared;
+    if (!this.#owner || shared === undefined) return [];
+    shared.beginClose(GRACE_MS);
+    ctxShutdown(ptr); // their pending calls return ETERM: live isolates close their sockets
+    const types: string[] = [];
+    shared.reap((sock, type) => {
+      types.push(SOCKET_TYPE_NAMES.get(type) ?? `type ${type}`);
+      if (linger !== undefined) {
+        try {
+          setsockopt(sock, SOCKET_OPTIONS.LINGER, linger, { op: "close context" });
+        } catch {
+          // the socket is closed next whatever its LINGER
+        }
+      }
+      socketClose(sock);
+    }, GRACE_MS);
+    return types;
+  }
+
+  /**
+   * Closes every socket opened here (and those other isolates left open on this context), then
+   * terminates the context. This waits, blocking the JS thread, until unsent messages are
+   * delivered or their LINGER (5000 ms by default) runs out: pass `linger: 0` to drop them, or
+   * use {@linkcode Context.terminate} to wait without blocking. A wait of more than 3 s prints
+   * once (on stderr) which sockets may hold unsent messages. Closing twice is harmless.
    */
   close(options: ContextCloseOptions = {}): void {
     const ptr = this.#internals.ptr;
     if (ptr === null) return;
+    checkCloseOptions(options, "close");
     this.#closeSockets(options);
     this.#internals.ptr = null;
-    if (this.#owner) ctxTerm(ptr);
+    if (!this.#owner) return;
+    const foreign = this.#reapOthers(ptr, options.linger);
+    ctxTermWatched(ptr, LATE_MS, () => {
+      console.error(this.#internals.lingering.report(LATE_MS, foreign));
+    });
   }
 
-  /** Like {@linkcode Context.close}, but waits for lingering messages off the JS thread. */
+  /**
+   * Like {@linkcode Context.close}, but waits for lingering messages off the JS thread; also
+   * prints once which sockets hold it up when that takes more than 3 s.
+   */
   async terminate(options: ContextCloseOptions = {}): Promise<void> {
     const ptr = this.#internals.ptr;
     if (ptr === null) return;
+    checkCloseOptions(options, "terminate");
     this.#closeSockets(options);
     this.#internals.ptr = null;
-    if (this.#owner) await ctxTermAsync(ptr);
+    if (!this.#owner) return await reactor.whenWoken();
+    const foreign = this.#reapOthers(ptr, options.linger);
+    const late = setTimeout(() => {
+      console.error(this.#internals.lingering.report(LATE_MS, foreign));
+    }, LATE_MS);
+    try {
+      await ctxTermAsync(ptr);
+    } finally {
+      clearTimeout(late);
+    }
+    await reactor.whenWoken(); // the loop settles the closed sockets' operations first
   }
 
   /** Closes the context (for `using`). */
@@ -207,25 +331,44 @@ export class Context implements Disposable, AsyncDisposable {
     return this.terminate();
   }
 
-  #live(op: string) {
-    const ptr = this.#internals.ptr;
-    if (ptr === null) throw new ZmqError("ECLOSED", 0, "Context is closed", { op });
-    return ptr;
+  #live(op: string): Deno.PointerObject {
+    const internals = this.#internals;
+    if (internals.ptr === null) throw new ZmqError("ECLOSED", 0, "Context is closed", { op });
+    if (internals.adopted && !internals.shared!.live) throw ownerClosed(op);
+    return internals.ptr;
   }
 }
 
-function contextOption(name: string, ctx: { op: string; option: string }): number {
-  if (typeof name !== "string" || !Object.hasOwn(CONTEXT_OPTIONS, name)) {
-    throw new ZmqError("EUNKNOWNOPTION", 0, `Unknown context option ${JSON.stringify(name)}`, ctx);
-  }
-  return CONTEXT_OPTIONS[name as ContextOptionName];
+function ownerClosed(op: string): ZmqError {
+  return new ZmqError("ECLOSED", 0, "Context was closed by the isolate that created it", { op });
 }
 
-function checkInt(value: unknown, name: string): void {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new ZmqError("EBADVALUE", 0, `${name} must be an integer; got ${String(value)}`, {
-      op: "setOption",
-      option: name,
+/** Checks a constructor option (named `key` in ContextOptions) for context option `name`. */
+function contextValue(name: ContextOptionName, key: string, value: unknown): number {
+  return encodeContextOption(name, value, { op: "new Context", option: `${name} (${key})` });
+}
+
+function checkLinger(value: unknown): number {
+  return encodeOption("LINGER", SOCKET_OPTIONS.LINGER, value, {
+    op: "new Context",
+    option: "LINGER (linger)",
+  }) as number;
+}
+
+function checkCloseOptions(options: unknown, op: string): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `${op} takes { linger }; got ${describeValue(options)}`,
+      { op: `${op} context` },
+    );
+  }
+  const linger = (options as ContextCloseOptions).linger;
+  if (linger !== undefined) {
+    encodeOption("LINGER", SOCKET_OPTIONS.LINGER, linger, {
+      op: `${op} context`,
+      option: "LINGER (linger)",
     });
   }
 }

@@ -4,7 +4,12 @@
  *
  * @module
  */
-export { Context, type ContextCloseOptions, type ContextOptions } from "./context.ts";
+export {
+  Context,
+  type ContextCloseOptions,
+  type ContextHandle,
+  type ContextOptions,
+} from "./context.ts";
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
 export { type ErrorContext, ZmqError } from "./errors.ts";
 export {

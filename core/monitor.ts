@@ -5,6 +5,8 @@ import { zmq } from "./_ffi.ts";
 import { socketPointers } from "./_registry.ts";
 import { ERRNO } from "./constants.ts";
 import { ZmqError } from "./errors.ts";
+import { checkOptions } from "./_args.ts";
+import { describeValue } from "./_options.ts";
 import type { Socket } from "./socket.ts";
 
 /**
@@ -85,13 +87,14 @@ class Hub {
   constructor(socket: Socket) {
     this.#socket = socket;
     const context = { op: "monitor", socketType: socket.type };
-    const ptr = socketPointers.get(socket)?.() ?? null;
-    if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
     const endpoint = `inproc://zmq-deno.monitor.${++serial}.${crypto.randomUUID()}`;
-    // libzmq binds a PAIR of its own on `endpoint` and writes the events there
-    if (zmq.zmq_socket_monitor(ptr, cString(endpoint, context), ZMQ_EVENT_ALL) !== 0) {
-      throw lastError(context);
-    }
+    socketPointers.get(socket)!((ptr) => {
+      if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
+      // libzmq binds a PAIR of its own on `endpoint` and writes the events there
+      if (zmq.zmq_socket_monitor(ptr, cString(endpoint, context), ZMQ_EVENT_ALL) !== 0) {
+        throw lastError(context);
+      }
+    });
     try {
       this.#pair = socket.context.socket("PAIR");
       this.#pair.setOption("LINGER", 0);
@@ -137,13 +140,14 @@ class Hub {
    * Answers false if that cannot be done now: a proxy's thread owns the socket (EBUSY).
    */
   #stopNative(): boolean {
-    let ptr: Deno.PointerObject | null;
     try {
-      ptr = socketPointers.get(this.#socket)?.() ?? null;
-    } catch {
-      return false;
+      socketPointers.get(this.#socket)?.((ptr) => {
+        if (ptr !== null) zmq.zmq_socket_monitor(ptr, null, 0);
+      });
+    } catch (e) {
+      // the context was terminated by its owner: libzmq's monitor ended with the socket
+      return e instanceof ZmqError && e.code === "ETERM";
     }
-    if (ptr !== null) zmq.zmq_socket_monitor(ptr, null, 0);
     return true;
   }
 
@@ -374,10 +378,15 @@ export async function waitForEvent(
   options: WaitForEventOptions = {},
 ): Promise<MonitorEvent> {
   const wanted = checkEvents(events, "waitForEvent")!;
-  const { timeout, signal } = options;
   const context = { op: "waitForEvent", socketType: socket?.type };
+  const { timeout, signal } = checkOptions(options, context);
   if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw new ZmqError("EBADVALUE", 0, `timeout must be a number >= 0; got ${timeout}`, context);
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `timeout must be a number >= 0; got ${describeValue(timeout)}`,
+      context,
+    );
   }
   signal?.throwIfAborted();
   const failOnHandshake = wanted.has("handshake_succeeded");
@@ -464,6 +473,11 @@ export function connectAndWait(
   endpoint: string,
   options: ConnectAndWaitOptions = {},
 ): Promise<MonitorEvent> {
+  try {
+    checkOptions(options, { op: "connectAndWait" }, "{ timeout, signal, until }");
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const until = options.until ?? "handshake_succeeded";
   if (until !== "connected" && until !== "handshake_succeeded") {
     return Promise.reject(

@@ -58,13 +58,19 @@ export class ProxyLease {
 
   /**
    * Takes `frontend`, `backend` and the optional capture and control sockets. Throws a
-   * TypeError for a missing socket, or a ZmqError: `EINVAL` if frontend and backend are the
-   * same socket, `EBUSY` or `ECLOSED` for a socket that is already held by a proxy, has
-   * operations pending, or is closed.
+   * ZmqError: `EBADVALUE` for a missing socket or one given twice as control, `EINVAL` if
+   * frontend and backend are the same socket, `EBUSY` or `ECLOSED` for a socket that is already
+   * held by a proxy, has operations pending, or is closed.
    */
   constructor(frontend: Socket, backend: Socket, sockets: ProxySockets = {}) {
     this.owner = `proxy #${++proxies}`;
     this.kind = `${frontend?.type}/${backend?.type}`;
+    if (typeof sockets !== "object" || sockets === null) {
+      throw badSocket(
+        "the sockets argument must be an object like { capture, control }",
+        this.kind,
+      );
+    }
     const roles: [string, Socket | undefined][] = [
       ["frontend", frontend],
       ["backend", backend],
@@ -93,7 +99,7 @@ export class ProxyLease {
       if (sockets.control !== undefined) {
         for (const [role, s] of roles.slice(0, 3)) {
           if (s === sockets.control) {
-            throw new TypeError(`proxy: the control socket cannot also be the ${role}`);
+            throw badSocket(`the control socket cannot also be the ${role}`, this.kind);
           }
         }
       }
@@ -101,14 +107,14 @@ export class ProxyLease {
       this.#pointers = roles.map(([role, s]) => {
         if (s === undefined) {
           if (role === "frontend" || role === "backend") {
-            throw new TypeError(`proxy: ${role} must be a Socket`);
+            throw badSocket(`${role} must be a Socket`, this.kind);
           }
           return null;
         }
         const known = bySocket.get(s);
         if (known) return known;
         const internals = socketInternals.get(s);
-        if (!internals) throw new TypeError(`proxy: ${role} is not a Socket`);
+        if (!internals) throw badSocket(`${role} is not a Socket`, this.kind);
         const ptr = internals.lease(this.owner);
         this.#leased.push(internals);
         bySocket.set(s, ptr);
@@ -209,4 +215,8 @@ export async function proxySteerable(
   } finally {
     lease.release();
   }
+}
+
+function badSocket(detail: string, kind: string): ZmqError {
+  return new ZmqError("EBADVALUE", 0, `proxy: ${detail}`, { op: "proxy", socketType: kind });
 }

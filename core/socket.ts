@@ -1,9 +1,12 @@
 import {
+  canOpenFds,
+  ctxGet,
   endpointCall,
   ERRNO,
   errno as lastErrno,
   getsockopt,
   getsockoptInt,
+  lastDroppedSize,
   lastFrameMore,
   recvFrame,
   sendFrame,
@@ -15,10 +18,11 @@ import {
 import type { Pointer } from "./_ffi.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
-import { contexts, socketInternals, socketPointers } from "./_registry.ts";
+import { type ContextInternals, contexts, socketInternals, socketPointers } from "./_registry.ts";
+import type { SharedContext, Slot } from "./_shared.ts";
 import {
   canonicalSocketType,
-  type OptionSpec,
+  CONTEXT_OPTIONS,
   POLLIN,
   POLLOUT,
   SOCKET_OPTIONS,
@@ -30,9 +34,13 @@ import {
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
-import { aliasTargets, optionHint, socketTypeHint } from "./_names.ts";
+import { aliasTargets, socketTypeHint } from "./_names.ts";
 import type { Context } from "./context.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
+import { encodeMessage, ownFrames, toFrame } from "./_frames.ts";
+import { describeValue, encodeOption, optionLabel, optionSpec } from "./_options.ts";
+import { afterTurn, mustYield } from "./_turn.ts";
+import { checkOptions, checkSignal, checkTimeout, NO_OPTIONS } from "./_args.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -85,48 +93,12 @@ interface PollOp extends Pending {
   mask: number;
 }
 
-const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const RESOLVED: Promise<void> = Promise.resolve();
-const NO_OPTIONS: OperationOptions = Object.freeze({});
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 const EAGAIN = ERRNO.EAGAIN;
 const ETERM = ERRNO.ETERM;
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
-
-function toFrame(value: unknown, index: number, context: ErrorContext): Uint8Array {
-  if (typeof value === "string") return encoder.encode(value);
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  const kind = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-  throw new ZmqError(
-    "EBADVALUE",
-    0,
-    `Frame ${index} is ${kind}; expected a string or Uint8Array`,
-    context,
-  );
-}
-
-function checkTimeout(timeout: number | undefined, context: ErrorContext): number {
-  if (timeout === undefined) return -1;
-  if (timeout === -1 || timeout === Infinity) return -1;
-  if (typeof timeout !== "number" || !(timeout >= 0)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `timeout must be a number of milliseconds >= 0, or -1 for none; got ${String(timeout)}`,
-      context,
-    );
-  }
-  // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): that is forever here
-  return timeout > MAX_TIMER_MS ? -1 : timeout;
-}
-
-/** The longest delay setTimeout honours (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A ZeroMQ socket. Create one with {@linkcode Context.socket} (or `new Socket(ctx, "REQ")`, as
@@ -169,6 +141,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   #contexts = new Map<string, ErrorContext>();
   /** Who holds the socket while a proxy runs on it (core/proxy.ts), or null. */
   #leasedTo: string | null = null;
+  #internals: ContextInternals;
+  /** For a socket of an adopted context: the shared state and its slot (core/_shared.ts). */
+  #shared: SharedContext | null = null;
+  #slot: Slot | null = null;
+  /** How deep the #enter calls holding the slot are nested. */
+  #depth = 0;
+  /** LINGER, messages sent and endpoints used: what a late termination reports. */
+  #linger: number;
+  #sent = 0;
+  #endpoints: string[] = [];
 
   /**
    * Opens a socket of `type` on `context`.
@@ -196,29 +178,81 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       );
     }
     if (internals.ptr === null) throw closedError("Context is closed", base);
+    if (internals.adopted && !internals.shared!.live) {
+      throw closedError("Context was closed by the isolate that created it", base);
+    }
     this.type = canonical;
     this.context = context;
-    this.#ptr = socketNew(internals.ptr, SOCKET_TYPES[canonical], base);
-    const fd = getsockopt(this.#ptr, SOCKET_OPTIONS.FD, base) as number;
-    this.#watcher = { fd, service: () => this.#service(), events: () => this.#events() };
+    this.#internals = internals;
+    this.#linger = internals.linger;
+    let fd = -1;
+    const open = (ctx: Pointer) => {
+      if (!(internals.shared?.started ?? internals.started)) checkStart(ctx, base);
+      const ptr = socketNew(ctx, SOCKET_TYPES[canonical], base);
+      internals.started = true;
+      if (internals.shared) internals.shared.started = true;
+      try {
+        fd = getsockopt(ptr, SOCKET_OPTIONS.FD, base) as number;
+        setsockopt(ptr, SOCKET_OPTIONS.LINGER, internals.linger, base);
+      } catch (e) {
+        socketClose(ptr);
+        throw e;
+      }
+      return ptr;
+    };
+    if (internals.adopted) {
+      const shared = internals.shared!;
+      if (!shared.enter()) {
+        throw closedError("Context was closed by the isolate that created it", base);
+      }
+      try {
+        const slot = shared.claim();
+        if (slot === null) {
+          throw new ZmqError("EMFILE", ERRNO.EMFILE, "Too many sockets on this context", base);
+        }
+        try {
+          this.#ptr = open(shared.pointer);
+        } catch (e) {
+          shared.free(slot);
+          throw e;
+        }
+        shared.opened(slot, this.#ptr, SOCKET_TYPES[canonical]);
+        this.#shared = shared;
+        this.#slot = slot;
+      } finally {
+        shared.leave();
+      }
+    } else this.#ptr = open(internals.ptr);
+    this.#watcher = {
+      fd,
+      service: () => this.#service(),
+      events: () => this.#events(),
+      fail: (error) => this.#failPending(error),
+    };
     internals.sockets.add(this);
-    socketPointers.set(this, () => {
+    socketPointers.set(this, <T>(use: (ptr: Pointer | null) => T): T => {
       // a proxy's thread owns the socket: a native call from here would race with it
       if (this.#leasedTo !== null) throw this.#busyError("monitor");
-      return this.#ptr;
+      if (this.#ptr === null) return use(null);
+      const ptr = this.#enter("monitor");
+      try {
+        return use(ptr);
+      } finally {
+        this.#leave();
+      }
     });
     socketInternals.set(this, {
       lease: (owner) => this.#lease(owner),
       release: () => {
         this.#leasedTo = null;
+        this.#leave();
       },
     });
-    if (internals.linger !== undefined) this.setOption("LINGER", internals.linger);
   }
 
   /** True once {@linkcode Socket.close} was called (or its context closed). */
   get closed(): boolean {
-    return this.#ptr === null;
+    return this.#ptr === null || (this.#slot !== null && this.#shared!.reaped(this.#slot));
   }
 
   #ctx(op: string, extra?: Partial<ErrorContext>): ErrorContext {
@@ -235,6 +269,40 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
     if (this.#leasedTo !== null) throw this.#busyError(op, extra);
     return this.#ptr;
+  }
+
+  /**
+   * #live, and for a socket of an adopted context the slot held for the zmq_* calls that
+   * follow, until #leave(). Throws ETERM if the context's owner closed the socket.
+   */
+  #enter(op: string, extra?: Partial<ErrorContext>): Pointer {
+    const ptr = this.#live(op, extra);
+    if (this.#slot !== null && this.#depth++ === 0 && !this.#shared!.acquire(this.#slot)) {
+      this.#depth = 0;
+      throw this.#reaped(op);
+    }
+    return ptr;
+  }
+
+  /** Ends what #enter began. */
+  #leave(): void {
+    if (this.#slot !== null && --this.#depth === 0) this.#shared!.release(this.#slot);
+  }
+
+  /** The owner of the context closed this socket (it terminated the context): so are we. */
+  #reaped(op: string): ZmqError {
+    const error = new ZmqError(
+      "ETERM",
+      ERRNO.ETERM,
+      "Context was terminated by the isolate that created it; this socket was closed with it",
+      this.#ctx(op),
+    );
+    this.#fatal = error;
+    this.#ptr = null;
+    this.#slot = null;
+    this.#internals.sockets.delete(this);
+    this.#rejectAll(error);
+    return error;
   }
 
   #busyError(op: string, extra?: Partial<ErrorContext>): ZmqError {
@@ -258,6 +326,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         this.#ctx("start proxy"),
       );
     }
+    this.#enter("start proxy"); // held while the proxy runs (released by release())
     this.#leasedTo = owner;
     return ptr;
   }
@@ -302,8 +371,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     op: string,
     endpoint: string,
   ): void {
-    const context = this.#ctx(op, { endpoint: String(endpoint) });
-    const ptr = this.#live(op, context);
+    const context = this.#ctx(op, {
+      endpoint: typeof endpoint === "string" ? endpoint : describeValue(endpoint),
+    });
+    this.#live(op, context);
     if (typeof endpoint !== "string" || endpoint === "") {
       throw new ZmqError(
         "EINVAL",
@@ -322,7 +393,24 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         context,
       );
     }
-    endpointCall(call, ptr, endpoint, context);
+    const ptr = this.#enter(op, context);
+    try {
+      endpointCall(call, ptr, endpoint, context);
+    } finally {
+      this.#leave();
+    }
+    if (call === "zmq_bind" || call === "zmq_connect") {
+      this.#endpoints.push(endpoint);
+      if (this.#endpoints.length > 4) this.#endpoints.shift();
+    } else {
+      // the endpoint's connection keeps the LINGER the socket has now, whatever comes later
+      this.#internals.lingering.add({
+        type: this.type,
+        endpoints: [`${endpoint} (${op})`],
+        sent: this.#sent,
+        linger: this.#linger,
+      });
+    }
     this.#afterOp();
   }
 
@@ -381,15 +469,22 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       for (const target of targets) this.setOption(target, value as never);
       return;
     }
-    const context = this.#ctx("setOption", { option: String(name) });
-    const ptr = this.#live("setOption", context);
+    const context = this.#ctx("setOption", { option: optionLabel(name) });
+    this.#live("setOption", context);
     const spec = optionSpec(name, context);
     if (!spec.set) {
       throw new ZmqError("EREADONLY", 0, `Option ${name} is read-only`, context);
     }
-    setsockopt(ptr, spec, encodeOption(spec, value, context), context);
+    const encoded = encodeOption(name, spec, value, context);
+    const ptr = this.#enter("setOption", context);
+    try {
+      setsockopt(ptr, spec, encoded, context);
+    } finally {
+      this.#leave();
+    }
     if (name === "RCVTIMEO") this.#rcvTimeout = value as number;
     if (name === "SNDTIMEO") this.#sndTimeout = value as number;
+    if (name === "LINGER") this.#linger = value as number;
   }
 
   /**
@@ -406,13 +501,19 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   getOption<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
     const targets = aliasTargets(name);
     if (targets) return this.getOption(targets[0]) as SocketOptionResult<N>;
-    const context = this.#ctx("getOption", { option: String(name) });
-    const ptr = this.#live("getOption", context);
+    const context = this.#ctx("getOption", { option: optionLabel(name) });
+    this.#live("getOption", context);
     const spec = optionSpec(name, context);
     if (!spec.get) {
       throw new ZmqError("EWRITEONLY", 0, `Option ${name} is write-only`, context);
     }
-    const value = getsockopt(ptr, spec, context) as SocketOptionResult<N>;
+    const ptr = this.#enter("getOption", context);
+    let value: SocketOptionResult<N>;
+    try {
+      value = getsockopt(ptr, spec, context) as SocketOptionResult<N>;
+    } finally {
+      this.#leave();
+    }
     if (name === "EVENTS") this.#afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
     return value;
   }
@@ -506,23 +607,31 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * ```
    */
   send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
-    // Fast path (the common case): one bytes frame, nothing queued, no signal. Only a success
-    // returns here; anything else takes the general path, which tries again and reports.
+    if (mustYield()) {
+      return this.#sendLater(Array.isArray(message) ? message : [message], options, "send", false);
+    }
+    // Fast path (the common case): one non-empty bytes frame, nothing queued, no signal. Only a
+    // success returns here; anything else takes the general path, which tries again and reports.
     if (
-      message instanceof Uint8Array && options.signal === undefined &&
-      this.#sendQ.length === 0 && this.#ptr !== null
+      message instanceof Uint8Array && message.byteLength !== 0 && this.#sendQ.length === 0 &&
+      this.#ptr !== null && quick(options)
     ) {
       const ptr = this.#fastPtr("send");
       if (ptr !== null && sendFrame(ptr, message, false) === 0) {
+        this.#sent++;
         this.#afterOp();
         return RESOLVED;
       }
     }
-    return this.#send(Array.isArray(message) ? message : [message], options, "send");
+    return this.#send(Array.isArray(message) ? message : [message], options, "send", false);
   }
 
-  /** The pointer if the socket is usable now, else null (the general path then reports). */
+  /**
+   * The pointer if the socket is usable now without a slot to hold (not a socket of an adopted
+   * context), else null: the general path then does the work, or reports.
+   */
   #fastPtr(op: string): Pointer | null {
+    if (this.#slot !== null) return null;
     try {
       return this.#live(op);
     } catch {
@@ -530,72 +639,131 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
   }
 
-  /** Sends frames as one multipart message (pyzmq's `send_multipart`). */
-  sendMultipart(frames: Frame[], options: OperationOptions = {}): Promise<void> {
+  /**
+   * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
+   * before the first goes out: a bad frame rejects the whole message and sends nothing.
+   */
+  sendMultipart(frames: Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+    const later = mustYield();
     if (!Array.isArray(frames)) {
-      return Promise.reject(
+      return settleLater(
+        later,
         new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
           ...this.#ctx("sendMultipart"),
         }),
       );
     }
-    return this.#send(frames, options, "sendMultipart");
+    return later
+      ? this.#sendLater(frames, options, "sendMultipart", false)
+      : this.#send(frames, options, "sendMultipart", false);
   }
 
   /** Sends `value` as JSON text. */
-  sendJson(value: unknown, options: OperationOptions = {}): Promise<void> {
+  sendJson(value: unknown, options: OperationOptions = NO_OPTIONS): Promise<void> {
+    const later = mustYield();
     let text: string | undefined;
     try {
       text = JSON.stringify(value);
     } catch (e) {
-      return Promise.reject(
+      return settleLater(
+        later,
         new ZmqError("EBADJSON", 0, `Value is not JSON-serialisable: ${(e as Error).message}`, {
           ...this.#ctx("sendJson"),
         }),
       );
     }
     if (text === undefined) {
-      return Promise.reject(
+      return settleLater(
+        later,
         new ZmqError("EBADJSON", 0, "Value is not JSON-serialisable", this.#ctx("sendJson")),
       );
     }
-    return this.#send([text], options, "sendJson");
+    return later
+      ? this.#sendLater([text], options, "sendJson", true)
+      : this.#send([text], options, "sendJson", true);
   }
 
-  #send(message: unknown[], options: OperationOptions, op: string): Promise<void> {
+  /**
+   * A send that must wait for the event loop's next turn (see core/_turn.ts). The message is
+   * checked and, where it is the caller's memory, copied now: it goes out as it was at the call.
+   */
+  #sendLater(
+    message: ArrayLike<unknown>,
+    options: OperationOptions,
+    op: string,
+    owned: boolean,
+  ): Promise<void> {
+    let frames: Uint8Array[];
+    try {
+      const encoded = encodeMessage(message, this.#ctx(op));
+      frames = encoded.borrowed && !owned ? ownFrames(encoded.frames, 0) : encoded.frames;
+    } catch (e) {
+      return settleLater(true, e);
+    }
+    return afterTurn(() =>
+      mustYield()
+        ? this.#sendLater(frames, options, op, true)
+        : this.#send(frames, options, op, true)
+    );
+  }
+
+  /**
+   * The general send. `owned`: the frames are this library's (copies or encoded text), so a
+   * queued message need not be copied again.
+   */
+  #send(
+    message: ArrayLike<unknown>,
+    options: OperationOptions,
+    op: string,
+    owned: boolean,
+  ): Promise<void> {
     try {
       const context = this.#ctx(op);
-      const ptr = this.#live(op);
-      if (message.length === 0) {
-        throw new ZmqError("EBADVALUE", 0, "A message needs at least one frame", context);
-      }
-      const frames = message.map((f, i) => toFrame(f, i, context));
-      const timeout = checkTimeout(options.timeout ?? this.#sndTimeout, context);
-      options.signal?.throwIfAborted();
+      this.#live(op);
+      const opts: OperationOptions = checkOptions(options, context);
+      const { frames, borrowed } = encodeMessage(message, context);
+      const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
+      opts.signal?.throwIfAborted();
+      // a message that has to wait is copied: it goes out as it was when send() was called
+      const keep = (from: number) => borrowed && !owned ? ownFrames(frames, from) : frames;
       if (this.#sendQ.length === 0) {
-        const op: SendOp = { frames, index: 0, resolve: noop, reject: noop };
-        const err = this.#trySend(ptr, op);
+        const sending: SendOp = { frames, index: 0, resolve: noop, reject: noop };
+        const ptr = this.#enter(op);
+        let err: number;
+        try {
+          err = this.#trySend(ptr, sending);
+        } finally {
+          this.#leave();
+        }
         if (err === 0) {
+          this.#sent++;
           this.#afterOp();
           return RESOLVED;
         }
         if (err !== EAGAIN) throw this.#errorFor(err, context);
-        if (timeout === 0 && op.index === 0) {
+        if (timeout === 0 && sending.index === 0) {
           this.#afterOp(); // the failed zmq_send may have consumed the fd's edge
           throw timeoutError(context, 0);
         }
         // Nothing sent yet: wait with the caller's timeout and signal. EAGAIN in the middle of
         // a multipart message: the rest must still go, in order, whatever happens.
-        const started = op.index > 0;
+        const started = sending.index > 0;
         return this.#enqueue(
           this.#sendQ,
-          { frames, index: op.index },
+          { frames: keep(sending.index), index: sending.index },
           started ? -1 : timeout,
-          started ? undefined : options.signal,
+          started ? undefined : opts.signal,
           context,
         );
       }
-      return this.#enqueue(this.#sendQ, { frames, index: 0 }, timeout, options.signal, context);
+      if (timeout === 0) throw timeoutError(context, 0);
+      return this.#enqueue(
+        this.#sendQ,
+        { frames: keep(0), index: 0 },
+        timeout,
+        opts.signal,
+        context,
+      );
     } catch (e) {
       return Promise.reject(e);
     }
@@ -619,8 +787,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * frame; use {@linkcode Socket.recvMultipart} to get them all at once.
    */
   recv(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array> {
+    if (mustYield()) return afterTurn(() => this.recv(options));
     // Fast path: a frame is already there and nothing is queued before this call.
-    if (options.signal === undefined && this.#recvQ.length === 0 && this.#ptr !== null) {
+    if (this.#recvQ.length === 0 && this.#ptr !== null && quick(options)) {
       const ptr = this.#fastPtr("recv");
       if (ptr !== null) {
         const r = recvFrame(ptr);
@@ -628,7 +797,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           this.#afterOp();
           return Promise.resolve(r);
         }
-        if (r === EAGAIN) return this.#recv("frame", options, "recv", true) as Promise<Uint8Array>;
+        return this.#recv("frame", options, "recv", r) as Promise<Uint8Array>;
       }
     }
     return this.#recv("frame", options, "recv") as Promise<Uint8Array>;
@@ -650,12 +819,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * console.log(frames.length); // 2
    * ```
    */
-  recvMultipart(options: OperationOptions = {}): Promise<Uint8Array[]> {
+  recvMultipart(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array[]> {
+    if (mustYield()) return afterTurn(() => this.recvMultipart(options));
     return this.#recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
   }
 
   /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */
-  async recvString(options: OperationOptions = {}): Promise<string> {
+  async recvString(options: OperationOptions = NO_OPTIONS): Promise<string> {
     const frame = await this.recv(options);
     try {
       return utf8.decode(frame);
@@ -670,7 +840,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /** Receives one frame and parses it as JSON; invalid JSON rejects with code `EBADJSON`. */
-  async recvJson<T = unknown>(options: OperationOptions = {}): Promise<T> {
+  async recvJson<T = unknown>(options: OperationOptions = NO_OPTIONS): Promise<T> {
     const frame = await this.recv(options);
     let text: string;
     try {
@@ -699,16 +869,25 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     kind: "frame" | "multipart",
     options: OperationOptions,
     op: string,
-    justFailed = false, // the caller's own try just answered EAGAIN: don't try again
+    justFailed = 0, // the errno of the caller's own try: don't try again
   ): Promise<Uint8Array | Uint8Array[]> {
     try {
       const context = this.#ctx(op);
-      const ptr = this.#live(op);
-      const timeout = checkTimeout(options.timeout ?? this.#rcvTimeout, context);
-      options.signal?.throwIfAborted();
+      this.#live(op);
+      const opts: OperationOptions = checkOptions(options, context);
+      const timeout = checkTimeout(opts.timeout ?? this.#rcvTimeout, context);
+      opts.signal?.throwIfAborted();
       if (this.#recvQ.length === 0) {
-        const frames: Uint8Array[] = justFailed ? NO_FRAMES : [];
-        const err = justFailed ? EAGAIN : this.#tryRecv(ptr, kind, frames);
+        const frames: Uint8Array[] = justFailed !== 0 ? NO_FRAMES : [];
+        let err = justFailed;
+        if (err === 0) {
+          const ptr = this.#enter(op);
+          try {
+            err = this.#tryRecv(ptr, kind, frames);
+          } finally {
+            this.#leave();
+          }
+        }
         if (err === 0) {
           this.#afterOp();
           return Promise.resolve(kind === "frame" ? frames[0] : frames);
@@ -719,7 +898,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
           throw timeoutError(context, 0);
         }
       }
-      return this.#enqueue(this.#recvQ, { kind, frames: [] }, timeout, options.signal, context);
+      return this.#enqueue(this.#recvQ, { kind, frames: [] }, timeout, opts.signal, context);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -772,9 +951,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * ```
    */
   poll(events: number = POLLIN, timeout?: number, signal?: AbortSignal): Promise<number> {
+    if (mustYield()) return afterTurn(() => this.poll(events, timeout, signal));
     try {
       const context = this.#ctx("poll");
-      const ptr = this.#live("poll");
+      this.#live("poll");
+      checkSignal(signal, context);
       if (!Number.isInteger(events) || events <= 0 || (events & ~(POLLIN | POLLOUT)) !== 0) {
         throw new ZmqError(
           "EBADVALUE",
@@ -785,8 +966,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       }
       const ms = checkTimeout(timeout, context);
       signal?.throwIfAborted();
-      const ready = getsockoptInt(ptr, ZMQ_EVENTS);
-      if (ready < 0) throw this.#errorFor(lastErrno(), context);
+      const ready = this.#readEvents("poll");
+      if (ready < 0) throw this.#errorFor(-ready, context);
       // Reading ZMQ_EVENTS consumed the fd's edge: operations waiting in the reactor must look
       // again, or a message that arrived just now stays unnoticed.
       this.#afterOp();
@@ -803,18 +984,48 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /** Reads ZMQ_EVENTS; -1 on failure. */
   #events(): number {
     if (this.#ptr === null) return -1;
-    const ev = getsockoptInt(this.#ptr, ZMQ_EVENTS);
-    if (ev < 0) this.#fail(lastErrno(), "events");
-    return ev;
+    let ev: number;
+    try {
+      ev = this.#readEvents("events");
+    } catch {
+      return -1; // closed by the context's owner: the next service() rejects what waits
+    }
+    if (ev >= 0) return ev;
+    this.#fail(-ev, "events");
+    return -1;
+  }
+
+  /** ZMQ_EVENTS, read holding the slot; a failure answers minus its errno. */
+  #readEvents(op: string): number {
+    const ptr = this.#enter(op);
+    try {
+      const ev = getsockoptInt(ptr, ZMQ_EVENTS);
+      return ev >= 0 ? ev : -(lastErrno() || ERRNO.EINVAL);
+    } finally {
+      this.#leave();
+    }
   }
 
   /** Does what can be done now; answers the events still awaited. */
   #service(): number {
-    const ptr = this.#ptr;
-    if (ptr === null) {
+    if (this.#ptr === null) {
       this.#rejectAll(this.#fatal ?? closedError("Socket was closed", this.#ctx("close")));
       return 0;
     }
+    let ptr: Pointer;
+    try {
+      ptr = this.#enter("service");
+    } catch {
+      return 0; // closed by the context's owner: #reaped rejected every operation
+    }
+    try {
+      return this.#serviceQueues(ptr);
+    } finally {
+      this.#leave();
+    }
+  }
+
+  #serviceQueues(ptr: Pointer): number {
     this.#purgeCancelled();
     let want = 0;
     while (this.#sendQ.length > 0) {
@@ -826,8 +1037,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       }
       this.#sendQ.shift();
       op.cleanup?.();
-      if (err === 0) op.resolve(undefined as never);
-      else if (this.#settleError(op, err, "send")) return 0;
+      if (err === 0) {
+        this.#sent++;
+        op.resolve(undefined as never);
+      } else if (this.#settleError(op, err, "send")) return 0;
     }
     while (this.#recvQ.length > 0) {
       const op = this.#recvQ[0];
@@ -844,7 +1057,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (this.#pollQ.length > 0) {
       const ready = getsockoptInt(ptr, ZMQ_EVENTS);
       if (ready < 0) {
-        this.#fail(lastErrno(), "poll");
+        this.#fail(lastErrno(), "poll"); // closes the socket, which gives its slot back
         this.#rejectAll(this.#fatal!);
         return 0;
       }
@@ -881,6 +1094,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       this.#fail(err, context.op ?? "op");
       return this.#fatal!;
     }
+    if (err === ERRNO.ENOMEM) {
+      return new ZmqError(
+        "ENOMEM",
+        err,
+        `A received frame of ${lastDroppedSize} bytes does not fit in memory; ` +
+          "its whole message was dropped (set MAXMSGSIZE to refuse such messages)",
+        context,
+      );
+    }
     return errorFromErrno(err, strerror(err), context);
   }
 
@@ -895,6 +1117,27 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (this.#sendQ.length > 0) purge(this.#sendQ);
     if (this.#recvQ.length > 0) purge(this.#recvQ);
     if (this.#pollQ.length > 0) purge(this.#pollQ);
+  }
+
+  /**
+   * The reactor cannot serve this socket's operations now: they reject with `error`, except a
+   * multipart send already half out, which must finish first (it stays queued and goes on when
+   * the next operation makes the reactor wait again).
+   */
+  #failPending(error: unknown): void {
+    const started = this.#sendQ.filter((op) => op.index > 0);
+    const rest: Pending[] = [
+      ...this.#sendQ.filter((op) => op.index === 0),
+      ...this.#recvQ,
+      ...this.#pollQ,
+    ];
+    this.#sendQ = started;
+    this.#recvQ = [];
+    this.#pollQ = [];
+    for (const op of rest) {
+      op.cleanup?.();
+      op.reject(error);
+    }
   }
 
   #rejectAll(error: unknown): void {
@@ -986,8 +1229,23 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    */
   close(options: CloseOptions = {}): void {
     if (this.#ptr === null) return;
+    if (typeof options !== "object" || options === null) {
+      throw new ZmqError(
+        "EBADVALUE",
+        0,
+        `close takes { linger }; got ${describeValue(options)}`,
+        this.#ctx("close"),
+      );
+    }
     if (this.#leasedTo !== null) throw this.#busyError("close");
-    if (options.linger !== undefined) this.setOption("LINGER", options.linger);
+    if (options.linger !== undefined) {
+      try {
+        this.setOption("LINGER", options.linger);
+      } catch (e) {
+        if (this.#ptr === null) return; // the context's owner closed it already
+        throw e;
+      }
+    }
     this.#closeNow();
     if (!reactor.defer(this.#watcher)) {
       this.#rejectAll(this.#fatal ?? closedError("Socket was closed", this.#ctx("close")));
@@ -998,8 +1256,26 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const ptr = this.#ptr;
     if (ptr === null) return;
     this.#ptr = null;
-    socketClose(ptr);
-    contexts.get(this.context)?.sockets.delete(this);
+    this.#internals.sockets.delete(this);
+    this.#internals.lingering.add({
+      type: this.type,
+      endpoints: this.#endpoints,
+      sent: this.#sent,
+      linger: this.#linger,
+    });
+    const slot = this.#slot;
+    if (slot === null) {
+      socketClose(ptr);
+      return;
+    }
+    // a socket of an adopted context: close it unless the context's owner already did
+    this.#slot = null;
+    const shared = this.#shared!;
+    if (this.#depth > 0 || shared.acquire(slot)) {
+      socketClose(ptr);
+      shared.free(slot);
+    }
+    this.#depth = 0;
   }
 
   /** Closes the socket (for `using`). */
@@ -1009,6 +1285,21 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 }
 
 function noop(): void {}
+
+/** Options of a call that may take the fast path: no signal, and no timeout or a valid one. */
+function quick(options: OperationOptions): boolean {
+  if (options === NO_OPTIONS) return true;
+  if (typeof options !== "object" || options === null || options.signal !== undefined) {
+    return false;
+  }
+  const t = options.timeout;
+  return t === undefined || (typeof t === "number" && (t >= 0 || t === -1));
+}
+
+/** A rejection, after the event loop's next turn if `later` (see core/_turn.ts). */
+function settleLater(later: boolean, error: unknown): Promise<never> {
+  return later ? afterTurn(() => Promise.reject(error)) : Promise.reject(error);
+}
 
 /** Settles and removes the cancelled operations of a queue (a half-sent message must finish). */
 function purge(q: Pending[]): void {
@@ -1036,66 +1327,21 @@ function timeoutError(context: ErrorContext, ms: number): ZmqError {
   );
 }
 
-function optionSpec(name: string, context: ErrorContext): OptionSpec {
-  if (typeof name !== "string" || !Object.hasOwn(SOCKET_OPTIONS, name)) {
+/**
+ * libzmq starts a context when its first socket opens: the reaper and each I/O thread need two
+ * file descriptors (an epoll set and a mailbox), and libzmq aborts the process when epoll_create
+ * fails. So the descriptors are checked first, and the socket is refused with EMFILE instead.
+ */
+function checkStart(ctx: Pointer, context: ErrorContext): void {
+  const ioThreads = ctxGet(ctx, CONTEXT_OPTIONS.IO_THREADS, context);
+  const need = 2 * ioThreads + 6; // + the reaper's two, the socket's mailbox, some margin
+  if (!canOpenFds(need)) {
     throw new ZmqError(
-      "EUNKNOWNOPTION",
-      0,
-      `Unknown socket option ${JSON.stringify(name)}${optionHint(name)}`,
+      "EMFILE",
+      ERRNO.EMFILE,
+      `Too few free file descriptors to start the context (${ioThreads} I/O thread(s) need ` +
+        `about ${need}; libzmq would abort): close files, lower ioThreads or raise ulimit -n`,
       context,
     );
-  }
-  return SOCKET_OPTIONS[name as SocketOptionName];
-}
-
-function badValue(value: unknown, want: string, context: ErrorContext) {
-  return new ZmqError(
-    "EBADVALUE",
-    0,
-    `Option ${context.option} takes ${want}; got ${
-      typeof value === "object"
-        ? Object.prototype.toString.call(value)
-        : typeof value === "bigint"
-        ? `${value}n`
-        : JSON.stringify(value)
-    }`,
-    context,
-  );
-}
-
-function encodeOption(
-  spec: OptionSpec,
-  value: unknown,
-  context: ErrorContext,
-): number | bigint | boolean | Uint8Array {
-  switch (spec.kind) {
-    case "int":
-      if (
-        typeof value !== "number" || !Number.isInteger(value) || value < -(2 ** 31) ||
-        value >= 2 ** 31
-      ) {
-        throw badValue(value, "a 32-bit integer", context);
-      }
-      return value;
-    case "bool":
-      if (typeof value === "boolean") return value ? 1 : 0;
-      if (value === 0 || value === 1) return value;
-      throw badValue(value, "a boolean", context);
-    case "int64":
-    case "uint64":
-      if (typeof value === "bigint") return value;
-      if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-      throw badValue(value, "an integer or bigint", context);
-    case "bytes":
-      if (typeof value === "string") return encoder.encode(value);
-      if (value instanceof Uint8Array) return value;
-      throw badValue(value, "a string or Uint8Array", context);
-    case "string":
-      if (typeof value === "string") return encoder.encode(value);
-      throw badValue(value, "a string", context);
-    case "key":
-      if (typeof value === "string" && value.length === 40) return encoder.encode(value);
-      if (value instanceof Uint8Array && value.length === 32) return value;
-      throw badValue(value, "a 40-character Z85 key or 32 bytes", context);
   }
 }

@@ -18,25 +18,11 @@ export interface KnownOpen {
 /** The checks left out of CI and `deno task fuzz:long`. */
 export const KNOWN_OPEN: readonly KnownOpen[] = [
   {
-    check: "slab-frames",
-    finding: "issue 10, finding 1 (slab frames)",
-    symptom: "a received frame's ArrayBuffer shows other messages' bytes; detaching it empties " +
-      "earlier frames and the next receive throws a TypeError from inside the reactor",
-    replay: "deno run -A fuzz/model.ts --seed 1 --messages 3000",
-  },
-  {
-    check: "starvation",
-    finding: "issue 10, finding 4 (event-loop starvation)",
-    symptom: "60,000 sends (then receives) in a row resolve without a timer running",
-    replay: "deno run -A fuzz/model.ts --seed 1 --only hot --skip slab-frames",
-  },
-  {
     check: "proxy-backpressure",
     finding: "found by the model fuzzer (SteerableProxy, devices/proxy.ts; not filed yet)",
     symptom: "with small HWMs (1, 3) on a proxy's sockets, messages queued and the consumer " +
       "not reading, SteerableProxy.pause() (or statistics()) never settles",
-    replay:
-      "deno run -A fuzz/model.ts --seed 1 --only proxied --skip slab-frames --skip starvation",
+    replay: "deno run -A fuzz/model.ts --seed 1 --only proxied",
   },
   {
     check: "req-lost",

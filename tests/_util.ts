@@ -139,3 +139,50 @@ export async function endsAfterAbout<T>(
 export function isCode(code: string): (e: unknown) => boolean {
   return (e: unknown) => e instanceof ZmqError && e.code === code;
 }
+
+/** What a subprocess printed and how it ended. */
+export interface ScriptResult {
+  code: number;
+  signal: Deno.Signal | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a fixture script (a path under tests/fixtures/) with `deno run -A` in a subprocess,
+ * killed after `timeout` ms (a hang then fails by name instead of hanging the suite). `prefix`
+ * runs it under another command, e.g. `["prlimit", "--nofile=64"]`.
+ */
+export async function runFixture(
+  name: string,
+  options: { args?: string[]; timeout?: number; prefix?: string[]; env?: Record<string, string> } =
+    {},
+): Promise<ScriptResult> {
+  const script = new URL(`./fixtures/${name}`, import.meta.url).pathname;
+  const argv = [
+    ...(options.prefix ?? []),
+    Deno.execPath(),
+    "run",
+    "-A",
+    script,
+    ...(options.args ?? []),
+  ];
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+    env: options.env,
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeout ?? 60_000);
+  try {
+    const out = await child.output();
+    return {
+      code: out.code,
+      signal: out.signal,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

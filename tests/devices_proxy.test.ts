@@ -125,8 +125,8 @@ Deno.test("proxySteerable / ProxyLease: bad input is a clear error", async () =>
   using ctx = new Context();
   using a = ctx.socket("PAIR");
   using b = ctx.socket("PAIR");
-  assert.throws(() => new ProxyLease(a, undefined as never), TypeError);
-  await assert.rejects(proxySteerable(a, b, { control: a }), TypeError);
+  throwsWith(() => new ProxyLease(a, undefined as never), "EBADVALUE");
+  await rejectsWith(proxySteerable(a, b, { control: a }), "EBADVALUE");
   const closed = ctx.socket("PAIR");
   closed.close();
   throwsWith(() => new ProxyLease(a, closed), "ECLOSED");

@@ -58,8 +58,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "recv-flips-a-byte",
     file: "core/_backend.ts",
-    find: "  if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));\n",
-    replace: "  if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));\n" +
+    find: "  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));\n",
+    replace: "  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));\n" +
       "  if (n > 100) out[n >> 1] ^= 0x01;\n",
     why: "a byte flipped in every received frame over 100 B",
     tests: DATA,
@@ -75,19 +75,21 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "slab-frames-overlap",
     file: "core/_backend.ts",
-    find: "  slabUsed += (n + 7) & ~7;",
-    replace: "  slabUsed += (n >> 1) & ~7;",
-    why: "small frames share a slab and the next frame overwrites half of a kept one",
-    tests: DATA,
+    find: "    out = new Uint8Array(n);",
+    replace: "    out = n <= 64\n" +
+      "      ? ((globalThis as { zmqSlab?: Uint8Array }).zmqSlab ??= new Uint8Array(64)).subarray(0, n)\n" +
+      "      : new Uint8Array(n);",
+    why: "small frames share one buffer (as the slab did): the next frame overwrites a kept one",
+    tests: [...DATA, "tests/hardening_frames.test.ts"],
   },
   {
     id: "big-frame-buffer-reused",
     file: "core/_backend.ts",
-    find: "function frameBuffer(n: number): Uint8Array {\n" +
-      "  if (n > SLAB_FRAME_MAX) return new Uint8Array(n);",
-    replace: "let big = new Uint8Array(0);\n" +
-      "function frameBuffer(n: number): Uint8Array {\n" +
-      "  if (n > SLAB_FRAME_MAX) return (big.length >= n ? big : (big = new Uint8Array(n))).subarray(0, n);",
+    find: "    out = new Uint8Array(n);",
+    replace: "    out = n > 8192 && n <= 1 << 20\n" +
+      "      ? ((globalThis as { zmqBig?: Uint8Array }).zmqBig ??= new Uint8Array(1 << 20))\n" +
+      "        .subarray(0, n)\n" +
+      "      : new Uint8Array(n);",
     why: "frames over 8 KiB share one reused buffer: a later receive overwrites a kept frame",
     tests: DATA,
   },
@@ -218,8 +220,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "terminate-blocks-the-thread",
     file: "core/context.ts",
-    find: "    if (this.#owner) await ctxTermAsync(ptr);",
-    replace: "    if (this.#owner) ctxTerm(ptr);",
+    find: "      await ctxTermAsync(ptr);",
+    replace: "      ctxTermWatched(ptr, LATE_MS, () => {});",
     why: "Context.terminate() (await using) blocks the JS thread while messages linger",
     tests: ["tests/core_async.test.ts", "tests/core_runtime.test.ts"],
   },
@@ -284,14 +286,15 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "multipart-split-after-64k",
     file: "core/_backend.ts",
-    find: "  lastFrameMore = zmq.zmq_msg_more(msg) === 1;",
-    replace: "  lastFrameMore = n <= 64 * 1024 && zmq.zmq_msg_more(msg) === 1;",
+    find: "  lastFrameMore = zmq.zmq_msg_more(msg) === 1;\n  let out: Uint8Array;",
+    replace:
+      "  lastFrameMore = n <= 64 * 1024 && zmq.zmq_msg_more(msg) === 1;\n  let out: Uint8Array;",
     why: "a multipart message is cut in two after a frame over 64 KiB",
     tests: DATA,
   },
   {
     id: "view-sent-from-buffer-start",
-    file: "core/socket.ts",
+    file: "core/_frames.ts",
     find: "return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);",
     replace: "return new Uint8Array(value.buffer, 0, value.byteLength);",
     why: "a typed-array view at an offset is sent from the start of its buffer",
@@ -315,7 +318,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "long-timeout-fires-at-once",
-    file: "core/socket.ts",
+    file: "core/_args.ts",
     find: "  return timeout > MAX_TIMER_MS ? -1 : timeout;",
     replace: "  return timeout > MAX_TIMER_MS ? 1 : timeout;",
     why: "a timeout beyond setTimeout's range (2^31 ms) is cut to 1 ms",
@@ -438,5 +441,21 @@ export const MUTATIONS: Mutation[] = [
     replace: "if (!rule.allowAny && rule.keys.size === 0)",
     why: "a CURVE client key that is not on the allow list is let in",
     tests: AUTH,
+  },
+  {
+    id: "hot-loop-never-yields",
+    file: "core/_turn.ts",
+    find: "  if (queued !== null) return true;\n  if (ops === 0) {",
+    replace: "  if (ops >= 0) return false;\n  if (ops === 0) {",
+    why: "a loop whose operations complete at once never lets a timer run (issue 10.4)",
+    tests: ["tests/hardening_turn.test.ts"],
+  },
+  {
+    id: "queued-send-not-copied",
+    file: "core/_frames.ts",
+    find: "  for (let i = from; i < out.length; i++) out[i] = out[i].slice();",
+    replace: "",
+    why: "a send waiting in the queue goes out with what the caller wrote afterwards (10.14)",
+    tests: ["tests/hardening_frames.test.ts"],
   },
 ];

@@ -1,7 +1,7 @@
 // The one generic Worker entry: every role runs in a Worker started on this module.
 // Protocol (parent → worker): {type:"start", module, name, args, context?}, later {type:"stop"}.
 // Worker → parent: {type:"line", stream, text}, {type:"done"}, {type:"error", ...}.
-import { Context } from "../core/context.ts";
+import { Context, type ContextHandle } from "../core/context.ts";
 import { isStop, type RoleMain } from "./role.ts";
 
 /// <reference lib="deno.worker" />
@@ -11,7 +11,7 @@ interface StartMessage {
   module: string;
   name: string;
   args: string[];
-  context?: bigint;
+  context?: ContextHandle;
 }
 
 function format(args: unknown[]): string {

@@ -1,4 +1,5 @@
 import type { Context } from "../core/context.ts";
+import { ZmqError } from "../core/errors.ts";
 
 /** How to start a role in a Web Worker. */
 export interface RoleOptions {
@@ -42,7 +43,8 @@ export interface RoleHandle {
   /**
    * Asks the role to stop (aborts its signal), waits up to `timeout` ms (default 5000) for it
    * to close its sockets and end, then ends the Worker. Rejects with a RoleError if the role
-   * failed or did not stop in time.
+   * failed or did not stop in time. A Worker ended that way leaves its sockets open on a shared
+   * context; closing the context closes them (see {@linkcode Context.close}).
    */
   stop(options?: { timeout?: number }): Promise<void>;
 }
@@ -64,6 +66,16 @@ const ENTRY = new URL("./_entry.ts", import.meta.url).href;
  * ```
  */
 export function startRole(module: string | URL, options: RoleOptions = {}): RoleHandle {
+  if (typeof options !== "object" || options === null) {
+    throw new ZmqError("EBADVALUE", 0, "startRole options must be an object like { name, args }", {
+      op: "startRole",
+    });
+  }
+  if (typeof module !== "string" && !(module instanceof URL)) {
+    throw new ZmqError("EBADVALUE", 0, "startRole takes the role module as a string or URL", {
+      op: "startRole",
+    });
+  }
   const href = module instanceof URL ? module.href : new URL(module, import.meta.url).href;
   const name = options.name ?? href.split("/").pop()!.replace(/\.ts$/, "");
   const lines: string[] = [];
@@ -106,7 +118,15 @@ export function startRole(module: string | URL, options: RoleOptions = {}): Role
     args: options.args ?? [],
     context: options.context?.handle,
   });
-  const stop = async ({ timeout = 5000 } = {}): Promise<void> => {
+  const stop = async (stopOptions: { timeout?: number } = {}): Promise<void> => {
+    const timeout = typeof stopOptions === "object" && stopOptions !== null
+      ? stopOptions.timeout ?? 5000
+      : NaN;
+    if (typeof timeout !== "number" || !(timeout >= 0)) {
+      throw new ZmqError("EBADVALUE", 0, "stop takes { timeout } in ms (a number >= 0)", {
+        op: "stop role",
+      });
+    }
     if (!finished) worker.postMessage({ type: "stop" });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<void>((_, reject) => {
