@@ -3,7 +3,7 @@
 // round trip over a REQ/REP pair (inproc) and a PUSH/PULL pair (tcp) that the row may itself
 // have misused. The rows live in _bad_input_core.ts and _bad_input_layers.ts.
 import assert from "node:assert/strict";
-import { Context, Socket, type SocketType, ZmqError } from "../mod.ts";
+import { Context, type Socket, type SocketType, ZmqError } from "../mod.ts";
 
 const decoder = new TextDecoder();
 
