@@ -5,10 +5,10 @@
  *
  * @example
  * ```ts
- * import { Context, openReplier, openRequester, requestString, serveReplies } from "../mod.ts";
+ * import { Context, openRep, openReq, requestString, serveReplies } from "../mod.ts";
  * using ctx = new Context();
- * using rep = openReplier(ctx, { bind: "inproc://patterns-doc" });
- * using req = openRequester(ctx, { connect: "inproc://patterns-doc" });
+ * using rep = openRep(ctx, { bind: "inproc://patterns-doc" });
+ * using req = openReq(ctx, { connect: "inproc://patterns-doc" });
  * const server = serveReplies(rep, () => "World", { count: 1 });
  * console.log(await requestString(req, "Hello")); // "World"
  * await server;
@@ -18,7 +18,9 @@
  */
 export { openPair, type PatternEndpoints } from "./pair.ts";
 export {
+  openRep,
   openReplier,
+  openReq,
   openRequester,
   type ReplyHandler,
   request,
@@ -28,7 +30,9 @@ export {
 } from "./reqrep.ts";
 export {
   formatUpdate,
+  openPub,
   openPublisher,
+  openSub,
   openSubscriber,
   parseUpdate,
   publishUpdate,

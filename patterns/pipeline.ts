@@ -38,11 +38,18 @@ function parseJson(frame: Uint8Array, what: string): unknown {
 /**
  * Opens a PUSH socket on `endpoints` (a producer's or a worker's sending side).
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The PUSH socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openPush } from "../mod.ts";
  * using ctx = new Context();
  * using push = openPush(ctx, { bind: "tcp://127.0.0.1:*" });
+ * assert.equal(push.type, "PUSH");
  * ```
  */
 export function openPush(ctx: Context, endpoints: PatternEndpoints): Socket {
@@ -52,11 +59,20 @@ export function openPush(ctx: Context, endpoints: PatternEndpoints): Socket {
 /**
  * Opens a PULL socket on `endpoints` (a worker's or a sink's receiving side).
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The PULL socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
- * import { Context, openPull } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush } from "../mod.ts";
  * using ctx = new Context();
- * using pull = openPull(ctx, { bind: "tcp://127.0.0.1:*" });
+ * using pull = openPull(ctx, { bind: "inproc://open-pull-doc" });
+ * using push = openPush(ctx, { connect: "inproc://open-pull-doc" });
+ * await push.send("task");
+ * assert.equal(await pull.recvString(), "task");
  * ```
  */
 export function openPull(ctx: Context, endpoints: PatternEndpoints): Socket {

@@ -33,44 +33,93 @@ export interface Update {
 /**
  * Opens a PUB socket on `endpoints`.
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The PUB socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
- * import { Context, openPublisher } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openPub } from "../mod.ts";
  * using ctx = new Context();
- * using pub = openPublisher(ctx, { bind: "tcp://127.0.0.1:*" });
+ * using pub = openPub(ctx, { bind: "tcp://127.0.0.1:*" });
+ * assert.equal(pub.type, "PUB");
  * ```
  */
-export function openPublisher(ctx: Context, endpoints: PatternEndpoints): Socket {
+export function openPub(ctx: Context, endpoints: PatternEndpoints): Socket {
   return openSocket(ctx, "PUB", endpoints);
 }
 
 /**
- * Opens a SUB socket on `endpoints` subscribed to `topics` (default: everything). Connect it
- * to several publishers to hear all of them.
+ * Opens a SUB socket on `endpoints` subscribed to `topics`. Connect it to several publishers
+ * to hear all of them.
+ *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @param topics The prefixes to subscribe to.
+ * @default {[""]} `topics`: everything.
+ * @returns The SUB socket, bound, connected and subscribed.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints or topics that are not an array of strings;
+ * libzmq's code for an endpoint that fails.
  *
  * @example
  * ```ts
- * import { Context, openSubscriber } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openPub, openSub } from "../mod.ts";
  * using ctx = new Context();
- * using sub = openSubscriber(
- *   ctx,
- *   { connect: ["tcp://localhost:5556", "tcp://localhost:5546"] },
- *   ["10001"],
- * );
+ * using pub = openPub(ctx, { bind: "inproc://open-sub-doc" });
+ * using sub = openSub(ctx, { connect: "inproc://open-sub-doc" }, ["10001"]);
+ * // a PUB drops what it sends before the subscription reaches it (the slow joiner):
+ * // send until one arrives
+ * let got: string | null = null;
+ * while (got === null) {
+ *   await pub.send("10001 42");
+ *   got = await sub.recvString({ timeout: 10 }).catch(() => null);
+ * }
+ * assert.equal(got, "10001 42");
  * ```
  */
-export function openSubscriber(
+export function openSub(
   ctx: Context,
   endpoints: PatternEndpoints,
   topics: string[] = [""],
 ): Socket {
   if (!Array.isArray(topics) || !topics.every((t) => typeof t === "string")) {
-    throw badArgument("topics must be an array of strings", "openSubscriber");
+    throw badArgument("topics must be an array of strings", "openSub");
   }
   const sub = openSocket(ctx, "SUB", endpoints);
   for (const t of topics) sub.subscribe(t);
   return sub;
 }
+
+/**
+ * The old name of {@linkcode openPub}.
+ *
+ * @deprecated Use {@linkcode openPub}: the openers are named after their socket types.
+ *
+ * @example
+ * ```ts
+ * import { Context, openPub } from "../mod.ts";
+ * using ctx = new Context();
+ * using pub = openPub(ctx, { bind: "inproc://deprecated-publisher" }); // was openPublisher
+ * ```
+ */
+export const openPublisher: typeof openPub = openPub;
+
+/**
+ * The old name of {@linkcode openSub}.
+ *
+ * @deprecated Use {@linkcode openSub}: the openers are named after their socket types.
+ *
+ * @example
+ * ```ts
+ * import { Context, openSub } from "../mod.ts";
+ * using ctx = new Context();
+ * using sub = openSub(ctx, { connect: "inproc://deprecated-subscriber" }); // was openSubscriber
+ * ```
+ */
+export const openSubscriber: typeof openSub = openSub;
 
 /**
  * Formats an update as the tutorial does: `"<topic> <data>"`. The topic may not contain a

@@ -25,34 +25,77 @@ import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from
 
 /**
  * Opens a REQ socket (a client) on `endpoints`; connecting to several servers spreads the
- * requests over them in turn.
+ * requests over them in turn. The openers are named after the socket type they open, as
+ * CZMQ's `zsock_new_req`: {@linkcode openReq}, {@linkcode openRep}, `openPub`, `openSub`,
+ * `openPush`, `openPull`, `openPair`.
+ *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The REQ socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for endpoints that are not strings, or none at all; libzmq's
+ * code (`EADDRINUSE`, `EINVAL`, ...) for an endpoint that fails, after closing the socket.
  *
  * @example
  * ```ts
- * import { Context, openRequester } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openReq } from "../mod.ts";
  * using ctx = new Context();
- * using req = openRequester(ctx, {
- *   connect: ["tcp://localhost:5546", "tcp://localhost:5556"],
- * });
+ * using req = openReq(ctx, { connect: ["tcp://localhost:5546", "tcp://localhost:5556"] });
+ * assert.equal(req.type, "REQ");
  * ```
  */
-export function openRequester(ctx: Context, endpoints: PatternEndpoints): Socket {
+export function openReq(ctx: Context, endpoints: PatternEndpoints): Socket {
   return openSocket(ctx, "REQ", endpoints);
 }
 
 /**
  * Opens a REP socket (a server) on `endpoints`.
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The REP socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
- * import { Context, openReplier } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openRep } from "../mod.ts";
  * using ctx = new Context();
- * using rep = openReplier(ctx, { bind: "tcp://127.0.0.1:*" });
+ * using rep = openRep(ctx, { bind: "tcp://127.0.0.1:*" });
+ * assert.match(rep.lastEndpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
  * ```
  */
-export function openReplier(ctx: Context, endpoints: PatternEndpoints): Socket {
+export function openRep(ctx: Context, endpoints: PatternEndpoints): Socket {
   return openSocket(ctx, "REP", endpoints);
 }
+
+/**
+ * The old name of {@linkcode openReq}.
+ *
+ * @deprecated Use {@linkcode openReq}: the openers are named after their socket types.
+ *
+ * @example
+ * ```ts
+ * import { Context, openReq } from "../mod.ts";
+ * using ctx = new Context();
+ * using req = openReq(ctx, { connect: "inproc://deprecated-requester" }); // was openRequester
+ * ```
+ */
+export const openRequester: typeof openReq = openReq;
+
+/**
+ * The old name of {@linkcode openRep}.
+ *
+ * @deprecated Use {@linkcode openRep}: the openers are named after their socket types.
+ *
+ * @example
+ * ```ts
+ * import { Context, openRep } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = openRep(ctx, { bind: "inproc://deprecated-replier" }); // was openReplier
+ * ```
+ */
+export const openReplier: typeof openRep = openRep;
 
 /**
  * Sends a request on a REQ socket and waits for the reply; answers the reply's frames.
