@@ -2,20 +2,7 @@
 // with its own Context, as the anchor benchmarks run it in a child process.
 /// <reference lib="deno.worker" />
 import { Context, startProxy, type SteerableProxy } from "../mod.ts";
-
-/** What the timed side asks a far end to do. */
-export type FarJob =
-  | { role: "echo"; endpoint: string; bind: boolean; count: number }
-  | { role: "push"; endpoint: string; count: number; size: number }
-  | { role: "publish"; endpoint: string; ack: string; count: number; size: number; topics: number }
-  | { role: "queue"; frontend: string; backend: string };
-
-/** The 4-byte head of a pub/sub benchmark message: topic "tNN" and a kind (S, D or E). */
-export function pubsubMessage(size: number, topic: number, kind: "S" | "D" | "E"): Uint8Array {
-  const m = new Uint8Array(Math.max(size, 4));
-  m.set(new TextEncoder().encode(`t${String(topic).padStart(2, "0")}${kind}`));
-  return m;
-}
+import { type FarJob, pubsubMessage } from "./_bench_job.ts";
 
 async function echo(ctx: Context, job: Extract<FarJob, { role: "echo" }>) {
   const s = ctx.socket("REP");

@@ -28,21 +28,8 @@ export {
   type ServeOptions,
   serveReplies,
 } from "./reqrep.ts";
+export { openPub, openPublisher, openSub, openSubscriber } from "./pubsub.ts";
 export {
-  formatUpdate,
-  openPub,
-  openPublisher,
-  openSub,
-  openSubscriber,
-  parseUpdate,
-  publishUpdate,
-  receiveUpdates,
-  type ReceiveUpdatesOptions,
-  type Update,
-} from "./pubsub.ts";
-export {
-  awaitWorkers,
-  type AwaitWorkersOptions,
   openPull,
   openPush,
   processWork,

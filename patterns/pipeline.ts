@@ -8,8 +8,8 @@
  * - Nothing is dropped: when no worker is connected, or every queue is full, sends wait.
  * - The slow joiner: a worker that connects late misses nothing but gets no share of what was
  *   already handed to the others. Start the sink and the workers first, or make the producer
- *   wait for them with {@linkcode awaitWorkers} (which watches the producer's own socket, so
- *   the workers need not take part: pyzmq's work as well).
+ *   wait for them with `awaitWorkers` (`patterns/unstable_tutorial.ts`: it watches the
+ *   producer's own socket, so the workers need not take part; pyzmq's work as well).
  * - Who binds: the stable ends. In the tutorial the producer binds its PUSH and the sink binds
  *   its PULL; workers connect to both, so workers can come and go.
  *
@@ -20,8 +20,6 @@
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
-import { ERRNO } from "../core/constants.ts";
-import { monitor, type SocketMonitor } from "../core/monitor.ts";
 import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
 
 function parseJson(frame: Uint8Array, what: string): unknown {
@@ -107,105 +105,6 @@ export async function pushWork(
     sent++;
   }
   return sent;
-}
-
-/** Options for {@linkcode awaitWorkers}. */
-export interface AwaitWorkersOptions {
-  /**
-   * Give up after this many ms with a ZmqError of code `"EAGAIN"` that says how many workers
-   * did connect. Default: wait for ever.
-   */
-  timeout?: number;
-  /** Stops waiting: rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/**
- * The producer's start handshake, invisible to the workers: watches `push` with a socket
- * monitor until `count` peers have connected to it (their ZMTP handshake done). libzmq attaches
- * a peer to the socket before it reports the handshake, so every one of them gets its share
- * of what is sent next. Nothing is sent, so any PULL peer (pyzmq's tutorial consumer too)
- * counts. Answers the number of connections seen.
- *
- * Call it before `bind` or `connect` and await it after: it counts the connections made from
- * the moment it is called (a worker that disconnects during the wait still counts). Over
- * `tcp://` and `ipc://` only: an `inproc://` connection has no handshake to watch (it is
- * attached at once when both ends exist).
- *
- * @example
- * ```ts
- * import { awaitWorkers, Context, openPull, pushWork } from "../mod.ts";
- * await using ctx = new Context({ linger: 0 });
- * const push = ctx.socket("PUSH");
- * const connected = awaitWorkers(push, 2, { timeout: 10_000 });
- * const port = push.bindToRandomPort();
- * const workers = [1, 2].map(() => openPull(ctx, { connect: `tcp://127.0.0.1:${port}` }));
- * console.log(await connected); // 2
- * await pushWork(push, [{ num: 0 }, { num: 1 }]);
- * for (const w of workers) console.log(await w.recvJson()); // { num: 0 }, then { num: 1 }
- * ```
- */
-export function awaitWorkers(
-  push: Socket,
-  count: number,
-  options: AwaitWorkersOptions = {},
-): Promise<number> {
-  const want = checkCount(count);
-  if (want === Infinity) throw badArgument("count must be a finite number of workers", "count");
-  const { timeout, signal } = options;
-  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw badArgument(`timeout must be a number of ms >= 0; got ${String(timeout)}`, "timeout");
-  }
-  signal?.throwIfAborted();
-  // subscribed now, synchronously: connections made after this call are all seen
-  const events = monitor(push, "handshake_succeeded");
-  return countConnections(events, want, options, push.type);
-}
-
-async function countConnections(
-  events: SocketMonitor,
-  want: number,
-  { timeout, signal }: AwaitWorkersOptions,
-  socketType: string,
-): Promise<number> {
-  const context = { op: "awaitWorkers", socketType };
-  let connected = 0;
-  let failure: unknown;
-  const stop = (reason: unknown) => {
-    failure ??= reason;
-    void events.close(); // ends the pending next()
-  };
-  const onAbort = () => stop(signal!.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = timeout === undefined || timeout === Infinity ? undefined : setTimeout(() =>
-    stop(
-      new ZmqError(
-        "EAGAIN",
-        ERRNO.EAGAIN,
-        `Only ${connected} of ${want} workers connected within ${timeout} ms`,
-        context,
-      ),
-    ), timeout);
-  try {
-    while (connected < want) {
-      const next = await events.next();
-      if (failure !== undefined) throw failure;
-      if (next.done) {
-        throw new ZmqError(
-          "ECLOSED",
-          0,
-          `The socket closed while ${connected} of ${want} workers were connected`,
-          context,
-        );
-      }
-      connected++;
-    }
-    return connected;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    await events.close();
-  }
 }
 
 /** The work function of {@linkcode processWork}: a result to push on, or undefined for none. */

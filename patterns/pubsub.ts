@@ -12,23 +12,14 @@
  * - Who binds: usually the publisher; a SUB may connect to several publishers and receives
  *   from all of them, fairly interleaved.
  *
- * The tutorial's updates are one frame of text, `"<topic> <data>"`; {@linkcode publishUpdate}
- * and {@linkcode receiveUpdates} speak that format.
+ * The tutorial's updates are one frame of text, `"<topic> <data>"`; the helpers that speak that
+ * format are in `patterns/unstable_tutorial.ts`.
  *
  * @module
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
-import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
-
-/** One parsed update: the topic (the text before the first space) and the rest. */
-export interface Update {
-  /** The topic, e.g. `"10001"`. */
-  topic: string;
-  /** Everything after the first space (`""` if there is none). */
-  data: string;
-}
+import { badArgument, openSocket, type PatternEndpoints } from "./_open.ts";
 
 /**
  * Opens a PUB socket on `endpoints`.
@@ -120,97 +111,3 @@ export const openPublisher: typeof openPub = openPub;
  * ```
  */
 export const openSubscriber: typeof openSub = openSub;
-
-/**
- * Formats an update as the tutorial does: `"<topic> <data>"`. The topic may not contain a
- * space (the subscriber could not find where it ends).
- *
- * @example
- * ```ts
- * import { formatUpdate } from "../mod.ts";
- * console.log(formatUpdate(10001, 42)); // "10001 42"
- * ```
- */
-export function formatUpdate(topic: string | number, data: string | number): string {
-  const t = String(topic);
-  if (t === "" || /\s/.test(t)) {
-    throw badArgument(
-      `topic must be non-empty text without spaces; got ${JSON.stringify(t)}`,
-      "formatUpdate",
-    );
-  }
-  return `${t} ${data}`;
-}
-
-/**
- * Parses a `"<topic> <data>"` update.
- *
- * @example
- * ```ts
- * import { parseUpdate } from "../mod.ts";
- * console.log(parseUpdate("10001 42")); // { topic: "10001", data: "42" }
- * ```
- */
-export function parseUpdate(message: string | Uint8Array): Update {
-  const s = typeof message === "string" ? message : text(message, "the update");
-  const space = s.indexOf(" ");
-  return space < 0
-    ? { topic: s, data: "" }
-    : { topic: s.slice(0, space), data: s.slice(space + 1) };
-}
-
-/**
- * Publishes one `"<topic> <data>"` update. Never waits for subscribers: with none connected,
- * the update is dropped.
- *
- * @example
- * ```ts
- * import { Context, openPublisher, publishUpdate } from "../mod.ts";
- * using ctx = new Context();
- * using pub = openPublisher(ctx, { bind: "inproc://publish-doc" });
- * await publishUpdate(pub, 10001, 42);
- * ```
- */
-export function publishUpdate(
-  pub: Socket,
-  topic: string | number,
-  data: string | number,
-): Promise<void> {
-  return pub.send(formatUpdate(topic, data));
-}
-
-/** Options for {@linkcode receiveUpdates}. */
-export interface ReceiveUpdatesOptions {
-  /** Stop after this many updates. Default: until `signal` aborts or the socket closes. */
-  count?: number;
-  /** Stops the iteration: a pending receive rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/**
- * Yields parsed updates from a SUB socket: `count` of them, or until `signal` aborts (which
- * rejects with its reason) or the socket closes (which ends the iteration).
- *
- * @example
- * ```ts ignore
- * for await (const { topic, data } of receiveUpdates(sub, { count: 5 })) {
- *   console.log(topic, data);
- * }
- * ```
- */
-export async function* receiveUpdates(
-  sub: Socket,
-  options: ReceiveUpdatesOptions = {},
-): AsyncGenerator<Update> {
-  const count = checkCount(options.count);
-  for (let i = 0; i < count && !sub.closed; i++) {
-    let frames: Uint8Array[];
-    try {
-      frames = await sub.recvMultipart({ signal: options.signal });
-    } catch (e) {
-      if (e instanceof ZmqError && (e.code === "ECLOSED" || e.code === "ETERM")) return;
-      throw e;
-    }
-    yield parseUpdate(frames[0]);
-  }
-}

@@ -3,7 +3,6 @@
 // authenticator and certificates, Worker roles.
 import {
   Authenticator,
-  awaitWorkers,
   BackgroundDevice,
   connectAndWait,
   Context,
@@ -11,7 +10,6 @@ import {
   curveKeypair,
   curveKeyToZ85,
   curvePublic,
-  formatUpdate,
   LazyPirateClient,
   loadCertificate,
   loadPublicKeys,
@@ -31,15 +29,10 @@ import {
   openReq,
   openSub,
   parseCertificate,
-  parseUpdate,
   Poller,
   POLLIN,
   processWork,
-  ProxyLease,
-  proxySteerable,
-  publishUpdate,
   pushWork,
-  receiveUpdates,
   request,
   requestString,
   RoleError,
@@ -59,6 +52,14 @@ import {
   z85Encode,
   zmqHas,
 } from "../mod.ts";
+import { ProxyLease, proxySteerable } from "../core/proxy.ts";
+import {
+  awaitWorkers,
+  formatUpdate,
+  parseUpdate,
+  publishUpdate,
+  receiveUpdates,
+} from "../patterns/unstable_tutorial.ts";
 import { reqRep, type Row } from "./_bad_input.ts";
 
 const INVALID_UTF8 = new Uint8Array([0xc3, 0x28, 0xff]);

@@ -7,10 +7,10 @@ import {
   monitor,
   type MonitorEvent,
   type MonitorEventName,
-  ProxyLease,
   type SocketMonitor,
   waitForEvent,
 } from "../mod.ts";
+import { ProxyLease } from "../core/proxy.ts";
 import { rejectsWith, throwsWith } from "./_util.ts";
 
 /** Reads events until `last` (inclusive); fails if it does not come within `ms`. */

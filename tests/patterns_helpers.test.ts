@@ -2,9 +2,7 @@
 // waits for a peer honours its signal and timeout.
 import assert from "node:assert/strict";
 import {
-  awaitWorkers,
   Context,
-  formatUpdate,
   openPair,
   openPub,
   openPublisher,
@@ -16,17 +14,22 @@ import {
   openRequester,
   openSub,
   openSubscriber,
-  parseUpdate,
   processWork,
-  publishUpdate,
   pushWork,
-  receiveUpdates,
   request,
   requestString,
   serveReplies,
   sinkResults,
   ZmqError,
 } from "../mod.ts";
+import {
+  awaitWorkers,
+  formatUpdate,
+  parseUpdate,
+  publishUpdate,
+  receiveUpdates,
+} from "../patterns/unstable_tutorial.ts";
+import * as root from "../mod.ts";
 import { isCode, rejectsWith, within } from "./_util.ts";
 
 Deno.test("openPair: both sides send and receive, no lockstep", async () => {
@@ -227,4 +230,19 @@ Deno.test("core: a send waiting for a peer rejects on timeout and on abort", asy
   peer.connect("inproc://t-nopeer");
   await pair.send("z");
   assert.equal(await peer.recvString(), "z");
+});
+
+Deno.test("the tutorial's helpers live in patterns/unstable_tutorial.ts; the root keeps deprecated aliases", async () => {
+  assert.equal(root.formatUpdate, formatUpdate);
+  assert.equal(root.parseUpdate, parseUpdate);
+  assert.equal(root.publishUpdate, publishUpdate);
+  assert.equal(root.receiveUpdates, receiveUpdates);
+  assert.equal(root.awaitWorkers, awaitWorkers);
+  // and none of them is exported by the patterns' own entry point
+  const patterns = await import("../patterns/mod.ts");
+  for (
+    const name of ["formatUpdate", "parseUpdate", "publishUpdate", "receiveUpdates", "awaitWorkers"]
+  ) {
+    assert.equal(name in patterns, false, `${name} is still exported by patterns/mod.ts`);
+  }
 });

@@ -160,7 +160,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "await-workers-20x-early",
-    file: "patterns/pipeline.ts",
+    file: "patterns/unstable_tutorial.ts",
     find: "    ), timeout);\n  try {\n    while (connected < want) {",
     replace: "    ), timeout / 20);\n  try {\n    while (connected < want) {",
     why: "awaitWorkers gives up 20x before its timeout",

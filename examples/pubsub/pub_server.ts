@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { openPub, publishUpdate } from "../../patterns/mod.ts";
+import { openPub } from "../../patterns/mod.ts";
+import { publishUpdate } from "../../patterns/unstable_tutorial.ts";
 import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, delay, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 

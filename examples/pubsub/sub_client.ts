@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { openSub, receiveUpdates } from "../../patterns/mod.ts";
+import { openSub } from "../../patterns/mod.ts";
+import { receiveUpdates } from "../../patterns/unstable_tutorial.ts";
 import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portsFlag, withContext } from "../_tutorial.ts";
 
