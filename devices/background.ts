@@ -8,6 +8,7 @@ import {
   type SocketTypeAlias,
 } from "../core/constants.ts";
 import { ZmqError } from "../core/errors.ts";
+import { Service } from "../core/service.ts";
 import { RoleError, type RoleHandle, startRole } from "../workers/worker.ts";
 import {
   type BackgroundKind,
@@ -64,31 +65,35 @@ function startError(code: string, message: string, extra: { endpoint?: string } 
  * A device that runs in its own Web Worker, configured from socket types rather than sockets:
  * the analogue of pyzmq's `ThreadDevice` / `ProcessDevice`. Configure each side with
  * `bindIn`/`connectIn`/`setOptionIn` (and `Out`, and `Mon` for a PROXY's capture socket or a
- * MONITORED_QUEUE's monitor), then {@linkcode BackgroundDevice.start} it and later
- * {@linkcode BackgroundDevice.stop} it. A stopped device leaves no socket, Worker or pending
- * call behind.
+ * MONITORED_QUEUE's monitor), then start it.
+ *
+ * A {@linkcode Service}: `start()` resolves once the Worker has bound and connected every
+ * socket, `stop()` makes the Worker stop the device, close its sockets and end, and resolves
+ * once it is gone (a stopped device leaves no socket, Worker or pending call behind), `done`
+ * settles then (or rejects with what made the device fail), `await using` stops it.
  *
  * Bad configuration is a ZmqError from `start` (an unknown socket type or option, a side with
  * no endpoint, an endpoint in use), never a hung Worker.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BackgroundDevice } from "../mod.ts";
  * const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", { onLine: () => {} });
  * device.bindIn("tcp://127.0.0.1:*");
  * device.bindOut("tcp://127.0.0.1:*");
  * device.setOptionIn("ROUTING_ID", "PULL");
- * await device.start();
- * await device.stop();
+ * await using started = await device.start();
+ * assert.equal(started.running, true);
  * ```
  */
-export class BackgroundDevice {
+export class BackgroundDevice extends Service {
   /** What the device does. */
   readonly kind: BackgroundKind;
   #config: DeviceConfig;
   #options: BackgroundDeviceOptions;
   #handle: RoleHandle | null = null;
-  #done: Promise<void> | null = null;
+  #stopTimeout: number | undefined;
 
   /**
    * Describes a device. `monType` is required for `"PROXY"` (its capture socket) and
@@ -102,6 +107,7 @@ export class BackgroundDevice {
     monType?: SocketType | SocketTypeAlias | BackgroundDeviceOptions,
     options: BackgroundDeviceOptions = {},
   ) {
+    super("BackgroundDevice");
     if (monType !== null && typeof monType === "object") {
       options = monType;
       monType = undefined;
@@ -234,12 +240,10 @@ export class BackgroundDevice {
   }
 
   /**
-   * Validates the configuration, starts the Worker and resolves once every socket is bound and
-   * connected. Rejects with a ZmqError if the configuration is bad or the Worker fails to set
-   * up (`EADDRINUSE` for an endpoint in use), after the Worker has ended.
+   * Validates the configuration, starts the Worker and waits until every socket is bound and
+   * connected (the {@linkcode Service} contract's `start`).
    */
-  async start(): Promise<void> {
-    if (this.#handle) throw startError("EBUSY", "Background device already started");
+  protected override async onStart(): Promise<void> {
     this.validate();
     let ready!: () => void;
     const isReady = new Promise<void>((resolve) => ready = resolve);
@@ -254,38 +258,40 @@ export class BackgroundDevice {
       onLine: (line, stream) => line === READY ? ready() : print(line, stream),
     });
     this.#handle = handle;
-    this.#done = handle.done.catch((error) => {
+    const ended = handle.done.catch((error) => {
       throw error instanceof RoleError && error.code
         ? startError(error.code, error.message.replace(/^role "[^"]*" failed: /, ""))
         : error;
     });
-    this.#done.catch(() => {});
+    ended.then(() => this.ended(), (error) => this.ended(error));
     await Promise.race([
       isReady,
-      this.#done.then(() => {
+      ended.then(() => {
         throw startError("ECHILD", "The device's Worker ended before it was ready");
       }),
     ]);
   }
 
-  /** Resolves when the device has ended (after {@linkcode BackgroundDevice.stop}). */
-  get done(): Promise<void> {
-    return this.#done ?? Promise.reject(startError("EINVAL", "Background device not started"));
-  }
-
   /**
    * Stops the device: its Worker terminates the proxy, closes its sockets and ends. Resolves
-   * once the Worker is gone; rejects if the device failed. Stopping twice is harmless.
+   * once the Worker is gone. Idempotent; never rejects ({@linkcode Service.done} tells how the
+   * device ended).
+   *
+   * @param options `timeout`: ms to wait for the Worker to end by itself before it is
+   * terminated (the default of {@linkcode RoleHandle.stop}).
+   * @returns A promise that resolves once the Worker has ended.
    */
-  async stop(options: { timeout?: number } = {}): Promise<void> {
-    if (!this.#handle) return;
-    await this.#handle.stop(options).catch(() => {});
-    await this.#done;
+  override stop(options: { timeout?: number } = {}): Promise<void> {
+    this.#stopTimeout ??= options?.timeout;
+    return super.stop();
   }
 
-  /** Stops the device (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
+  /** Ends the Worker (the {@linkcode Service} contract). */
+  protected override async onStop(): Promise<void> {
+    if (!this.#handle) return;
+    const timeout = this.#stopTimeout;
+    await this.#handle.stop(timeout === undefined ? {} : { timeout }).catch(() => {});
+    await this.#handle.done.catch(() => {});
   }
 }
 

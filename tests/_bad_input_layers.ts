@@ -539,9 +539,14 @@ const deviceRows: Row[] = [
     call: () => new BackgroundDevice("QUEUE", "ROUTER", "DEALER").bindMon("inproc://m"),
   },
   {
-    what: "the done promise of a background device never started",
-    code: "EINVAL",
-    call: () => new BackgroundDevice("STREAMER", "PULL", "PUSH").done,
+    what: "a background device started after it was stopped (a service runs once)",
+    code: "ECLOSED",
+    call: async () => {
+      const device = new BackgroundDevice("STREAMER", "PULL", "PUSH");
+      device.bindIn("inproc://stopped-in").bindOut("inproc://stopped-out");
+      await device.stop();
+      await device.start();
+    },
   },
 ];
 
@@ -847,12 +852,13 @@ const authRows: Row[] = [
     call: () => new Authenticator({} as never),
   },
   {
-    what: "an Authenticator started twice",
-    code: "EBUSY",
-    call: (f) => {
-      const auth = new Authenticator(f.context()).start();
+    what: "a second Authenticator started on the same context",
+    code: "EADDRINUSE",
+    call: async (f) => {
+      const context = f.context();
+      const auth = await new Authenticator(context).start();
       f.later(() => auth.stop());
-      auth.start();
+      await new Authenticator(context).start();
     },
   },
   {
