@@ -3,7 +3,7 @@
 // nothing that imports it breaks; new code imports it from where it lives now.
 import * as tutorial from "./patterns/unstable_tutorial.ts";
 import * as relay from "./faults/relay.ts";
-import { proxySteerable as proxySteerableRun } from "./core/proxy.ts";
+import { proxySteerable as proxySteerableRun } from "./core/proxy_lease.ts";
 import type { Socket } from "./core/socket.ts";
 
 /**

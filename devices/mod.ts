@@ -12,7 +12,7 @@ export {
   type SideStatistics,
   startProxy,
   SteerableProxy,
-} from "./proxy.ts";
+} from "./steerable_proxy.ts";
 export {
   Device,
   DEVICE_SOCKETS,

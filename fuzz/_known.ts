@@ -19,7 +19,8 @@ export interface KnownOpen {
 export const KNOWN_OPEN: readonly KnownOpen[] = [
   {
     check: "proxy-backpressure",
-    finding: "found by the model fuzzer (SteerableProxy, devices/proxy.ts; not filed yet)",
+    finding:
+      "found by the model fuzzer (SteerableProxy, devices/steerable_proxy.ts; not filed yet)",
     symptom: "with small HWMs (1, 3) on a proxy's sockets, messages queued and the consumer " +
       "not reading, SteerableProxy.pause() (or statistics()) never settles",
     replay: "deno run -A fuzz/model.ts --seed 1 --only proxied",

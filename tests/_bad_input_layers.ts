@@ -52,7 +52,7 @@ import {
   z85Encode,
   zmqHas,
 } from "../mod.ts";
-import { ProxyLease, proxySteerable } from "../core/proxy.ts";
+import { ProxyLease, proxySteerable } from "../core/proxy_lease.ts";
 import {
   awaitWorkers,
   formatUpdate,

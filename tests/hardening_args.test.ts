@@ -201,7 +201,7 @@ Deno.test("no error message or inspection shows a CURVE secret key or PLAIN pass
 
 Deno.test("proxies and roles: bad arguments are ZmqErrors too (10.13)", async () => {
   const { startRole } = await import("../mod.ts");
-  const { ProxyLease } = await import("../core/proxy.ts");
+  const { ProxyLease } = await import("../core/proxy_lease.ts");
   using ctx = new Context();
   using a = ctx.socket("PAIR");
   using b = ctx.socket("PAIR");

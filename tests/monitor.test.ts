@@ -10,7 +10,7 @@ import {
   type SocketMonitor,
   waitForEvent,
 } from "../mod.ts";
-import { ProxyLease } from "../core/proxy.ts";
+import { ProxyLease } from "../core/proxy_lease.ts";
 import { rejectsWith, throwsWith } from "./_util.ts";
 
 /** Reads events until `last` (inclusive); fails if it does not come within `ms`. */
