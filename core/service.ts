@@ -19,6 +19,14 @@ export interface ServiceOptions {
    * @default {false}
    */
   restartable?: boolean;
+  /**
+   * Whether the service reports its own end with `ended()` after `onStop`, instead of ending
+   * when `onStop` resolves: for a stream loop, whose `stop()` may be awaited by one of its own
+   * callbacks, so it cannot wait for them; its `done` does.
+   *
+   * @default {false}
+   */
+  endsItself?: boolean;
 }
 
 /**
@@ -74,6 +82,7 @@ export interface ServiceOptions {
 export abstract class Service implements AsyncDisposable {
   #name: string;
   #restartable: boolean;
+  #endsItself: boolean;
   #phase: Phase = "idle";
   #starting: Promise<this> | null = null;
   #stopping: Promise<void> | null = null;
@@ -90,6 +99,7 @@ export abstract class Service implements AsyncDisposable {
   protected constructor(name: string, options: ServiceOptions = {}) {
     this.#name = name;
     this.#restartable = options.restartable === true;
+    this.#endsItself = options.endsItself === true;
   }
 
   /** True from the moment the service is ready until it stops or ends. */
@@ -122,8 +132,13 @@ export abstract class Service implements AsyncDisposable {
           }),
         );
       }
-      if (this.#stopping) return this.#stopping.then(() => this.start());
+      if (this.#phase === "stopping") {
+        // a new run begins once the last one has ended
+        const again = () => this.start();
+        return this.#done.promise.then(again, again);
+      }
       this.#done = deferred();
+      this.#stopping = null;
     }
     this.#phase = "starting";
     this.#owed = true;
@@ -150,9 +165,7 @@ export abstract class Service implements AsyncDisposable {
    * @returns A promise that resolves once the service has ended.
    */
   stop(): Promise<void> {
-    this.#stopping ??= this.#stop().finally(() => {
-      if (this.#restartable) this.#stopping = null;
-    });
+    this.#stopping ??= this.#stop();
     return this.#stopping;
   }
 
@@ -189,12 +202,12 @@ export abstract class Service implements AsyncDisposable {
    * `error`, and `running` turns false. A later `stop()` still calls `onStop` to let go of
    * what the service holds. Only the first report counts.
    *
-   * @param error What ended it, if it failed.
+   * @param failure What ended it, if it failed (any value, `undefined` too, counts).
    */
-  protected ended(error?: unknown): void {
+  protected ended(...failure: [] | [unknown]): void {
     if (this.#done.settled) return;
     this.#phase = "ended";
-    this.#done.settle(error);
+    this.#done.settle(...failure);
   }
 
   async #failStart(error: unknown): Promise<never> {
@@ -227,14 +240,17 @@ export abstract class Service implements AsyncDisposable {
     } catch (error) {
       stopping = Promise.reject(error);
     }
-    return Promise.resolve(stopping).then(() => this.ended(), (error) => this.ended(error));
+    return Promise.resolve(stopping).then(() => {
+      if (!this.#endsItself) this.ended();
+    }, (error) => this.ended(error));
   }
 }
 
 interface Deferred {
   readonly promise: Promise<void>;
   readonly settled: boolean;
-  settle(error?: unknown): void;
+  /** Resolves with no argument, rejects with the one given. */
+  settle(...failure: [] | [unknown]): void;
 }
 
 function deferred(): Deferred {
@@ -251,11 +267,11 @@ function deferred(): Deferred {
     get settled() {
       return settled;
     },
-    settle(error?: unknown) {
+    settle(...failure: [] | [unknown]) {
       if (settled) return;
       settled = true;
-      if (error === undefined) resolve();
-      else reject(error);
+      if (failure.length === 0) resolve();
+      else reject(failure[0]);
     },
   };
 }

@@ -277,8 +277,12 @@ export class SteerableProxy extends Service {
     this.#lease.release();
     this.#control.close();
     this.#steer.close();
-    if (error !== undefined) this.#failure = error;
-    this.ended(error);
+    if (error === undefined) {
+      this.ended();
+    } else {
+      this.#failure = error;
+      this.ended(error);
+    }
   }
 }
 

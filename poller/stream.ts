@@ -1,4 +1,5 @@
 import { type CloseOptions, type Frame, Socket, ZmqError } from "../core/mod.ts";
+import { Service } from "../core/service.ts";
 
 /**
  * Called with each message a {@linkcode Stream} receives (always an array of frames, even for
@@ -31,6 +32,8 @@ interface Session {
   readonly signal: AbortSignal;
   /** Keeps `task` in the set run() waits for before it settles. */
   track(task: Promise<void>): void;
+  /** Keeps a receive or send in the set stop() waits for; answers it. */
+  io<T>(operation: Promise<T>): Promise<T>;
   /** Reports an error thrown by a callback (or met by a pump). */
   report(error: unknown, stream: Stream): void;
 }
@@ -50,12 +53,17 @@ let shared: Loop | undefined;
 
 /**
  * An event loop for {@linkcode Stream} callbacks: pyzmq's IOLoop. Callbacks of the streams
- * attached to a loop run only while {@linkcode Loop.run} is in progress; `run()` resolves when
- * {@linkcode Loop.stop} is called, typically from a callback. No callback fires after
- * `stop()`.
+ * attached to a loop run only while the loop runs: from {@linkcode Loop.start} (or
+ * {@linkcode Loop.run}, which starts it and waits until it has ended) until
+ * {@linkcode Loop.stop}, typically called from a callback. No callback fires after `stop()`.
+ *
+ * A {@linkcode Service} that may start again: `start()` resolves at once (the streams' pumps
+ * are going), `stop()` resolves once every receive, send and callback in progress has settled,
+ * `done` settles then (rejecting with the first error a callback threw, unless the loop has an
+ * `onError`), `await using` stops it. Each run has its own `done`.
  *
  * A callback that throws is reported: to `onError` if the loop has one, otherwise the loop
- * stops and `run()` rejects with the error.
+ * stops and its run rejects with the error.
  *
  * @example
  * ```ts
@@ -78,9 +86,13 @@ let shared: Loop | undefined;
  * console.log(seen); // ["Continue", "Continue", "Exit"]
  * ```
  */
-export class Loop {
+export class Loop extends Service {
   #streams = new Set<StreamHooks>();
   #session: (Session & { stopped: boolean; stop(): void }) | null = null;
+  /** Settles once the current run's tasks have all settled. */
+  #finished: Promise<void> = Promise.resolve();
+  /** Settles once the current run's receives and sends have all settled. */
+  #ioSettled: () => Promise<void> = () => Promise.resolve();
   /** Handler for errors thrown by callbacks; see {@linkcode LoopOptions.onError}. */
   onError: StreamErrorHandler | undefined;
 
@@ -93,8 +105,14 @@ export class Loop {
     detach = (loop, hooks) => void loop.#streams.delete(hooks);
   }
 
-  /** Creates a loop. */
+  /**
+   * Creates a loop, not running.
+   *
+   * @param options An error handler that keeps the loop going.
+   * @throws {ZmqError} `EBADVALUE` for an `onError` that is not a function.
+   */
   constructor(options: LoopOptions = {}) {
+    super("Loop", { restartable: true, endsItself: true });
     if (options.onError !== undefined && typeof options.onError !== "function") {
       throw new ZmqError("EBADVALUE", 0, "Loop: onError must be a function", { op: "new Loop" });
     }
@@ -109,17 +127,17 @@ export class Loop {
     return shared ??= new Loop();
   }
 
-  /** True while {@linkcode Loop.run} is in progress and {@linkcode Loop.stop} was not called. */
-  get running(): boolean {
-    return this.#session !== null && !this.#session.stopped;
-  }
-
   /**
-   * Runs the callbacks of the attached streams until {@linkcode Loop.stop} is called (or
-   * `signal` aborts, which is the same as `stop()`). Resolves once every receive, send and
-   * callback in progress has ended, so nothing stays pending. Rejects with the first error a
-   * callback threw, unless the loop has an `onError` handler. Rejects with a ZmqError of code
-   * `"EBUSY"` if the loop is already running.
+   * Runs the callbacks of the attached streams until {@linkcode Loop.stop} is called, or
+   * `signal` aborts (which is the same as `stop()`): {@linkcode Loop.start}, then the run's
+   * `done`.
+   *
+   * @param signal Stops the loop when aborted.
+   * @returns A promise that resolves once the loop has stopped and every receive, send and
+   * callback in progress has ended, so nothing stays pending.
+   * @throws {ZmqError} Rejects with `EBUSY` if the loop is already running and with
+   * `EBADVALUE` for a signal that is not an AbortSignal; with the first error a callback
+   * threw, unless the loop has an `onError` handler.
    */
   async run(signal?: AbortSignal): Promise<void> {
     if (this.#session !== null) {
@@ -128,8 +146,28 @@ export class Loop {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new ZmqError("EBADVALUE", 0, "run: signal must be an AbortSignal", { op: "run" });
     }
+    if (signal?.aborted) return; // stopped before it started: no callback runs
+    await this.start();
+    const done = this.done;
+    const onAbort = () => void this.stop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await done;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** True while the loop runs and {@linkcode Loop.stop} was not called (nor a callback failed). */
+  override get running(): boolean {
+    return super.running && this.#session !== null && !this.#session.stopped;
+  }
+
+  /** Starts the streams' pumps for a run (the {@linkcode Service} contract's `start`). */
+  protected override onStart(): void {
     const controller = new AbortController();
     const tasks = new Set<Promise<void>>();
+    const io = new Set<Promise<unknown>>();
     let failure: { error: unknown } | undefined;
     let stopped!: () => void;
     const stopping = new Promise<void>((resolve) => stopped = resolve);
@@ -146,6 +184,12 @@ export class Loop {
         tasks.add(task);
         task.finally(() => tasks.delete(task));
       },
+      io: <T>(operation: Promise<T>): Promise<T> => {
+        const settled = operation.then(() => {}, () => {});
+        io.add(settled);
+        settled.finally(() => io.delete(settled));
+        return operation;
+      },
       report: (error: unknown, stream: Stream) => {
         const handler = this.onError;
         if (handler) {
@@ -156,37 +200,40 @@ export class Loop {
             error = e;
           }
         }
-        // run() rejects with the first error, even one met while the loop was stopping
+        // the run rejects with the first error, even one met while the loop was stopping
         failure ??= { error };
         session.stop();
       },
     };
-    const onAbort = () => session.stop();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) session.stop();
     this.#session = session;
-    try {
-      for (const hooks of [...this.#streams]) {
-        if (session.stopped) break;
-        hooks.start();
-      }
+    this.#ioSettled = async () => {
+      while (io.size > 0) await Promise.allSettled([...io]);
+    };
+    for (const hooks of [...this.#streams]) {
+      if (session.stopped) break;
+      hooks.start();
+    }
+    this.#finished = (async () => {
       await stopping;
       while (tasks.size > 0) await Promise.allSettled([...tasks]);
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      this.#session = null;
-    }
-    if (failure) throw failure.error;
+    })().finally(() => {
+      if (this.#session === session) this.#session = null;
+      if (failure) this.ended(failure.error);
+      else this.ended();
+    });
   }
 
   /**
-   * Stops the loop: no callback fires after this call, pending receives and sends are
-   * cancelled, and {@linkcode Loop.run} resolves once they have settled. Messages received but
-   * not yet handed to a callback, and queued sends, are kept for the next run. Does nothing if
-   * the loop is not running.
+   * Stops the loop (the {@linkcode Service} contract's `stop`): no callback fires after this
+   * call, pending receives and sends are cancelled, and `stop()` resolves once they have
+   * settled. It does not wait for callbacks still running (the one that called `stop()` may be
+   * among them, awaiting it): {@linkcode Loop.done} and {@linkcode Loop.run} settle after those
+   * too. Messages received but not yet handed to a callback, and queued sends, are kept for
+   * the next run.
    */
-  stop(): void {
+  protected override async onStop(): Promise<void> {
     this.#session?.stop();
+    await this.#ioSettled();
   }
 }
 
@@ -417,7 +464,7 @@ export class Stream implements Disposable {
       let frames = this.#held.shift();
       if (frames === undefined) {
         try {
-          frames = await this.socket.recvMultipart({ signal });
+          frames = await session.io(this.socket.recvMultipart({ signal }));
         } catch (e) {
           if (signal.aborted || this.closed) return;
           throw e;
@@ -441,7 +488,7 @@ export class Stream implements Disposable {
       if (signal.aborted || this.closed) return;
       const frames = this.#sendQ[0];
       try {
-        await this.socket.send(frames, { signal });
+        await session.io(this.socket.send(frames, { signal }));
       } catch (e) {
         // cancelled before any frame went out: the message stays queued for the next run
         if (signal.aborted || this.closed) return;

@@ -228,7 +228,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "loop-ignores-abort",
     file: "poller/stream.ts",
-    find: "    const onAbort = () => session.stop();",
+    find: "    const onAbort = () => void this.stop();",
     replace: "    const onAbort = () => {};",
     why: "Loop.run(signal) keeps running after the signal aborts",
     tests: STREAMS,
@@ -353,7 +353,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "loop-runs-with-aborted-signal",
     file: "poller/stream.ts",
-    find: "    if (signal?.aborted) session.stop();\n",
+    find: "    if (signal?.aborted) return; // stopped before it started: no callback runs\n",
     replace: "",
     why: "Loop.run(signal) with a signal already aborted runs (forever) instead of returning",
     tests: STREAMS,
