@@ -52,7 +52,7 @@ async function queue(ctx: Context, job: Extract<FarJob, { role: "queue" }>) {
 
 self.onmessage = async (e: MessageEvent<FarJob | "stop">) => {
   if (e.data === "stop") {
-    await running?.terminate();
+    await running?.stop();
     return;
   }
   const job = e.data;

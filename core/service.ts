@@ -47,9 +47,10 @@ export interface ServiceOptions {
  * - {@linkcode Service.running} is true from ready until stopping or ending.
  *
  * A class that extends it implements `onStart` (what makes it ready; nothing if its
- * constructor did that and called `markStarted`), `onStop` (what ends it; called once per
- * start, even after the service ended by itself, so that it can let go of what it holds), and
- * calls `ended(error)` when it ends by itself.
+ * constructor did that and called `markStarted`), `onStop` (what ends it and lets go of what it
+ * holds: called by the first `stop()` after each start, even after the service ended by
+ * itself, and by a `stop()` of a service never started, which may hold what its constructor
+ * opened), and calls `ended(error)` when it ends by itself.
  *
  * @example
  * ```ts
@@ -86,8 +87,8 @@ export abstract class Service implements AsyncDisposable {
   #phase: Phase = "idle";
   #starting: Promise<this> | null = null;
   #stopping: Promise<void> | null = null;
-  /** onStop is owed for the current start. */
-  #owed = false;
+  /** onStop is owed: by construction (what the constructor holds), then once per start. */
+  #owed = true;
   #done = deferred();
 
   /**
@@ -182,7 +183,8 @@ export abstract class Service implements AsyncDisposable {
 
   /**
    * What ends the service and lets go of what it holds. Called once per start, by the first
-   * `stop()` after it, also when the service ended by itself. Its failure goes to `done`.
+   * `stop()` after it, also when the service ended by itself, and by the `stop()` of a service
+   * never started (it must cope with that). Its failure goes to `done`.
    */
   protected abstract onStop(): void | Promise<void>;
 
@@ -210,17 +212,13 @@ export abstract class Service implements AsyncDisposable {
     this.#done.settle(...failure);
   }
 
-  async #failStart(error: unknown): Promise<never> {
+  #failStart(error: unknown): Promise<never> {
     this.ended(error);
-    throw error;
+    return Promise.reject(error);
   }
 
   /** Calls onStop at once (synchronously up to its first await) unless a start is settling. */
   #stop(): Promise<void> {
-    if (this.#phase === "idle") {
-      this.ended();
-      return Promise.resolve();
-    }
     if (this.#phase === "starting") {
       return this.#starting!.then(() => this.#end(), () => this.#end());
     }
@@ -228,7 +226,7 @@ export abstract class Service implements AsyncDisposable {
   }
 
   #end(): Promise<void> {
-    if (this.#phase === "running") this.#phase = "stopping";
+    if (this.#phase === "running" || this.#phase === "idle") this.#phase = "stopping";
     if (!this.#owed) {
       this.ended();
       return Promise.resolve();

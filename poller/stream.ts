@@ -147,12 +147,11 @@ export class Loop extends Service {
       throw new ZmqError("EBADVALUE", 0, "run: signal must be an AbortSignal", { op: "run" });
     }
     if (signal?.aborted) return; // stopped before it started: no callback runs
-    await this.start();
-    const done = this.done;
     const onAbort = () => void this.stop();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      await done;
+      await this.start();
+      await this.done;
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }

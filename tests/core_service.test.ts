@@ -3,6 +3,21 @@
 // class of the library.
 import assert from "node:assert/strict";
 import { Service } from "../core/service.ts";
+import {
+  Authenticator,
+  BackgroundDevice,
+  Context,
+  Loop,
+  MajordomoBroker,
+  MajordomoWorker,
+  MonitoredQueue,
+  ParanoidPirateQueue,
+  ParanoidPirateWorker,
+  startDevice,
+  SteerableProxy,
+  TitanicServer,
+} from "../mod.ts";
+import { FaultRelay } from "../faults/mod.ts";
 import { isCode, within } from "./_util.ts";
 
 /** A service whose start and stop are steered by the test. */
@@ -128,12 +143,13 @@ Deno.test("Service: stop while starting waits for the start, then stops", async 
   assert.equal(probe.running, false);
 });
 
-Deno.test("Service: stop before start ends it without calling onStart or onStop", async () => {
+Deno.test("Service: stop before start ends it, calling onStop (for what the constructor holds) but not onStart", async () => {
   const probe = new Probe();
+  await probe.stop();
   await probe.stop();
   await within(probe.done, 1000, "done of a service stopped before it started");
   await assert.rejects(probe.start(), isCode("ECLOSED"));
-  assert.deepEqual([probe.starts, probe.stops], [0, 0]);
+  assert.deepEqual([probe.starts, probe.stops], [0, 1]);
 });
 
 Deno.test("Service: await using stops it", async () => {
@@ -164,4 +180,127 @@ Deno.test("Service: a restartable service starts again with a new done", async (
   assert.equal(probe.running, true);
   await probe.stop();
   assert.deepEqual([probe.starts, probe.stops], [3, 3]);
+});
+
+// ---- every background service of the library keeps the same contract ----
+
+/** One handler: a worker started again with another one rejects (EBUSY). */
+const echo = (body: Uint8Array[]) => body;
+
+interface Case {
+  name: string;
+  /** Makes the service (started or not), on `ctx`, with a unique `tag` for endpoints. */
+  make(ctx: Context, tag: string): Service | Promise<Service>;
+  /** start() with what it needs (a worker's handler). */
+  start?(service: Service): Promise<unknown>;
+  restartable?: boolean;
+}
+
+const cases: Case[] = [
+  {
+    name: "SteerableProxy",
+    make: (ctx, tag) => {
+      const [f, b] = [ctx.socket("PULL"), ctx.socket("PUSH")];
+      f.bind(`inproc://${tag}-f`);
+      b.bind(`inproc://${tag}-b`);
+      return new SteerableProxy(f, b);
+    },
+  },
+  {
+    name: "Device",
+    make: (ctx, tag) =>
+      startDevice("STREAMER", {
+        frontend: `inproc://${tag}-f`,
+        backend: `inproc://${tag}-b`,
+        context: ctx,
+      }),
+  },
+  {
+    name: "MonitoredQueue",
+    make: (ctx) =>
+      new MonitoredQueue(ctx.socket("ROUTER"), ctx.socket("DEALER"), ctx.socket("PUB")),
+  },
+  {
+    name: "BackgroundDevice",
+    make: (_ctx, tag) => {
+      const d = new BackgroundDevice("STREAMER", "PULL", "PUSH", { onLine: () => {} });
+      return d.bindIn(`inproc://${tag}-f`).bindOut(`inproc://${tag}-b`);
+    },
+  },
+  { name: "Authenticator", make: (ctx) => new Authenticator(ctx), restartable: true },
+  { name: "Loop", make: () => new Loop(), restartable: true },
+  {
+    name: "MajordomoBroker",
+    make: (ctx, tag) => new MajordomoBroker(ctx, { bind: `inproc://${tag}` }),
+  },
+  {
+    name: "MajordomoWorker",
+    make: (ctx, tag) => new MajordomoWorker(ctx, `inproc://${tag}`, "echo"),
+    start: (w) => (w as MajordomoWorker).start(echo),
+  },
+  {
+    name: "ParanoidPirateQueue",
+    make: (ctx, tag) =>
+      new ParanoidPirateQueue(ctx, { frontend: `inproc://${tag}-f`, backend: `inproc://${tag}-b` }),
+  },
+  {
+    name: "ParanoidPirateWorker",
+    make: (ctx, tag) => new ParanoidPirateWorker(ctx, `inproc://${tag}`),
+    start: (w) => (w as ParanoidPirateWorker).start(echo),
+  },
+  {
+    name: "TitanicServer",
+    make: (ctx, tag) => new TitanicServer(ctx, { broker: `inproc://${tag}`, store: ":memory:" }),
+  },
+  { name: "FaultRelay", make: () => FaultRelay.start({ target: "127.0.0.1:9" }) },
+];
+
+for (const c of cases) {
+  Deno.test(`${c.name} keeps the Service contract: start, done, idempotent stop, await using`, async () => {
+    await using ctx = new Context({ linger: 0 });
+    const tag = `service-${c.name}-${crypto.randomUUID()}`;
+    const start = c.start ?? ((s: Service) => s.start());
+    let service: Service;
+    {
+      await using s = await c.make(ctx, tag);
+      service = s;
+      assert.ok(s instanceof Service);
+      assert.equal(await within(start(s), 10_000, `${c.name}.start()`), s);
+      assert.equal(s.running, true);
+      assert.equal(await start(s), s); // starting a started service answers it
+      assert.equal(await state(s.done), "pending");
+    } // await using: stop()
+    assert.equal(service.running, false);
+    assert.equal(await state(service.done), "resolved");
+    await within(service.stop(), 10_000, `${c.name}.stop() again`); // idempotent
+    if (c.restartable) {
+      await within(start(service), 10_000, `${c.name}.start() again`);
+      assert.equal(service.running, true);
+      await within(service.stop(), 10_000, `${c.name}.stop()`);
+    } else {
+      await assert.rejects(start(service), isCode("ECLOSED"));
+    }
+  });
+}
+
+Deno.test("the old lifecycle names are deprecated aliases of stop()", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const [f, b] = [ctx.socket("PULL"), ctx.socket("PUSH")];
+  f.bind("inproc://alias-proxy-f");
+  b.bind("inproc://alias-proxy-b");
+  const proxy = new SteerableProxy(f, b);
+  await within(proxy.terminate(), 5000, "terminate()"); // stop(), then done
+  assert.equal(proxy.running, false);
+  assert.equal(proxy.state, "terminated");
+  const broker = await new MajordomoBroker(ctx, { bind: "inproc://alias-broker" }).start();
+  await within(broker.close(), 5000, "MajordomoBroker.close()");
+  assert.equal(broker.running, false);
+  await assert.rejects(broker.run(), isCode("ECLOSED"));
+  const worker = await new MajordomoWorker(ctx, "inproc://alias-broker", "echo").start(echo);
+  await within(worker.close(), 5000, "MajordomoWorker.close()");
+  assert.equal(worker.running, false);
+  const relay = FaultRelay.start({ target: "127.0.0.1:9" });
+  await within(relay.close(), 5000, "FaultRelay.close()");
+  assert.equal(relay.running, false);
+  assert.equal(await state(relay.done), "resolved");
 });
