@@ -31,7 +31,7 @@ async function publish(ctx: Context, job: Extract<FarJob, { role: "publish" }>) 
     Array.from({ length: job.topics }, (_, t) => pubsubMessage(job.size, t, kind));
   const [sync, data, end] = [each("S"), each("D"), each("E")];
   // until the subscriber acknowledges, a sync message on every topic each millisecond
-  for (let acked = false; !acked; acked = (await ack.poll(1, 1)) !== 0) {
+  for (let acked = false; !acked; acked = (await ack.poll(1, { timeout: 1 })) !== 0) {
     for (const m of sync) await pub.send(m);
   }
   for (let i = 0; i < job.count; i++) await pub.send(data[i % job.topics]);

@@ -182,7 +182,7 @@ export class SteerableProxy extends Service {
     await this.#steer.send("TERMINATE");
     await run;
     // drop any acknowledgements left on the control pair
-    while (await this.#steer.poll(1, 0)) await this.#steer.recvMultipart();
+    while (await this.#steer.poll(1, { timeout: 0 })) await this.#steer.recvMultipart();
   }
 
   #serial<T>(op: string, fn: () => Promise<T>): Promise<T> {

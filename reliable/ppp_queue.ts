@@ -198,7 +198,7 @@ export class ParanoidPirateQueue extends Service {
         listening = wantClients;
       }
       const wait = Math.max(0, Math.ceil(heartbeatAt - performance.now()));
-      const ready = await poller.poll(wait, stop);
+      const ready = await poller.poll({ timeout: wait, signal: stop });
       if (ready.has(this.#backend)) {
         for (let i = 0; i < BATCH; i++) {
           const frames = await take(this.#backend);

@@ -236,8 +236,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "polling-client-ignores-abort",
     file: "examples/zmqpolling/client.ts",
-    find: "      const socks = await poller.poll(undefined, signal);",
-    replace: "      const socks = await poller.poll(undefined);",
+    find: "      const socks = await poller.poll({ signal });",
+    replace: "      const socks = await poller.poll({});",
     why: "the zmqpolling client, stopped while it waits for a message, never ends",
     tests: STREAMS,
   },
