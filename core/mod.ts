@@ -56,8 +56,10 @@ export {
   monitor,
   MONITOR_EVENTS,
   type MonitorEvent,
+  type MonitorEventDetails,
   type MonitorEventName,
   type SocketMonitor,
   waitForEvent,
   type WaitForEventOptions,
 } from "./monitor.ts";
+export { Service, type ServiceOptions } from "./service.ts";

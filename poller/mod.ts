@@ -23,7 +23,7 @@
  *
  * @module
  */
-export { type PollOptions, Poller } from "./poller.ts";
+export { Poller, type PollOptions } from "./poller.ts";
 export {
   Loop,
   type LoopOptions,
