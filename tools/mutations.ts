@@ -414,8 +414,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "wait-for-event-takes-any-event",
     file: "core/monitor.ts",
-    find: "      if (wanted.has(e.event)) return e;",
-    replace: "      return e;",
+    find: "      if (wanted.has(e.event)) return e as MonitorEvent<N>;",
+    replace: "      return e as MonitorEvent<N>;",
     why: "waitForEvent resolves with the first event of any kind, not the one asked for",
     tests: MONITOR,
   },
