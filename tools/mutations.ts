@@ -345,8 +345,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "event-value-16-bit",
     file: "core/monitor.ts",
-    find: "value: view.getUint32(2, true)",
-    replace: "value: view.getUint16(2, true)",
+    find: "const value = view.getUint32(2, true);",
+    replace: "const value = view.getUint16(2, true);",
     why: "monitor events carry only the low 16 bits of their value (protocol error codes lost)",
     tests: MONITOR,
   },
