@@ -181,7 +181,7 @@ class Hub {
         }
         const event = parse(frames);
         if (event === null) continue;
-        for (const sub of this.subscribers) sub._push(event);
+        for (const sub of this.subscribers) feeds.get(sub)!.push(event);
         if (event.event === "monitor_stopped") return;
       }
     } finally {
@@ -191,7 +191,7 @@ class Hub {
       if (current === this) hubs.delete(this.#socket);
       if (current === this || current === undefined) this.#stopNative();
       this.#pair.close();
-      for (const sub of this.subscribers) sub._end();
+      for (const sub of this.subscribers) feeds.get(sub)!.end();
       this.subscribers.clear();
     }
   }
@@ -318,6 +318,20 @@ export interface SocketMonitor<N extends MonitorEventName = MonitorEventName>
   close(): Promise<void>;
 }
 
+/** What the native monitor's hub (and waitForEvent) reach of a subscriber. */
+interface Feed {
+  /** Delivers an event. */
+  push(event: MonitorEvent): void;
+  /** Ends the iteration (queued events are still delivered). */
+  end(): void;
+}
+
+/**
+ * Subscriber object → its feed, registered by its constructor: the library's one way for a
+ * class to reach another's private state (core/_registry.ts).
+ */
+const feeds = new WeakMap<Subscriber, Feed>();
+
 class Subscriber implements SocketMonitor {
   #hub: Hub;
   #filter: Set<MonitorEventName> | null;
@@ -328,6 +342,7 @@ class Subscriber implements SocketMonitor {
   constructor(hub: Hub, filter: Set<MonitorEventName> | null) {
     this.#hub = hub;
     this.#filter = filter;
+    feeds.set(this, { push: (event) => this.#push(event), end: () => this.#end() });
   }
 
   /** True once the monitor has ended (closed, or its socket closed). */
@@ -335,8 +350,8 @@ class Subscriber implements SocketMonitor {
     return this.#ended;
   }
 
-  /** @internal Delivers an event from the native monitor. */
-  _push(event: MonitorEvent): void {
+  /** Delivers an event from the native monitor. */
+  #push(event: MonitorEvent): void {
     if (this.#ended || (this.#filter !== null && !this.#filter.has(event.event))) return;
     if (this.#waiter) {
       const w = this.#waiter;
@@ -345,8 +360,8 @@ class Subscriber implements SocketMonitor {
     } else this.#queue.push(event);
   }
 
-  /** @internal Ends the iteration (queued events are still delivered). */
-  _end(): void {
+  /** Ends the iteration (queued events are still delivered). */
+  #end(): void {
     this.#ended = true;
     if (this.#waiter) {
       const w = this.#waiter;
@@ -376,7 +391,7 @@ class Subscriber implements SocketMonitor {
    */
   async close(): Promise<void> {
     this.#queue = [];
-    this._end();
+    this.#end();
     await this.#hub.leave(this);
   }
 
@@ -504,7 +519,7 @@ export async function waitForEvent<N extends MonitorEventName>(
   let failure: unknown = null;
   const stop = (reason: unknown) => {
     failure ??= reason;
-    sub._end();
+    feeds.get(sub)!.end();
   };
   const onAbort = () => stop(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });

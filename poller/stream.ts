@@ -44,10 +44,21 @@ interface StreamHooks {
   start(): void;
 }
 
-// Bridges between the two classes, set in Loop's static block (they reach private fields).
-let sessionOf!: (loop: Loop) => Session | null;
-let attach!: (loop: Loop, hooks: StreamHooks) => void;
-let detach!: (loop: Loop, hooks: StreamHooks) => void;
+/** What a Stream reaches of its Loop: the current run, and the set of attached streams. */
+interface LoopInternals {
+  /** The current run, or null between runs. */
+  session(): Session | null;
+  /** Attaches a stream (started at once if the loop runs). */
+  attach(hooks: StreamHooks): void;
+  /** Detaches a stream. */
+  detach(hooks: StreamHooks): void;
+}
+
+/**
+ * Loop object → its internals, registered by its constructor: the library's one way for a
+ * class to reach another's private state (as core/_registry.ts does for Context and Socket).
+ */
+const loops = new WeakMap<Loop, LoopInternals>();
 
 let shared: Loop | undefined;
 
@@ -96,15 +107,6 @@ export class Loop extends Service {
   /** Handler for errors thrown by callbacks; see {@linkcode LoopOptions.onError}. */
   onError: StreamErrorHandler | undefined;
 
-  static {
-    sessionOf = (loop) => loop.#session;
-    attach = (loop, hooks) => {
-      loop.#streams.add(hooks);
-      if (loop.#session) hooks.start();
-    };
-    detach = (loop, hooks) => void loop.#streams.delete(hooks);
-  }
-
   /**
    * Creates a loop, not running.
    *
@@ -113,6 +115,14 @@ export class Loop extends Service {
    */
   constructor(options: LoopOptions = {}) {
     super("Loop", { restartable: true, endsItself: true });
+    loops.set(this, {
+      session: () => this.#session,
+      attach: (hooks) => {
+        this.#streams.add(hooks);
+        if (this.#session) hooks.start();
+      },
+      detach: (hooks) => void this.#streams.delete(hooks),
+    });
     if (options.onError !== undefined && typeof options.onError !== "function") {
       throw new ZmqError("EBADVALUE", 0, "Loop: onError must be a function", { op: "new Loop" });
     }
@@ -301,14 +311,14 @@ export class Stream implements Disposable {
     this.#hooks = {
       start: () => {
         if (this.closed) {
-          detach(this.loop, this.#hooks); // its socket was closed directly
+          loops.get(this.loop)!.detach(this.#hooks); // its socket was closed directly
           return;
         }
         this.#startRecv();
         this.#startSend();
       },
     };
-    attach(loop, this.#hooks);
+    loops.get(loop)!.attach(this.#hooks);
   }
 
   /** True once {@linkcode Stream.close} was called or the socket was closed. */
@@ -397,7 +407,7 @@ export class Stream implements Disposable {
     this.#sendQ = [];
     this.#held = [];
     this.#sendCtl?.abort();
-    detach(this.loop, this.#hooks);
+    loops.get(this.loop)!.detach(this.#hooks);
     this.socket.close(options);
   }
 
@@ -413,7 +423,7 @@ export class Stream implements Disposable {
   }
 
   #startRecv(): void {
-    const session = sessionOf(this.loop);
+    const session = loops.get(this.loop)!.session();
     if (session === null || session.signal.aborted) return;
     if (this.#onRecv === null || this.closed) return;
     if (this.#recvCtl !== null && !this.#recvCtl.signal.aborted) return; // already receiving
@@ -429,7 +439,7 @@ export class Stream implements Disposable {
   }
 
   #startSend(): void {
-    const session = sessionOf(this.loop);
+    const session = loops.get(this.loop)!.session();
     if (session === null || session.signal.aborted) return;
     if (this.#sendQ.length === 0 || this.closed) return;
     if (this.#sendCtl !== null && !this.#sendCtl.signal.aborted) return; // already sending
