@@ -35,12 +35,7 @@ export {
   type SocketTypeAlias,
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
-export {
-  type Candidate,
-  LIBRARY_ENV,
-  LibraryNotFoundError,
-  MissingPermissionError,
-} from "./_loader.ts";
+export { LibraryNotFoundError, MissingPermissionError } from "./_loader.ts";
 export {
   type CurveKeypair,
   curveKeypair,
