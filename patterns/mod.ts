@@ -5,12 +5,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openRep, openReq, requestString, serveReplies } from "../mod.ts";
  * using ctx = new Context();
  * using rep = openRep(ctx, { bind: "inproc://patterns-doc" });
  * using req = openReq(ctx, { connect: "inproc://patterns-doc" });
  * const server = serveReplies(rep, () => "World", { count: 1 });
- * console.log(await requestString(req, "Hello")); // "World"
+ * assert.equal(await requestString(req, "Hello"), "World");
  * await server;
  * ```
  *

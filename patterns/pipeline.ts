@@ -85,13 +85,27 @@ export interface PushWorkOptions {
 
 /**
  * The producer: sends every item of `items` as JSON on a PUSH socket, waiting whenever no
- * worker can take more. Answers the number of items sent.
+ * worker can take more.
+ *
+ * @param push A PUSH socket.
+ * @param items The items, in order (an iterable or an async iterable).
+ * @param options A signal that stops pushing.
+ * @returns The number of items sent.
+ * @throws {ZmqError} Rejects with `EBADJSON` for an item that is not JSON (a bigint, a
+ * cycle), `ECLOSED` once the socket is closed, the signal's reason when it aborts.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush, pushWork } from "../mod.ts";
+ * using ctx = new Context();
+ * using pull = openPull(ctx, { bind: "inproc://push-work-doc" });
+ * using push = openPush(ctx, { connect: "inproc://push-work-doc" });
  * const sent = await pushWork(push, (function* () {
- *   for (let num = 0; num < 20000; num++) yield { num };
+ *   for (let num = 0; num < 3; num++) yield { num };
  * })());
+ * assert.equal(sent, 3);
+ * assert.deepEqual(await pull.recvJson(), { num: 0 });
  * ```
  */
 export async function pushWork(
@@ -112,7 +126,11 @@ export type WorkFunction = (item: unknown) => unknown | Promise<unknown>;
 
 /** Options for {@linkcode processWork}. */
 export interface ProcessWorkOptions {
-  /** Process this many items, then return. Default: until `signal` aborts. */
+  /**
+   * Process this many items, then return.
+   *
+   * @default {Infinity} until `signal` aborts.
+   */
   count?: number;
   /** Stops the loop: a pending receive rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -122,14 +140,33 @@ export interface ProcessWorkOptions {
 
 /**
  * The worker loop: pulls a JSON item, calls `work`, and pushes the result as JSON on `push`
- * unless it is undefined. Answers the number of items processed.
+ * unless it is undefined (or `push` is null).
+ *
+ * @param pull Where the items come from.
+ * @param push Where the results go, or null.
+ * @param work Makes a result from an item.
+ * @param options How many items, a signal that stops the loop, a callback per item.
+ * @returns The number of items processed.
+ * @throws {ZmqError} `EBADVALUE` for a work function that is not a function or a bad count;
+ * rejects with `EBADJSON` (or `EBADUTF8`) for an item that is not JSON, the work function's
+ * error, the signal's reason, or `ECLOSED`.
  *
  * @example
- * ```ts ignore
- * await processWork(pull, push, (item) => {
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush, processWork, pushWork } from "../mod.ts";
+ * using ctx = new Context();
+ * using tasks = openPull(ctx, { bind: "inproc://process-work-tasks" });
+ * using feeder = openPush(ctx, { connect: "inproc://process-work-tasks" });
+ * using results = openPush(ctx, { bind: "inproc://process-work-results" });
+ * using sink = openPull(ctx, { connect: "inproc://process-work-results" });
+ * await pushWork(feeder, [{ num: 1 }, { num: 2 }]);
+ * const done = await processWork(tasks, results, (item) => {
  *   const { num } = item as { num: number };
- *   return num % 2 === 0 ? { consumer: 7, num } : undefined;
- * }, { signal });
+ *   return num % 2 === 0 ? { consumer: 7, num } : undefined; // even numbers only
+ * }, { count: 2 });
+ * assert.equal(done, 2);
+ * assert.deepEqual(await sink.recvJson(), { consumer: 7, num: 2 });
  * ```
  */
 export async function processWork(
@@ -154,7 +191,11 @@ export async function processWork(
 
 /** Options for {@linkcode sinkResults}. */
 export interface SinkOptions {
-  /** Stop after this many results. Default: until `signal` aborts or the socket closes. */
+  /**
+   * Stop after this many results.
+   *
+   * @default {Infinity} until `signal` aborts or the socket closes.
+   */
   count?: number;
   /** Stops the iteration: a pending receive rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -164,12 +205,25 @@ export interface SinkOptions {
  * The sink: yields the JSON results arriving on a PULL socket, `count` of them, or until
  * `signal` aborts or the socket closes.
  *
+ * @param pull Where the results come from.
+ * @param options How many results, and a signal that stops the iteration.
+ * @returns An async generator of the results, parsed.
+ * @throws {ZmqError} `EBADVALUE` for a bad count; `EBADJSON` (or `EBADUTF8`) for a result
+ * that is not JSON.
+ *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush, pushWork, sinkResults } from "../mod.ts";
+ * using ctx = new Context();
+ * using sink = openPull(ctx, { bind: "inproc://sink-results-doc" });
+ * using worker = openPush(ctx, { connect: "inproc://sink-results-doc" });
+ * await pushWork(worker, [{ consumer: 7 }, { consumer: 9 }, { consumer: 7 }]);
  * const perConsumer = new Map<number, number>();
- * for await (const r of sinkResults<{ consumer: number }>(pull, { count: 10000 })) {
+ * for await (const r of sinkResults<{ consumer: number }>(sink, { count: 3 })) {
  *   perConsumer.set(r.consumer, (perConsumer.get(r.consumer) ?? 0) + 1);
  * }
+ * assert.deepEqual([...perConsumer], [[7, 2], [9, 1]]);
  * ```
  */
 export async function* sinkResults<T = unknown>(
