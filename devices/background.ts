@@ -305,15 +305,26 @@ function cap(s: string): string {
  * prefix.
  *
  * @example
- * ```ts ignore
- * const device = new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB");
- * device.bindIn("tcp://127.0.0.1:5559").bindOut("tcp://127.0.0.1:5560");
- * device.bindMon("tcp://127.0.0.1:5562");
- * await device.start();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BackgroundMonitoredQueue } from "../mod.ts";
+ * const device = new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB", { onLine: () => {} });
+ * device.bindIn("tcp://127.0.0.1:*").bindOut("tcp://127.0.0.1:*");
+ * device.bindMon("tcp://127.0.0.1:*");
+ * await using queue = await device.start();
+ * assert.equal(queue.kind, "MONITORED_QUEUE");
  * ```
  */
 export class BackgroundMonitoredQueue extends BackgroundDevice {
-  /** Describes a monitored queue; prefixes default to `"in"` and `"out"`. */
+  /**
+   * Describes a monitored queue; prefixes default to `"in"` and `"out"`.
+   *
+   * @param inType The in (frontend) socket's type.
+   * @param outType The out (backend) socket's type.
+   * @param monType The mon socket's type.
+   * @default {"PUB"} `monType`
+   * @param options The Worker's name and output, a shared context, the prefixes.
+   */
   constructor(
     inType: SocketType | SocketTypeAlias,
     outType: SocketType | SocketTypeAlias,

@@ -16,8 +16,9 @@ export type DeviceKind = "QUEUE" | "FORWARDER" | "STREAMER";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEVICE_SOCKETS } from "../mod.ts";
- * console.log(DEVICE_SOCKETS.QUEUE); // ["ROUTER", "DEALER"]
+ * assert.deepEqual(DEVICE_SOCKETS.QUEUE, ["ROUTER", "DEALER"]);
  * ```
  */
 export const DEVICE_SOCKETS: Readonly<Record<DeviceKind, readonly [SocketType, SocketType]>> = {

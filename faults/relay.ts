@@ -61,7 +61,9 @@ const MAX_IN_FLIGHT = 1 << 20;
  *
  * @example
  * ```ts
- * import { Context, FaultRelay } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context } from "../mod.ts";
+ * import { FaultRelay } from "./mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * using rep = ctx.socket("REP");
  * const port = rep.bindToRandomPort();
@@ -69,8 +71,10 @@ const MAX_IN_FLIGHT = 1 << 20;
  * using req = ctx.socket("REQ");
  * req.connect(relay.endpoint);
  * await req.send("through the relay");
- * console.log(await rep.recvString()); // "through the relay"
+ * assert.equal(await rep.recvString({ timeout: 5000 }), "through the relay");
+ * assert.equal(relay.stats.accepted, 1);
  * relay.freeze(); // from here on nothing passes, and nobody is told
+ * assert.equal(relay.mode, "frozen");
  * ```
  */
 export class FaultRelay extends Service {

@@ -78,6 +78,7 @@ let shared: Loop | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, Loop, Stream } from "../mod.ts";
  * using ctx = new Context();
  * using pull = ctx.socket("PULL");
@@ -94,7 +95,7 @@ let shared: Loop | undefined;
  * });
  * for (const text of ["Continue", "Continue", "Exit"]) await push.send(text);
  * await loop.run();
- * console.log(seen); // ["Continue", "Continue", "Exit"]
+ * assert.deepEqual(seen, ["Continue", "Continue", "Exit"]);
  * ```
  */
 export class Loop extends Service {
@@ -253,6 +254,7 @@ export class Loop extends Service {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, Loop, Stream } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
@@ -266,7 +268,7 @@ export class Loop extends Service {
  * echo.onSend(() => loop.stop());
  * await req.send("Hello");
  * await loop.run();
- * console.log(await req.recvString()); // "Hello"
+ * assert.equal(await req.recvString(), "Hello");
  * ```
  */
 export class Stream implements Disposable {
