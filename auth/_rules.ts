@@ -1,8 +1,9 @@
 // The authenticator's rules and the decision they make about one ZAP request. Synchronous and
 // free of callbacks: nothing here can wait, and an exception in it refuses the peer.
-import { curveKeyToZ85, z85Encode, ZmqError } from "../core/mod.ts";
+import { curveKeyToZ85, z85Encode, type ZmqError } from "../core/mod.ts";
 import { canonicalAddress } from "./_addresses.ts";
 import { refusal, type ZapDecision, type ZapRequest } from "./_zap.ts";
+import { badValue } from "../core/errors.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -16,7 +17,7 @@ interface CurveRule {
 }
 
 function badArg(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
+  return badValue(detail, { op });
 }
 
 function checkDomain(domain: unknown, op: string): string {

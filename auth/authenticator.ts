@@ -3,11 +3,12 @@
 // through the optional decision hook (_hook.ts). libzmq's I/O thread asks about every PLAIN or
 // CURVE handshake (and NULL ones on sockets with a ZAP_DOMAIN) and waits for the answer
 // without blocking anyone.
-import { type Context, ZmqError } from "../core/mod.ts";
+import type { Context, ZmqError } from "../core/mod.ts";
 import { DecisionHook } from "./_hook.ts";
 import { Rules } from "./_rules.ts";
 import type { ZapDecision, ZapRequest } from "./_zap.ts";
 import { ZAP_ENDPOINT, ZapEndpoint, type ZapHandler } from "./_zap_endpoint.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 
 export { ZAP_ENDPOINT };
 export type { ZapDecision };
@@ -58,7 +59,7 @@ export interface AuthenticatorOptions {
 const DEFAULT_HOOK_TIMEOUT = 1000;
 
 function badArg(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
+  return badValue(detail, { op });
 }
 
 function checkOptions(options: unknown): AuthenticatorOptions {
@@ -164,7 +165,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    */
   start(): this {
     if (this.running) {
-      throw new ZmqError("EBUSY", 0, "The authenticator is already running", {
+      throw zmqError("EBUSY", "The authenticator is already running", {
         op: "Authenticator.start",
       });
     }

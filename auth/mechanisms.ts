@@ -9,9 +9,10 @@ import {
   curveKeyToZ85,
   curvePublic,
   type Socket,
-  ZmqError,
+  type ZmqError,
 } from "../core/mod.ts";
 import { redactWhenInspected } from "./_redact.ts";
+import { badValue } from "../core/errors.ts";
 
 /**
  * The largest message frame (in bytes) a server made by {@linkcode makeCurveServer} or
@@ -48,7 +49,7 @@ export interface ServerSecurityOptions {
 }
 
 function badArg(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
+  return badValue(detail, { op });
 }
 
 /** Sets MAXMSGSIZE on a server socket (see ServerSecurityOptions.maxMessageSize). */

@@ -1,6 +1,6 @@
 // Checks of the arguments every asynchronous operation shares (an options object, a timeout, an
 // AbortSignal): a wrong one is a ZmqError of code EBADVALUE that says what was expected.
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext } from "./errors.ts";
 import { describeValue } from "./_options.ts";
 
 /** The longest delay setTimeout honours (about 24.8 days). */
@@ -17,9 +17,7 @@ export function checkTimeout(timeout: unknown, context: ErrorContext): number {
   if (timeout === undefined) return -1;
   if (timeout === -1 || timeout === Infinity) return -1;
   if (typeof timeout !== "number" || !(timeout >= 0)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `timeout must be a number of milliseconds >= 0, or -1 for none; got ${
         describeValue(timeout)
       }`,
@@ -33,12 +31,7 @@ export function checkTimeout(timeout: unknown, context: ErrorContext): number {
 /** An optional AbortSignal. */
 export function checkSignal(signal: unknown, context: ErrorContext): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `signal must be an AbortSignal; got ${describeValue(signal)}`,
-      context,
-    );
+    throw badValue(`signal must be an AbortSignal; got ${describeValue(signal)}`, context);
   }
 }
 
@@ -53,9 +46,7 @@ export function checkOptions<T extends { signal?: AbortSignal }>(
 ): T {
   if (options === undefined || options === NO_OPTIONS) return NO_OPTIONS as T;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `options must be an object like ${what}; got ${describeValue(options)}`,
       context,
     );

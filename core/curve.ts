@@ -1,8 +1,7 @@
 // CURVE key pairs and Z85 text (ZeroMQ RFC 32), through libzmq's own functions. Input is
 // checked here first, so bad input is a ZmqError with a code, never a crash in native code.
 import * as backend from "./_backend.ts";
-import { ERRNO } from "./constants.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { type ErrorContext, errorFromErrno, type ZmqError, zmqError } from "./errors.ts";
 
 /** A CURVE key pair as two 40-character Z85 strings. */
 export interface CurveKeypair {
@@ -19,7 +18,7 @@ export const Z85_ALPHABET =
 const Z85_CHARS = new Set(Z85_ALPHABET);
 
 function invalid(detail: string, context: ErrorContext): ZmqError {
-  return new ZmqError("EINVAL", ERRNO.EINVAL, detail, context);
+  return zmqError("EINVAL", detail, context);
 }
 
 function describe(value: unknown): string {
@@ -97,9 +96,8 @@ export function z85Decode(text: string): Uint8Array {
 
 function needCurve(op: string): void {
   if (!backend.has("curve")) {
-    throw new ZmqError(
+    throw zmqError(
       "ENOTSUP",
-      ERRNO.ENOTSUP,
       'This libzmq was built without CURVE (see zmqHas("curve") and DENO_ZMQ_LIBRARY)',
       { op },
     );
@@ -156,13 +154,9 @@ export function curveKeypair(): CurveKeypair {
   needCurve("curveKeypair");
   const pair = backend.curveKeypair();
   if (typeof pair === "number") {
-    const errno = pair;
-    throw new ZmqError(
-      errno === ERRNO.ENOTSUP ? "ENOTSUP" : "EINVAL",
-      errno,
-      "libzmq could not generate a CURVE key pair",
-      { op: "curveKeypair" },
-    );
+    throw errorFromErrno(pair, "libzmq could not generate a CURVE key pair", {
+      op: "curveKeypair",
+    });
   }
   return pair;
 }

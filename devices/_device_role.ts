@@ -2,6 +2,7 @@
 // configuration, reports READY (or throws, which rejects the parent's start), runs the
 // device until the role is stopped, then closes everything it opened.
 import { Context } from "../core/context.ts";
+import { badValue } from "../core/errors.ts";
 import type { Socket } from "../core/socket.ts";
 import type { SocketOptionName } from "../core/constants.ts";
 import type { RoleEnv } from "../workers/role.ts";
@@ -35,7 +36,9 @@ function open(
 /** Runs the device described by `--config JSON` until stopped. */
 export async function main(args: string[], env: RoleEnv): Promise<void> {
   const i = args.indexOf("--config");
-  if (i < 0 || args[i + 1] === undefined) throw new TypeError("device role: --config is missing");
+  if (i < 0 || args[i + 1] === undefined) {
+    throw badValue("device role: --config is missing", { op: "device role" });
+  }
   const config = decodeConfig(args[i + 1]);
   const own = env.context === undefined;
   const ctx = env.context ?? new Context();

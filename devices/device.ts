@@ -1,7 +1,7 @@
 import { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { SOCKET_TYPES, type SocketType } from "../core/constants.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 import { type ProxyStatistics, SteerableProxy } from "./steerable_proxy.ts";
 
 /**
@@ -124,9 +124,7 @@ function closeAll(sockets: (Socket | undefined)[], bound: [Socket, string][]): v
 function endpoints(value: unknown, name: string): string[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || list.some((e) => typeof e !== "string" || e === "")) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `${name} must be an endpoint like "tcp://*:5559" or a non-empty list of them; got ${
         JSON.stringify(value)
       }`,
@@ -153,20 +151,16 @@ function endpoints(value: unknown, name: string): string[] {
  */
 export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {
   if (!Object.hasOwn(DEVICE_SOCKETS, kind)) {
-    throw new ZmqError(
+    throw zmqError(
       "EINVAL",
-      22,
       `Unknown device ${JSON.stringify(kind)}; expected QUEUE, FORWARDER or STREAMER`,
       { op: "start device" },
     );
   }
   if (options === null || typeof options !== "object") {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      "startDevice: options must be an object with frontend and backend",
-      { op: "start device" },
-    );
+    throw badValue("startDevice: options must be an object with frontend and backend", {
+      op: "start device",
+    });
   }
   const front = endpoints(options.frontend, "frontend");
   const back = endpoints(options.backend, "backend");

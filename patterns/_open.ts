@@ -2,11 +2,11 @@
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import type { SocketType } from "../core/constants.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, type ZmqError, zmqError } from "../core/errors.ts";
 
 /** A wrong argument: a ZmqError of code EBADVALUE naming what was wrong. */
 export function badArgument(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
+  return badValue(detail, { op });
 }
 
 /**
@@ -81,7 +81,7 @@ export function text(frame: Uint8Array, what: string): string {
   try {
     return utf8.decode(frame);
   } catch {
-    throw new ZmqError("EBADUTF8", 0, `${what} is not valid UTF-8 (${frame.length} bytes)`, {
+    throw zmqError("EBADUTF8", `${what} is not valid UTF-8 (${frame.length} bytes)`, {
       op: "decode",
     });
   }

@@ -19,8 +19,7 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
-import { ERRNO } from "../core/constants.ts";
+import { closedError, ZmqError, zmqError } from "../core/errors.ts";
 import { monitor, type SocketMonitor } from "../core/monitor.ts";
 import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
 
@@ -29,7 +28,7 @@ function parseJson(frame: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(s);
   } catch {
-    throw new ZmqError("EBADJSON", 0, `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
+    throw zmqError("EBADJSON", `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
       op: "decode",
     });
   }
@@ -163,9 +162,8 @@ async function countConnections(
   signal?.addEventListener("abort", onAbort, { once: true });
   const timer = timeout === undefined || timeout === Infinity ? undefined : setTimeout(() =>
     stop(
-      new ZmqError(
+      zmqError(
         "EAGAIN",
-        ERRNO.EAGAIN,
         `Only ${connected} of ${want} workers connected within ${timeout} ms`,
         context,
       ),
@@ -175,9 +173,7 @@ async function countConnections(
       const next = await events.next();
       if (failure !== undefined) throw failure;
       if (next.done) {
-        throw new ZmqError(
-          "ECLOSED",
-          0,
+        throw closedError(
           `The socket closed while ${connected} of ${want} workers were connected`,
           context,
         );

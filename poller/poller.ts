@@ -1,5 +1,6 @@
-import { POLLIN, POLLOUT, Socket, ZmqError } from "../core/mod.ts";
+import { POLLIN, POLLOUT, Socket } from "../core/mod.ts";
 import { checkEvents, checkTimeout } from "./_check.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 
 /**
  * Waits on several sockets at once: pyzmq's `zmq.Poller`. Register sockets with the events
@@ -56,7 +57,7 @@ export class Poller {
   modify(socket: Socket, events: number): void {
     checkSocket(socket, "modify");
     if (!this.#items.has(socket)) {
-      throw new ZmqError("EINVAL", 0, "Socket is not registered with this poller", {
+      throw zmqError("EINVAL", "Socket is not registered with this poller", {
         op: "modify",
         socketType: socket.type,
       });
@@ -101,7 +102,7 @@ export class Poller {
   async poll(timeout?: number, signal?: AbortSignal): Promise<Map<Socket, number>> {
     const ms = checkTimeout(timeout, "poll");
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new ZmqError("EBADVALUE", 0, "poll: signal must be an AbortSignal", { op: "poll" });
+      throw badValue("poll: signal must be an AbortSignal", { op: "poll" });
     }
     signal?.throwIfAborted();
     const deadline = ms < 0 ? Infinity : performance.now() + ms;
@@ -112,9 +113,8 @@ export class Poller {
       const remaining = deadline - performance.now();
       if (ms === 0 || remaining <= 0) return ready;
       if (items.length === 0 && remaining === Infinity && signal === undefined) {
-        throw new ZmqError(
+        throw zmqError(
           "EINVAL",
-          0,
           "Nothing is registered and there is no timeout or signal: poll would wait forever",
           { op: "poll" },
         );
@@ -127,7 +127,7 @@ export class Poller {
 
 function checkSocket(socket: unknown, op: string): asserts socket is Socket {
   if (!(socket instanceof Socket)) {
-    throw new ZmqError("EBADVALUE", 0, `${op}: socket must be a Socket; got ${describe(socket)}`, {
+    throw badValue(`${op}: socket must be a Socket; got ${describe(socket)}`, {
       op,
     });
   }

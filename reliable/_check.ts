@@ -1,6 +1,6 @@
 // Option checks shared by the reliable patterns: bad options are ZmqErrors with code EBADVALUE
 // that name the option and the value.
-import { ZmqError } from "../core/errors.ts";
+import { badValue } from "../core/errors.ts";
 
 /** The longest delay setTimeout honours, in ms. */
 export const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -14,12 +14,10 @@ export function checkInteger(
   max = MAX_DELAY_MS,
 ): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `${name} must be an integer from ${min} to ${max}; got ${describe(value)}`,
-      { op, option: name },
-    );
+    throw badValue(`${name} must be an integer from ${min} to ${max}; got ${describe(value)}`, {
+      op,
+      option: name,
+    });
   }
   return value;
 }
@@ -28,12 +26,10 @@ export function checkInteger(
 export function checkName(value: unknown, name: string, op: string): string {
   // deno-lint-ignore no-control-regex
   if (typeof value !== "string" || value === "" || /[\x00-\x1f\x7f]/.test(value)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `${name} must be a non-empty printable string; got ${describe(value)}`,
-      { op, option: name },
-    );
+    throw badValue(`${name} must be a non-empty printable string; got ${describe(value)}`, {
+      op,
+      option: name,
+    });
   }
   return value;
 }
@@ -45,9 +41,7 @@ export function checkEndpoints(value: unknown, name: string, op: string): string
     !Array.isArray(list) || list.length === 0 ||
     !list.every((e) => typeof e === "string" && e !== "")
   ) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `${name} must be an endpoint or a non-empty list of endpoints; got ${describe(value)}`,
       { op, option: name },
     );

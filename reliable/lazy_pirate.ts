@@ -1,5 +1,5 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, closedError, ZmqError, zmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
 
 /** Options for a {@linkcode LazyPirateClient}. */
@@ -66,12 +66,10 @@ export class UnreachableError extends ZmqError {
 
 function checkCount(value: number, name: string, min: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `${name} must be an integer >= ${min}; got ${String(value)}`,
-      { op: "LazyPirateClient", option: name },
-    );
+    throw badValue(`${name} must be an integer >= ${min}; got ${String(value)}`, {
+      op: "LazyPirateClient",
+      option: name,
+    });
   }
   return value;
 }
@@ -169,16 +167,15 @@ export class LazyPirateClient implements Disposable {
     options: PirateRequestOptions = {},
   ): Promise<Uint8Array[]> {
     if (this.#closed) {
-      throw new ZmqError("ECLOSED", 0, "Client is closed", {
+      throw closedError("Client is closed", {
         op: "request",
         socketType: "REQ",
         endpoint: this.endpoint,
       });
     }
     if (this.#busy) {
-      throw new ZmqError(
+      throw zmqError(
         "EBUSY",
-        0,
         "A request is already pending on this client; await it first (REQ is lockstep)",
         { op: "request", socketType: "REQ", endpoint: this.endpoint },
       );
@@ -215,7 +212,7 @@ export class LazyPirateClient implements Disposable {
     try {
       return new TextDecoder("utf-8", { fatal: true }).decode(frames[0]);
     } catch {
-      throw new ZmqError("EBADUTF8", 0, "Reply is not valid UTF-8", {
+      throw zmqError("EBADUTF8", "Reply is not valid UTF-8", {
         op: "requestString",
         socketType: "REQ",
         endpoint: this.endpoint,

@@ -1,5 +1,5 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { zmqError } from "../core/errors.ts";
 import type { Frame, OperationOptions, Socket } from "../core/socket.ts";
 import { checkName } from "./_check.ts";
 import { bodyFrames, EMPTY } from "./_frames.ts";
@@ -95,7 +95,7 @@ export class AsyncMajordomoClient implements Disposable {
     const frames = await this.#socket.recvMultipart(options);
     const reply = parseClientReply(frames, true);
     if (reply.invalid !== undefined) {
-      throw new ZmqError("EPROTO", 0, reply.invalid, {
+      throw zmqError("EPROTO", reply.invalid, {
         op: "AsyncMajordomoClient.recv",
         socketType: "DEALER",
         endpoint: this.endpoint,

@@ -61,6 +61,10 @@ export const PRIVATE_IMPORT_EXCEPTIONS: Readonly<
     modules: ["core/_reactor.ts"],
     why: "checks that a stopped loop leaves nothing polling in the reactor",
   },
+  "tests/core_errno.test.ts": {
+    modules: ["core/_errno.ts", "core/_backend.ts"],
+    why: "unit tests of the per-platform errno tables, against the C library's strerror",
+  },
   "tests/hardening_turn.test.ts": {
     modules: ["core/_turn.ts"],
     why: "counts operations against the event loop's turn budget (TURN_OPS)",

@@ -1,5 +1,5 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue } from "../core/errors.ts";
 import { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
 import { type ProcessRoleOptions, startProcessRole } from "./process.ts";
 
@@ -55,12 +55,12 @@ export interface RunResult {
  */
 export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Promise<RunResult> {
   if (!Array.isArray(specs) || specs.some((s) => typeof s !== "object" || s === null)) {
-    throw new ZmqError("EBADVALUE", 0, "runRoles takes an array of role specs ({ module, ... })", {
+    throw badValue("runRoles takes an array of role specs ({ module, ... })", {
       op: "runRoles",
     });
   }
   if (typeof options !== "object" || options === null) {
-    throw new ZmqError("EBADVALUE", 0, "runRoles options must be an object like { timeout }", {
+    throw badValue("runRoles options must be an object like { timeout }", {
       op: "runRoles",
     });
   }
