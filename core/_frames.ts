@@ -1,8 +1,8 @@
 // Turning what a caller passes to send() into frames, before anything goes out: a message is all
 // or nothing, so every frame is checked and encoded first, and a frame that cannot be sent (a
 // hole in the array, a detached buffer, a value of the wrong type) rejects the whole message.
-import type { ErrorContext } from "./errors.ts";
-import { badValue, type ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext, type ZmqError } from "./errors.ts";
+import { describeKind } from "./_util.ts";
 
 const encoder = new TextEncoder();
 
@@ -11,13 +11,6 @@ export interface EncodedMessage {
   frames: Uint8Array[];
   /** True if a frame is a view of the caller's buffer (copied before it may wait in a queue). */
   borrowed: boolean;
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
 }
 
 function detachedError(index: number, context: ErrorContext): ZmqError {
@@ -52,7 +45,10 @@ export function toFrame(value: unknown, index: number, context: ErrorContext): U
     if (isDetached(value)) throw detachedError(index, context);
     return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   }
-  throw badValue(`Frame ${index} is ${kindOf(value)}; expected a string or Uint8Array`, context);
+  throw badValue(
+    `Frame ${index} is ${describeKind(value)}; expected a string or Uint8Array`,
+    context,
+  );
 }
 
 /**

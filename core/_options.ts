@@ -13,6 +13,7 @@ import {
 } from "./options.ts";
 import { type ErrorContext, type ZmqError, zmqError } from "./errors.ts";
 import { optionHint } from "./_names.ts";
+import { describeValue } from "./_util.ts";
 
 const encoder = new TextEncoder();
 const INT_MAX = 2 ** 31 - 1;
@@ -88,20 +89,6 @@ function describeRange(r: Range): string {
 
 function inRange(r: Range, value: number): boolean {
   return r.intervals.some(([a, b]) => value >= a && value <= b);
-}
-
-/**
- * Describes a value for an error message without revealing it when it may be a secret: strings
- * and bytes only by their length.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return `a string of ${value.length} characters`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
 }
 
 /** A refused option value: EBADVALUE for the wrong type, EINVAL outside libzmq's range. */

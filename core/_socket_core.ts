@@ -20,7 +20,7 @@ import type { Pointer } from "./_backend.ts";
 import { reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
-import { POLLIN, POLLOUT, type SocketType } from "./constants.ts";
+import type { SocketType } from "./constants.ts";
 import { SOCKET_OPTIONS } from "./options.ts";
 import {
   badValue,
@@ -32,9 +32,9 @@ import {
   zmqError,
 } from "./errors.ts";
 import { encodeMessage, ownFrames } from "./_frames.ts";
-import { describeValue, optionToGet, optionToSet } from "./_options.ts";
+import { optionToGet, optionToSet } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { checkOptions, checkSignal, checkTimeout } from "./_args.ts";
+import { checkEvents, checkOptions, checkSignal, checkTimeout, describeValue } from "./_util.ts";
 import { type Pending, PendingOps, type QueueIO, type SendOp } from "./_pending.ts";
 import { closeNativeSocket, type OpenedSocket } from "./_native_socket.ts";
 import type { CloseOptions, OperationOptions } from "./socket.ts";
@@ -473,12 +473,7 @@ export class SocketCore {
       const context = this.ctx("poll");
       this.live("poll");
       checkSignal(signal, context);
-      if (!Number.isInteger(events) || events <= 0 || (events & ~(POLLIN | POLLOUT)) !== 0) {
-        throw badValue(
-          `events must be POLLIN (1), POLLOUT (2) or both; got ${String(events)}`,
-          context,
-        );
-      }
+      checkEvents(events, context);
       const ms = checkTimeout(timeout, context);
       signal?.throwIfAborted();
       const ready = this.#readEvents("poll");

@@ -19,13 +19,8 @@ import {
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
-import {
-  contextOption,
-  describeValue,
-  encodeContextOption,
-  encodeOption,
-  optionLabel,
-} from "./_options.ts";
+import { contextOption, encodeContextOption, encodeOption, optionLabel } from "./_options.ts";
+import { describeValue } from "./_util.ts";
 import { DEFAULT_LINGER_MS, LATE_MS, LingerRecord } from "./_linger.ts";
 import { type ContextHandle, SharedContext } from "./_shared.ts";
 import { badValue, closedError, type ZmqError } from "./errors.ts";

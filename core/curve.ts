@@ -1,6 +1,7 @@
 // CURVE key pairs and Z85 text (ZeroMQ RFC 32), through libzmq's own functions. Input is
 // checked here first, so bad input is a ZmqError with a code, never a crash in native code.
 import * as backend from "./_backend.ts";
+import { describeValue } from "./_util.ts";
 import { type ErrorContext, errorFromErrno, type ZmqError, zmqError } from "./errors.ts";
 
 /** A CURVE key pair as two 40-character Z85 strings. */
@@ -21,13 +22,6 @@ function invalid(detail: string, context: ErrorContext): ZmqError {
   return zmqError("EINVAL", detail, context);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return `a string of length ${value.length}`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return typeof value === "object" ? Object.prototype.toString.call(value) : typeof value;
-}
-
 /**
  * Encodes bytes as Z85 text (ZeroMQ RFC 32). The length must be a multiple of 4; a 32-byte CURVE
  * key gives 40 characters. Throws a ZmqError with code `EINVAL` otherwise.
@@ -42,7 +36,7 @@ function describe(value: unknown): string {
 export function z85Encode(bytes: Uint8Array): string {
   const context = { op: "z85Encode" };
   if (!(bytes instanceof Uint8Array)) {
-    throw invalid(`z85Encode takes a Uint8Array; got ${describe(bytes)}`, context);
+    throw invalid(`z85Encode takes a Uint8Array; got ${describeValue(bytes)}`, context);
   }
   if (bytes.length % 4 !== 0) {
     throw invalid(
@@ -69,7 +63,7 @@ export function z85Encode(bytes: Uint8Array): string {
 export function z85Decode(text: string): Uint8Array {
   const context = { op: "z85Decode" };
   if (typeof text !== "string") {
-    throw invalid(`z85Decode takes a string; got ${describe(text)}`, context);
+    throw invalid(`z85Decode takes a string; got ${describeValue(text)}`, context);
   }
   if (text.length % 5 !== 0) {
     throw invalid(
@@ -120,7 +114,7 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
   if (typeof key === "string") {
     if (key.length !== 40) {
       throw invalid(
-        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`,
+        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describeValue(key)}`,
         context,
       );
     }
@@ -130,13 +124,16 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
   if (key instanceof Uint8Array) {
     if (key.length !== 32) {
       throw invalid(
-        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`,
+        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describeValue(key)}`,
         context,
       );
     }
     return z85Encode(key);
   }
-  throw invalid(`A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`, context);
+  throw invalid(
+    `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describeValue(key)}`,
+    context,
+  );
 }
 
 /**

@@ -3,8 +3,7 @@
 import { socketMonitor } from "./_backend.ts";
 import { socketPointers } from "./_registry.ts";
 import { badValue, closedError, ZmqError, zmqError } from "./errors.ts";
-import { checkOptions } from "./_args.ts";
-import { describeValue } from "./_options.ts";
+import { checkOptions, checkTimeout, startTimer } from "./_util.ts";
 import type { Socket } from "./socket.ts";
 
 /**
@@ -369,13 +368,10 @@ export async function waitForEvent(
   const wanted = checkEvents(events, "waitForEvent")!;
   const context = { op: "waitForEvent", socketType: socket?.type };
   const { timeout, signal } = checkOptions(options, context);
-  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw badValue(`timeout must be a number >= 0; got ${describeValue(timeout)}`, context);
-  }
+  const ms = checkTimeout(timeout, context, false);
   signal?.throwIfAborted();
   const failOnHandshake = wanted.has("handshake_succeeded");
   const sub = subscribe(socket, null);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let failure: unknown = null;
   const stop = (reason: unknown) => {
     failure ??= reason;
@@ -383,13 +379,9 @@ export async function waitForEvent(
   };
   const onAbort = () => stop(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  if (timeout !== undefined && timeout !== Infinity) {
-    timer = setTimeout(() => {
-      stop(
-        zmqError("EAGAIN", `No ${[...wanted].join(" or ")} event within ${timeout} ms`, context),
-      );
-    }, timeout);
-  }
+  const cancelTimer = startTimer(ms, () => {
+    stop(zmqError("EAGAIN", `No ${[...wanted].join(" or ")} event within ${timeout} ms`, context));
+  });
   try {
     for (;;) {
       const r = await sub.next();
@@ -411,7 +403,7 @@ export async function waitForEvent(
       }
     }
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer();
     signal?.removeEventListener("abort", onAbort);
     await sub.close();
   }

@@ -19,7 +19,7 @@ import { badValue, ZmqError, zmqError } from "./errors.ts";
 import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { NO_OPTIONS } from "./_args.ts";
+import { NO_OPTIONS } from "./_util.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";

@@ -7,7 +7,7 @@ import type { Socket } from "../core/socket.ts";
 import type { SocketOptionName } from "../core/constants.ts";
 import type { RoleEnv } from "../workers/role.ts";
 import { decodeConfig, READY, type SideConfig } from "./_config.ts";
-import { aborted } from "./_main.ts";
+import { aborted, closeAfterUnbind } from "../core/_util.ts";
 import { MonitoredQueue } from "./monitored_queue.ts";
 import { SteerableProxy } from "./steerable_proxy.ts";
 
@@ -69,15 +69,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       }
     }
   } finally {
-    // unbind first: libzmq frees an endpoint at close only later
-    for (const [s, e] of bound) {
-      try {
-        s.unbind(e);
-      } catch {
-        // a wildcard endpoint: close frees it
-      }
-    }
-    for (const s of opened) s.close({ linger: 0 });
+    closeAfterUnbind(opened, bound);
     if (own) await ctx.terminate();
   }
 }

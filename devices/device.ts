@@ -3,6 +3,7 @@ import type { Socket } from "../core/socket.ts";
 import { SOCKET_TYPES, type SocketType } from "../core/constants.ts";
 import { badValue, zmqError } from "../core/errors.ts";
 import { type ProxyStatistics, SteerableProxy } from "./steerable_proxy.ts";
+import { closeAfterUnbind } from "../core/_util.ts";
 
 /**
  * The tutorial's three devices: QUEUE (ROUTER/DEALER request-reply broker), FORWARDER
@@ -96,7 +97,7 @@ export class Device implements AsyncDisposable {
         await this.proxy.terminate();
         return await this.proxy.statistics();
       } finally {
-        closeAll([this.frontend, this.backend, this.capture], this.#bound);
+        closeAfterUnbind([this.frontend, this.backend, this.capture], this.#bound);
         if (this.#ownContext) await this.#context.terminate();
       }
     })();
@@ -107,18 +108,6 @@ export class Device implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
-}
-
-/** Unbinds first (libzmq frees an endpoint at close only later), then closes. */
-function closeAll(sockets: (Socket | undefined)[], bound: [Socket, string][]): void {
-  for (const [s, e] of bound) {
-    try {
-      s.unbind(e);
-    } catch {
-      // already gone, or a wildcard endpoint: close frees it
-    }
-  }
-  for (const s of sockets) s?.close({ linger: 0 });
 }
 
 function endpoints(value: unknown, name: string): string[] {
@@ -190,7 +179,7 @@ export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {
       : open("PUB", endpoints(options.capture, "capture"), false);
     return new Device(kind, { context, own, frontend, backend, capture, bound });
   } catch (error) {
-    closeAll(opened, bound);
+    closeAfterUnbind(opened, bound);
     if (own) context.close();
     throw error;
   }

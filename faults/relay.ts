@@ -1,5 +1,5 @@
 import { badValue } from "../core/errors.ts";
-import { delay } from "../patterns/_open.ts";
+import { delay } from "../core/_util.ts";
 
 /** Where a {@linkcode FaultRelay} listens and where it forwards to. */
 export interface FaultRelayOptions {

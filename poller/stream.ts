@@ -1,5 +1,6 @@
 import { type CloseOptions, type Frame, Socket } from "../core/mod.ts";
 import { badValue, closedError, zmqError } from "../core/errors.ts";
+import { checkSignal, describeKind, describeValue } from "../core/_util.ts";
 
 /**
  * Called with each message a {@linkcode Stream} receives (always an array of frames, even for
@@ -126,9 +127,7 @@ export class Loop {
     if (this.#session !== null) {
       throw zmqError("EBUSY", "Loop is already running", { op: "run" });
     }
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw badValue("run: signal must be an AbortSignal", { op: "run" });
-    }
+    checkSignal(signal, { op: "run" });
     const controller = new AbortController();
     const tasks = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
@@ -237,12 +236,12 @@ export class Stream implements Disposable {
    */
   constructor(socket: Socket, loop: Loop = Loop.instance()) {
     if (!(socket instanceof Socket)) {
-      throw badValue(`Stream: socket must be a Socket; got ${describe(socket)}`, {
+      throw badValue(`Stream: socket must be a Socket; got ${describeValue(socket)}`, {
         op: "new Stream",
       });
     }
     if (!(loop instanceof Loop)) {
-      throw badValue(`Stream: loop must be a Loop; got ${describe(loop)}`, {
+      throw badValue(`Stream: loop must be a Loop; got ${describeValue(loop)}`, {
         op: "new Stream",
       });
     }
@@ -459,7 +458,9 @@ export class Stream implements Disposable {
 
 function checkCallback(callback: unknown, op: string): void {
   if (callback !== null && typeof callback !== "function") {
-    throw badValue(`${op}: callback must be a function or null; got ${describe(callback)}`, { op });
+    throw badValue(`${op}: callback must be a function or null; got ${describeValue(callback)}`, {
+      op,
+    });
   }
 }
 
@@ -472,17 +473,10 @@ function checkFrames(frames: unknown[], socketType: string): void {
   }
   frames.forEach((f, i) => {
     if (typeof f !== "string" && !ArrayBuffer.isView(f)) {
-      throw badValue(`Frame ${i} is ${describe(f)}; expected a string or Uint8Array`, {
+      throw badValue(`Frame ${i} is ${describeKind(f)}; expected a string or Uint8Array`, {
         op: "send",
         socketType,
       });
     }
   });
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
 }

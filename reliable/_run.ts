@@ -1,7 +1,7 @@
 // How the reliable patterns' long-running loops stop: close() (resolves) or the caller's
 // AbortSignal (rejects with its reason), and how they wait.
 import { closedError, zmqError } from "../core/errors.ts";
-export { delay } from "../patterns/_open.ts";
+export { delay } from "../core/_util.ts";
 
 /** One signal that aborts when either the owner's stopper or the caller's signal does. */
 export function stopSignal(stopper: AbortSignal, signal?: AbortSignal): AbortSignal {

@@ -1,6 +1,12 @@
 import type { Context } from "../core/context.ts";
-import { badValue, closedError, ZmqError, zmqError } from "../core/errors.ts";
+import { closedError, ZmqError, zmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
+import { checkInteger } from "../core/_util.ts";
+
+const OP = "LazyPirateClient";
+/** The options are checked as integers with no upper bound (a timeout beyond setTimeout's
+ * range waits forever, as a recv's does). */
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 /** Options for a {@linkcode LazyPirateClient}. */
 export interface LazyPirateOptions {
@@ -64,16 +70,6 @@ export class UnreachableError extends ZmqError {
   }
 }
 
-function checkCount(value: number, name: string, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw badValue(`${name} must be an integer >= ${min}; got ${String(value)}`, {
-      op: "LazyPirateClient",
-      option: name,
-    });
-  }
-  return value;
-}
-
 /**
  * A request client that survives a server restart: the zguide's "Lazy Pirate".
  *
@@ -130,8 +126,8 @@ export class LazyPirateClient implements Disposable {
    * ```
    */
   constructor(context: Context, endpoint: string, options: LazyPirateOptions = {}) {
-    this.timeout = checkCount(options.timeout ?? 2500, "timeout", 1);
-    this.retries = checkCount(options.retries ?? 3, "retries", 0);
+    this.timeout = checkInteger(options.timeout ?? 2500, "timeout", OP, 1, UNBOUNDED);
+    this.retries = checkInteger(options.retries ?? 3, "retries", OP, 0, UNBOUNDED);
     this.endpoint = endpoint;
     this.#context = context;
     this.#onRetry = options.onRetry;

@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.ts";
 import { zmqError } from "../core/errors.ts";
 import type { Frame } from "../core/socket.ts";
-import { checkName } from "./_check.ts";
+import { checkName } from "../core/_util.ts";
 import { bodyFrames } from "./_frames.ts";
 import {
   LazyPirateClient,

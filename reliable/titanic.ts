@@ -1,6 +1,6 @@
 import type { Context } from "../core/context.ts";
 import { badValue } from "../core/errors.ts";
-import { checkInteger } from "./_check.ts";
+import { checkInteger } from "../core/_util.ts";
 import { bytes, textOrNull } from "./_frames.ts";
 import { delay, Runner } from "./_run.ts";
 import { isServiceName } from "./mdp.ts";

@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.ts";
 import { badValue, ZmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
-import { checkInteger } from "./_check.ts";
+import { checkInteger } from "../core/_util.ts";
 import { bodyFrames } from "./_frames.ts";
 import { delay, isAbort, Runner } from "./_run.ts";
 import { Backoff, Liveness } from "./heartbeat.ts";

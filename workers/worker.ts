@@ -1,5 +1,6 @@
 import type { Context } from "../core/context.ts";
 import { badValue } from "../core/errors.ts";
+import { startTimer } from "../core/_util.ts";
 
 /** How to start a role in a Web Worker. */
 export interface RoleOptions {
@@ -128,18 +129,18 @@ export function startRole(module: string | URL, options: RoleOptions = {}): Role
       });
     }
     if (!finished) worker.postMessage({ type: "stop" });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer = () => {};
     const late = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => {
+      cancelTimer = startTimer(timeout, () => {
         const error = new RoleError(name, `did not stop within ${timeout} ms`);
         settle(error);
         reject(error);
-      }, timeout);
+      });
     });
     try {
       await Promise.race([done, late]);
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
     }
   };
   // A failure is reported through `done` and `stop`; don't also report it as unhandled.
