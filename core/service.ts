@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ZmqError } from "./errors.ts";
+import { closedError } from "./errors.ts";
 
 type Phase = "idle" | "starting" | "running" | "stopping" | "ended";
 
@@ -128,7 +128,7 @@ export abstract class Service implements AsyncDisposable {
     if (this.#phase === "stopping" || this.#phase === "ended") {
       if (!this.#restartable) {
         return Promise.reject(
-          new ZmqError("ECLOSED", 0, `The ${this.#name} was stopped`, {
+          closedError(`The ${this.#name} was stopped`, {
             op: `${this.#name}.start`,
           }),
         );

@@ -2,7 +2,6 @@ import type { Pointer } from "./_backend.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
   canonicalSocketType,
-  ERRNO,
   POLLIN,
   SOCKET_TYPES,
   type SocketType,
@@ -16,11 +15,11 @@ import type {
 } from "./options.ts";
 import { aliasTargets, socketTypeHint } from "./_names.ts";
 import type { Context } from "./context.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, ZmqError, zmqError } from "./errors.ts";
 import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { checkOptions, NO_OPTIONS } from "./_args.ts";
+import { checkOptions, NO_OPTIONS } from "./_util.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";
@@ -93,12 +92,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   constructor(context: Context, type: SocketType | SocketTypeAlias) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
-    if (!internals) throw new ZmqError("EINVAL", ERRNO.EINVAL, "Not a Context", base);
+    if (!internals) throw zmqError("EINVAL", "Not a Context", base);
     const canonical = canonicalSocketType(type);
     if (canonical === undefined) {
-      throw new ZmqError(
+      throw zmqError(
         "EINVAL",
-        ERRNO.EINVAL,
         `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
         }`,
@@ -174,7 +172,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     this.bind(`${address}:*`);
     const port = Number(/:(\d+)$/.exec(this.lastEndpoint)?.[1]);
     if (!Number.isInteger(port)) {
-      throw new ZmqError("EINVAL", ERRNO.EINVAL, "Bound endpoint has no port", {
+      throw zmqError("EINVAL", "Bound endpoint has no port", {
         ...this.#core.ctx("bindToRandomPort"),
         endpoint: this.lastEndpoint,
       });
@@ -293,9 +291,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const context = this.#core.ctx(op, { option });
     this.#core.live(op, context);
     if (this.type !== "SUB") {
-      throw new ZmqError(
+      throw zmqError(
         "ENOTSUP",
-        ERRNO.ENOTSUP,
         `${op} is only for SUB sockets; this is a ${this.type} socket`,
         context,
       );
@@ -351,7 +348,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (!Array.isArray(frames)) {
       return settleLater(
         later,
-        new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
+        badValue("sendMultipart takes an array of frames", {
           ...this.#core.ctx("sendMultipart"),
         }),
       );
@@ -370,7 +367,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     } catch (e) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, `Value is not JSON-serialisable: ${(e as Error).message}`, {
+        zmqError("EBADJSON", `Value is not JSON-serialisable: ${(e as Error).message}`, {
           ...this.#core.ctx("sendJson"),
         }),
       );
@@ -378,7 +375,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (text === undefined) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
+        zmqError("EBADJSON", "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
       );
     }
     return later
@@ -437,9 +434,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       return utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvString"),
       );
@@ -453,9 +449,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       text = utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvJson"),
       );
@@ -463,9 +458,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new ZmqError(
+      throw zmqError(
         "EBADJSON",
-        0,
         `Received text is not JSON (${(e as Error).message})`,
         this.#core.ctx("recvJson"),
       );

@@ -1,14 +1,13 @@
 import { Context } from "../core/context.ts";
 import {
   canonicalSocketType,
-  ERRNO,
   SOCKET_OPTION_ALIASES,
   SOCKET_OPTIONS,
   type SocketType,
   type SocketTypeAlias,
 } from "../core/constants.ts";
-import { ZmqError } from "../core/errors.ts";
 import { Service } from "../core/service.ts";
+import { type ZmqError, zmqError, type ZmqErrorCode } from "../core/errors.ts";
 import { RoleError, type RoleHandle, startRole } from "../workers/worker.ts";
 import {
   type BackgroundKind,
@@ -57,8 +56,12 @@ function side(type: SocketType | SocketTypeAlias): SideConfig {
   };
 }
 
-function startError(code: string, message: string, extra: { endpoint?: string } = {}): ZmqError {
-  return new ZmqError(code, ERRNO[code] ?? 0, message, { op: "start device", ...extra });
+function startError(
+  code: ZmqErrorCode,
+  message: string,
+  extra: { endpoint?: string } = {},
+): ZmqError {
+  return zmqError(code, message, { op: "start device", ...extra });
 }
 
 /**
@@ -260,7 +263,10 @@ export class BackgroundDevice extends Service {
     this.#handle = handle;
     const ended = handle.done.catch((error) => {
       throw error instanceof RoleError && error.code
-        ? startError(error.code, error.message.replace(/^role "[^"]*" failed: /, ""))
+        ? startError(
+          error.code as ZmqErrorCode,
+          error.message.replace(/^role "[^"]*" failed: /, ""),
+        )
         : error;
     });
     ended.then(() => this.ended(), (error) => this.ended(error));

@@ -19,15 +19,16 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
-import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { badValue, ZmqError, zmqError } from "../core/errors.ts";
+import { openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { checkCount } from "../core/_util.ts";
 
 function parseJson(frame: Uint8Array, what: string): unknown {
   const s = text(frame, what);
   try {
     return JSON.parse(s);
   } catch {
-    throw new ZmqError("EBADJSON", 0, `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
+    throw zmqError("EBADJSON", `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
       op: "decode",
     });
   }
@@ -175,8 +176,8 @@ export async function processWork(
   work: WorkFunction,
   options: ProcessWorkOptions = {},
 ): Promise<number> {
-  if (typeof work !== "function") throw badArgument("work must be a function", "processWork");
-  const count = checkCount(options.count);
+  if (typeof work !== "function") throw badValue("work must be a function", { op: "processWork" });
+  const count = checkCount(options.count, "count", "processWork");
   let done = 0;
   while (done < count) {
     const frame = await pull.recv({ signal: options.signal });
@@ -230,7 +231,7 @@ export async function* sinkResults<T = unknown>(
   pull: Socket,
   options: SinkOptions = {},
 ): AsyncGenerator<T> {
-  const count = checkCount(options.count);
+  const count = checkCount(options.count, "count", "sinkResults");
   for (let i = 0; i < count && !pull.closed; i++) {
     let frame: Uint8Array;
     try {

@@ -19,7 +19,8 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { badArgument, openSocket, type PatternEndpoints } from "./_open.ts";
+import { badValue } from "../core/errors.ts";
+import { openSocket, type PatternEndpoints } from "./_open.ts";
 
 /**
  * Opens a PUB socket on `endpoints`.
@@ -77,7 +78,7 @@ export function openSub(
   topics: string[] = [""],
 ): Socket {
   if (!Array.isArray(topics) || !topics.every((t) => typeof t === "string")) {
-    throw badArgument("topics must be an array of strings", "openSub");
+    throw badValue("topics must be an array of strings", { op: "openSub" });
   }
   const sub = openSocket(ctx, "SUB", endpoints);
   for (const t of topics) sub.subscribe(t);

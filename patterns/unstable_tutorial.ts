@@ -18,10 +18,10 @@
  * @module
  */
 import type { Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
-import { ERRNO } from "../core/constants.ts";
+import { badValue, closedError, ZmqError, zmqError } from "../core/errors.ts";
 import { monitor, type SocketMonitor } from "../core/monitor.ts";
-import { badArgument, checkCount, text } from "./_open.ts";
+import { text } from "./_open.ts";
+import { checkCount, checkOptions, checkTimeout, startTimer } from "../core/_util.ts";
 
 /** One parsed update: the topic (the text before the first space) and the rest. */
 export interface Update {
@@ -51,9 +51,9 @@ export interface Update {
 export function formatUpdate(topic: string | number, data: string | number): string {
   const t = String(topic);
   if (t === "" || /\s/.test(t)) {
-    throw badArgument(
+    throw badValue(
       `topic must be non-empty text without spaces; got ${JSON.stringify(t)}`,
-      "formatUpdate",
+      { op: "formatUpdate" },
     );
   }
   return `${t} ${data}`;
@@ -167,7 +167,7 @@ export async function* receiveUpdates(
   sub: Socket,
   options: ReceiveUpdatesOptions = {},
 ): AsyncGenerator<Update> {
-  const count = checkCount(options.count);
+  const count = checkCount(options.count, "count", "receiveUpdates");
   for (let i = 0; i < count && !sub.closed; i++) {
     let frames: Uint8Array[];
     try {
@@ -234,16 +234,15 @@ export function awaitWorkers(
   count: number,
   options: AwaitWorkersOptions = {},
 ): Promise<number> {
-  const want = checkCount(count);
-  if (want === Infinity) throw badArgument("count must be a finite number of workers", "count");
-  const { timeout, signal } = options;
-  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw badArgument(`timeout must be a number of ms >= 0; got ${String(timeout)}`, "timeout");
-  }
+  const context = { op: "awaitWorkers" };
+  const want = checkCount(count, "count", "awaitWorkers");
+  if (want === Infinity) throw badValue("count must be a finite number of workers", context);
+  const { timeout, signal } = checkOptions(options, context);
+  const ms = checkTimeout(timeout, context, false);
   signal?.throwIfAborted();
   // subscribed now, synchronously: connections made after this call are all seen
   const events = monitor(push, "handshake_succeeded");
-  return countConnections(events, want, options, push.type);
+  return countConnections(events, want, { timeout: ms, signal }, push.type);
 }
 
 async function countConnections(
@@ -261,23 +260,20 @@ async function countConnections(
   };
   const onAbort = () => stop(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = timeout === undefined || timeout === Infinity ? undefined : setTimeout(() =>
+  const cancelTimer = startTimer(timeout ?? -1, () =>
     stop(
-      new ZmqError(
+      zmqError(
         "EAGAIN",
-        ERRNO.EAGAIN,
         `Only ${connected} of ${want} workers connected within ${timeout} ms`,
         context,
       ),
-    ), timeout);
+    ));
   try {
     while (connected < want) {
       const next = await events.next();
       if (failure !== undefined) throw failure;
       if (next.done) {
-        throw new ZmqError(
-          "ECLOSED",
-          0,
+        throw closedError(
           `The socket closed while ${connected} of ${want} workers were connected`,
           context,
         );
@@ -286,7 +282,7 @@ async function countConnections(
     }
     return connected;
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     signal?.removeEventListener("abort", onAbort);
     await events.close();
   }

@@ -1,5 +1,13 @@
-import { POLLIN, POLLOUT, Socket, ZmqError } from "../core/mod.ts";
-import { checkEvents, checkTimeout } from "./_check.ts";
+import { POLLIN, POLLOUT, Socket } from "../core/mod.ts";
+import {
+  checkEvents,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  describeValue,
+  startTimer,
+} from "../core/_util.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 
 /** Options of {@linkcode Poller.poll}: the `{ timeout, signal }` of a socket's send and recv. */
 export interface PollOptions {
@@ -59,7 +67,7 @@ export class Poller {
       this.#items.delete(socket);
       return;
     }
-    this.#items.set(socket, checkEvents(events, "register"));
+    this.#items.set(socket, checkEvents(events, { op: "register" }));
   }
 
   /**
@@ -69,7 +77,7 @@ export class Poller {
   modify(socket: Socket, events: number): void {
     checkSocket(socket, "modify");
     if (!this.#items.has(socket)) {
-      throw new ZmqError("EINVAL", 0, "Socket is not registered with this poller", {
+      throw zmqError("EINVAL", "Socket is not registered with this poller", {
         op: "modify",
         socketType: socket.type,
       });
@@ -138,12 +146,10 @@ export class Poller {
     positionalSignal?: AbortSignal,
   ): Promise<Map<Socket, number>> {
     const { timeout, signal } = typeof options === "object" && options !== null
-      ? checkPollOptions(options)
+      ? checkOptions(options, { op: "poll" })
       : { timeout: options, signal: positionalSignal };
-    const ms = checkTimeout(timeout, "poll");
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new ZmqError("EBADVALUE", 0, "poll: signal must be an AbortSignal", { op: "poll" });
-    }
+    const ms = checkTimeout(timeout, { op: "poll" });
+    checkSignal(signal, { op: "poll" });
     signal?.throwIfAborted();
     const deadline = ms < 0 ? Infinity : performance.now() + ms;
     for (;;) {
@@ -153,9 +159,8 @@ export class Poller {
       const remaining = deadline - performance.now();
       if (ms === 0 || remaining <= 0) return ready;
       if (items.length === 0 && remaining === Infinity && signal === undefined) {
-        throw new ZmqError(
+        throw zmqError(
           "EINVAL",
-          0,
           "Nothing is registered and there is no timeout or signal: poll would wait forever",
           { op: "poll" },
         );
@@ -166,27 +171,12 @@ export class Poller {
   }
 }
 
-function checkPollOptions(options: object): PollOptions {
-  if (Array.isArray(options)) {
-    throw new ZmqError("EBADVALUE", 0, "poll: options must be an object like { timeout, signal }", {
-      op: "poll",
-    });
-  }
-  return options as PollOptions;
-}
-
 function checkSocket(socket: unknown, op: string): asserts socket is Socket {
   if (!(socket instanceof Socket)) {
-    throw new ZmqError("EBADVALUE", 0, `${op}: socket must be a Socket; got ${describe(socket)}`, {
+    throw badValue(`${op}: socket must be a Socket; got ${describeValue(socket)}`, {
       op,
     });
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
 }
 
 /** Reads every item's readiness now (ZMQ_EVENTS); answers the ready ones. */
@@ -212,8 +202,7 @@ async function waitAny(
   const done = new AbortController();
   const finish = () => done.abort();
   signal?.addEventListener("abort", finish, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (ms !== Infinity) timer = setTimeout(finish, Math.max(1, Math.ceil(ms)));
+  const cancelTimer = startTimer(ms === Infinity ? -1 : Math.max(1, Math.ceil(ms)), finish);
   try {
     if (items.length === 0) {
       await new Promise<void>((resolve) => done.signal.addEventListener("abort", () => resolve()));
@@ -233,7 +222,7 @@ async function waitAny(
       if (r.status === "rejected" && r.reason !== done.signal.reason) throw r.reason;
     }
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     signal?.removeEventListener("abort", finish);
   }
 }

@@ -1,8 +1,8 @@
 // How the reliable patterns' long-running loops run and stop, as Services: stop() (run()
 // resolves) or the caller's AbortSignal (run() rejects with its reason), and how they wait.
-import { ZmqError } from "../core/errors.ts";
 import type { Service } from "../core/service.ts";
-export { delay } from "../patterns/_open.ts";
+import { zmqError } from "../core/errors.ts";
+export { delay } from "../core/_util.ts";
 
 /**
  * Runs a loop that ends by throwing when `stop` aborts: resolves if it was the owner's close
@@ -69,7 +69,7 @@ export async function runUntilStopped(
   start: () => Promise<unknown> = () => service.start(),
 ): Promise<void> {
   if (service.running) {
-    throw new ZmqError("EBUSY", 0, `The ${name} is already running`, { op: `${name}.run` });
+    throw zmqError("EBUSY", `The ${name} is already running`, { op: `${name}.run` });
   }
   signal?.throwIfAborted();
   const onAbort = () => void service.stop();

@@ -4,7 +4,7 @@ import { ZmqError } from "../core/errors.ts";
 import { Service } from "../core/service.ts";
 import type { Socket } from "../core/socket.ts";
 import { Poller } from "../poller/poller.ts";
-import { checkEndpoints, checkInteger } from "./_check.ts";
+import { checkEndpoints, checkInteger } from "../core/_util.ts";
 import { idKey } from "./_frames.ts";
 import { runUntilStopped, ServingLoop } from "./_run.ts";
 import { sendNow } from "./_router.ts";

@@ -1,8 +1,8 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
 import { Service } from "../core/service.ts";
+import { badValue, ZmqError, zmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
-import { checkInteger } from "./_check.ts";
+import { checkInteger } from "../core/_util.ts";
 import { bodyFrames } from "./_frames.ts";
 import { delay, isAbort, runUntilStopped, ServingLoop } from "./_run.ts";
 import { Backoff, Liveness } from "./heartbeat.ts";
@@ -162,7 +162,7 @@ export class WorkerSession extends Service {
     super(defaults.name);
     const op = defaults.name;
     if (typeof endpoint !== "string" || endpoint === "") {
-      throw new ZmqError("EBADVALUE", 0, "endpoint must be a non-empty string", { op });
+      throw badValue("endpoint must be a non-empty string", { op });
     }
     this.endpoint = endpoint;
     this.heartbeatInterval = checkInteger(
@@ -201,11 +201,11 @@ export class WorkerSession extends Service {
   override start(handler?: WorkerHandler): Promise<this> {
     const op = `${this.#name}.start`;
     if (typeof handler !== "function") {
-      return Promise.reject(new ZmqError("EBADVALUE", 0, "handler must be a function", { op }));
+      return Promise.reject(badValue("handler must be a function", { op }));
     }
     if (this.running && handler !== this.#handler) {
       return Promise.reject(
-        new ZmqError("EBUSY", 0, `The ${this.#name} already serves another handler`, { op }),
+        zmqError("EBUSY", `The ${this.#name} already serves another handler`, { op }),
       );
     }
     this.#handler ??= handler;
@@ -226,7 +226,7 @@ export class WorkerSession extends Service {
   serve(handler: WorkerHandler, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (typeof handler !== "function") {
       return Promise.reject(
-        new ZmqError("EBADVALUE", 0, "handler must be a function", { op: `${this.#name}.serve` }),
+        badValue("handler must be a function", { op: `${this.#name}.serve` }),
       );
     }
     return runUntilStopped(this, this.#name, options.signal, () => this.start(handler));
