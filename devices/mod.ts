@@ -5,7 +5,6 @@
  *
  * @module
  */
-export { ProxyLease, type ProxySockets, proxySteerable } from "../core/proxy_lease.ts";
 export {
   type ProxyOptions,
   type ProxyState,

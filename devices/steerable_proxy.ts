@@ -1,4 +1,5 @@
 import { ProxyLease } from "../core/proxy_lease.ts";
+import { Service } from "../core/service.ts";
 import type { Socket } from "../core/socket.ts";
 import { badValue, closedError, zmqError } from "../core/errors.ts";
 
@@ -61,11 +62,15 @@ function copy(s: ProxyStatistics): ProxyStatistics {
 
 /**
  * libzmq's proxy between a frontend and a backend socket, running on Deno's thread pool so the
- * JS thread stays free, steered from JS: {@linkcode SteerableProxy.pause}, {@linkcode SteerableProxy.resume},
- * {@linkcode SteerableProxy.statistics}, {@linkcode SteerableProxy.terminate}.
+ * JS thread stays free, steered from JS: {@linkcode SteerableProxy.pause},
+ * {@linkcode SteerableProxy.resume}, {@linkcode SteerableProxy.statistics}.
  *
- * The proxy owns its sockets until it is terminated: using one from JS meanwhile (even
- * `close`) throws a ZmqError of code `EBUSY`. Terminate the proxy before closing its context.
+ * A {@linkcode Service}: it runs once constructed (`start()` answers at once), `stop()` ends it
+ * and resolves once libzmq's proxy call has returned, `done` settles then (or rejects if
+ * libzmq's proxy failed), `await using` stops it.
+ *
+ * The proxy owns its sockets until it is stopped: using one from JS meanwhile (even `close`)
+ * throws a ZmqError of code `EBUSY`. Stop the proxy before closing its context.
  *
  * Pausing stops the libzmq proxy loop (messages wait in the sockets' queues) and resuming
  * starts it again: the libzmq inside npm:zeromq 6.8.0 acknowledges a `PAUSE` command but keeps
@@ -73,6 +78,7 @@ function copy(s: ProxyStatistics): ProxyStatistics {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, SteerableProxy } from "../mod.ts";
  * using ctx = new Context();
  * using frontend = ctx.socket("ROUTER");
@@ -81,14 +87,15 @@ function copy(s: ProxyStatistics): ProxyStatistics {
  * backend.bind("inproc://proxy-doc-back");
  * const proxy = new SteerableProxy(frontend, backend);
  * await proxy.pause();
+ * assert.equal(proxy.state, "paused");
  * await proxy.resume();
- * console.log((await proxy.statistics()).frontend.messagesIn); // 0
- * await proxy.terminate();
+ * assert.equal((await proxy.statistics()).frontend.messagesIn, 0);
+ * await proxy.stop();
+ * assert.equal(proxy.state, "terminated");
+ * frontend.close(); // the sockets are JS's again
  * ```
  */
-export class SteerableProxy implements AsyncDisposable {
-  /** Resolves once the proxy is terminated; rejects if libzmq's proxy failed. */
-  readonly done: Promise<void>;
+export class SteerableProxy extends Service {
   #lease: ProxyLease;
   #control: Socket;
   #steer: Socket;
@@ -96,15 +103,20 @@ export class SteerableProxy implements AsyncDisposable {
   #state: ProxyState = "running";
   #totals = zero();
   #queue: Promise<unknown> = Promise.resolve();
-  #finish!: (error?: unknown) => void;
   #failure: unknown = undefined;
 
   /**
-   * Starts proxying between `frontend` and `backend` at once. Throws a ZmqError: `EBADVALUE`
-   * for a missing frontend (the backend is checked by {@linkcode ProxyLease}), `EBUSY` for a
-   * socket already held by a proxy or with operations pending, `ECLOSED` for a closed one.
+   * Starts proxying between `frontend` and `backend` at once.
+   *
+   * @param frontend The socket clients talk to (ROUTER, SUB, PULL, ...).
+   * @param backend The socket servers talk to (DEALER, PUB, PUSH, ...).
+   * @param options A capture socket, if any.
+   * @throws {ZmqError} `EBADVALUE` for a missing frontend or backend, `EINVAL` for a frontend
+   * that is its backend or a capture socket that cannot send, `EBUSY` for a socket already held
+   * by a proxy or with operations pending, `ECLOSED` for a closed one.
    */
   constructor(frontend: Socket, backend: Socket, options: ProxyOptions = {}) {
+    super("SteerableProxy");
     if (frontend === null || typeof frontend !== "object" || !("context" in frontend)) {
       throw badValue("SteerableProxy: frontend must be a Socket", {
         op: "start proxy",
@@ -127,11 +139,8 @@ export class SteerableProxy implements AsyncDisposable {
     }
     this.#control = control;
     this.#steer = steer;
-    this.done = new Promise<void>((resolve, reject) => {
-      this.#finish = (error) => (error === undefined ? resolve() : reject(error));
-    });
-    this.done.catch(() => {}); // a failure is also reported by the next command
     this.#start();
+    this.markStarted();
   }
 
   /** `"running"`, `"paused"` or `"terminated"`. */
@@ -173,7 +182,7 @@ export class SteerableProxy implements AsyncDisposable {
     await this.#steer.send("TERMINATE");
     await run;
     // drop any acknowledgements left on the control pair
-    while (await this.#steer.poll(1, 0)) await this.#steer.recvMultipart();
+    while (await this.#steer.poll(1, { timeout: 0 })) await this.#steer.recvMultipart();
   }
 
   #serial<T>(op: string, fn: () => Promise<T>): Promise<T> {
@@ -225,16 +234,40 @@ export class SteerableProxy implements AsyncDisposable {
     });
   }
 
-  /**
-   * Stops the proxy for good: resolves once libzmq's proxy call has returned and the sockets
-   * are usable (and closable) again. Terminating twice is harmless.
-   */
-  terminate(): Promise<void> {
-    return this.#serial("terminate", async () => {
+  /** Ends libzmq's proxy run and gives the sockets back (the {@linkcode Service} contract). */
+  protected override async onStop(): Promise<void> {
+    await this.#serial("terminate", async () => {
       if (this.#state === "terminated") return;
       if (this.#state === "running") await this.#stopRun();
       this.#end();
-    });
+    }).catch(() => {}); // a failure ended it already, and is done's to report
+  }
+
+  /**
+   * Stops the proxy for good, then reports how it ended.
+   *
+   * @deprecated Use {@linkcode SteerableProxy.stop} (which never rejects) and
+   * {@linkcode SteerableProxy.done} (which rejects if libzmq's proxy failed).
+   *
+   * @returns A promise that resolves once libzmq's proxy call has returned and the sockets are
+   * usable again; it rejects if libzmq's proxy failed.
+   *
+   * @example
+   * ```ts
+   * import { Context, SteerableProxy } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * using push = ctx.socket("PUSH");
+   * pull.bind("inproc://terminate-doc-in");
+   * push.bind("inproc://terminate-doc-out");
+   * const proxy = new SteerableProxy(pull, push);
+   * await proxy.stop(); // was: await proxy.terminate()
+   * await proxy.done;
+   * ```
+   */
+  async terminate(): Promise<void> {
+    await this.stop();
+    await this.done;
   }
 
   #end(error?: unknown): void {
@@ -244,13 +277,12 @@ export class SteerableProxy implements AsyncDisposable {
     this.#lease.release();
     this.#control.close();
     this.#steer.close();
-    if (error !== undefined) this.#failure = error;
-    this.#finish(error);
-  }
-
-  /** Terminates the proxy (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.terminate();
+    if (error === undefined) {
+      this.ended();
+    } else {
+      this.#failure = error;
+      this.ended(error);
+    }
   }
 }
 
@@ -258,16 +290,28 @@ export class SteerableProxy implements AsyncDisposable {
  * Starts a {@linkcode SteerableProxy} between `frontend` and `backend` (pyzmq's `zmq.proxy`, but
  * steerable and not blocking the caller).
  *
+ * @param frontend The socket clients talk to.
+ * @param backend The socket servers talk to.
+ * @param options A capture socket, if any.
+ * @returns The running proxy.
+ * @throws {ZmqError} As the {@linkcode SteerableProxy} constructor.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, startProxy } from "../mod.ts";
  * using ctx = new Context();
  * using pull = ctx.socket("PULL");
  * using push = ctx.socket("PUSH");
+ * using producer = ctx.socket("PUSH");
+ * using worker = ctx.socket("PULL");
  * pull.bind("inproc://start-proxy-in");
  * push.bind("inproc://start-proxy-out");
- * const proxy = startProxy(pull, push);
- * await proxy.terminate();
+ * producer.connect("inproc://start-proxy-in");
+ * worker.connect("inproc://start-proxy-out");
+ * await using proxy = startProxy(pull, push);
+ * await producer.send("task");
+ * assert.equal(await worker.recvString({ timeout: 5000 }), "task"); // through libzmq's proxy
  * ```
  */
 export function startProxy(

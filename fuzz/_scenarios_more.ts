@@ -173,7 +173,8 @@ export const proxied: Scenario = async (env, budget) => {
     }
     await topology.finish();
   } finally {
-    await proxy.terminate().catch((e) => program.fail(e));
+    await proxy.stop();
+    await proxy.done.catch((e) => program.fail(e));
     await program.close();
     ctx.close({ linger: 0 });
   }

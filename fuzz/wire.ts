@@ -103,7 +103,7 @@ export async function runWire(seed: number, options: WireOptions = {}): Promise<
   trace(`target ${type} with ${mechanism}, ${attacks} raw peers`);
   const ctx = new Context({ linger: 0 });
   const auth = mechanism === "PLAIN"
-    ? new Authenticator(ctx).configurePlain({ passwords: { good: "horse battery" } }).start()
+    ? await new Authenticator(ctx).configurePlain({ passwords: { good: "horse battery" } }).start()
     : null;
   const keys = mechanism === "CURVE" ? curveKeypair() : null;
   const env: Env = {

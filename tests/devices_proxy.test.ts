@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  Context,
-  monitor,
-  ProxyLease,
-  proxySteerable,
-  startProxy,
-  SteerableProxy,
-} from "../mod.ts";
+import { Context, monitor, startProxy, SteerableProxy } from "../mod.ts";
+import { ProxyLease, proxySteerable } from "../core/proxy_lease.ts";
 import { rejectsWith, throwsWith } from "./_devices.ts";
 
 Deno.test("proxy: a queue forwards requests and replies; statistics count every frame", async () => {
