@@ -7,6 +7,7 @@
  */
 export { ProxyLease, type ProxySockets, proxySteerable } from "../core/proxy.ts";
 export {
+  type ProxyCommandOptions,
   type ProxyOptions,
   type ProxyState,
   type ProxyStatistics,

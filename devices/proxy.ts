@@ -6,7 +6,24 @@ import { ZmqError } from "../core/errors.ts";
 export interface ProxyOptions {
   /** A socket (usually PUB) that receives a copy of every frame passing either way. */
   capture?: Socket;
+  /**
+   * How long `pause`, `resume`, `statistics` and `terminate` wait, in ms, unless given their own
+   * `timeout` (default 5000; -1 or Infinity: for ever). libzmq's proxy reads its commands only
+   * between bursts of forwarding, and sends every message of a burst with a blocking send: while
+   * the queue it sends to is full (its high-water mark reached) and nobody reads it, the proxy
+   * answers nothing. A command that waits longer rejects with a ZmqError of code `EAGAIN`; it
+   * still takes effect once that queue drains, and later commands run after it.
+   */
+  commandTimeout?: number;
 }
+
+/** Options for one command of a {@linkcode SteerableProxy}. */
+export interface ProxyCommandOptions {
+  /** Milliseconds to wait (see {@linkcode ProxyOptions.commandTimeout}); -1: for ever. */
+  timeout?: number;
+}
+
+const DEFAULT_COMMAND_TIMEOUT = 5000;
 
 /**
  * What passed through one side of a proxy, as libzmq counts it. The libzmq inside npm:zeromq
@@ -71,6 +88,12 @@ function copy(s: ProxyStatistics): ProxyStatistics {
  * starts it again: the libzmq inside npm:zeromq 6.8.0 acknowledges a `PAUSE` command but keeps
  * forwarding, so this class does not rely on it.
  *
+ * Commands wait at most `commandTimeout` (5 s by default) and then reject with a ZmqError of
+ * code `EAGAIN`: libzmq's proxy sends with blocking sends, so while the queue it forwards to is
+ * full and nobody reads it, it reads no command (a command that timed out still takes effect
+ * once that queue drains; the sockets stay the proxy's until then, and a context cannot be
+ * closed under a proxy that still holds its sockets).
+ *
  * @example
  * ```ts
  * import { Context, SteerableProxy } from "../mod.ts";
@@ -98,6 +121,9 @@ export class SteerableProxy implements AsyncDisposable {
   #queue: Promise<unknown> = Promise.resolve();
   #finish!: (error?: unknown) => void;
   #failure: unknown = undefined;
+  #commandTimeout: number;
+  /** A STATISTICS sent whose answer was not read yet (its command timed out): read it first. */
+  #asked = false;
 
   /**
    * Starts proxying between `frontend` and `backend` at once. Throws a ZmqError: `EBADVALUE`
@@ -110,6 +136,15 @@ export class SteerableProxy implements AsyncDisposable {
         op: "start proxy",
       });
     }
+    if (typeof options !== "object" || options === null) {
+      throw new ZmqError("EBADVALUE", 0, "SteerableProxy: options must be an object", {
+        op: "start proxy",
+      });
+    }
+    this.#commandTimeout = checkTimeout(
+      options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT,
+      "start proxy (commandTimeout)",
+    );
     const ctx = frontend.context;
     const endpoint = `inproc://zmq-deno-proxy-control-${++controls}-${crypto.randomUUID()}`;
     const control = ctx.socket("PAIR");
@@ -148,9 +183,15 @@ export class SteerableProxy implements AsyncDisposable {
     });
   }
 
-  /** Sends a command and waits for the proxy's answer to a STATISTICS sent right after. */
+  /**
+   * Asks libzmq's proxy for its counts and waits for them; a STATISTICS left unanswered by a
+   * command that timed out is not asked again: its answer is the one awaited.
+   */
   async #statistics(): Promise<Uint8Array[]> {
-    await this.#steer.send("STATISTICS");
+    if (!this.#asked) {
+      await this.#steer.send("STATISTICS");
+      this.#asked = true;
+    }
     // Some libzmq builds answer every command with an empty frame: skip those.
     for (;;) {
       const reply = await Promise.race([
@@ -161,7 +202,10 @@ export class SteerableProxy implements AsyncDisposable {
           });
         }),
       ]);
-      if (reply.length === 8) return reply;
+      if (reply.length === 8) {
+        this.#asked = false;
+        return reply;
+      }
     }
   }
 
@@ -176,7 +220,24 @@ export class SteerableProxy implements AsyncDisposable {
     while (await this.#steer.poll(1, 0)) await this.#steer.recvMultipart();
   }
 
-  #serial<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs the commands one after the other. Each caller waits at most `timeout` (the command
+   * goes on after that: libzmq's proxy gets to it once the queue it blocks on drains).
+   */
+  #serial<T>(
+    op: string,
+    options: ProxyCommandOptions,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    let timeout: number;
+    try {
+      if (typeof options !== "object" || options === null) {
+        throw new ZmqError("EBADVALUE", 0, `proxy ${op} takes { timeout }`, { op: `proxy ${op}` });
+      }
+      timeout = checkTimeout(options.timeout ?? this.#commandTimeout, `proxy ${op}`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const next = this.#queue.then(() => {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#state === "terminated" && op !== "terminate" && op !== "statistics") {
@@ -185,24 +246,28 @@ export class SteerableProxy implements AsyncDisposable {
       return fn();
     });
     this.#queue = next.catch(() => {});
-    return next;
+    return timeout < 0 ? next : bounded(next, timeout, op);
   }
 
   /**
    * Stops forwarding: messages wait in the sockets' queues until {@linkcode SteerableProxy.resume}.
-   * Resolves once the proxy has stopped. Pausing a paused proxy does nothing.
+   * Resolves once the proxy has stopped. Pausing a paused proxy does nothing. Rejects with
+   * `EAGAIN` after `options.timeout` ms (see {@linkcode ProxyOptions.commandTimeout}).
    */
-  pause(): Promise<void> {
-    return this.#serial("pause", async () => {
+  pause(options: ProxyCommandOptions = {}): Promise<void> {
+    return this.#serial("pause", options, async () => {
       if (this.#state !== "running") return;
       await this.#stopRun();
       this.#state = "paused";
     });
   }
 
-  /** Starts forwarding again after {@linkcode SteerableProxy.pause}. Resuming a running proxy does nothing. */
-  resume(): Promise<void> {
-    return this.#serial("resume", () => {
+  /**
+   * Starts forwarding again after {@linkcode SteerableProxy.pause}. Resuming a running proxy does
+   * nothing. Waits for the commands before it, at most `options.timeout` ms.
+   */
+  resume(options: ProxyCommandOptions = {}): Promise<void> {
+    return this.#serial("resume", options, () => {
       if (this.#state === "paused") {
         this.#state = "running";
         this.#start();
@@ -214,10 +279,10 @@ export class SteerableProxy implements AsyncDisposable {
   /**
    * Frames and bytes that passed each socket so far (libzmq's `STATISTICS`, summed over
    * pauses). Counts taken across a pause may miss messages forwarded in the instant between the
-   * proxy's last count and its stop.
+   * proxy's last count and its stop. Rejects with `EAGAIN` after `options.timeout` ms.
    */
-  statistics(): Promise<ProxyStatistics> {
-    return this.#serial("statistics", async () => {
+  statistics(options: ProxyCommandOptions = {}): Promise<ProxyStatistics> {
+    return this.#serial("statistics", options, async () => {
       if (this.#state !== "running") return copy(this.#totals);
       const total = copy(this.#totals);
       add(total, await this.#statistics());
@@ -227,10 +292,11 @@ export class SteerableProxy implements AsyncDisposable {
 
   /**
    * Stops the proxy for good: resolves once libzmq's proxy call has returned and the sockets
-   * are usable (and closable) again. Terminating twice is harmless.
+   * are usable (and closable) again. Terminating twice is harmless. Rejects with `EAGAIN`
+   * after `options.timeout` ms; {@linkcode SteerableProxy.done} resolves when it took effect.
    */
-  terminate(): Promise<void> {
-    return this.#serial("terminate", async () => {
+  terminate(options: ProxyCommandOptions = {}): Promise<void> {
+    return this.#serial("terminate", options, async () => {
       if (this.#state === "terminated") return;
       if (this.#state === "running") await this.#stopRun();
       this.#end();
@@ -252,6 +318,42 @@ export class SteerableProxy implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.terminate();
   }
+}
+
+/** `command`, or an EAGAIN naming the proxy's blocked send once `ms` passed first. */
+function bounded<T>(command: Promise<T>, ms: number, op: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new ZmqError(
+          "EAGAIN",
+          11,
+          `Proxy did not answer ${op} within ${ms} ms: libzmq's proxy blocks in a send while ` +
+            "the queue it forwards to is full and nobody reads it, and reads no command " +
+            "meanwhile; the command takes effect once that queue drains",
+          { op: `proxy ${op}` },
+        ),
+      );
+    }, ms);
+  });
+  return Promise.race([command, late]).finally(() => clearTimeout(timer));
+}
+
+/** A command's timeout: ms >= 0, or -1 (also for Infinity) for none; else EBADVALUE. */
+function checkTimeout(value: unknown, op: string): number {
+  if (value === -1 || value === Infinity) return -1;
+  if (typeof value !== "number" || !(value >= 0) || value > 2 ** 31 - 1) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `timeout must be a number of milliseconds from 0 to 2^31-1, or -1 for none; got ${
+        String(value)
+      }`,
+      { op },
+    );
+  }
+  return value;
 }
 
 /**
