@@ -10,13 +10,16 @@
 //   READY, PLAIN's second frame with INITIATE (the HELLO before it and the ZAP verdict are not
 //   looked at: assumed to pass, the cautious side);
 // - the metadata after the command name must parse exactly, and a Socket-Type property is
-//   checked only when present: a READY without one is attached whatever the socket's type.
+//   checked only when present: a READY without one is attached whatever the socket's type;
+// - once attached, every message frame reaches the socket, and so do SUBSCRIBE and CANCEL
+//   commands (as messages, whatever the socket's type); other commands stay in the engine.
 // CURVE is not modelled: the socket type travels inside a box a mutation cannot forge.
 
 /**
  * What libzmq makes of a peer's first bytes: not attached, or attached once the Socket-Type
  * values in `types` passed its check (none: attached with no check), after which it delivers
- * `messages` whole message frames (commands left out; Infinity for ZMTP 1.0/2.0, not decoded).
+ * `messages` whole frames to the socket (commands but SUBSCRIBE and CANCEL left out; Infinity for
+ * ZMTP 1.0/2.0, not decoded).
  */
 export type Admission =
   | { attached: false }
@@ -68,6 +71,15 @@ export function metadataTypes(body: Uint8Array): string[] | null {
   return left > 0 ? null : types;
 }
 
+/**
+ * A command the engine keeps: every one but SUBSCRIBE and CANCEL, which libzmq passes on to the
+ * socket as a message whatever its type (a PULL receives "\x06CANCELa").
+ */
+function isCommand(f: { flags: number; body: Uint8Array }): boolean {
+  if ((f.flags & COMMAND) === 0) return false;
+  return !startsWith(f.body, "\x09SUBSCRIBE") && !startsWith(f.body, "\x06CANCEL");
+}
+
 function startsWith(body: Uint8Array, prefix: string): boolean {
   return body.length >= prefix.length && [...prefix].every((c, i) => body[i] === c.charCodeAt(0));
 }
@@ -91,7 +103,7 @@ export function admission(bytes: Uint8Array, mechanism: "NULL" | "PLAIN" | "CURV
   if (body === undefined || !startsWith(body, prefix)) return REFUSED;
   const types = metadataTypes(body.subarray(prefix.length));
   if (types === null) return REFUSED;
-  const messages = all.slice(last + 1).filter((f) => (f.flags & COMMAND) === 0).length;
+  const messages = all.slice(last + 1).filter((f) => !isCommand(f)).length;
   return { attached: true, types, messages };
 }
 

@@ -133,6 +133,7 @@ async function hungUp(conn: Deno.TcpConn): Promise<boolean> {
 }
 
 const encoder = new TextEncoder();
+const text = (frames: Uint8Array[]) => frames.map((f) => new TextDecoder().decode(f));
 
 Deno.test("wire: libzmq attaches a NULL peer whose READY lacks a Socket-Type, as the model says", async () => {
   const typed = (t: string) => ready(t);
@@ -191,6 +192,24 @@ Deno.test("wire: libzmq attaches a NULL peer whose READY lacks a Socket-Type, as
   }
 });
 
+Deno.test("wire: libzmq hands a raw peer's SUBSCRIBE and CANCEL commands to a PULL as messages", async () => {
+  using ctx = new Context({ linger: 0 });
+  using pull = ctx.socket("PULL");
+  const port = pull.bindToRandomPort();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(concat(greeting("NULL"), ready("PUSH")));
+    await readUntil(conn, (b) => b.length > 64 && firstCommand(b.subarray(64)) !== null);
+    const ping = command("PING", Uint8Array.of(0, 0));
+    await conn.write(concat(command("CANCEL", bytes("a")), ping, command("SUBSCRIBE", bytes("b"))));
+    // the PING between them stays in the engine (it answers PONG)
+    assert.deepEqual(text(await pull.recvMultipart({ timeout: 5000 })), ["\x06CANCELa"]);
+    assert.deepEqual(text(await pull.recvMultipart({ timeout: 5000 })), ["\x09SUBSCRIBEb"]);
+  } finally {
+    conn.close();
+  }
+});
+
 Deno.test("wire: the admission model follows libzmq's greeting, frame and metadata rules", () => {
   const g = greeting("NULL");
   const v1 = Uint8Array.of(1, 0, 5, ...encoder.encode("hello"));
@@ -214,6 +233,12 @@ Deno.test("wire: the admission model follows libzmq's greeting, frame and metada
   });
   // then a command (not delivered), a message, and a message cut short (not delivered either)
   const after = concat(command("PING", Uint8Array.of(0, 0)), frame(bytes("x")), frame(bytes("yz")));
+  // SUBSCRIBE and CANCEL reach the socket as messages, whatever its type
+  assert.deepEqual(admission(concat(g, ready("REQ"), command("CANCEL", bytes("a"))), "NULL"), {
+    attached: true,
+    types: ["REQ"],
+    messages: 1,
+  });
   assert.deepEqual(
     admission(concat(g, ready("REQ"), after.subarray(0, after.length - 1)), "NULL"),
     {
