@@ -85,7 +85,7 @@ function startsWith(body: Uint8Array, prefix: string): boolean {
 }
 
 /** What libzmq 4.3.5, with `mechanism` set on its socket, makes of a peer that sends `bytes`. */
-export function admission(bytes: Uint8Array, mechanism: "NULL" | "PLAIN" | "CURVE"): Admission {
+export function admission(bytes: Uint8Array, mechanism: Mechanism): Admission {
   if (bytes.length === 0) return REFUSED;
   const unversioned = bytes[0] !== 0xff || (bytes.length >= 10 && (bytes[9] & 1) === 0);
   if (unversioned || (bytes.length > 10 && bytes[10] < 2)) {
@@ -107,6 +107,23 @@ export function admission(bytes: Uint8Array, mechanism: "NULL" | "PLAIN" | "CURV
   return { attached: true, types, messages };
 }
 
+/** The security mechanism a bound socket runs. */
+export type Mechanism = "NULL" | "PLAIN" | "CURVE";
+
+/**
+ * How libzmq would attach a peer sending `bytes`, if as one of `types` or with no type check;
+ * null if not, or if `types` is empty (no type is guarded).
+ */
+function attachedAs(
+  bytes: Uint8Array,
+  mechanism: Mechanism,
+  types: readonly string[],
+): Admission | null {
+  if (types.length === 0) return null;
+  const a = admission(bytes, mechanism);
+  return a.attached && a.types.every((t) => types.includes(t)) ? a : null;
+}
+
 /**
  * True if a peer sending `bytes` would take a share of the messages of a socket whose compatible
  * peer types are `sharing` (empty: the socket gives strangers nothing, a ROUTER or a PUB, say):
@@ -114,12 +131,10 @@ export function admission(bytes: Uint8Array, mechanism: "NULL" | "PLAIN" | "CURV
  */
 export function takesShare(
   bytes: Uint8Array,
-  mechanism: "NULL" | "PLAIN" | "CURVE",
+  mechanism: Mechanism,
   sharing: readonly string[],
 ): boolean {
-  if (sharing.length === 0) return false;
-  const a = admission(bytes, mechanism);
-  return a.attached && a.types.every((t) => sharing.includes(t));
+  return attachedAs(bytes, mechanism, sharing) !== null;
 }
 
 /**
@@ -130,10 +145,8 @@ export function takesShare(
  */
 export function speaksTo(
   bytes: Uint8Array,
-  mechanism: "NULL" | "PLAIN" | "CURVE",
+  mechanism: Mechanism,
   quiet: readonly string[],
 ): boolean {
-  if (quiet.length === 0) return false;
-  const a = admission(bytes, mechanism);
-  return a.attached && a.messages > 0 && a.types.every((t) => quiet.includes(t));
+  return (attachedAs(bytes, mechanism, quiet)?.messages ?? 0) > 0;
 }
