@@ -118,7 +118,7 @@ function attachedAs(
   bytes: Uint8Array,
   mechanism: Mechanism,
   types: readonly string[],
-): Admission | null {
+): Extract<Admission, { attached: true }> | null {
   if (types.length === 0) return null;
   const a = admission(bytes, mechanism);
   return a.attached && a.types.every((t) => types.includes(t)) ? a : null;
