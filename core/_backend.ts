@@ -1,6 +1,9 @@
-// A thin layer over libzmq's C API: each function is one zmq_* call (or a short fixed
-// sequence), returns what the C call returns, and turns a failure into a ZmqError built from
-// zmq_errno() read right after the failing call. No policy lives here.
+// The native boundary: the only module that calls the symbols of _ffi.ts (libzmq's C API and
+// the few libc calls the reactor needs) and the only one besides _ffi.ts and _loader.ts that
+// touches Deno's raw FFI (pointers as numbers, C strings). Every other file, in core/ too, comes
+// here; tools/boundary.ts checks it in CI. A thin layer: each function is one zmq_* call (or a
+// short fixed sequence), returns what the C call returns, and turns a failure into a ZmqError
+// built from zmq_errno() read right after the failing call. No policy lives here.
 import { found, libc, type Pointer, zmq } from "./_ffi.ts";
 import { DONTWAIT, ERRNO, type OptionSpec, SNDMORE } from "./constants.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
@@ -9,6 +12,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export { ERRNO };
+export type { Pointer };
 
 /** libzmq's message for an errno. */
 export function strerror(errno: number): string {
@@ -33,6 +37,11 @@ export function cString(s: string, context: ErrorContext): Uint8Array<ArrayBuffe
 /** zmq_has */
 export function has(capability: string): boolean {
   return zmq.zmq_has(cString(capability, { op: "has" })) === 1;
+}
+
+/** The path of the libzmq file that was opened. */
+export function libraryPath(): string {
+  return found.path;
 }
 
 /** zmq_version as "major.minor.patch". */
@@ -227,6 +236,87 @@ export function errno(): number {
   return zmq.zmq_errno();
 }
 
+/**
+ * zmq_socket_monitor: libzmq binds a PAIR on `endpoint` and writes `events` of `sock` there;
+ * a null endpoint stops the socket's monitor (failures are then ignored).
+ */
+export function socketMonitor(
+  sock: Pointer,
+  endpoint: string | null,
+  events: number,
+  context: ErrorContext,
+): void {
+  if (endpoint === null) {
+    zmq.zmq_socket_monitor(sock, null, 0);
+    return;
+  }
+  if (zmq.zmq_socket_monitor(sock, cString(endpoint, context), events) !== 0) {
+    throw lastError(context);
+  }
+}
+
+/**
+ * zmq_proxy_steerable on Deno's thread pool (control and capture may be null): resolves with
+ * its return value once the proxy ends. The sockets belong to that thread until then.
+ */
+export function proxySteerable(
+  frontend: Pointer | null,
+  backend: Pointer | null,
+  capture: Pointer | null,
+  control: Pointer | null,
+): Promise<number> {
+  return zmq.zmq_proxy_steerable_async(frontend, backend, capture, control);
+}
+
+// ---- CURVE keys and Z85 ----
+
+/** zmq_z85_encode of bytes whose length is a multiple of 4; null if libzmq refused them. */
+export function z85Encode(bytes: Uint8Array): string | null {
+  const out = new Uint8Array(new ArrayBuffer((bytes.length / 4) * 5 + 1));
+  const data = new Uint8Array(bytes); // a copy in its own buffer for the native call
+  if (zmq.zmq_z85_encode(out, data, BigInt(data.length)) === null) return null;
+  return decoder.decode(out.subarray(0, out.length - 1));
+}
+
+/**
+ * zmq_z85_decode of text whose length is a multiple of 5, in Z85's alphabet; null if a group
+ * of 5 characters does not fit in 32 bits.
+ */
+export function z85Decode(text: string, context: ErrorContext): Uint8Array | null {
+  const out = new Uint8Array(new ArrayBuffer((text.length / 5) * 4));
+  return zmq.zmq_z85_decode(out, cString(text, context)) === null ? null : out;
+}
+
+/** zmq_curve_keypair as Z85 text; a number (the errno) if libzmq could not make one. */
+export function curveKeypair(): { publicKey: string; secretKey: string } | number {
+  const pub = new Uint8Array(new ArrayBuffer(41));
+  const sec = new Uint8Array(new ArrayBuffer(41));
+  if (zmq.zmq_curve_keypair(pub, sec) !== 0) return zmq.zmq_errno();
+  return {
+    publicKey: decoder.decode(pub.subarray(0, 40)),
+    secretKey: decoder.decode(sec.subarray(0, 40)),
+  };
+}
+
+/** zmq_curve_public of a 40-character Z85 secret key; null if libzmq refused it. */
+export function curvePublic(secretKey: string, context: ErrorContext): string | null {
+  const pub = new Uint8Array(new ArrayBuffer(41));
+  if (zmq.zmq_curve_public(pub, cString(secretKey, context)) !== 0) return null;
+  return decoder.decode(pub.subarray(0, 40));
+}
+
+// ---- pointers as numbers (the shared context table of core/_shared.ts) ----
+
+/** A native pointer's address, to store in shared memory. */
+export function addressOf(ptr: Pointer): bigint {
+  return BigInt(Deno.UnsafePointer.value(ptr));
+}
+
+/** The pointer at `address` (non-zero: an address stored by addressOf). */
+export function pointerAt(address: bigint): Pointer {
+  return Deno.UnsafePointer.create(address)!;
+}
+
 // ---- messages ----
 
 /** zmq_send with DONTWAIT (and SNDMORE when `more`); answers 0, or the errno on failure. */
@@ -375,6 +465,12 @@ const drainBuf = new Uint8Array(64);
 /** Writes one byte to the wake pipe. */
 export function wakeWrite(fd: number): void {
   libc.write(fd, wakeByte, 1n);
+}
+
+/** Closes both ends of a wake pipe. */
+export function closeWakePipe(readFd: number, writeFd: number): void {
+  libc.close(readFd);
+  libc.close(writeFd);
 }
 
 /** Empties the wake pipe. */

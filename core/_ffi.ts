@@ -1,5 +1,6 @@
-// The only file that declares native symbols. Everything above the core goes through
-// Context and Socket; nothing outside core/ touches a pointer.
+// The only file that declares native symbols; only _backend.ts imports it (tools/boundary.ts
+// checks that). Everything above the core goes through Context and Socket; nothing outside
+// core/ touches a pointer.
 import { findLibrary, type FoundLibrary } from "./_loader.ts";
 
 const ZMQ_SYMBOLS = {

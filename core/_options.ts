@@ -3,15 +3,15 @@
 // passed on: libzmq answers a bare EINVAL for some, silently breaks every connection for others
 // (TCP keepalive values beyond the kernel's limits), and a few context values abort the process.
 // Error messages describe a refused string or bytes value by its length only: option values
-// include CURVE secret keys and PLAIN passwords.
+// include CURVE secret keys and PLAIN passwords. The option table itself is options.ts.
+import { ERRNO } from "./constants.ts";
 import {
   CONTEXT_OPTIONS,
   type ContextOptionName,
-  ERRNO,
   type OptionSpec,
   SOCKET_OPTIONS,
   type SocketOptionName,
-} from "./constants.ts";
+} from "./options.ts";
 import { type ErrorContext, ZmqError } from "./errors.ts";
 import { optionHint } from "./_names.ts";
 
@@ -251,4 +251,27 @@ export function encodeContextOption(name: string, value: unknown, context: Error
     throw badValue(value, "a boolean", context);
   }
   return checkInt(value, range, context);
+}
+
+// ---- what Socket.setOption and getOption check ----
+
+/**
+ * The spec of socket option `name` (not an alias) and `value` encoded for zmq_setsockopt.
+ * Throws EUNKNOWNOPTION, EREADONLY, or the value's EBADVALUE / EINVAL.
+ */
+export function optionToSet(
+  name: string,
+  value: unknown,
+  context: ErrorContext,
+): [OptionSpec, number | bigint | Uint8Array] {
+  const spec = optionSpec(name, context);
+  if (!spec.set) throw new ZmqError("EREADONLY", 0, `Option ${name} is read-only`, context);
+  return [spec, encodeOption(name, spec, value, context)];
+}
+
+/** The spec of socket option `name` (not an alias) for reading; EUNKNOWNOPTION, EWRITEONLY. */
+export function optionToGet(name: string, context: ErrorContext): OptionSpec {
+  const spec = optionSpec(name, context);
+  if (!spec.get) throw new ZmqError("EWRITEONLY", 0, `Option ${name} is write-only`, context);
+  return spec;
 }

@@ -9,13 +9,13 @@
 // - the loop runs only while something waits, so a program whose work is done exits.
 import {
   canPollSync,
+  closeWakePipe,
   makeWakePipe,
   pollFds,
   pollFdsSync,
   wakeDrain,
   wakeWrite,
 } from "./_backend.ts";
-import { libc } from "./_ffi.ts";
 import { noteTurn } from "./_turn.ts";
 
 /** Something the reactor can wait on: a socket with pending work. */
@@ -297,8 +297,7 @@ class Reactor {
   /** Closes the wake pipe (when the isolate unloads). */
   dispose(): void {
     if (this.#wakeRead >= 0) {
-      libc.close(this.#wakeRead);
-      libc.close(this.#wakeWrite);
+      closeWakePipe(this.#wakeRead, this.#wakeWrite);
       this.#wakeRead = this.#wakeWrite = -1;
     }
   }

@@ -1,14 +1,19 @@
 // Private links between a Context and its Sockets, kept out of their public surface.
-import type { Pointer } from "./_ffi.ts";
+import type { Pointer } from "./_backend.ts";
 import type { LingerRecord } from "./_linger.ts";
 import type { SharedContext } from "./_shared.ts";
+
+/** What a Context sees of its open sockets: it closes those still open when it closes. */
+export interface OpenSocket {
+  close(options?: { linger?: number }): void;
+}
 
 /** What a Socket needs from its Context. */
 export interface ContextInternals {
   /** The zmq context pointer, or null once the context is closed. */
   ptr: Pointer | null;
   /** Sockets of this isolate opened on the context and not yet closed. */
-  sockets: Set<{ close(options?: { linger?: number }): void }>;
+  sockets: Set<OpenSocket>;
   /** LINGER given to new sockets. */
   linger: number;
   /**
@@ -34,7 +39,7 @@ export const contexts: WeakMap<object, ContextInternals> = new WeakMap();
 export const socketPointers: WeakMap<object, <T>(use: (ptr: Pointer | null) => T) => T> =
   new WeakMap();
 
-/** What core/proxy.ts needs from a Socket: its pointer, handed over for the proxy's run. */
+/** What core/proxy_lease.ts needs from a Socket: its pointer, handed over for the proxy's run. */
 export interface SocketInternals {
   /**
    * Hands the socket's pointer to `owner` (a proxy running on another thread). Until

@@ -19,7 +19,8 @@
 // ETERM. A slot left BUSY or OPENING (an isolate that died inside the window) is waited for
 // briefly, then taken anyway. A pending poll(2) of another isolate's reactor holds the socket's
 // file descriptor, not its pointer: nothing there can touch freed memory.
-import type { Pointer } from "./_ffi.ts";
+import { addressOf, pointerAt } from "./_backend.ts";
+import type { Pointer } from "./_backend.ts";
 import { ERRNO } from "./constants.ts";
 import { type ErrorContext, ZmqError } from "./errors.ts";
 
@@ -97,7 +98,7 @@ export class SharedContext {
   /** Creates the shared state of a context owned by this isolate. */
   static create(ptr: Pointer, linger: number | undefined, started: boolean): SharedContext {
     const s = new SharedContext(new SharedArrayBuffer(BYTES));
-    s.#i64[H_PTR64] = BigInt(Deno.UnsafePointer.value(ptr));
+    s.#i64[H_PTR64] = addressOf(ptr);
     s.#i32[H_VERSION] = VERSION;
     s.#i32[H_STATE] = LIVE;
     s.#i32[H_STARTED] = started ? 1 : 0;
@@ -152,7 +153,7 @@ export class SharedContext {
 
   /** The context pointer: use it only between enter() and leave(), or as the owner. */
   get pointer(): Pointer {
-    return Deno.UnsafePointer.create(this.#i64[H_PTR64])!;
+    return pointerAt(this.#i64[H_PTR64]);
   }
 
   /** The owner's default LINGER for new sockets, if it set one. */
@@ -211,9 +212,7 @@ export class SharedContext {
   /** The socket of a claimed slot is open: records it; the slot becomes IDLE. */
   opened(slot: Slot, ptr: Pointer, type: number): void {
     this.#i32[this.#slotWord(slot.index) + 1] = type;
-    this.#i64[(HEADER_BYTES + slot.index * SLOT_BYTES + 8) / 8] = BigInt(
-      Deno.UnsafePointer.value(ptr),
-    );
+    this.#i64[(HEADER_BYTES + slot.index * SLOT_BYTES + 8) / 8] = addressOf(ptr);
     Atomics.store(this.#i32, this.#slotWord(slot.index), word(slot.gen, IDLE));
   }
 
@@ -285,7 +284,7 @@ export class SharedContext {
         }
         const value = this.#i64[(HEADER_BYTES + index * SLOT_BYTES + 8) / 8];
         if (state !== OPENING && value !== 0n) {
-          close(Deno.UnsafePointer.create(value)!, this.#i32[at + 1]);
+          close(pointerAt(value), this.#i32[at + 1]);
           reaped++;
         }
       }

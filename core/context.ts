@@ -8,6 +8,7 @@ import {
   setsockopt,
   socketClose,
 } from "./_backend.ts";
+import type { Pointer } from "./_backend.ts";
 import { reactor } from "./_reactor.ts";
 import { type ContextInternals, contexts } from "./_registry.ts";
 import {
@@ -237,7 +238,7 @@ export class Context implements Disposable, AsyncDisposable {
   }
 
   /** Runs `call` with the context pointer, as a user of a shared context if adopted. */
-  #use<T>(op: string, call: (ptr: Deno.PointerObject) => T): T {
+  #use<T>(op: string, call: (ptr: Pointer) => T): T {
     const ptr = this.#live(op);
     const shared = this.#internals.shared;
     if (!this.#internals.adopted || shared === undefined) return call(ptr);
@@ -258,7 +259,7 @@ export class Context implements Disposable, AsyncDisposable {
    * For the owner of a context with a handle: no more adopts or sockets from other isolates,
    * wake theirs (ETERM), and close the sockets they left open. Answers the types of those.
    */
-  #reapOthers(ptr: Deno.PointerObject, linger: number | undefined): string[] {
+  #reapOthers(ptr: Pointer, linger: number | undefined): string[] {
     const shared = this.#internals.shared;
     if (!this.#owner || shared === undefined) return [];
     shared.beginClose(GRACE_MS);
@@ -331,7 +332,7 @@ export class Context implements Disposable, AsyncDisposable {
     return this.terminate();
   }
 
-  #live(op: string): Deno.PointerObject {
+  #live(op: string): Pointer {
     const internals = this.#internals;
     if (internals.ptr === null) throw new ZmqError("ECLOSED", 0, "Context is closed", { op });
     if (internals.adopted && !internals.shared!.live) throw ownerClosed(op);

@@ -1,7 +1,6 @@
 // CURVE key pairs and Z85 text (ZeroMQ RFC 32), through libzmq's own functions. Input is
 // checked here first, so bad input is a ZmqError with a code, never a crash in native code.
-import { cString } from "./_backend.ts";
-import { zmq } from "./_ffi.ts";
+import * as backend from "./_backend.ts";
 import { ERRNO } from "./constants.ts";
 import { type ErrorContext, ZmqError } from "./errors.ts";
 
@@ -18,7 +17,6 @@ export const Z85_ALPHABET =
   "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
 const Z85_CHARS = new Set(Z85_ALPHABET);
-const decoder = new TextDecoder();
 
 function invalid(detail: string, context: ErrorContext): ZmqError {
   return new ZmqError("EINVAL", ERRNO.EINVAL, detail, context);
@@ -54,12 +52,9 @@ export function z85Encode(bytes: Uint8Array): string {
     );
   }
   if (bytes.length === 0) return "";
-  const out = new Uint8Array(new ArrayBuffer((bytes.length / 4) * 5 + 1));
-  const data = new Uint8Array(bytes); // a copy in its own buffer for the native call
-  if (zmq.zmq_z85_encode(out, data, BigInt(data.length)) === null) {
-    throw invalid("libzmq could not encode the bytes as Z85", context);
-  }
-  return decoder.decode(out.subarray(0, out.length - 1));
+  const text = backend.z85Encode(bytes);
+  if (text === null) throw invalid("libzmq could not encode the bytes as Z85", context);
+  return text;
 }
 
 /**
@@ -92,16 +87,16 @@ export function z85Decode(text: string): Uint8Array {
     }
   }
   if (text.length === 0) return new Uint8Array(0);
-  const out = new Uint8Array(new ArrayBuffer((text.length / 5) * 4));
   // each group of 5 characters must fit in 32 bits ("%%%%%" does not)
-  if (zmq.zmq_z85_decode(out, cString(text, context)) === null) {
+  const out = backend.z85Decode(text, context);
+  if (out === null) {
     throw invalid("Z85 text encodes a value above 2^32 - 1 in a group of 5 characters", context);
   }
   return out;
 }
 
 function needCurve(op: string): void {
-  if (zmq.zmq_has(cString("curve", { op })) !== 1) {
+  if (!backend.has("curve")) {
     throw new ZmqError(
       "ENOTSUP",
       ERRNO.ENOTSUP,
@@ -159,10 +154,9 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
  */
 export function curveKeypair(): CurveKeypair {
   needCurve("curveKeypair");
-  const pub = new Uint8Array(new ArrayBuffer(41));
-  const sec = new Uint8Array(new ArrayBuffer(41));
-  if (zmq.zmq_curve_keypair(pub, sec) !== 0) {
-    const errno = zmq.zmq_errno();
+  const pair = backend.curveKeypair();
+  if (typeof pair === "number") {
+    const errno = pair;
     throw new ZmqError(
       errno === ERRNO.ENOTSUP ? "ENOTSUP" : "EINVAL",
       errno,
@@ -170,10 +164,7 @@ export function curveKeypair(): CurveKeypair {
       { op: "curveKeypair" },
     );
   }
-  return {
-    publicKey: decoder.decode(pub.subarray(0, 40)),
-    secretKey: decoder.decode(sec.subarray(0, 40)),
-  };
+  return pair;
 }
 
 /**
@@ -190,9 +181,9 @@ export function curveKeypair(): CurveKeypair {
 export function curvePublic(secretKey: string | Uint8Array): string {
   needCurve("curvePublic");
   const secret = curveKeyToZ85(secretKey, "secret key");
-  const pub = new Uint8Array(new ArrayBuffer(41));
-  if (zmq.zmq_curve_public(pub, cString(secret, { op: "curvePublic" })) !== 0) {
+  const publicKey = backend.curvePublic(secret, { op: "curvePublic" });
+  if (publicKey === null) {
     throw invalid("libzmq could not derive the public key", { op: "curvePublic" });
   }
-  return decoder.decode(pub.subarray(0, 40));
+  return publicKey;
 }

@@ -1,4 +1,4 @@
-import { errnoName } from "./constants.ts";
+import { ERRNO, errnoName } from "./constants.ts";
 
 /** What was being done when an error happened: names the endpoint, option, socket type or state. */
 export interface ErrorContext {
@@ -83,4 +83,21 @@ export function errorFromErrno(
   context: ErrorContext,
 ): ZmqError {
   return new ZmqError(errnoName(errno), errno, message, context);
+}
+
+/** @internal ECLOSED: the socket or context is closed. */
+export function closedError(detail: string, context: ErrorContext): ZmqError {
+  return new ZmqError("ECLOSED", 0, detail, context);
+}
+
+/** @internal EAGAIN: an operation's timeout of `ms` ran out (0: it could not be done at once). */
+export function timeoutError(ms: number, context: ErrorContext): ZmqError {
+  return new ZmqError(
+    "EAGAIN",
+    ERRNO.EAGAIN,
+    ms === 0
+      ? "Resource temporarily unavailable (not ready and timeout is 0)"
+      : `Resource temporarily unavailable (timed out after ${ms} ms)`,
+    context,
+  );
 }

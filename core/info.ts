@@ -1,5 +1,4 @@
-import { has, version } from "./_backend.ts";
-import { found } from "./_ffi.ts";
+import { has, libraryPath, version } from "./_backend.ts";
 
 /**
  * The version of the libzmq in use, e.g. `"4.3.5"`.
@@ -37,5 +36,5 @@ export function zmqHas(capability: string): boolean {
  * ```
  */
 export function zmqLibraryPath(): string {
-  return found.path;
+  return libraryPath();
 }

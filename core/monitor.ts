@@ -1,7 +1,6 @@
 // Socket monitor events (zmq_socket_monitor) as async iterables. One native monitor per socket
 // (libzmq allows one), fanned out to every JS subscriber; it stops when the last one leaves.
-import { cString, lastError } from "./_backend.ts";
-import { zmq } from "./_ffi.ts";
+import { socketMonitor } from "./_backend.ts";
 import { socketPointers } from "./_registry.ts";
 import { ERRNO } from "./constants.ts";
 import { ZmqError } from "./errors.ts";
@@ -91,9 +90,7 @@ class Hub {
     socketPointers.get(socket)!((ptr) => {
       if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
       // libzmq binds a PAIR of its own on `endpoint` and writes the events there
-      if (zmq.zmq_socket_monitor(ptr, cString(endpoint, context), ZMQ_EVENT_ALL) !== 0) {
-        throw lastError(context);
-      }
+      socketMonitor(ptr, endpoint, ZMQ_EVENT_ALL, context);
     });
     try {
       this.#pair = socket.context.socket("PAIR");
@@ -142,7 +139,7 @@ class Hub {
   #stopNative(): boolean {
     try {
       socketPointers.get(this.#socket)?.((ptr) => {
-        if (ptr !== null) zmq.zmq_socket_monitor(ptr, null, 0);
+        if (ptr !== null) socketMonitor(ptr, null, 0, { op: "monitor" });
       });
     } catch (e) {
       // the context was terminated by its owner: libzmq's monitor ended with the socket

@@ -8,7 +8,7 @@ import type { RoleEnv } from "../workers/role.ts";
 import { decodeConfig, READY, type SideConfig } from "./_config.ts";
 import { aborted } from "./_main.ts";
 import { MonitoredQueue } from "./monitored_queue.ts";
-import { SteerableProxy } from "./proxy.ts";
+import { SteerableProxy } from "./steerable_proxy.ts";
 
 function open(
   ctx: Context,

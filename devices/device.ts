@@ -2,7 +2,7 @@ import { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { SOCKET_TYPES, type SocketType } from "../core/constants.ts";
 import { ZmqError } from "../core/errors.ts";
-import { type ProxyStatistics, SteerableProxy } from "./proxy.ts";
+import { type ProxyStatistics, SteerableProxy } from "./steerable_proxy.ts";
 
 /**
  * The tutorial's three devices: QUEUE (ROUTER/DEALER request-reply broker), FORWARDER

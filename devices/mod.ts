@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { ProxyLease, type ProxySockets, proxySteerable } from "../core/proxy.ts";
+export { ProxyLease, type ProxySockets, proxySteerable } from "../core/proxy_lease.ts";
 export {
   type ProxyCommandOptions,
   type ProxyOptions,
@@ -14,7 +14,7 @@ export {
   type SideStatistics,
   startProxy,
   SteerableProxy,
-} from "./proxy.ts";
+} from "./steerable_proxy.ts";
 export {
   Device,
   DEVICE_SOCKETS,

@@ -177,7 +177,7 @@ export const MUTATIONS: Mutation[] = [
   // ---- readiness ----
   {
     id: "poll-pollin-answers-pollout",
-    file: "core/socket.ts",
+    file: "core/_socket_core.ts",
     find: "if ((ready & events) !== 0) return Promise.resolve(ready & events);",
     replace: "if ((ready & events) !== 0) return Promise.resolve(ready);",
     why: "Socket.poll(POLLIN) on a writable socket answers POLLIN | POLLOUT",
@@ -185,7 +185,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "poll-wait-answers-unasked-events",
-    file: "core/socket.ts",
+    file: "core/_pending.ts",
     find: "        op.resolve((ready & op.mask) as never);",
     replace: "        op.resolve(ready as never);",
     why: "a Socket.poll that had to wait answers events it was not asked for",
@@ -310,7 +310,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "sndtimeo-ignored",
-    file: "core/socket.ts",
+    file: "core/_socket_core.ts",
     find: '    if (name === "SNDTIMEO") this.#sndTimeout = value as number;\n',
     replace: "",
     why: "SNDTIMEO set by name is not the default send timeout (a send waits forever)",
@@ -334,9 +334,11 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "poll-timeout-rejects",
-    file: "core/socket.ts",
-    find: "return this.#enqueue(this.#pollQ, { mask: events }, ms, signal, context, 0);",
-    replace: "return this.#enqueue(this.#pollQ, { mask: events }, ms, signal, context);",
+    file: "core/_socket_core.ts",
+    find:
+      'return this.ops.enqueue<number, "poll">("poll", { mask: events }, ms, signal, context, 0);',
+    replace:
+      'return this.ops.enqueue<number, "poll">("poll", { mask: events }, ms, signal, context);',
     why: "a Socket.poll that times out rejects instead of answering 0",
     tests: POLL,
   },
@@ -374,7 +376,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "reactor-not-woken-after-an-op",
-    file: "core/socket.ts",
+    file: "core/_socket_core.ts",
     find: "      reactor.wake();\n",
     replace: "",
     why: "after a send/recv made outside the reactor, waiting operations are not looked at again " +
@@ -383,21 +385,21 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "pending-receives-served-newest-first",
-    file: "core/socket.ts",
-    find: "      const op = this.#recvQ[0];\n" +
-      "      const err = this.#tryRecv(ptr, op.kind, op.frames);\n" +
+    file: "core/_pending.ts",
+    find: "      const op = this.recv[0];\n" +
+      "      const err = io.recv(ptr, op.kind, op.frames);\n" +
       "      if (err === EAGAIN) {\n" +
       "        want |= POLLIN;\n" +
       "        break;\n" +
       "      }\n" +
-      "      this.#recvQ.shift();",
-    replace: "      const op = this.#recvQ[this.#recvQ.length - 1];\n" +
-      "      const err = this.#tryRecv(ptr, op.kind, op.frames);\n" +
+      "      this.recv.shift();",
+    replace: "      const op = this.recv[this.recv.length - 1];\n" +
+      "      const err = io.recv(ptr, op.kind, op.frames);\n" +
       "      if (err === EAGAIN) {\n" +
       "        want |= POLLIN;\n" +
       "        break;\n" +
       "      }\n" +
-      "      this.#recvQ.pop();",
+      "      this.recv.pop();",
     why: "several pending receives on one socket get the messages newest call first",
     tests: DATA,
   },

@@ -3,7 +3,7 @@
 // process), or with the timed side's context for `workers` (inproc). Posts "ready" once bound.
 /// <reference lib="deno.worker" />
 import { Context, type Socket } from "../../core/mod.ts";
-import { proxySteerable } from "../../core/proxy.ts";
+import { proxySteerable } from "../../core/proxy_lease.ts";
 import { ep, hwmFor, mkmsg, WINDOW, WORKERS_ENDPOINT } from "./_common.ts";
 import { sendPayload } from "./_io.ts";
 

@@ -1,8 +1,10 @@
-// The only caller of zmq_proxy_steerable. The proxy runs as a nonblocking FFI call on one of
-// Deno's pool threads; while it runs, the sockets it was given belong to that thread: each is
-// leased (core/_registry.ts), so any use from JS throws a ZmqError of code EBUSY instead of
-// racing with the proxy. They are given back only once the call has returned.
-import { zmq } from "./_ffi.ts";
+// Leasing sockets to libzmq's steerable proxy (zmq_proxy_steerable, called by the backend). The
+// proxy runs as a nonblocking FFI call on one of Deno's pool threads; while it runs, the
+// sockets it was given belong to that thread: each is leased (core/_registry.ts), so any use
+// from JS throws a ZmqError of code EBUSY instead of racing with the proxy. They are given back
+// only once the call has returned. devices/steerable_proxy.ts builds SteerableProxy on this.
+import { proxySteerable as runProxy } from "./_backend.ts";
+import type { Pointer } from "./_backend.ts";
 import { type SocketInternals, socketInternals } from "./_registry.ts";
 import { ZmqError } from "./errors.ts";
 import type { Socket } from "./socket.ts";
@@ -51,7 +53,7 @@ export class ProxyLease {
   readonly owner: string;
   /** The sockets' types as `"ROUTER/DEALER"`. */
   readonly kind: string;
-  #pointers: (Deno.PointerObject | null)[];
+  #pointers: (Pointer | null)[];
   #leased: SocketInternals[] = [];
   #running = false;
   #released = false;
@@ -103,7 +105,7 @@ export class ProxyLease {
           }
         }
       }
-      const bySocket = new Map<Socket, Deno.PointerObject>();
+      const bySocket = new Map<Socket, Pointer>();
       this.#pointers = roles.map(([role, s]) => {
         if (s === undefined) {
           if (role === "frontend" || role === "backend") {
@@ -146,7 +148,7 @@ export class ProxyLease {
     }
     this.#running = true;
     const [f, b, c, k] = this.#pointers;
-    return zmq.zmq_proxy_steerable_async(f, b, c, k).then((rc) => {
+    return runProxy(f, b, c, k).then((rc) => {
       this.#running = false;
       if (rc !== 0) {
         throw new ZmqError(

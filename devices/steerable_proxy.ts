@@ -1,4 +1,4 @@
-import { ProxyLease } from "../core/proxy.ts";
+import { ProxyLease } from "../core/proxy_lease.ts";
 import type { Socket } from "../core/socket.ts";
 import { ZmqError } from "../core/errors.ts";
 
