@@ -6,6 +6,7 @@
  * @module
  */
 export {
+  type ProxyCommandOptions,
   type ProxyOptions,
   type ProxyState,
   type ProxyStatistics,

@@ -2,12 +2,30 @@ import { ProxyLease } from "../core/proxy_lease.ts";
 import { Service } from "../core/service.ts";
 import type { Socket } from "../core/socket.ts";
 import { badValue, closedError, zmqError } from "../core/errors.ts";
+import { checkTimeout, startTimer } from "../core/_util.ts";
 
 /** Options for {@linkcode SteerableProxy}. */
 export interface ProxyOptions {
   /** A socket (usually PUB) that receives a copy of every frame passing either way. */
   capture?: Socket;
+  /**
+   * How long `pause`, `resume`, `statistics` and `terminate` wait, in ms, unless given their own
+   * `timeout` (default 5000; -1 or Infinity: for ever). libzmq's proxy reads its commands only
+   * between bursts of forwarding, and sends every message of a burst with a blocking send: while
+   * the queue it sends to is full (its high-water mark reached) and nobody reads it, the proxy
+   * answers nothing. A command that waits longer rejects with a ZmqError of code `EAGAIN`; it
+   * still takes effect once that queue drains, and later commands run after it.
+   */
+  commandTimeout?: number;
 }
+
+/** Options for one command of a {@linkcode SteerableProxy}. */
+export interface ProxyCommandOptions {
+  /** Milliseconds to wait (see {@linkcode ProxyOptions.commandTimeout}); -1: for ever. */
+  timeout?: number;
+}
+
+const DEFAULT_COMMAND_TIMEOUT = 5000;
 
 /**
  * What passed through one side of a proxy, as libzmq counts it. The libzmq inside npm:zeromq
@@ -76,6 +94,12 @@ function copy(s: ProxyStatistics): ProxyStatistics {
  * starts it again: the libzmq inside npm:zeromq 6.8.0 acknowledges a `PAUSE` command but keeps
  * forwarding, so this class does not rely on it.
  *
+ * Commands wait at most `commandTimeout` (5 s by default) and then reject with a ZmqError of
+ * code `EAGAIN`: libzmq's proxy sends with blocking sends, so while the queue it forwards to is
+ * full and nobody reads it, it reads no command (a command that timed out still takes effect
+ * once that queue drains; the sockets stay the proxy's until then, and a context cannot be
+ * closed under a proxy that still holds its sockets).
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -104,6 +128,9 @@ export class SteerableProxy extends Service {
   #totals = zero();
   #queue: Promise<unknown> = Promise.resolve();
   #failure: unknown = undefined;
+  #commandTimeout: number;
+  /** A STATISTICS sent whose answer was not read yet (its command timed out): read it first. */
+  #asked = false;
 
   /**
    * Starts proxying between `frontend` and `backend` at once.
@@ -122,6 +149,15 @@ export class SteerableProxy extends Service {
         op: "start proxy",
       });
     }
+    if (typeof options !== "object" || options === null) {
+      throw badValue("SteerableProxy: options must be an object", {
+        op: "start proxy",
+      });
+    }
+    this.#commandTimeout = checkTimeout(options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT, {
+      op: "start proxy",
+      option: "commandTimeout",
+    });
     const ctx = frontend.context;
     const endpoint = `inproc://zmq-deno-proxy-control-${++controls}-${crypto.randomUUID()}`;
     const control = ctx.socket("PAIR");
@@ -157,9 +193,15 @@ export class SteerableProxy extends Service {
     });
   }
 
-  /** Sends a command and waits for the proxy's answer to a STATISTICS sent right after. */
+  /**
+   * Asks libzmq's proxy for its counts and waits for them; a STATISTICS left unanswered by a
+   * command that timed out is not asked again: its answer is the one awaited.
+   */
   async #statistics(): Promise<Uint8Array[]> {
-    await this.#steer.send("STATISTICS");
+    if (!this.#asked) {
+      await this.#steer.send("STATISTICS");
+      this.#asked = true;
+    }
     // Some libzmq builds answer every command with an empty frame: skip those.
     for (;;) {
       const reply = await Promise.race([
@@ -170,7 +212,10 @@ export class SteerableProxy extends Service {
           });
         }),
       ]);
-      if (reply.length === 8) return reply;
+      if (reply.length === 8) {
+        this.#asked = false;
+        return reply;
+      }
     }
   }
 
@@ -185,7 +230,24 @@ export class SteerableProxy extends Service {
     while (await this.#steer.poll(1, { timeout: 0 })) await this.#steer.recvMultipart();
   }
 
-  #serial<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs the commands one after the other. Each caller waits at most `timeout` (the command
+   * goes on after that: libzmq's proxy gets to it once the queue it blocks on drains).
+   */
+  #serial<T>(
+    op: string,
+    options: ProxyCommandOptions,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    let timeout: number;
+    try {
+      if (typeof options !== "object" || options === null) {
+        throw badValue(`proxy ${op} takes { timeout }`, { op: `proxy ${op}` });
+      }
+      timeout = checkTimeout(options.timeout ?? this.#commandTimeout, { op: `proxy ${op}` });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const next = this.#queue.then(() => {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#state === "terminated" && op !== "terminate" && op !== "statistics") {
@@ -194,24 +256,28 @@ export class SteerableProxy extends Service {
       return fn();
     });
     this.#queue = next.catch(() => {});
-    return next;
+    return timeout < 0 ? next : bounded(next, timeout, op);
   }
 
   /**
    * Stops forwarding: messages wait in the sockets' queues until {@linkcode SteerableProxy.resume}.
-   * Resolves once the proxy has stopped. Pausing a paused proxy does nothing.
+   * Resolves once the proxy has stopped. Pausing a paused proxy does nothing. Rejects with
+   * `EAGAIN` after `options.timeout` ms (see {@linkcode ProxyOptions.commandTimeout}).
    */
-  pause(): Promise<void> {
-    return this.#serial("pause", async () => {
+  pause(options: ProxyCommandOptions = {}): Promise<void> {
+    return this.#serial("pause", options, async () => {
       if (this.#state !== "running") return;
       await this.#stopRun();
       this.#state = "paused";
     });
   }
 
-  /** Starts forwarding again after {@linkcode SteerableProxy.pause}. Resuming a running proxy does nothing. */
-  resume(): Promise<void> {
-    return this.#serial("resume", () => {
+  /**
+   * Starts forwarding again after {@linkcode SteerableProxy.pause}. Resuming a running proxy does
+   * nothing. Waits for the commands before it, at most `options.timeout` ms.
+   */
+  resume(options: ProxyCommandOptions = {}): Promise<void> {
+    return this.#serial("resume", options, () => {
       if (this.#state === "paused") {
         this.#state = "running";
         this.#start();
@@ -223,10 +289,10 @@ export class SteerableProxy extends Service {
   /**
    * Frames and bytes that passed each socket so far (libzmq's `STATISTICS`, summed over
    * pauses). Counts taken across a pause may miss messages forwarded in the instant between the
-   * proxy's last count and its stop.
+   * proxy's last count and its stop. Rejects with `EAGAIN` after `options.timeout` ms.
    */
-  statistics(): Promise<ProxyStatistics> {
-    return this.#serial("statistics", async () => {
+  statistics(options: ProxyCommandOptions = {}): Promise<ProxyStatistics> {
+    return this.#serial("statistics", options, async () => {
       if (this.#state !== "running") return copy(this.#totals);
       const total = copy(this.#totals);
       add(total, await this.#statistics());
@@ -236,11 +302,17 @@ export class SteerableProxy extends Service {
 
   /** Ends libzmq's proxy run and gives the sockets back (the {@linkcode Service} contract). */
   protected override async onStop(): Promise<void> {
-    await this.#serial("terminate", async () => {
+    // a failure ended it already, and is done's to report; a command that timed out still
+    // takes effect once libzmq's proxy reads it, and done settles then
+    await this.#terminate({}).catch(() => {});
+  }
+
+  #terminate(options: ProxyCommandOptions): Promise<void> {
+    return this.#serial("terminate", options, async () => {
       if (this.#state === "terminated") return;
       if (this.#state === "running") await this.#stopRun();
       this.#end();
-    }).catch(() => {}); // a failure ended it already, and is done's to report
+    });
   }
 
   /**
@@ -249,6 +321,8 @@ export class SteerableProxy extends Service {
    * @deprecated Use {@linkcode SteerableProxy.stop} (which never rejects) and
    * {@linkcode SteerableProxy.done} (which rejects if libzmq's proxy failed).
    *
+   * @param options `timeout`: reject with `EAGAIN` after this many ms (the command goes on).
+   * @default {5000} `options.timeout` (the proxy's `commandTimeout`)
    * @returns A promise that resolves once libzmq's proxy call has returned and the sockets are
    * usable again; it rejects if libzmq's proxy failed.
    *
@@ -265,7 +339,8 @@ export class SteerableProxy extends Service {
    * await proxy.done;
    * ```
    */
-  async terminate(): Promise<void> {
+  async terminate(options: ProxyCommandOptions = {}): Promise<void> {
+    await this.#terminate(options);
     await this.stop();
     await this.done;
   }
@@ -284,6 +359,24 @@ export class SteerableProxy extends Service {
       this.ended(error);
     }
   }
+}
+
+/** `command`, or an EAGAIN naming the proxy's blocked send once `ms` passed first. */
+function bounded<T>(command: Promise<T>, ms: number, op: string): Promise<T> {
+  let cancel = () => {};
+  const late = new Promise<never>((_, reject) => {
+    cancel = startTimer(ms, () =>
+      reject(
+        zmqError(
+          "EAGAIN",
+          `Proxy did not answer ${op} within ${ms} ms: libzmq's proxy blocks in a send while ` +
+            "the queue it forwards to is full and nobody reads it, and reads no command " +
+            "meanwhile; the command takes effect once that queue drains",
+          { op: `proxy ${op}` },
+        ),
+      ));
+  });
+  return Promise.race([command, late]).finally(() => cancel());
 }
 
 /**
