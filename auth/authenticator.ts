@@ -104,6 +104,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Authenticator, Context, curveKeypair, makeCurveClient, makeCurveServer } from "../mod.ts";
  * await using ctx = new Context();
  * const server = curveKeypair();
@@ -117,7 +118,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * makeCurveClient(req, server.publicKey, client);
  * req.connect(`tcp://127.0.0.1:${port}`);
  * await req.send("hello");
- * console.log(await rep.recvString()); // "hello"
+ * assert.equal(await rep.recvString(), "hello");
  * ```
  */
 export class Authenticator extends Service implements Disposable {

@@ -90,7 +90,7 @@ function checkMetadata(metadata: unknown): Record<string, string> {
  * ```ts ignore
  * import { curveKeypair, saveCertificate } from "@zmq/deno";
  * const files = await saveCertificate("certs", "server", curveKeypair());
- * console.log(files.publicFile); // "certs/server.key"
+ * assert.equal(files.publicFile, "certs/server.key");
  * ```
  */
 export async function saveCertificate(
@@ -137,7 +137,7 @@ export async function saveCertificate(
  * ```ts ignore
  * import { createCertificate } from "@zmq/deno";
  * const server = await createCertificate("certs", "server", { role: "server" });
- * console.log(server.publicKey.length); // 40
+ * assert.equal(server.publicKey.length, 40);
  * ```
  */
 export async function createCertificate(

@@ -19,11 +19,12 @@ import { badValue } from "../core/errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, curveKeypair, DEFAULT_MAX_MESSAGE_SIZE, makeCurveServer } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
  * makeCurveServer(rep, curveKeypair());
- * console.log(DEFAULT_MAX_MESSAGE_SIZE); // 1048576
+ * assert.equal(DEFAULT_MAX_MESSAGE_SIZE, 1048576);
  * console.log(rep.getOption("MAXMSGSIZE")); // 1048609n: CURVE's 33 bytes a frame on top
  * ```
  */
@@ -140,12 +141,13 @@ export function makeCurveServer(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, curveKeypair, makeCurveClient } from "../mod.ts";
  * using ctx = new Context();
  * using req = ctx.socket("REQ");
  * const server = curveKeypair();
  * const mine = makeCurveClient(req, server.publicKey);
- * console.log(mine.publicKey.length); // 40
+ * assert.equal(mine.publicKey.length, 40);
  * ```
  */
 export function makeCurveClient(

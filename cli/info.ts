@@ -42,8 +42,9 @@ export interface InfoReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { infoReport } from "./info.ts";
- * console.log(infoReport().libzmq); // "4.3.5"
+ * assert.equal(infoReport().libzmq, "4.3.5");
  * ```
  */
 export function infoReport(): InfoReport {

@@ -60,11 +60,12 @@ function side(label: string, now: SideStatistics, before: SideStatistics, second
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countsLine } from "./proxy.ts";
  * const side = { messagesIn: 20, bytesIn: 2000, messagesOut: 20, bytesOut: 2000 };
  * const none = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 };
  * const line = countsLine({ frontend: side, backend: side }, { frontend: none, backend: none }, 2);
- * console.log(line); // "front->back 20 msg, 2.00 kB (10 msg/s, 1.00 kB/s) | back->front ..."
+ * assert.equal(line, "front->back 20 msg, 2.00 kB (10 msg/s, 1.00 kB/s) | back->front ...");
  * ```
  */
 export function countsLine(

@@ -11,9 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./zmq.ts";
  * const code = await main(["info"]); // prints the libzmq version, its file, ...
- * console.log(code); // 0
+ * assert.equal(code, 0);
  * ```
  *
  * @module

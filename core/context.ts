@@ -73,10 +73,14 @@ let adopting: SharedContext | null = null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context } from "../mod.ts";
- * using ctx = new Context();
- * using pub = ctx.socket("PUB");
- * pub.bind("inproc://news");
+ * const ctx = new Context();
+ * const pub = ctx.socket("PUB");
+ * pub.bind("inproc://context-news");
+ * ctx.close(); // closes its sockets too
+ * assert.equal(pub.closed, true);
+ * assert.throws(() => ctx.socket("SUB"), { code: "ECLOSED" });
  * ```
  */
 export class Context implements Disposable, AsyncDisposable {
@@ -88,9 +92,18 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context({ ioThreads: 2, linger: 0 });
+   * assert.equal(ctx.getOption("IO_THREADS"), 2);
+   * assert.throws(() => new Context({ ioThreads: -1 }), { code: "EINVAL" }); // out of libzmq's range
+   * assert.throws(() => new Context({ linger: "long" as never }), { code: "EBADVALUE" });
    * ```
+   *
+   * @param options `ioThreads`, `maxSockets`, and `linger` (ms, the sockets' default LINGER).
+   * @default {{}} libzmq's defaults, with `linger` 5000 ms (see docs/design.md).
+   * @throws {ZmqError} `EINVAL` for a value outside libzmq's range, `EBADVALUE` for a value that
+   * is not a number or not an object, before any native context exists.
    */
   constructor(options: ContextOptions = {}) {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
@@ -173,11 +186,16 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using adopted = Context.adopt(ctx.handle); // in a Worker, from a message
    * using pair = adopted.socket("PAIR");
    * pair.bind("inproc://handle-example");
+   * using peer = ctx.socket("PAIR"); // the same context: inproc reaches across
+   * peer.connect("inproc://handle-example");
+   * await peer.send("through the handle");
+   * assert.equal(await pair.recvString(), "through the handle");
    * ```
    */
   get handle(): ContextHandle {
@@ -202,12 +220,19 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
-   * sub.subscribe("10001");
+   * assert.equal(sub.type, "SUB");
+   * assert.equal(sub.context, ctx);
    * ```
+   *
+   * @param type The socket type (`"REQ"`, `"PUB"`, ...; `"XREP"`/`"XREQ"` are accepted).
+   * @returns A new socket, closed with the context.
+   * @throws {ZmqError} `EINVAL` for an unknown type, `ECLOSED` when the context is closed.
    */
+
   socket(type: SocketType | SocketTypeAlias): Socket {
     return new Socket(this, type);
   }

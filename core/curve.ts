@@ -28,9 +28,10 @@ function invalid(detail: string, context: ErrorContext): ZmqError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z85Encode } from "../mod.ts";
  * const bytes = new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
- * console.log(z85Encode(bytes)); // "HelloWorld"
+ * assert.equal(z85Encode(bytes), "HelloWorld");
  * ```
  */
 export function z85Encode(bytes: Uint8Array): string {
@@ -56,8 +57,11 @@ export function z85Encode(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z85Decode } from "../mod.ts";
- * console.log(z85Decode("HelloWorld")); // Uint8Array(8) [134, 79, 210, 111, 181, 89, 247, 91]
+ * assert.deepEqual(z85Decode("HelloWorld"), new Uint8Array([134, 79, 210, 111, 181, 89, 247, 91]));
+ * assert.throws(() => z85Decode("Hell"), { code: "EINVAL" }); // not a multiple of 5 characters
+
  * ```
  */
 export function z85Decode(text: string): Uint8Array {
@@ -104,9 +108,10 @@ function needCurve(op: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { curveKeypair, curveKeyToZ85 } from "../mod.ts";
  * const { publicKey } = curveKeypair();
- * console.log(curveKeyToZ85(publicKey) === publicKey); // true
+ * assert.equal(curveKeyToZ85(publicKey), publicKey);
  * ```
  */
 export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
@@ -142,9 +147,12 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { curveKeypair } from "../mod.ts";
  * const { publicKey, secretKey } = curveKeypair();
- * console.log(publicKey.length, secretKey.length); // 40 40
+ * assert.equal(publicKey.length, 40);
+ * assert.equal(secretKey.length, 40);
+
  * ```
  */
 export function curveKeypair(): CurveKeypair {
@@ -164,9 +172,10 @@ export function curveKeypair(): CurveKeypair {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { curveKeypair, curvePublic } from "../mod.ts";
  * const pair = curveKeypair();
- * console.log(curvePublic(pair.secretKey) === pair.publicKey); // true
+ * assert.equal(curvePublic(pair.secretKey), pair.publicKey);
  * ```
  */
 export function curvePublic(secretKey: string | Uint8Array): string {

@@ -11,8 +11,9 @@ import type { Socket } from "./socket.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MONITOR_EVENTS } from "../mod.ts";
- * console.log(MONITOR_EVENTS.handshake_succeeded); // 4096
+ * assert.equal(MONITOR_EVENTS.handshake_succeeded, 4096);
  * ```
  */
 export const MONITOR_EVENTS = {
@@ -554,13 +555,16 @@ export interface ConnectAndWaitOptions extends WaitForEventOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectAndWait, Context } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
  * using req = ctx.socket("REQ");
  * const port = rep.bindToRandomPort();
- * await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+ * const event = await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+ * assert.equal(event.event, "handshake_succeeded");
  * await req.send("Hello");
+ * assert.equal(await rep.recvString(), "Hello");
  * ```
  */
 export function connectAndWait(

@@ -25,8 +25,9 @@ export interface OptionSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SOCKET_OPTIONS } from "./options.ts";
- * console.log(SOCKET_OPTIONS.SNDHWM.id); // 23
+ * assert.equal(SOCKET_OPTIONS.SNDHWM.id, 23);
  * ```
  */
 export const SOCKET_OPTIONS = {
@@ -106,12 +107,14 @@ export type SocketOptionName = keyof typeof SOCKET_OPTIONS;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, SOCKET_OPTION_ALIASES } from "../mod.ts";
- * console.log(SOCKET_OPTION_ALIASES.HWM); // ["SNDHWM", "RCVHWM"]
+ * assert.deepEqual(SOCKET_OPTION_ALIASES.HWM, ["SNDHWM", "RCVHWM"]);
+
  * using ctx = new Context();
  * using push = ctx.socket("PUSH");
  * push.setOption("HWM", 10);
- * console.log(push.getOption("RCVHWM")); // 10
+ * assert.equal(push.getOption("RCVHWM"), 10);
  * ```
  */
 export const SOCKET_OPTION_ALIASES = {
@@ -156,8 +159,9 @@ export type SocketOptionResult<N extends SocketOptionName | SocketOptionAlias> =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONTEXT_OPTIONS } from "./options.ts";
- * console.log(CONTEXT_OPTIONS.IO_THREADS); // 1
+ * assert.equal(CONTEXT_OPTIONS.IO_THREADS, 1);
  * ```
  */
 export const CONTEXT_OPTIONS = {

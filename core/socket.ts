@@ -59,16 +59,17 @@ const RESOLVED: Promise<void> = Promise.resolve();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
  * using req = ctx.socket("REQ");
- * rep.bind("inproc://hello");
- * req.connect("inproc://hello");
+ * rep.bind("inproc://socket-hello");
+ * req.connect("inproc://socket-hello");
  * await req.send("Hello");
- * console.log(await rep.recvString()); // "Hello"
+ * assert.equal(await rep.recvString(), "Hello");
  * await rep.send("World");
- * console.log(await req.recvString()); // "World"
+ * assert.equal(await req.recvString(), "World");
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
@@ -84,10 +85,18 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, Socket } from "../mod.ts";
    * using ctx = new Context();
    * using push = new Socket(ctx, "PUSH");
+   * assert.equal(push.type, "PUSH");
+   * assert.throws(() => new Socket(ctx, "PUHS" as "PUSH"), { code: "EINVAL" });
    * ```
+   *
+   * @param context The context that owns the socket; closing it closes the socket.
+   * @param type The socket type (`"REQ"`, `"PUB"`, ...; the old `"XREP"`/`"XREQ"` are accepted).
+   * @throws {ZmqError} `EINVAL` for an unknown type or a value that is not a Context, `ECLOSED`
+   * when the context is closed, `EMFILE` when libzmq has no sockets left.
    */
   constructor(context: Context, type: SocketType | SocketTypeAlias) {
     const internals = contexts.get(context);
@@ -129,12 +138,17 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using rep = ctx.socket("REP");
    * rep.bind("tcp://127.0.0.1:*");
-   * console.log(rep.lastEndpoint); // e.g. "tcp://127.0.0.1:41235"
+   * assert.match(rep.lastEndpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/); // e.g. "tcp://127.0.0.1:41235"
+   * assert.throws(() => rep.bind("nosuch://x"), { code: "EPROTONOSUPPORT" });
    * ```
+   *
+   * @param endpoint `transport://address`, e.g. `tcp://127.0.0.1:*`.
+   * @throws {ZmqError} `EADDRINUSE`, `EPROTONOSUPPORT`, `EINVAL` and the like, naming the endpoint.
    */
   bind(endpoint: string): void {
     this.#core.endpoint("zmq_bind", "bind", endpoint);
@@ -161,12 +175,18 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using pub = ctx.socket("PUB");
    * const port = pub.bindToRandomPort();
-   * console.log(port > 0); // true
+   * assert.equal(pub.lastEndpoint, `tcp://127.0.0.1:${port}`);
    * ```
+   *
+   * @param address The interface to bind on, without a port.
+   * @default {"tcp://127.0.0.1"}
+   * @returns The port that was bound.
+   * @throws {ZmqError} As {@linkcode Socket.bind} does.
    */
   bindToRandomPort(address = "tcp://127.0.0.1"): number {
     this.bind(`${address}:*`);
@@ -194,12 +214,20 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
    * push.setOption("SNDHWM", 1000);
    * push.setOption("LINGER", 0);
+   * assert.equal(push.getOption("SNDHWM"), 1000);
+   * assert.throws(() => push.setOption("SNDHWM", -2), { code: "EINVAL" }); // libzmq refuses it
    * ```
+   *
+   * @param name The option's name as in libzmq without `ZMQ_` (`"SNDHWM"`), or an alias.
+   * @param value A value of the option's type (number, boolean, string or bytes).
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `EREADONLY`, `EBADVALUE` (a value of the wrong type),
+   * `EINVAL` (a value libzmq refuses), each naming the option.
    */
   setOption<N extends SocketOptionName | SocketOptionAlias>(
     name: N,
@@ -218,11 +246,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
-   * console.log(sub.getOption("TYPE")); // 2
+   * assert.equal(sub.getOption("TYPE"), 2); // ZMQ_SUB
    * ```
+   *
+   * @param name The option's name as in libzmq without `ZMQ_` (`"RCVMORE"`), or an alias.
+   * @returns The value, typed by the option table.
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `EWRITEONLY` naming the option.
    */
   getOption<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
     const targets = aliasTargets(name);
@@ -237,12 +270,17 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
    * sub.setsockopt("SUBSCRIBE", "10001"); // pyzmq: socket.setsockopt(zmq.SUBSCRIBE, b"10001")
    * sub.setsockopt("HWM", 1);
+   * assert.equal(sub.getsockopt("RCVHWM"), 1);
    * ```
+   *
+   * @param name The option's name, or an alias.
+   * @param value A value of the option's type.
    */
   setsockopt<N extends SocketOptionName | SocketOptionAlias>(
     name: N,
@@ -256,11 +294,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
-   * console.log(pull.getsockopt("RCVMORE")); // false
+   * assert.equal(pull.getsockopt("RCVMORE"), false);
    * ```
+   *
+   * @param name The option's name, or an alias.
+   * @returns The value, typed by the option table.
    */
   getsockopt<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
     return this.getOption(name);
@@ -272,11 +314,28 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
+   * using pub = ctx.socket("PUB");
+   * pub.bind("inproc://subscribe-example");
+   * sub.connect("inproc://subscribe-example");
    * sub.subscribe("10001");
+   * // the subscription reaches the publisher a moment later: publish until a message arrives
+   * let received: string | undefined;
+   * for (let round = 0; round < 500 && received === undefined; round++) {
+   *   await pub.send("9999 filtered out");
+   *   await pub.send("10001 kept");
+   *   received = await sub.recvString({ timeout: 10 }).catch(() => undefined);
+   * }
+   * assert.equal(received, "10001 kept");
+
    * ```
+   *
+   * @param topic A prefix of the first frame.
+   * @default {""}
+   * @throws {ZmqError} `ENOTSUP` on a socket that is not a SUB.
    */
   subscribe(topic: Frame = ""): void {
     this.#subscription("subscribe", "SUBSCRIBE", topic);
@@ -308,6 +367,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
@@ -316,7 +376,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.connect("inproc://send-example");
    * await push.send("one frame");
    * await push.send(["two", new Uint8Array([2])]);
+   * assert.equal(await pull.recvString(), "one frame");
+   * assert.deepEqual(await pull.recvMultipart(), [new TextEncoder().encode("two"), new Uint8Array([2])]);
    * ```
+   *
+   * @param message A frame (string, bytes, ...) or the frames of one multipart message.
+   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort.
+   * @throws {ZmqError} `EFSM` out of turn, `EAGAIN` on timeout, `ECLOSED`, `EBADVALUE` for a frame
+   * that is not bytes or a string (as a rejection).
    */
   send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
     const core = this.#core;
@@ -412,6 +479,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
@@ -420,9 +488,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.connect("inproc://multipart-example");
    * await push.send(["a", "b"]);
    * const frames = await pull.recvMultipart();
-   * console.log(frames.length); // 2
+   * assert.deepEqual(frames.map((f) => new TextDecoder().decode(f)), ["a", "b"]);
    * ```
+   *
+   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort.
+   * @returns Every frame of the next message, each owning its buffer.
    */
+
   recvMultipart(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array[]> {
     if (mustYield()) return afterTurn(() => this.recvMultipart(options));
     return this.#core.recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;

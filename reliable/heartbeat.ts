@@ -73,11 +73,12 @@ export interface LivenessOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Liveness } from "../mod.ts";
  * const peer = new Liveness({ interval: 1000, liveness: 3 }, 0);
  * peer.beat(500); // a message arrived at t = 500 ms
  * console.log(peer.alive(3000), peer.alive(3501)); // true false
- * console.log(peer.deadline); // 3500
+ * assert.equal(peer.deadline, 3500);
  * ```
  */
 export class Liveness {
@@ -132,11 +133,12 @@ export interface BackoffOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Backoff } from "../mod.ts";
  * const backoff = new Backoff({ initial: 100, max: 350 });
  * console.log(backoff.next(), backoff.next(), backoff.next(), backoff.next()); // 100 200 350 350
  * backoff.reset();
- * console.log(backoff.next()); // 100
+ * assert.equal(backoff.next(), 100);
  * ```
  */
 export class Backoff {

@@ -86,6 +86,7 @@ export class UnreachableError extends ZmqError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, LazyPirateClient } from "../mod.ts";
  * using ctx = new Context();
  * using server = ctx.socket("REP");
@@ -93,7 +94,7 @@ export class UnreachableError extends ZmqError {
  * using client = new LazyPirateClient(ctx, "inproc://lazy-pirate-doc", { timeout: 1000 });
  * const reply = client.request("ping");
  * await server.send(await server.recv());
- * console.log(new TextDecoder().decode((await reply)[0])); // "ping"
+ * assert.equal(new TextDecoder().decode((await reply)[0]), "ping");
  * ```
  */
 export class LazyPirateClient implements Disposable {

@@ -37,14 +37,15 @@ export function isTitanicUuid(text: string | null): text is string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TitanicStore } from "../mod.ts";
  * using store = new TitanicStore(":memory:");
  * const uuid = store.add("echo", [new TextEncoder().encode("Hello")]);
- * console.log(store.reply(uuid).state); // "pending"
+ * assert.equal(store.reply(uuid).state, "pending");
  * store.complete(uuid, [new TextEncoder().encode("Hello")]);
- * console.log(store.reply(uuid).state); // "done"
+ * assert.equal(store.reply(uuid).state, "done");
  * store.forget(uuid);
- * console.log(store.reply(uuid).state); // "unknown"
+ * assert.equal(store.reply(uuid).state, "unknown");
  * ```
  */
 export class TitanicStore implements Disposable {

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsageError } from "../mod.ts";
  * function portFlag(value: string): number {
  *   const port = Number(value);
@@ -13,7 +14,7 @@
  *   }
  *   return port;
  * }
- * console.log(portFlag("5556")); // 5556
+ * assert.equal(portFlag("5556"), 5556);
  * ```
  */
 export class UsageError extends Error {
