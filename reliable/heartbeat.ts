@@ -37,12 +37,21 @@ export const MAX_HEARTBEAT_TTL = 6_553_599;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, setZmtpHeartbeats } from "../mod.ts";
  * using ctx = new Context();
  * using dealer = ctx.socket("DEALER");
  * setZmtpHeartbeats(dealer, { interval: 1000, timeout: 3000, ttl: 5000 });
  * dealer.connect("tcp://127.0.0.1:5555");
+ * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 0 }), { code: "EBADVALUE" });
+ * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 1000, ttl: 1e7 }), { code: "EBADVALUE" });
+
  * ```
+ *
+ * @param socket The socket whose connections send ZMTP PINGs; set before `connect`/`bind`.
+ * @param options `interval` (ms, at least 1), `timeout` (ms, default the interval) and `ttl`
+ * (ms the peer may wait for our next PING, up to {@linkcode MAX_HEARTBEAT_TTL}; default 0).
+ * @throws {ZmqError} `EBADVALUE` for a value that is not an integer in range.
  */
 export function setZmtpHeartbeats(socket: Socket, options: ZmtpHeartbeatOptions): void {
   const op = "setZmtpHeartbeats";
@@ -77,7 +86,8 @@ export interface LivenessOptions {
  * import { Liveness } from "../mod.ts";
  * const peer = new Liveness({ interval: 1000, liveness: 3 }, 0);
  * peer.beat(500); // a message arrived at t = 500 ms
- * console.log(peer.alive(3000), peer.alive(3501)); // true false
+ * assert.equal(peer.alive(3000), true);
+ * assert.equal(peer.alive(3501), false); // three silent intervals after the last beat
  * assert.equal(peer.deadline, 3500);
  * ```
  */
@@ -136,7 +146,8 @@ export interface BackoffOptions {
  * import assert from "node:assert/strict";
  * import { Backoff } from "../mod.ts";
  * const backoff = new Backoff({ initial: 100, max: 350 });
- * console.log(backoff.next(), backoff.next(), backoff.next(), backoff.next()); // 100 200 350 350
+ * assert.deepEqual([backoff.next(), backoff.next(), backoff.next(), backoff.next()], [100, 200, 350, 350]);
+
  * backoff.reset();
  * assert.equal(backoff.next(), 100);
  * ```

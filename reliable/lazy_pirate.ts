@@ -37,9 +37,12 @@ export interface PirateRequestOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UnreachableError } from "../mod.ts";
  * const e = new UnreachableError("tcp://127.0.0.1:5555", 4, 2500);
- * console.log(e.code, e.attempts); // "EUNREACHABLE" 4
+ * assert.equal(e.code, "EUNREACHABLE");
+ * assert.equal(e.attempts, 4);
+ * assert.equal(e.endpoint, "tcp://127.0.0.1:5555");
  * ```
  */
 export class UnreachableError extends ZmqError {
@@ -118,14 +121,25 @@ export class LazyPirateClient implements Disposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, LazyPirateClient } from "../mod.ts";
    * using ctx = new Context();
    * using client = new LazyPirateClient(ctx, "tcp://127.0.0.1:5555", {
    *   timeout: 2500,
    *   retries: 3,
    * });
+   * assert.equal(client.timeout, 2500);
+   * assert.throws(() => new LazyPirateClient(ctx, "tcp://127.0.0.1:5555", { retries: -1 }), {
+   *   code: "EBADVALUE",
+   * });
    * ```
+   *
+   * @param context The context for the REQ sockets (one at a time).
+   * @param endpoint The server's endpoint.
+   * @param options `timeout` per attempt (ms, default 2500), `retries` (default 3), `onRetry`.
+   * @throws {ZmqError} `EBADVALUE` for bad options, `EINVAL` for a malformed endpoint.
    */
+
   constructor(context: Context, endpoint: string, options: LazyPirateOptions = {}) {
     this.timeout = checkInteger(options.timeout ?? 2500, "timeout", OP, 1, UNBOUNDED);
     this.retries = checkInteger(options.retries ?? 3, "retries", OP, 0, UNBOUNDED);

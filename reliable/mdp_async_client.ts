@@ -26,6 +26,7 @@ export interface MajordomoReply {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AsyncMajordomoClient, Context, MajordomoBroker, MajordomoWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const broker = new MajordomoBroker(ctx, { bind: "inproc://mdp-async-doc" });
@@ -34,10 +35,13 @@ export interface MajordomoReply {
  * const serving = worker.serve((request) => request);
  * using client = new AsyncMajordomoClient(ctx, "inproc://mdp-async-doc");
  * for (let i = 0; i < 3; i++) await client.send("echo", `request ${i}`);
+ * const replies: string[] = [];
  * while (client.outstanding > 0) {
  *   const { body } = await client.recv({ timeout: 2500 }); // EAGAIN: the rest are lost
- *   console.log(new TextDecoder().decode(body[0])); // "request 0", "request 1", "request 2"
+ *   replies.push(new TextDecoder().decode(body[0]));
  * }
+ * assert.deepEqual(replies, ["request 0", "request 1", "request 2"]);
+
  * await worker.close();
  * await serving;
  * await broker.close();

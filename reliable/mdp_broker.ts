@@ -471,10 +471,13 @@ export class MajordomoBroker extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, MajordomoBroker } from "../mod.ts";
    * await using ctx = new Context({ linger: 0 });
    * const broker = await new MajordomoBroker(ctx, { bind: "tcp://127.0.0.1:*" }).start();
+   * assert.equal(broker.running, true);
    * await broker.stop(); // was: await broker.close()
+   * assert.equal(broker.running, false);
    * ```
    */
   close(): Promise<void> {

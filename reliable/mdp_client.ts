@@ -28,15 +28,16 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoClient, UnreachableError } from "../mod.ts";
  * using ctx = new Context({ linger: 0 });
  * // No broker listens here: each attempt times out, then the request gives up.
- * using client = new MajordomoClient(ctx, "tcp://127.0.0.1:5555", { timeout: 100, retries: 2 });
- * try {
- *   await client.request("echo", ["Hello", "world"]); // the reply's frames, as Uint8Array[]
- * } catch (e) {
- *   if (e instanceof UnreachableError) console.log(e.code, e.attempts); // "EUNREACHABLE" 3
- * }
+ * using client = new MajordomoClient(ctx, "inproc://mdp-client-nobody", { timeout: 100, retries: 2 });
+ * await assert.rejects(
+ *   client.request("echo", ["Hello", "world"]), // with a broker: the reply's frames
+ *   (e) => e instanceof UnreachableError && e.code === "EUNREACHABLE" && e.attempts === 3,
+ * );
+
  * ```
  */
 export class MajordomoClient implements Disposable {

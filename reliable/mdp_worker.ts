@@ -55,6 +55,7 @@ function mdpCodec(service: string): SessionCodec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoBroker, MajordomoClient, MajordomoWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const broker = new MajordomoBroker(ctx, { bind: "inproc://mdp-worker-doc" });
@@ -64,7 +65,8 @@ function mdpCodec(service: string): SessionCodec {
  * });
  * const serving = worker.serve(([text]) => new TextDecoder().decode(text).toUpperCase());
  * using client = new MajordomoClient(ctx, "inproc://mdp-worker-doc");
- * console.log(await client.requestText("upper", "hello")); // ["HELLO"]
+ * assert.deepEqual(await client.requestText("upper", "hello"), ["HELLO"]);
+
  * await worker.close(); // the worker says DISCONNECT; serve resolves
  * await serving;
  * await broker.close();

@@ -333,6 +333,7 @@ export class ParanoidPirateQueue extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, ParanoidPirateQueue } from "../mod.ts";
    * await using ctx = new Context({ linger: 0 });
    * const queue = new ParanoidPirateQueue(ctx, {
@@ -340,6 +341,8 @@ export class ParanoidPirateQueue extends Service {
    *   backend: "inproc://ppq-close-back",
    * });
    * await queue.stop(); // was: await queue.close()
+   * await queue.done; // settled once stopped
+   * assert.equal(queue.running, false);
    * ```
    */
   close(): Promise<void> {

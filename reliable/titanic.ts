@@ -312,10 +312,12 @@ export class TitanicServer extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, TitanicServer } from "../mod.ts";
    * await using ctx = new Context({ linger: 0 });
    * const titanic = new TitanicServer(ctx, { broker: "inproc://nowhere", store: ":memory:" });
    * await titanic.stop(); // was: await titanic.close()
+   * assert.equal(titanic.running, false);
    * ```
    */
   close(): Promise<void> {

@@ -32,9 +32,11 @@ export type TitanicReply =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TitanicError } from "../mod.ts";
  * const e = new TitanicError("titanic.reply", "400");
- * console.log(e.code, e.status); // "ETITANIC" "400"
+ * assert.equal(e.code, "ETITANIC");
+ * assert.equal(e.status, "400");
  * ```
  */
 export class TitanicError extends ZmqError {
@@ -55,6 +57,7 @@ export class TitanicError extends ZmqError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoBroker, TitanicClient, TitanicServer } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const broker = new MajordomoBroker(ctx, { bind: "inproc://titanic-client-doc" });
@@ -62,7 +65,8 @@ export class TitanicError extends ZmqError {
  * const running = [broker.run(), server.run()];
  * using titanic = new TitanicClient(ctx, "inproc://titanic-client-doc");
  * const uuid = await titanic.submit("echo", "Hello"); // stored: safe from here on
- * console.log(await titanic.fetch(uuid)); // { status: "300" }: no echo worker yet
+ * assert.deepEqual(await titanic.fetch(uuid), { status: "300" }); // no echo worker yet
+
  * await titanic.close(uuid); // done with it: Titanic forgets request and reply
  * await server.close();
  * await broker.close();

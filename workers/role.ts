@@ -29,10 +29,16 @@ export interface RoleEnv {
  *
  * @example
  * ```ts
- * import type { RoleMain } from "./role.ts";
+ * import assert from "node:assert/strict";
+ * import type { RoleEnv, RoleMain } from "./role.ts";
+ * const seen: string[] = [];
  * export const main: RoleMain = async (args, env) => {
- *   console.log(`${env.name} started with`, args);
+ *   seen.push(`${env.name} started with ${args.join(" ")}`);
+ *   await Promise.resolve(); // a real role opens its sockets here and runs until env.signal
  * };
+ * const env: RoleEnv = { name: "server", signal: new AbortController().signal };
+ * await main(["--port", "5556"], env);
+ * assert.deepEqual(seen, ["server started with --port 5556"]);
  * ```
  */
 export type RoleMain = (args: string[], env: RoleEnv) => void | Promise<void>;
