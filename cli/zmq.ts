@@ -85,8 +85,10 @@ async function runCommand(command: Command, args: string[]): Promise<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./zmq.ts";
- * console.log(await main(["keygen", "--help"])); // prints keygen's usage, then 0
+ * assert.equal(await main(["keygen", "--help"]), 0); // prints keygen's usage
+ * assert.equal(await main(["no-such-command"]), 2); // one line and the usage on stderr
  * ```
  */
 export async function main(args: string[]): Promise<number> {

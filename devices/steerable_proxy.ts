@@ -328,6 +328,7 @@ export class SteerableProxy extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, SteerableProxy } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
@@ -337,6 +338,8 @@ export class SteerableProxy extends Service {
    * const proxy = new SteerableProxy(pull, push);
    * await proxy.stop(); // was: await proxy.terminate()
    * await proxy.done;
+   * assert.equal(proxy.running, false);
+   * assert.equal(pull.closed, false); // the sockets are the caller's again
    * ```
    */
   async terminate(options: ProxyCommandOptions = {}): Promise<void> {

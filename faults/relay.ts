@@ -346,9 +346,11 @@ export class FaultRelay extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FaultRelay } from "./mod.ts";
    * const relay = FaultRelay.start({ target: "127.0.0.1:9" });
    * await relay.stop(); // was: await relay.close()
+   * assert.equal(relay.running, false);
    * ```
    */
   close(): Promise<void> {

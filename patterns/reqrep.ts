@@ -78,9 +78,11 @@ export function openRep(ctx: Context, endpoints: PatternEndpoints): Socket {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openReq } from "../mod.ts";
  * using ctx = new Context();
  * using req = openReq(ctx, { connect: "inproc://deprecated-requester" }); // was openRequester
+ * assert.equal(req.type, "REQ");
  * ```
  */
 export const openRequester: typeof openReq = openReq;
@@ -92,9 +94,11 @@ export const openRequester: typeof openReq = openReq;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openRep } from "../mod.ts";
  * using ctx = new Context();
  * using rep = openRep(ctx, { bind: "inproc://deprecated-replier" }); // was openReplier
+ * assert.equal(rep.type, "REP");
  * ```
  */
 export const openReplier: typeof openRep = openRep;
