@@ -214,6 +214,7 @@ export class Authenticator extends Service implements Disposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Authenticator, connectAndWait, Context } from "../mod.ts";
    * await using ctx = new Context();
    * await using auth = await new Authenticator(ctx).start();
@@ -222,7 +223,9 @@ export class Authenticator extends Service implements Disposable {
    * rep.setOption("ZAP_DOMAIN", "global");
    * const port = rep.bindToRandomPort();
    * using req = ctx.socket("REQ");
-   * await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 }); // let in
+   * const event = await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+   * assert.equal(event.event, "handshake_succeeded"); // let in
+
    * ```
    *
    * @param addresses IPv4 or IPv6 addresses in text form.

@@ -162,14 +162,26 @@ export class Context implements Disposable, AsyncDisposable {
    * handles are no longer numbers), `ECLOSED` for the handle of a closed context.
    *
    * @example
-   * ```ts ignore
-   * // in the Worker
-   * self.onmessage = (e) => {
-   *   const ctx = Context.adopt(e.data.context);
-   *   const pair = ctx.socket("PAIR");
-   *   pair.connect("inproc://parent");
-   * };
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using owner = new Context();
+   * using parent = owner.socket("PAIR");
+   * parent.bind("inproc://parent");
+   * // in a Worker: self.onmessage = (e) => { const ctx = Context.adopt(e.data.context); ... }
+   * const message = structuredClone({ context: owner.handle }); // what postMessage delivers
+   * using ctx = Context.adopt(message.context);
+   * using pair = ctx.socket("PAIR");
+   * pair.connect("inproc://parent");
+   * await pair.send("hello from the Worker");
+   * assert.equal(await parent.recvString(), "hello from the Worker");
+   * assert.throws(() => Context.adopt(42 as never), { code: "EINVAL" });
    * ```
+   *
+   * @param handle A {@linkcode Context.handle}, as posted to this isolate.
+   * @returns A context over the same libzmq context; closing it closes only its own sockets.
+   * @throws {ZmqError} `EINVAL` for what is not a handle, `EFAULT` for a bigint, `ECLOSED` when
+   * the owner closed the context.
    */
   static adopt(handle: ContextHandle): Context {
     adopting = SharedContext.adopt(handle, { op: "adopt context" });

@@ -542,10 +542,23 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Iterates over incoming multipart messages until the socket is closed.
    *
    * @example
-   * ```ts ignore
-   * for await (const [topic, body] of sub) {
-   *   console.log(new TextDecoder().decode(topic), body.length);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://iterate-example");
+   * push.connect("inproc://iterate-example");
+   * await push.send(["weather", "sunny"]);
+   * await push.send(["news", "quiet"]);
+   * const topics: string[] = [];
+   * for await (const [topic, body] of pull) {
+   *   topics.push(new TextDecoder().decode(topic));
+   *   assert.ok(body.length > 0);
+   *   if (topics.length === 2) pull.close(); // closing ends the loop
    * }
+   * assert.deepEqual(topics, ["weather", "news"]);
    * ```
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array[]> {

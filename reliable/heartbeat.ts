@@ -42,7 +42,9 @@ export const MAX_HEARTBEAT_TTL = 6_553_599;
  * using ctx = new Context();
  * using dealer = ctx.socket("DEALER");
  * setZmtpHeartbeats(dealer, { interval: 1000, timeout: 3000, ttl: 5000 });
- * dealer.connect("tcp://127.0.0.1:5555");
+ * using router = ctx.socket("ROUTER");
+ * dealer.connect(`tcp://127.0.0.1:${router.bindToRandomPort()}`);
+
  * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 0 }), { code: "EBADVALUE" });
  * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 1000, ttl: 1e7 }), { code: "EBADVALUE" });
 

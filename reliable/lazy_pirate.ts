@@ -124,12 +124,13 @@ export class LazyPirateClient implements Disposable {
    * import assert from "node:assert/strict";
    * import { Context, LazyPirateClient } from "../mod.ts";
    * using ctx = new Context();
-   * using client = new LazyPirateClient(ctx, "tcp://127.0.0.1:5555", {
+   * using client = new LazyPirateClient(ctx, "inproc://lazy-pirate-server", {
    *   timeout: 2500,
    *   retries: 3,
    * });
    * assert.equal(client.timeout, 2500);
-   * assert.throws(() => new LazyPirateClient(ctx, "tcp://127.0.0.1:5555", { retries: -1 }), {
+   * assert.throws(() => new LazyPirateClient(ctx, "inproc://lazy-pirate-server", { retries: -1 }), {
+
    *   code: "EBADVALUE",
    * });
    * ```

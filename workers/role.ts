@@ -65,10 +65,16 @@ export function isStop(error: unknown, signal: AbortSignal): boolean {
  * with code 1.
  *
  * @example
- * ```ts ignore
- * import { runMain } from "../../workers/mod.ts";
- * export async function main(args: string[]) {}
- * if (import.meta.main) await runMain(main, "server");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runMain } from "./role.ts";
+ * let ran: string[] | undefined;
+ * export async function main(args: string[]) {
+ *   ran = args; // a role's work; it ends when main returns
+ * }
+ * // in a program of its own: if (import.meta.main) await runMain(main, "server");
+ * await runMain(main, "server");
+ * assert.deepEqual(ran, Deno.args);
  * ```
  */
 export async function runMain(main: RoleMain, name: string): Promise<void> {

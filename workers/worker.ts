@@ -57,13 +57,19 @@ const ENTRY = new URL("./_entry.ts", import.meta.url).href;
  * Python's `multiprocessing.Process`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startRole } from "./worker.ts";
- * const server = startRole(new URL("../examples/pair/pairserver.ts", import.meta.url), {
- *   name: "server",
- *   args: ["--count", "3"],
- * });
- * await server.done;
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // a free port
+ * const port = String(listener.addr.port);
+ * listener.close();
+ * const here = (f: string) => new URL(`../examples/pair/${f}`, import.meta.url);
+ * const rounds = ["--port", port, "--count", "2", "--interval", "0"];
+ * const server = startRole(here("pairserver.ts"), { name: "server", args: rounds, onLine: () => {} });
+ * const client = startRole(here("pairclient.ts"), { name: "client", args: rounds, onLine: () => {} });
+ * await Promise.all([server.done, client.done]); // both ran their rounds and ended
+ * assert.deepEqual(client.lines, ["Server message to client3", "Server message to client3"]);
+ * assert.equal(server.lines.length, 4); // two answers a round
  * ```
  */
 export function startRole(module: string | URL, options: RoleOptions = {}): RoleHandle {
