@@ -101,7 +101,7 @@ export class Context implements Disposable, AsyncDisposable {
    * ```
    *
    * @param options `ioThreads`, `maxSockets`, and `linger` (ms, the sockets' default LINGER).
-   * @default {{}} libzmq's defaults, with `linger` 5000 ms (see docs/design.md).
+   * @default {{}} libzmq's defaults, with `linger` 5000 ms (docs/design.md, "Closing and LINGER").
    * @throws {ZmqError} `EINVAL` for a value outside libzmq's range, `EBADVALUE` for a value that
    * is not a number or not an object, before any native context exists.
    */
