@@ -174,6 +174,12 @@ export async function createCertificate(
  * Parses certificate text (this library's format, or pyzmq's sectioned one). Throws a ZmqError
  * of code `EINVAL` naming `source` (a file name, say) when the text holds no valid public key, a bad key, or a
  * secret key that does not match the public key.
+ *
+ * @param text The certificate file's text.
+ * @param source What to name in an error (a file name, say).
+ * @returns The public key, and the secret key or null.
+ * @throws {ZmqError} `EINVAL` naming `source` for text that is not a valid certificate,
+ * `EBADVALUE` for text that is not a string.
  */
 export function parseCertificate(text: string, source?: string): Certificate {
   if (typeof text !== "string") throw certError("EBADVALUE", "text must be a string", source);

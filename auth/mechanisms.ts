@@ -157,6 +157,13 @@ export function makeCurveServer(
  * const mine = makeCurveClient(req, server.publicKey);
  * assert.equal(mine.publicKey.length, 40);
  * ```
+ *
+ * @param socket The socket to secure; call before `connect`.
+ * @param serverPublicKey The server's public key (40 Z85 characters or 32 bytes).
+ * @param keypair The client's keys.
+ * @default {curveKeypair()} a new key pair.
+ * @returns The client's key pair in use.
+ * @throws {ZmqError} `EINVAL` for a bad key (never quoted).
  */
 export function makeCurveClient(
   socket: Socket,

@@ -90,6 +90,9 @@ async function runCommand(command: Command, args: string[]): Promise<number> {
  * assert.equal(await main(["keygen", "--help"]), 0); // prints keygen's usage
  * assert.equal(await main(["no-such-command"]), 2); // one line and the usage on stderr
  * ```
+ *
+ * @param args The command line after `zmq`, e.g. `["recv", "tcp://*:5555"]`.
+ * @returns The exit code: 0 done, 1 a failure, 2 a mistake on the command line, 130 interrupted.
  */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;

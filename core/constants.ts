@@ -65,6 +65,9 @@ export type SocketTypeAlias = keyof typeof SOCKET_TYPE_ALIASES;
  * assert.equal(canonicalSocketType("PUSH"), "PUSH");
  * assert.equal(canonicalSocketType("push"), undefined);
  * ```
+ *
+ * @param name A socket type name or alias (case matters, as in libzmq).
+ * @returns The modern socket type, or undefined for an unknown name.
  */
 export function canonicalSocketType(name: unknown): SocketType | undefined {
   if (typeof name !== "string") return undefined;

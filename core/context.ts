@@ -146,6 +146,8 @@ export class Context implements Disposable, AsyncDisposable {
   /**
    * One context shared by the whole isolate, created on first use (pyzmq's
    * `Context.instance()`).
+   *
+   * @returns The isolate's shared context; a new one if the last was closed.
    */
   static instance(): Context {
     if (!instance || instance.closed) instance = new Context();
@@ -252,6 +254,11 @@ export class Context implements Disposable, AsyncDisposable {
   /**
    * Sets a context option (`IO_THREADS` 0 to 64, `MAX_SOCKETS` 1 to 65535, `IPV6`, `BLOCKY`);
    * a value outside the range is a ZmqError that says the range.
+   *
+   * @param name `"IO_THREADS"`, `"MAX_SOCKETS"`, `"IPV6"` or `"BLOCKY"` (and the others of the table).
+   * @param value A number in the option's range, or a boolean for a boolean option.
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `EBADVALUE` for the wrong type, `EINVAL` out of range,
+   * `ECLOSED` once closed.
    */
   setOption(name: ContextOptionName, value: number | boolean): void {
     const ctx = { op: "setOption", option: optionLabel(name, CONTEXT_OPTIONS) };
@@ -260,7 +267,13 @@ export class Context implements Disposable, AsyncDisposable {
     this.#use("setOption", (ptr) => ctxSet(ptr, id, v, ctx));
   }
 
-  /** Reads a context option. */
+  /**
+   * Reads a context option.
+   *
+   * @param name A context option's name.
+   * @returns Its value as libzmq answers it.
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `ECLOSED` once closed.
+   */
   getOption(name: ContextOptionName): number {
     const ctx = { op: "getOption", option: optionLabel(name, CONTEXT_OPTIONS) };
     const id = contextOption(name, ctx);
@@ -315,6 +328,10 @@ export class Context implements Disposable, AsyncDisposable {
    * delivered or their LINGER (5000 ms by default) runs out: pass `linger: 0` to drop them, or
    * use {@linkcode Context.terminate} to wait without blocking. A wait of more than 3 s prints
    * once (on stderr) which sockets may hold unsent messages. Closing twice is harmless.
+   *
+   * @param options `linger` in ms for every socket still open (0 drops unsent messages).
+   * @default {{}} each socket's own LINGER.
+   * @throws {ZmqError} `EBADVALUE` for malformed options.
    */
   close(options: ContextCloseOptions = {}): void {
     const ptr = this.#internals.ptr;
@@ -332,6 +349,10 @@ export class Context implements Disposable, AsyncDisposable {
   /**
    * Like {@linkcode Context.close}, but waits for lingering messages off the JS thread; also
    * prints once which sockets hold it up when that takes more than 3 s.
+   *
+   * @param options `linger` in ms for every socket still open.
+   * @default {{}} each socket's own LINGER.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for malformed options.
    */
   async terminate(options: ContextCloseOptions = {}): Promise<void> {
     const ptr = this.#internals.ptr;

@@ -566,6 +566,13 @@ export interface ConnectAndWaitOptions extends WaitForEventOptions {
  * await req.send("Hello");
  * assert.equal(await rep.recvString(), "Hello");
  * ```
+ *
+ * @param socket The socket to connect.
+ * @param endpoint Where to connect.
+ * @param options `timeout` in ms, `signal`, and `until` (default `"handshake_succeeded"`).
+ * @returns The event that showed the connection up.
+ * @throws {ZmqError} Rejects with `EAGAIN` on timeout, `EHANDSHAKE` when the handshake failed,
+ * `EBADVALUE` for bad options, the connect's error for a bad endpoint.
  */
 export function connectAndWait(
   socket: Socket,

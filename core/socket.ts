@@ -154,17 +154,32 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     this.#core.endpoint("zmq_bind", "bind", endpoint);
   }
 
-  /** Connects to an endpoint. Connecting succeeds before the peer exists; ZeroMQ reconnects. */
+  /**
+   * Connects to an endpoint. Connecting succeeds before the peer exists; ZeroMQ reconnects.
+   *
+   * @param endpoint `transport://address`, e.g. `tcp://localhost:5555`.
+   * @throws {ZmqError} `EINVAL`, `EPROTONOSUPPORT` and the like for a malformed endpoint, naming it.
+   */
   connect(endpoint: string): void {
     this.#core.endpoint("zmq_connect", "connect", endpoint);
   }
 
-  /** Stops listening on an endpoint bound earlier. */
+  /**
+   * Stops listening on an endpoint bound earlier.
+   *
+   * @param endpoint An endpoint bound earlier (the resolved one for a wildcard port).
+   * @throws {ZmqError} `ENOENT` for an endpoint that is not bound.
+   */
   unbind(endpoint: string): void {
     this.#core.endpoint("zmq_unbind", "unbind", endpoint);
   }
 
-  /** Disconnects from an endpoint connected earlier. */
+  /**
+   * Disconnects from an endpoint connected earlier.
+   *
+   * @param endpoint An endpoint connected earlier.
+   * @throws {ZmqError} `ENOENT` for an endpoint that is not connected.
+   */
   disconnect(endpoint: string): void {
     this.#core.endpoint("zmq_disconnect", "disconnect", endpoint);
   }
@@ -341,7 +356,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     this.#subscription("subscribe", "SUBSCRIBE", topic);
   }
 
-  /** Removes a subscription made with {@linkcode Socket.subscribe}. */
+  /**
+   * Removes a subscription made with {@linkcode Socket.subscribe}.
+   *
+   * @param topic The prefix given to {@linkcode Socket.subscribe}.
+   * @default {""}
+   * @throws {ZmqError} `ENOTSUP` on a socket that is not a SUB.
+   */
   unsubscribe(topic: Frame = ""): void {
     this.#subscription("unsubscribe", "UNSUBSCRIBE", topic);
   }
@@ -409,6 +430,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /**
    * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
    * before the first goes out: a bad frame rejects the whole message and sends nothing.
+   *
+   * @param frames The frames, strings or bytes, sent as one message.
+   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for something that is not an array of frames, and as
+   * {@linkcode Socket.send} does.
    */
   sendMultipart(frames: Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
@@ -425,7 +451,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       : this.#core.send(frames, options, "sendMultipart", false);
   }
 
-  /** Sends `value` as JSON text. */
+  /**
+   * Sends `value` as JSON text.
+   *
+   * @param value Anything `JSON.stringify` takes.
+   * @param options `timeout` in ms, `signal` to abort.
+   * @throws {ZmqError} Rejects with `EBADJSON` for a value that is not JSON-serialisable, and as
+   * {@linkcode Socket.send} does.
+   */
   sendJson(value: unknown, options: OperationOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     let text: string | undefined;
@@ -455,6 +488,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /**
    * Receives one frame (pyzmq's `recv`). For a multipart message, each call answers the next
    * frame; use {@linkcode Socket.recvMultipart} to get them all at once.
+   *
+   * @param options `timeout` in ms (rejects with `EAGAIN`; 0: only what is already there), `signal`
+   * to abort.
+   * @returns The frame, in an `ArrayBuffer` of its own.
+   * @throws {ZmqError} Rejects with `EAGAIN` on timeout, `EFSM` out of turn, `ECLOSED` once closed.
    */
   recv(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array> {
     if (mustYield()) return afterTurn(() => this.recv(options));
@@ -500,7 +538,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     return this.#core.recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
   }
 
-  /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */
+  /**
+   * Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`.
+   *
+   * @param options `timeout` in ms, `signal` to abort.
+   * @returns The frame as text.
+   * @throws {ZmqError} Rejects with `EBADUTF8` (the frame is consumed), and as
+   * {@linkcode Socket.recv} does.
+   */
   async recvString(options: OperationOptions = NO_OPTIONS): Promise<string> {
     const frame = await this.recv(options);
     try {
@@ -514,7 +559,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
   }
 
-  /** Receives one frame and parses it as JSON; invalid JSON rejects with code `EBADJSON`. */
+  /**
+   * Receives one frame and parses it as JSON; invalid JSON rejects with code `EBADJSON`.
+   *
+   * @param options `timeout` in ms, `signal` to abort.
+   * @returns The parsed value (not checked against `T`).
+   * @throws {ZmqError} Rejects with `EBADUTF8` or `EBADJSON` (the frame is consumed), and as
+   * {@linkcode Socket.recv} does.
+   */
   async recvJson<T = unknown>(options: OperationOptions = NO_OPTIONS): Promise<T> {
     const frame = await this.recv(options);
     let text: string;
@@ -560,6 +612,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * }
    * assert.deepEqual(topics, ["weather", "news"]);
    * ```
+   *
+   * @returns Each message's frames, until the socket is closed.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array[]> {
     while (!this.closed) {
@@ -646,6 +700,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Closes the socket. Pending operations reject with code `ECLOSED`; later calls reject or
    * throw the same. Unsent messages linger for `linger` ms (default: the socket's LINGER).
    * Closing twice is harmless.
+   *
+   * @param options `linger` in ms for this close (0 drops unsent messages).
+   * @default {{}} the socket's LINGER.
    */
   close(options: CloseOptions = {}): void {
     this.#core.close(options);

@@ -311,7 +311,12 @@ export function startStreamer(options: DeviceOptions): Device {
   return startDevice("STREAMER", options);
 }
 
-/** Checks a socket type name given as text (for configurations read from flags or JSON). */
+/**
+ * Checks a socket type name given as text (for configurations read from flags or JSON).
+ *
+ * @param value Text from flags or JSON, say.
+ * @returns Whether it is a socket type name (aliases such as `"XREP"` are not).
+ */
 export function isSocketType(value: unknown): value is SocketType {
   return typeof value === "string" && Object.hasOwn(SOCKET_TYPES, value);
 }

@@ -60,6 +60,11 @@ export class Poller {
   /**
    * Watches `socket` for `events` (default `POLLIN | POLLOUT`, as in pyzmq). Registering a
    * socket again replaces its events; registering it with `0` unregisters it.
+   *
+   * @param socket The socket to watch.
+   * @param events `POLLIN`, `POLLOUT` or both; 0 unregisters.
+   * @default {POLLIN | POLLOUT}
+   * @throws {ZmqError} `EBADVALUE` for a value that is not a Socket or an event mask out of range.
    */
   register(socket: Socket, events: number = POLLIN | POLLOUT): void {
     checkSocket(socket, "register");
@@ -73,6 +78,10 @@ export class Poller {
   /**
    * Changes the events a registered socket is watched for. Throws a ZmqError of code
    * `"EINVAL"` if the socket was not registered.
+   *
+   * @param socket A registered socket.
+   * @param events The new mask (0 unregisters).
+   * @throws {ZmqError} `EINVAL` for a socket that is not registered, `EBADVALUE` for a bad mask.
    */
   modify(socket: Socket, events: number): void {
     checkSocket(socket, "modify");
@@ -85,7 +94,12 @@ export class Poller {
     this.register(socket, events);
   }
 
-  /** Stops watching `socket`; answers false if it was not registered. */
+  /**
+   * Stops watching `socket`; answers false if it was not registered.
+   *
+   * @param socket The socket to stop watching.
+   * @returns Whether it was registered.
+   */
   unregister(socket: Socket): boolean {
     return this.#items.delete(socket);
   }

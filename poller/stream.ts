@@ -135,6 +135,8 @@ export class Loop extends Service {
   /**
    * One loop shared by the whole isolate, created on first use (pyzmq's
    * `IOLoop.instance()`); streams made without a loop use it.
+   *
+   * @returns The isolate's shared loop.
    */
   static instance(): Loop {
     return shared ??= new Loop();
@@ -291,6 +293,11 @@ export class Stream implements Disposable {
   /**
    * Wraps `socket`; its callbacks run on `loop` (default: {@linkcode Loop.instance}). While a
    * stream receives, use the socket only through the stream.
+   *
+   * @param socket The socket to wrap.
+   * @param loop The loop that runs its callbacks.
+   * @default {Loop.instance()}
+   * @throws {ZmqError} `EBADVALUE` for a socket or loop that is not one.
    */
   constructor(socket: Socket, loop: Loop = Loop.instance()) {
     if (!(socket instanceof Socket)) {
@@ -331,6 +338,10 @@ export class Stream implements Disposable {
   /**
    * Sets the callback for received messages (replacing any earlier one); `null` stops
    * receiving, leaving further messages in the socket. Answers the stream, for chaining.
+   *
+   * @param callback Called with each message's frames; `null` stops receiving.
+   * @returns The stream, for chaining.
+   * @throws {ZmqError} `EBADVALUE` for a callback that is not a function, `ECLOSED` once closed.
    */
   onRecv(callback: RecvCallback | null): this {
     checkCallback(callback, "onRecv");
@@ -345,6 +356,10 @@ export class Stream implements Disposable {
    * Sets the callback run after each queued message was sent; `null` removes it. Like every
    * callback it runs only while the loop runs: a send that completes as the loop stops is not
    * reported.
+   *
+   * @param callback Called with each message once sent; `null` removes it.
+   * @returns The stream, for chaining.
+   * @throws {ZmqError} `EBADVALUE` for a callback that is not a function, `ECLOSED` once closed.
    */
   onSend(callback: SendCallback | null): this {
     checkCallback(callback, "onSend");
@@ -357,6 +372,9 @@ export class Stream implements Disposable {
    * Queues a message (a frame, or an array of frames sent as one multipart message); the loop
    * sends queued messages in order while it runs. Throws a ZmqError (`"EBADVALUE"`) for a frame
    * that is not a string or bytes, `"ECLOSED"` once the stream is closed.
+   *
+   * @param message A frame, or the frames of one multipart message.
+   * @throws {ZmqError} `EBADVALUE` for a frame that is not a string or bytes, `ECLOSED` once closed.
    */
   send(message: Frame | Frame[]): void {
     this.#live("send");
@@ -366,7 +384,13 @@ export class Stream implements Disposable {
     this.#startSend();
   }
 
-  /** Queues frames as one multipart message (pyzmq's `send_multipart`). */
+  /**
+   * Queues frames as one multipart message (pyzmq's `send_multipart`).
+   *
+   * @param frames The frames of one message.
+   * @throws {ZmqError} `EBADVALUE` for something that is not an array of frames, and as
+   * {@linkcode Stream.send} does.
+   */
   sendMultipart(frames: Frame[]): void {
     if (!Array.isArray(frames)) {
       throw badValue("sendMultipart takes an array of frames", {
@@ -396,6 +420,9 @@ export class Stream implements Disposable {
   /**
    * Stops the stream, drops the messages still queued, detaches it from its loop and closes the
    * socket (with `linger`, if given). Closing twice is harmless.
+   *
+   * @param options `linger` in ms for the socket's close.
+   * @default {{}} the socket's LINGER.
    */
   close(options: CloseOptions = {}): void {
     if (this.#closed) return;

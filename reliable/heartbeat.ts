@@ -103,6 +103,11 @@ export class Liveness {
   /**
    * Starts counting at `now` (default `performance.now()`), as if the peer had just spoken.
    * Throws a ZmqError `EBADVALUE` for an interval below 1 ms or a liveness below 1.
+   *
+   * @param options `interval` in ms and `liveness`, the silent intervals tolerated (default 3).
+   * @param now The clock's reading to start from.
+   * @default {performance.now()}
+   * @throws {ZmqError} `EBADVALUE` for an interval below 1 ms or a liveness outside 1 to 1000.
    */
   constructor(options: LivenessOptions, now: number = performance.now()) {
     this.interval = checkInteger(options?.interval, "interval", "Liveness", 1);
@@ -110,7 +115,12 @@ export class Liveness {
     this.#last = now;
   }
 
-  /** Records a sign of life at `now`. */
+  /**
+   * Records a sign of life at `now`.
+   *
+   * @param now When the peer was heard from.
+   * @default {performance.now()}
+   */
   beat(now: number = performance.now()): void {
     if (now > this.#last) this.#last = now;
   }
@@ -125,7 +135,13 @@ export class Liveness {
     return this.#last + this.interval * this.liveness;
   }
 
-  /** True while the deadline has not passed at `now`. */
+  /**
+   * True while the deadline has not passed at `now`.
+   *
+   * @param now The clock's reading to judge by.
+   * @default {performance.now()}
+   * @returns Whether the peer spoke within `liveness` intervals before `now`.
+   */
   alive(now: number = performance.now()): boolean {
     return now <= this.deadline;
   }
@@ -161,14 +177,23 @@ export class Backoff {
   readonly max: number;
   #current: number;
 
-  /** Throws a ZmqError `EBADVALUE` for delays that are not integers >= 0 or `max < initial`. */
+  /**
+   * Throws a ZmqError `EBADVALUE` for delays that are not integers >= 0 or `max < initial`.
+   *
+   * @param options `initial` (default 1000) and `max` (default 32000) delays in ms.
+   * @throws {ZmqError} `EBADVALUE` for delays that are not integers >= 0, or `max < initial`.
+   */
   constructor(options: BackoffOptions = {}) {
     this.initial = checkInteger(options.initial ?? 1000, "initial", "Backoff", 0);
     this.max = checkInteger(options.max ?? 32000, "max", "Backoff", this.initial);
     this.#current = this.initial;
   }
 
-  /** Answers the delay to wait now, and doubles the next one (up to `max`). */
+  /**
+   * Answers the delay to wait now, and doubles the next one (up to `max`).
+   *
+   * @returns The delay to wait now, in ms.
+   */
   next(): number {
     const delay = this.#current;
     this.#current = Math.min(this.max, Math.max(1, this.#current * 2));

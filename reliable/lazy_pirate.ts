@@ -173,6 +173,12 @@ export class LazyPirateClient implements Disposable {
    * timed out, with the signal's reason when aborted, and with other ZmqErrors as they come
    * (e.g. `"ECLOSED"` if the client was closed meanwhile). Requests on one client run one at a
    * time: a second call while one is pending rejects with code `"EBUSY"`.
+   *
+   * @param message The request: one frame or several.
+   * @param options `signal` to give up early (each attempt waits `timeout` ms).
+   * @returns The reply's frames.
+   * @throws {ZmqError} Rejects with {@linkcode UnreachableError} (`EUNREACHABLE`) after the last
+   * attempt, `EBUSY` while another request is pending, `ECLOSED` once closed.
    */
   async request(
     message: Frame | Frame[],
@@ -218,7 +224,15 @@ export class LazyPirateClient implements Disposable {
     }
   }
 
-  /** Like {@linkcode LazyPirateClient.request}, for a text request and a text reply. */
+  /**
+   * Like {@linkcode LazyPirateClient.request}, for a text request and a text reply.
+   *
+   * @param message The request as text.
+   * @param options `signal` to give up early.
+   * @returns The reply's first frame as text.
+   * @throws {ZmqError} As {@linkcode LazyPirateClient.request}, and `EBADUTF8` for a reply that is
+   * not text.
+   */
   async requestString(message: string, options: PirateRequestOptions = {}): Promise<string> {
     const frames = await this.request(message, options);
     try {

@@ -43,7 +43,14 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export class MajordomoClient implements Disposable {
   #pirate: LazyPirateClient;
 
-  /** Connects to the broker at `endpoint`. Throws a ZmqError for a bad endpoint or options. */
+  /**
+   * Connects to the broker at `endpoint`. Throws a ZmqError for a bad endpoint or options.
+   *
+   * @param context The context for the REQ sockets.
+   * @param endpoint The broker's endpoint.
+   * @param options `timeout` per attempt (ms, default 2500), `retries` (default 3), `onRetry`.
+   * @throws {ZmqError} `EBADVALUE` for bad options, the connect's error for a bad endpoint.
+   */
   constructor(context: Context, endpoint: string, options: MajordomoClientOptions = {}) {
     this.#pirate = new LazyPirateClient(context, endpoint, options);
   }
@@ -62,6 +69,12 @@ export class MajordomoClient implements Disposable {
    * Sends `body` (one frame or several) to `service` and answers the reply's body frames.
    * Rejects with `EUNREACHABLE` when every attempt timed out, `EPROTO` for a malformed reply,
    * `EBUSY` while another request is pending, `ECLOSED` once closed, or the signal's reason.
+   *
+   * @param service The service's name.
+   * @param body One frame or several.
+   * @param options `signal` to give up early.
+   * @returns The reply's body frames.
+   * @throws {ZmqError} Rejects with `EUNREACHABLE`, `EPROTO`, `EBUSY` or `ECLOSED` (see above).
    */
   async request(
     service: string,
@@ -81,7 +94,15 @@ export class MajordomoClient implements Disposable {
     return reply.body;
   }
 
-  /** Like {@linkcode MajordomoClient.request} for text: answers the reply's frames as text. */
+  /**
+   * Like {@linkcode MajordomoClient.request} for text: answers the reply's frames as text.
+   *
+   * @param service The service's name.
+   * @param body One text frame or several.
+   * @param options `signal` to give up early.
+   * @returns The reply's frames as text.
+   * @throws {ZmqError} As {@linkcode MajordomoClient.request}, and `EBADUTF8`.
+   */
   async requestText(
     service: string,
     body: string | string[],

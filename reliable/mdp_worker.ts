@@ -81,6 +81,12 @@ export class MajordomoWorker extends WorkerSession {
    * Prepares a worker of `service` for the broker at `endpoint`; `serve` connects. Throws a
    * ZmqError `EBADVALUE` for a service name that is not printable text or lies in the
    * broker's own `mmi.` namespace, and for bad options.
+   *
+   * @param context The context for the worker's DEALER sockets.
+   * @param endpoint The broker's endpoint.
+   * @param service The service it offers: printable text outside `mmi.`.
+   * @param options `heartbeatInterval` (default 2500 ms), `liveness`, reconnect delays, `onEvent`.
+   * @throws {ZmqError} `EBADVALUE` for a bad service name or options.
    */
   constructor(
     context: Context,

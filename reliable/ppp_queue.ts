@@ -129,7 +129,13 @@ export class ParanoidPirateQueue extends Service {
   #again: Job[] = [];
   #loop = new ServingLoop();
 
-  /** Opens and binds both ROUTER sockets. Throws a ZmqError for bad options or endpoints. */
+  /**
+   * Opens and binds both ROUTER sockets. Throws a ZmqError for bad options or endpoints.
+   *
+   * @param context The context for the two ROUTER sockets.
+   * @param options The `frontend` (clients) and `backend` (workers) endpoints, the heartbeat.
+   * @throws {ZmqError} `EBADVALUE` for bad options, the bind's error for an endpoint in use.
+   */
   constructor(context: Context, options: ParanoidPirateQueueOptions) {
     super("ParanoidPirateQueue");
     const op = "ParanoidPirateQueue";

@@ -50,7 +50,14 @@ const PPP_CODEC: SessionCodec = {
  * ```
  */
 export class ParanoidPirateWorker extends WorkerSession {
-  /** Prepares a worker for the queue at `endpoint`; `serve` connects. */
+  /**
+   * Prepares a worker for the queue at `endpoint`; `serve` connects.
+   *
+   * @param context The context for the worker's DEALER sockets.
+   * @param endpoint The queue's backend endpoint.
+   * @param options `heartbeatInterval` (default 1000 ms), `liveness`, reconnect delays.
+   * @throws {ZmqError} `EBADVALUE` for bad options.
+   */
   constructor(context: Context, endpoint: string, options: ParanoidPirateWorkerOptions = {}) {
     super(context, endpoint, PPP_CODEC, {
       name: "ParanoidPirateWorker",

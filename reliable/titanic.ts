@@ -116,6 +116,10 @@ export class TitanicServer extends Service {
   /**
    * Opens the store and prepares the three services; `run` connects them. Throws a ZmqError
    * for bad options (`EBADVALUE`) or a store that cannot be opened (`EIO`).
+   *
+   * @param context The context for its Majordomo clients and workers.
+   * @param options The `broker` endpoint and the `store` (a SQLite file, or `":memory:"`).
+   * @throws {ZmqError} `EBADVALUE` for bad options, `EIO` for a store that cannot be opened.
    */
   constructor(context: Context, options: TitanicServerOptions) {
     super("TitanicServer");

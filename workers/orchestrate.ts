@@ -58,6 +58,11 @@ export interface RunResult {
  * ], { timeout: 30_000 });
  * assert.equal(lines.client.length, 3); // the server is stopped once the client is done
  * ```
+ *
+ * @param specs The roles: each `module`, with `name`, `args`, `service: true` for a server, `as`.
+ * @param options A `timeout` for the whole run, a shared `context`, a `signal`, `as`.
+ * @returns The lines each role printed, by name.
+ * @throws {RoleError} Rejects naming the role that failed; `EBADVALUE` for malformed specs.
  */
 export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Promise<RunResult> {
   if (!Array.isArray(specs) || specs.some((s) => typeof s !== "object" || s === null)) {

@@ -43,7 +43,13 @@ export interface RoleEnv {
  */
 export type RoleMain = (args: string[], env: RoleEnv) => void | Promise<void>;
 
-/** True if `error` is the abort reason of `signal`: the role was asked to stop, not broken. */
+/**
+ * True if `error` is the abort reason of `signal`: the role was asked to stop, not broken.
+ *
+ * @param error What a role's `main` threw.
+ * @param signal The role's signal.
+ * @returns Whether it is the signal's abort, not a failure.
+ */
 export function isStop(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted && (error === signal.reason ||
     (error instanceof DOMException && error.name === "AbortError"));
@@ -76,6 +82,9 @@ export function isStop(error: unknown, signal: AbortSignal): boolean {
  * await runMain(main, "server");
  * assert.deepEqual(ran, Deno.args);
  * ```
+ *
+ * @param main The role's entry point.
+ * @param name The program's name for its messages (an orchestrator may give another).
  */
 export async function runMain(main: RoleMain, name: string): Promise<void> {
   const controller = new AbortController();

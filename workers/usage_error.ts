@@ -18,7 +18,11 @@
  * ```
  */
 export class UsageError extends Error {
-  /** Builds the error from the one line the user will read. */
+  /**
+   * Builds the error from the one line the user will read.
+   *
+   * @param message The line to print, without the program's name.
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -23,7 +23,14 @@ export class RoleError extends Error {
   readonly role: string;
   /** The `code` of the role's error, if it had one (a ZmqError's errno name, say). */
   readonly code?: string;
-  /** Builds the error for role `role`. */
+  /**
+   * Builds the error for role `role`.
+   *
+   * @param role The role's name.
+   * @param message What went wrong.
+   * @param code The `code` of the role's error, if it had one.
+   * @param stack The role's stack trace, if it had one.
+   */
   constructor(role: string, message: string, code?: string, stack?: string) {
     super(`role "${role}" failed: ${message}`);
     this.name = "RoleError";
@@ -71,6 +78,11 @@ const ENTRY = new URL("./_entry.ts", import.meta.url).href;
  * assert.deepEqual(client.lines, ["Server message to client3", "Server message to client3"]);
  * assert.equal(server.lines.length, 4); // two answers a round
  * ```
+ *
+ * @param module The role module's URL (or a path relative to this module).
+ * @param options `name`, `args`, `context` (shared, for inproc) and `onLine`.
+ * @returns The running role: its `lines`, `done` and `stop()`.
+ * @throws {ZmqError} `EBADVALUE` for a module or options that are not one.
  */
 export function startRole(module: string | URL, options: RoleOptions = {}): RoleHandle {
   if (typeof options !== "object" || options === null) {
