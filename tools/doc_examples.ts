@@ -17,11 +17,9 @@
  * @module
  */
 
-/** A file of the tree: its path relative to the repository root (with `/`) and its text. */
-export interface SourceFile {
-  path: string;
-  text: string;
-}
+import { readTree, type SourceFile } from "./boundary.ts";
+
+export { readTree, type SourceFile };
 
 /** One example that breaks a rule. */
 export interface Finding {
@@ -150,23 +148,6 @@ export function checkExamples(
     }
   }
   return findings;
-}
-
-/** The TypeScript files of the tree under `root`, skipping dot folders and node_modules. */
-export function readTree(root: string): SourceFile[] {
-  const files: SourceFile[] = [];
-  const walk = (dir: string) => {
-    for (const entry of Deno.readDirSync(`${root}/${dir}`)) {
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
-      if (entry.isDirectory) walk(path);
-      else if (entry.isFile && /\.(ts|tsx|js|mjs)$/.test(entry.name)) {
-        files.push({ path, text: Deno.readTextFileSync(`${root}/${path}`) });
-      }
-    }
-  };
-  walk("");
-  return files.sort((a, b) => a.path < b.path ? -1 : 1);
 }
 
 /** Reads deno.json under `root`: the shipped roots and the test task's doc-tested paths. */
