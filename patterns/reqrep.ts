@@ -42,8 +42,11 @@ import { badValue } from "../core/errors.ts";
  * import assert from "node:assert/strict";
  * import { Context, openReq } from "../mod.ts";
  * using ctx = new Context();
- * using req = openReq(ctx, { connect: ["tcp://localhost:5546", "tcp://localhost:5556"] });
+ * // two servers: requests alternate between them (the tutorial's ports 5546 and 5556)
+ * using req = openReq(ctx, { connect: ["inproc://reqrep-server-1", "inproc://reqrep-server-2"] });
  * assert.equal(req.type, "REQ");
+ * assert.throws(() => openReq(ctx, {}), { code: "EBADVALUE" }); // no endpoint at all
+
  * ```
  */
 export function openReq(ctx: Context, endpoints: PatternEndpoints): Socket {
