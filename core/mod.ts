@@ -11,6 +11,18 @@ export {
   type ContextOptions,
 } from "./context.ts";
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
+export {
+  DRAFT_SOCKET_TYPES,
+  type DraftSocketType,
+  draftSocketType,
+  MissingCapabilityError,
+} from "./draft.ts";
+export {
+  Message,
+  MESSAGE_PROPERTIES,
+  type RecvMessageOptions,
+  type SendOptions,
+} from "./message.ts";
 export { type ErrorContext, ZmqError } from "./errors.ts";
 export {
   canonicalSocketType,
@@ -57,6 +69,9 @@ export {
   MONITOR_EVENTS,
   type MonitorEvent,
   type MonitorEventName,
+  type MonitorOptions,
+  type MonitorVersion,
+  requestPipesStats,
   type SocketMonitor,
   waitForEvent,
   type WaitForEventOptions,

@@ -1,6 +1,7 @@
 // Socket monitor events (zmq_socket_monitor) as async iterables. One native monitor per socket
 // (libzmq allows one), fanned out to every JS subscriber; it stops when the last one leaves.
-import { socketMonitor } from "./_backend.ts";
+import { monitorPipesStats, socketMonitor, socketMonitorV2 } from "./_backend.ts";
+import { requireMonitorV2 } from "./_draft.ts";
 import { socketPointers } from "./_registry.ts";
 import { ERRNO } from "./constants.ts";
 import { ZmqError } from "./errors.ts";
@@ -33,6 +34,8 @@ export const MONITOR_EVENTS = {
   handshake_succeeded: 0x1000,
   handshake_failed_protocol: 0x2000,
   handshake_failed_auth: 0x4000,
+  /** Version 2 only: a pipe's queues, asked for with {@linkcode requestPipesStats}. */
+  pipes_stats: 0x10000,
 } as const;
 
 /** A monitor event name: `"connected"`, `"accepted"`, `"handshake_succeeded"`, ... */
@@ -45,14 +48,40 @@ export type MonitorEventName = keyof typeof MONITOR_EVENTS;
  * `closed` and `disconnected`; the errno for `*_failed`; the reconnect interval in ms for
  * `connect_retried`; the ZAP status code (e.g. 400) for `handshake_failed_auth`; a
  * `ZMQ_PROTOCOL_ERROR_*` number for `handshake_failed_protocol`.
+ *
+ * Events of version 2 (`monitor(socket, events, { version: 2 })`) also carry every value
+ * (`pipes_stats` has two: the messages queued to the peer and from it) and both addresses of
+ * the connection, `local` and `remote` (either may be `""`).
  */
 export interface MonitorEvent {
   /** What happened. */
   event: MonitorEventName;
-  /** The event's value (see above). */
+  /** The event's value (see above); for version 2, its first value. */
   value: number;
-  /** The endpoint concerned, e.g. `"tcp://127.0.0.1:5555"`. */
+  /**
+   * The endpoint concerned, e.g. `"tcp://127.0.0.1:5555"`. Version 1: the bound endpoint for
+   * a connection the socket accepted, the connected one for a connection it made. Version 2:
+   * `remote` where the event has one, else `local`.
+   */
   endpoint: string;
+  /** Version 2: every value of the event. */
+  values?: number[];
+  /** Version 2: the local address of the connection or the bound endpoint (or `""`). */
+  local?: string;
+  /** Version 2: the peer's address, or the endpoint connected to (or `""`). */
+  remote?: string;
+}
+
+/** The event format of a monitor: 1 (libzmq's stable one) or 2 (DRAFT: more values, both addresses). */
+export type MonitorVersion = 1 | 2;
+
+/** Options of {@linkcode monitor}. */
+export interface MonitorOptions {
+  /**
+   * The event format: 1 (the default) or 2, which needs libzmq's DRAFT API (a build without it
+   * throws a `MissingCapabilityError`). A socket is monitored in one format at a time.
+   */
+  version?: MonitorVersion;
 }
 
 /** Options of {@linkcode waitForEvent} and {@linkcode connectAndWait}. */
@@ -64,6 +93,7 @@ export interface WaitForEventOptions {
 }
 
 const ZMQ_EVENT_ALL = 0xffff;
+const ZMQ_EVENT_ALL_V2 = 0xffffn | 0x10000n;
 const NAMES = new Map<number, MonitorEventName>(
   Object.entries(MONITOR_EVENTS).map(([k, v]) => [v, k as MonitorEventName]),
 );
@@ -79,18 +109,21 @@ let serial = 0;
 class Hub {
   readonly subscribers = new Set<Subscriber>();
   readonly done: Promise<void>;
+  readonly version: MonitorVersion;
   #socket: Socket;
   #pair: Socket;
   #stopped = false;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, version: MonitorVersion) {
     this.#socket = socket;
+    this.version = version;
     const context = { op: "monitor", socketType: socket.type };
     const endpoint = `inproc://zmq-deno.monitor.${++serial}.${crypto.randomUUID()}`;
     socketPointers.get(socket)!((ptr) => {
       if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
       // libzmq binds a PAIR of its own on `endpoint` and writes the events there
-      socketMonitor(ptr, endpoint, ZMQ_EVENT_ALL, context);
+      if (version === 2) socketMonitorV2(ptr, endpoint, ZMQ_EVENT_ALL_V2, context);
+      else socketMonitor(ptr, endpoint, ZMQ_EVENT_ALL, context);
     });
     try {
       this.#pair = socket.context.socket("PAIR");
@@ -115,7 +148,7 @@ class Hub {
         } catch {
           return; // our PAIR was closed (stop, or the context closed)
         }
-        const event = parse(frames);
+        const event = this.version === 2 ? parseV2(frames) : parse(frames);
         if (event === null) continue;
         for (const sub of this.subscribers) sub._push(event);
         if (event.event === "monitor_stopped") return;
@@ -179,6 +212,31 @@ function parse(frames: Uint8Array[]): MonitorEvent | null {
   const name = NAMES.get(view.getUint16(0, true));
   if (name === undefined) return null;
   return { event: name, value: view.getUint32(2, true), endpoint: decoder.decode(frames[1]) };
+}
+
+/**
+ * A version 2 event: the event (u64), the number of values (u64), each value (u64), the local
+ * and the remote address.
+ */
+function parseV2(frames: Uint8Array[]): MonitorEvent | null {
+  const u64 = (f: Uint8Array | undefined) =>
+    f !== undefined && f.length === 8
+      ? new DataView(f.buffer, f.byteOffset, 8).getBigUint64(0, true)
+      : null;
+  const id = u64(frames[0]);
+  const count = u64(frames[1]);
+  if (id === null || count === null || BigInt(frames.length) !== count + 4n) return null;
+  const name = NAMES.get(Number(id));
+  if (name === undefined) return null;
+  const values: number[] = [];
+  for (let i = 0; i < Number(count); i++) {
+    const v = u64(frames[2 + i]);
+    if (v === null) return null;
+    values.push(Number(v));
+  }
+  const local = decoder.decode(frames[frames.length - 2]);
+  const remote = decoder.decode(frames[frames.length - 1]);
+  return { event: name, value: values[0] ?? 0, endpoint: remote || local, values, local, remote };
 }
 
 function checkEvents(events: unknown, op: string): Set<MonitorEventName> | null {
@@ -325,26 +383,135 @@ class Subscriber implements SocketMonitor {
  *   if (e.event === "handshake_succeeded") break;
  * }
  * ```
+ *
+ * With `{ version: 2 }` (libzmq's DRAFT event format) every event also says both addresses of
+ * its connection and all its values, and `pipes_stats` events can be asked for with
+ * {@linkcode requestPipesStats}. A socket is monitored in one format at a time: a monitor of
+ * the other format throws a ZmqError of code `EBUSY` while the first is open
+ * ({@linkcode waitForEvent} and {@linkcode connectAndWait} use either).
+ *
+ * @example
+ * ```ts
+ * import { Context, monitor } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = ctx.socket("REP");
+ * using req = ctx.socket("REQ");
+ * const port = rep.bindToRandomPort();
+ * await using events = monitor(rep, "accepted", { version: 2 });
+ * req.connect(`tcp://127.0.0.1:${port}`);
+ * for await (const e of events) {
+ *   console.log(e.local, e.remote); // "tcp://127.0.0.1:<port>" "tcp://127.0.0.1:<the client's port>"
+ *   break;
+ * }
+ * ```
  */
 export function monitor(
   socket: Socket,
   events?: MonitorEventName | MonitorEventName[],
+  options: MonitorOptions = {},
 ): SocketMonitor {
-  return subscribe(socket, checkEvents(events, "monitor"));
+  const version = checkVersion(options);
+  const filter = checkEvents(events, "monitor");
+  if (version === 1 && filter?.has("pipes_stats")) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      'The "pipes_stats" event exists in version 2 only: monitor(socket, events, { version: 2 })',
+      { op: "monitor" },
+    );
+  }
+  return subscribe(socket, filter, version);
 }
 
-function subscribe(socket: Socket, filter: Set<MonitorEventName> | null): Subscriber {
+function checkVersion(options: unknown): MonitorVersion {
+  checkOptions(options as { signal?: AbortSignal }, { op: "monitor" }, "{ version }");
+  const version = (options as MonitorOptions | undefined)?.version ?? 1;
+  if (version !== 1 && version !== 2) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `version is 1 or 2; got ${describeValue(version)}`,
+      { op: "monitor" },
+    );
+  }
+  if (version === 2) requireMonitorV2("Monitor events of version 2", { op: "monitor" });
+  return version;
+}
+
+/**
+ * The socket's monitor hub in `version` (any: undefined), created if there is none. Throws
+ * EBUSY when the socket is monitored in the other version.
+ */
+function subscribe(
+  socket: Socket,
+  filter: Set<MonitorEventName> | null,
+  version?: MonitorVersion,
+): Subscriber {
   if (!socketPointers.has(socket)) {
     throw new ZmqError("EINVAL", ERRNO.EINVAL, "monitor takes a Socket", { op: "monitor" });
   }
   let hub = hubs.get(socket);
+  if (hub !== undefined && !hub.stopped && version !== undefined && hub.version !== version) {
+    throw new ZmqError(
+      "EBUSY",
+      0,
+      `The socket is monitored with events of version ${hub.version}; close those monitors ` +
+        `before one of version ${version}`,
+      { op: "monitor", socketType: socket.type },
+    );
+  }
   if (hub === undefined || hub.stopped) {
-    hub = new Hub(socket);
+    hub = new Hub(socket, version ?? 1);
     hubs.set(socket, hub);
   }
   const sub = new Subscriber(hub, filter);
   hub.subscribers.add(sub);
   return sub;
+}
+
+/**
+ * Asks every connection of a socket monitored with events of version 2 to report its queues:
+ * each answers with a `pipes_stats` event whose `values` are the messages queued towards the
+ * peer and from it. Answers false when the socket has no connection (no event will come).
+ * Throws a ZmqError of code `EINVAL` if the socket has no monitor of version 2.
+ *
+ * @example
+ * ```ts
+ * import { Context, monitor, requestPipesStats } from "../mod.ts";
+ * using ctx = new Context();
+ * using push = ctx.socket("PUSH");
+ * using pull = ctx.socket("PULL");
+ * await using events = monitor(push, "pipes_stats", { version: 2 });
+ * pull.bind("inproc://stats");
+ * push.connect("inproc://stats");
+ * await push.send("queued");
+ * if (requestPipesStats(push)) {
+ *   for await (const e of events) {
+ *     console.log(e.values); // [queued towards the peer, queued from it], e.g. [1, 0]
+ *     break;
+ *   }
+ * }
+ * ```
+ */
+export function requestPipesStats(socket: Socket): boolean {
+  const context = { op: "requestPipesStats", socketType: socket?.type };
+  const use = socketPointers.get(socket);
+  if (use === undefined) {
+    throw new ZmqError("EINVAL", ERRNO.EINVAL, "requestPipesStats takes a Socket", context);
+  }
+  const hub = hubs.get(socket);
+  if (hub === undefined || hub.stopped || hub.version !== 2) {
+    throw new ZmqError(
+      "EINVAL",
+      ERRNO.EINVAL,
+      "The socket has no monitor of version 2: monitor(socket, events, { version: 2 }) first",
+      context,
+    );
+  }
+  return use((ptr) => {
+    if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
+    return monitorPipesStats(ptr, context);
+  });
 }
 
 /**
@@ -387,7 +554,7 @@ export async function waitForEvent(
   }
   signal?.throwIfAborted();
   const failOnHandshake = wanted.has("handshake_succeeded");
-  const sub = subscribe(socket, null);
+  const sub = subscribe(socket, null); // whichever version the socket is monitored in
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failure: unknown = null;
   const stop = (reason: unknown) => {
