@@ -5,12 +5,12 @@
 // without blocking anyone.
 import { type Context, ZmqError } from "../core/mod.ts";
 import { DecisionHook } from "./_hook.ts";
-import { Rules } from "./_rules.ts";
-import type { ZapDecision, ZapRequest } from "./_zap.ts";
+import { identified, Rules } from "./_rules.ts";
+import type { ZapDecision, ZapIdentity, ZapRequest } from "./_zap.ts";
 import { ZAP_ENDPOINT, ZapEndpoint, type ZapHandler } from "./_zap_endpoint.ts";
 
 export { ZAP_ENDPOINT };
-export type { ZapDecision };
+export type { ZapDecision, ZapIdentity };
 
 /** Options of {@linkcode Authenticator.configureCurve}. */
 export interface CurveAuthOptions {
@@ -53,6 +53,16 @@ export interface AuthenticatorOptions {
    * `HANDSHAKE_IVL` (libzmq's default 30000): an answer after that comes too late anyway.
    */
   hookTimeout?: number;
+  /**
+   * Says who an admitted peer is: called with every decision that lets a peer in (before
+   * `onDecision`, which sees the result), it may answer a {@linkcode ZapIdentity}, a user id and
+   * metadata that every message from the peer then carries (`message.get("User-Id")`,
+   * `message.get("X-Tenant")`), or nothing to keep the default (the PLAIN username or the Z85
+   * CURVE key, no metadata). It must answer at once. If it throws or answers something invalid,
+   * the peer is refused (status 500). A property set here wins over the peer's own `METADATA`
+   * of the same name.
+   */
+  identify?: (decision: Readonly<ZapDecision>) => ZapIdentity | undefined | void;
 }
 
 const DEFAULT_HOOK_TIMEOUT = 1000;
@@ -68,7 +78,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
     throw badArg("Authenticator options must be an object", op);
   }
   const o = options as Record<string, unknown>;
-  for (const name of ["onDecision", "onError"]) {
+  for (const name of ["onDecision", "onError", "identify"]) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw badArg(`${name} must be a function; got ${typeof o[name]}`, op);
     }
@@ -121,6 +131,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
   readonly context: Context;
   #rules = new Rules();
   #hook: DecisionHook | null;
+  #identify: AuthenticatorOptions["identify"];
   #endpoint: ZapEndpoint | null = null;
   #handler: ZapHandler = {
     answer: (request, signal) => this.#answer(request, signal),
@@ -144,8 +155,9 @@ export class Authenticator implements Disposable, AsyncDisposable {
     if (context === null || typeof context !== "object" || typeof context.socket !== "function") {
       throw badArg("Authenticator takes a Context", "new Authenticator");
     }
-    const { onDecision, onError, hookTimeout } = checkOptions(options);
+    const { onDecision, onError, hookTimeout, identify } = checkOptions(options);
     this.context = context;
+    this.#identify = identify;
     this.#hook = onDecision
       ? new DecisionHook({ onDecision, onError, timeout: hookTimeout ?? DEFAULT_HOOK_TIMEOUT })
       : null;
@@ -266,9 +278,10 @@ export class Authenticator implements Disposable, AsyncDisposable {
     return this;
   }
 
-  /** Decides about one request: the rules, then the hook. */
+  /** Decides about one request: the rules, who the peer is (identify), then the hook. */
   #answer(request: ZapRequest, signal: AbortSignal): ZapDecision | Promise<ZapDecision> {
-    const decision = this.#rules.decide(request);
+    const ruled = this.#rules.decide(request);
+    const decision = this.#identify ? identified(ruled, this.#identify) : ruled;
     return this.#hook ? this.#hook.run(decision, signal) : decision;
   }
 }

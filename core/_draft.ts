@@ -42,6 +42,13 @@ const THREAD_SAFE: ReadonlySet<string> = new Set<DraftSocketType>([
 
 /** libzmq's longest group (ZMQ_GROUP_MAX_LENGTH): a longer one would be cut silently. */
 export const GROUP_MAX_BYTES = 255;
+/**
+ * libzmq 4.3.5's UDP engine copies a datagram into a buffer of 8192 bytes without checking its
+ * size (udp_engine.cpp, "TODO: check if larger than maximum size"): a RADIO message over udp://
+ * (1 + group + body bytes) or a DGRAM body above this overruns it. Measured: 9000 bytes arrive
+ * cut to 8190, 200 kB crash the process (SIGSEGV). So they are refused.
+ */
+export const UDP_MAX_BYTES = 8192;
 const MAX_PROPERTY_NAMES = 64;
 const MAX_ROUTING_ID = 2 ** 32 - 1;
 const encoder = new TextEncoder();
@@ -113,17 +120,21 @@ function checkRoutingId(id: unknown, context: ErrorContext): number {
 }
 
 /**
- * Checks a send's message address against the socket type, before anything goes out: SERVER
- * and PEER need a routing id, RADIO a group, and nothing else takes either; the thread-safe
- * types send one frame. Answers the address, or undefined for a plain send.
+ * Checks a send against the socket type, before anything goes out: SERVER and PEER need a
+ * routing id, RADIO a group, and nothing else takes either; the thread-safe types send one
+ * frame, DGRAM two ([address, body]); what goes over udp:// fits libzmq's UDP buffer (`udp`:
+ * the socket has bound or connected a udp:// endpoint). Answers the address, or undefined for
+ * a plain send.
  */
 export function messageAddress(
   options: SendOptions,
   type: AnySocketType,
-  frames: number,
+  udp: boolean,
+  frames: readonly Uint8Array[],
   context: ErrorContext,
 ): MessageAddress | undefined {
   const { routingId, group } = options;
+  if (type === "DGRAM") checkDatagram(frames, context);
   const byId = type === "SERVER" || type === "PEER";
   const byGroup = type === "RADIO";
   if (!byId && routingId !== undefined) {
@@ -132,9 +143,9 @@ export function messageAddress(
   if (!byGroup && group !== undefined) {
     throw bad(`group is for RADIO sockets; this is a ${type} socket`, context);
   }
-  if (frames > 1 && isThreadSafe(type)) {
+  if (frames.length > 1 && isThreadSafe(type)) {
     throw bad(
-      `${type} sockets send single-frame messages; got ${frames} frames (nothing was sent)`,
+      `${type} sockets send single-frame messages; got ${frames.length} frames (nothing was sent)`,
       context,
     );
   }
@@ -148,9 +159,59 @@ export function messageAddress(
     if (group === undefined) {
       throw bad("RADIO sockets send to a group: send(frame, { group })", context);
     }
-    return { routingId: 0, group: encodeGroup(group, context) };
+    const encoded = encodeGroup(group, context);
+    // the datagram: the group's length (1 byte), the group, the body
+    const size = encoded.length + frames[0].length;
+    if (udp && size > UDP_MAX_BYTES) {
+      throw bad(
+        `A RADIO message over udp:// is at most ${UDP_MAX_BYTES} bytes with its group ` +
+          `(libzmq's UDP buffer); got ${size} (nothing was sent)`,
+        context,
+        "EMSGSIZE",
+      );
+    }
+    return { routingId: 0, group: encoded };
   }
   return undefined;
+}
+
+/** A DGRAM message: [address, body], the body within libzmq's UDP buffer. */
+function checkDatagram(frames: readonly Uint8Array[], context: ErrorContext): void {
+  // a third frame would fail after the first two went into the pipe, and leave the socket
+  // expecting a body: every later message would fail
+  if (frames.length !== 2) {
+    throw bad(
+      `DGRAM sockets send [address, body], two frames; got ${frames.length} (nothing was sent)`,
+      context,
+    );
+  }
+  if (frames[1].length > UDP_MAX_BYTES) {
+    throw bad(
+      `A DGRAM body is at most ${UDP_MAX_BYTES} bytes (libzmq's UDP buffer); got ${
+        frames[1].length
+      } (nothing was sent)`,
+      context,
+      "EMSGSIZE",
+    );
+  }
+}
+
+/**
+ * The DRAFT sockets' rules for endpoints: DGRAM is for udp:// only (libzmq takes tcp:// and
+ * inproc:// too, and delivers empty or mangled messages there).
+ */
+export function checkDraftEndpoint(
+  type: AnySocketType,
+  endpoint: string,
+  context: ErrorContext,
+): void {
+  if (type === "DGRAM" && !endpoint.startsWith("udp://")) {
+    throw bad(
+      "DGRAM sockets send raw UDP datagrams: udp:// endpoints only",
+      context,
+      "ENOCOMPATPROTO",
+    );
+  }
 }
 
 /** Sends an addressed one-frame message; answers 0 or the errno. */

@@ -39,6 +39,7 @@ import { closeNativeSocket, type OpenedSocket } from "./_native_socket.ts";
 import type { CloseOptions, OperationOptions } from "./socket.ts";
 import {
   type AnySocketType,
+  checkDraftEndpoint,
   type MessageAddress,
   messageAddress,
   type MessageReceipt,
@@ -106,6 +107,8 @@ export class SocketCore {
   #endpoints: string[] = [];
   /** The zmq_poller that gives a thread-safe (DRAFT) socket its descriptor, or null. */
   #poller: Pointer | null;
+  /** Whether a udp:// endpoint was ever bound or connected (what a RADIO may send: _draft.ts). */
+  #udp = false;
 
   /**
    * Takes over the native socket `opened` (core/_native_socket.ts) of type `type`, opened on
@@ -313,6 +316,11 @@ export class SocketCore {
         context,
       );
     }
+    checkDraftEndpoint(this.type, endpoint, context);
+    // set before the call: a connect that failed may still have made the pipe
+    if ((call === "zmq_bind" || call === "zmq_connect") && endpoint.startsWith("udp://")) {
+      this.#udp = true;
+    }
     const ptr = this.#enter(op, context);
     try {
       endpointCall(call, ptr, endpoint, context);
@@ -403,7 +411,7 @@ export class SocketCore {
       this.live(op);
       const opts: SendOptions = checkOptions(options, context);
       const { frames, borrowed } = encodeMessage(message, context);
-      const address = messageAddress(opts, this.type, frames.length, context);
+      const address = messageAddress(opts, this.type, this.#udp, frames, context);
       const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
       opts.signal?.throwIfAborted();
       // a message that has to wait is copied: it goes out as it was when send() was called
