@@ -173,11 +173,8 @@ const MAX_METADATA_BYTES = 64 * 1024;
 const MAX_USER_ID_BYTES = 255;
 
 /** Why `identity` cannot be answered, or null if it can (never quotes a value). */
-function identityProblem(identity: unknown): string | null {
-  if (identity === null || typeof identity !== "object" || Array.isArray(identity)) {
-    return "it is not an object like { userId, metadata }";
-  }
-  const { userId, metadata } = identity as ZapIdentity;
+function identityProblem(identity: ZapIdentity): string | null {
+  const { userId, metadata } = identity;
   if (userId !== undefined) {
     if (typeof userId !== "string") return "userId is not a string";
     if (userId.includes("\0") || encoder.encode(userId).length > MAX_USER_ID_BYTES) {
@@ -234,6 +231,9 @@ export function identified(
   try {
     if (typeof (identity as { then?: unknown } | null)?.then === "function") {
       return refuse("answered a promise (it must answer at once)");
+    }
+    if (identity === null || typeof identity !== "object" || Array.isArray(identity)) {
+      return refuse("answered an invalid identity: it is not an object like { userId, metadata }");
     }
     // a copy, checked: what is answered is what was checked, whatever getters say later
     const { userId, metadata } = identity as ZapIdentity;

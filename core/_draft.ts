@@ -223,10 +223,17 @@ export function sendAddressedFrame(
   return sendAddressed(ptr, frame, address.routingId, address.group);
 }
 
+/**
+ * What every recvMessage reads: the standard properties, and "Identity", the ZMTP property
+ * under which libzmq 4.3.5 keeps a peer's routing id (nothing stores "Routing-Id" itself: its
+ * zmq_msg_gets answers NULL where "Identity" answers the id).
+ */
+const READ_ALWAYS: readonly string[] = [...MESSAGE_PROPERTIES, "Identity"];
+
 /** The property names a recvMessage reads: the standard ones and those asked for. */
 function propertyNames(options: RecvMessageOptions, context: ErrorContext): string[] {
   const extra = options.properties;
-  if (extra === undefined) return [...MESSAGE_PROPERTIES];
+  if (extra === undefined) return [...READ_ALWAYS];
   if (!Array.isArray(extra) || extra.length > MAX_PROPERTY_NAMES) {
     throw bad(
       `properties is an array of at most ${MAX_PROPERTY_NAMES} property names; got ${
@@ -235,7 +242,7 @@ function propertyNames(options: RecvMessageOptions, context: ErrorContext): stri
       context,
     );
   }
-  const names = new Set(MESSAGE_PROPERTIES);
+  const names = new Set(READ_ALWAYS);
   for (const name of extra as unknown[]) {
     const bytes = typeof name === "string" ? encoder.encode(name).length : 0;
     if (typeof name !== "string" || bytes < 1 || bytes > 255 || name.includes("\0")) {
@@ -246,7 +253,7 @@ function propertyNames(options: RecvMessageOptions, context: ErrorContext): stri
         context,
       );
     }
-    names.add(name === "Identity" ? "Routing-Id" : name);
+    names.add(name);
   }
   return [...names];
 }
@@ -283,6 +290,10 @@ export class MessageReceipt {
     const first = this.#first!;
     const properties = new Map<string, string | null>();
     this.#names.forEach((name, i) => properties.set(name, first.properties[i]));
+    // one value under both names of the routing id (see READ_ALWAYS)
+    const routingId = properties.get("Routing-Id") ?? properties.get("Identity") ?? null;
+    properties.set("Routing-Id", routingId);
+    properties.delete("Identity");
     const type = this.#type;
     return new Message(
       frames,
