@@ -13,16 +13,16 @@ import {
   recvAddressed,
   sendAddressed,
 } from "./_backend.ts";
-import { ERRNO, SOCKET_TYPES, type SocketType } from "./constants.ts";
+import { SOCKET_TYPES, type SocketType } from "./constants.ts";
 import { DRAFT_SOCKET_TYPES, type DraftSocketType, MissingCapabilityError } from "./draft.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext, zmqError } from "./errors.ts";
 import {
   Message,
   MESSAGE_PROPERTIES,
   type RecvMessageOptions,
   type SendOptions,
 } from "./message.ts";
-import { describeValue } from "./_options.ts";
+import { describeValue } from "./_util.ts";
 import type { SocketCore } from "./_socket_core.ts";
 
 /** Any socket type this library opens. */
@@ -88,18 +88,14 @@ export interface MessageAddress {
   group: Uint8Array<ArrayBuffer> | null;
 }
 
-function bad(detail: string, context: ErrorContext, code = "EBADVALUE"): ZmqError {
-  return new ZmqError(code, code === "EBADVALUE" ? 0 : ERRNO[code] ?? 0, detail, context);
-}
-
 /** A group as libzmq takes it: 1 to 255 bytes of UTF-8 without NUL, NUL-terminated. */
 export function encodeGroup(group: unknown, context: ErrorContext): Uint8Array<ArrayBuffer> {
   if (typeof group !== "string") {
-    throw bad(`A group is a string; got ${describeValue(group)}`, context);
+    throw badValue(`A group is a string; got ${describeValue(group)}`, context);
   }
   const bytes = encoder.encode(group).length;
   if (bytes < 1 || bytes > GROUP_MAX_BYTES || group.includes("\0")) {
-    throw bad(
+    throw badValue(
       `A group is 1 to ${GROUP_MAX_BYTES} bytes of UTF-8 without NUL; got ${bytes} bytes` +
         (group.includes("\0") ? " with a NUL" : ""),
       context,
@@ -111,7 +107,7 @@ export function encodeGroup(group: unknown, context: ErrorContext): Uint8Array<A
 /** A routing id: an integer from 1 to 2^32 - 1. */
 function checkRoutingId(id: unknown, context: ErrorContext): number {
   if (typeof id !== "number" || !Number.isInteger(id) || id < 1 || id > MAX_ROUTING_ID) {
-    throw bad(
+    throw badValue(
       `routingId is an integer from 1 to ${MAX_ROUTING_ID}; got ${describeValue(id)}`,
       context,
     );
@@ -138,36 +134,36 @@ export function messageAddress(
   const byId = type === "SERVER" || type === "PEER";
   const byGroup = type === "RADIO";
   if (!byId && routingId !== undefined) {
-    throw bad(`routingId is for SERVER and PEER sockets; this is a ${type} socket`, context);
+    throw badValue(`routingId is for SERVER and PEER sockets; this is a ${type} socket`, context);
   }
   if (!byGroup && group !== undefined) {
-    throw bad(`group is for RADIO sockets; this is a ${type} socket`, context);
+    throw badValue(`group is for RADIO sockets; this is a ${type} socket`, context);
   }
   if (frames.length > 1 && isThreadSafe(type)) {
-    throw bad(
+    throw badValue(
       `${type} sockets send single-frame messages; got ${frames.length} frames (nothing was sent)`,
       context,
     );
   }
   if (byId) {
     if (routingId === undefined) {
-      throw bad(`${type} sockets send to a peer: send(frame, { routingId })`, context);
+      throw badValue(`${type} sockets send to a peer: send(frame, { routingId })`, context);
     }
     return { routingId: checkRoutingId(routingId, context), group: null };
   }
   if (byGroup) {
     if (group === undefined) {
-      throw bad("RADIO sockets send to a group: send(frame, { group })", context);
+      throw badValue("RADIO sockets send to a group: send(frame, { group })", context);
     }
     const encoded = encodeGroup(group, context);
     // the datagram: the group's length (1 byte), the group, the body
     const size = encoded.length + frames[0].length;
     if (udp && size > UDP_MAX_BYTES) {
-      throw bad(
+      throw zmqError(
+        "EMSGSIZE",
         `A RADIO message over udp:// is at most ${UDP_MAX_BYTES} bytes with its group ` +
           `(libzmq's UDP buffer); got ${size} (nothing was sent)`,
         context,
-        "EMSGSIZE",
       );
     }
     return { routingId: 0, group: encoded };
@@ -180,18 +176,18 @@ function checkDatagram(frames: readonly Uint8Array[], context: ErrorContext): vo
   // a third frame would fail after the first two went into the pipe, and leave the socket
   // expecting a body: every later message would fail
   if (frames.length !== 2) {
-    throw bad(
+    throw badValue(
       `DGRAM sockets send [address, body], two frames; got ${frames.length} (nothing was sent)`,
       context,
     );
   }
   if (frames[1].length > UDP_MAX_BYTES) {
-    throw bad(
+    throw zmqError(
+      "EMSGSIZE",
       `A DGRAM body is at most ${UDP_MAX_BYTES} bytes (libzmq's UDP buffer); got ${
         frames[1].length
       } (nothing was sent)`,
       context,
-      "EMSGSIZE",
     );
   }
 }
@@ -206,10 +202,10 @@ export function checkDraftEndpoint(
   context: ErrorContext,
 ): void {
   if (type === "DGRAM" && !endpoint.startsWith("udp://")) {
-    throw bad(
+    throw zmqError(
+      "ENOCOMPATPROTO",
       "DGRAM sockets send raw UDP datagrams: udp:// endpoints only",
       context,
-      "ENOCOMPATPROTO",
     );
   }
 }
@@ -235,7 +231,7 @@ function propertyNames(options: RecvMessageOptions, context: ErrorContext): stri
   const extra = options.properties;
   if (extra === undefined) return [...READ_ALWAYS];
   if (!Array.isArray(extra) || extra.length > MAX_PROPERTY_NAMES) {
-    throw bad(
+    throw badValue(
       `properties is an array of at most ${MAX_PROPERTY_NAMES} property names; got ${
         describeValue(extra)
       }`,
@@ -246,7 +242,7 @@ function propertyNames(options: RecvMessageOptions, context: ErrorContext): stri
   for (const name of extra as unknown[]) {
     const bytes = typeof name === "string" ? encoder.encode(name).length : 0;
     if (typeof name !== "string" || bytes < 1 || bytes > 255 || name.includes("\0")) {
-      throw bad(
+      throw badValue(
         `A property name is 1 to 255 bytes without NUL, like "X-Tenant"; got ${
           describeValue(name)
         }`,
@@ -309,7 +305,7 @@ export function changeGroup(core: SocketCore, op: "join" | "leave", group: strin
   const context = core.ctx(op);
   core.live(op);
   if (core.type !== "DISH") {
-    throw bad(`${op} is for DISH sockets; this is a ${core.type} socket`, context, "ENOTSUP");
+    throw zmqError("ENOTSUP", `${op} is for DISH sockets; this is a ${core.type} socket`, context);
   }
   const encoded = encodeGroup(group, context);
   core.call(
@@ -325,10 +321,18 @@ export function connectPeerOf(core: SocketCore, endpoint: string): number {
   });
   core.live("connectPeer", context);
   if (core.type !== "PEER") {
-    throw bad(`connectPeer is for PEER sockets; this is a ${core.type} socket`, context, "ENOTSUP");
+    throw zmqError(
+      "ENOTSUP",
+      `connectPeer is for PEER sockets; this is a ${core.type} socket`,
+      context,
+    );
   }
   if (typeof endpoint !== "string" || endpoint === "") {
-    throw bad("Endpoint must be a non-empty string like tcp://127.0.0.1:5555", context, "EINVAL");
+    throw zmqError(
+      "EINVAL",
+      "Endpoint must be a non-empty string like tcp://127.0.0.1:5555",
+      context,
+    );
   }
   return core.call("connectPeer", (ptr) => connectPeer(ptr, endpoint, context));
 }

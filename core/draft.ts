@@ -2,8 +2,7 @@
 // in zmq.h (4.3); they exist only where libzmq was built with its DRAFT API (npm:zeromq 6.8.0's
 // build is; Debian's libzmq5 is not).
 import { libraryPath } from "./_backend.ts";
-import { ERRNO } from "./constants.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { errnoOf, type ErrorContext, ZmqError } from "./errors.ts";
 
 /**
  * The DRAFT socket types by their libzmq names: SERVER/CLIENT (request-reply by routing id),
@@ -85,7 +84,7 @@ export class MissingCapabilityError extends ZmqError {
   constructor(capability: string, what: string, context: ErrorContext = {}) {
     super(
       "ENOTSUP",
-      ERRNO.ENOTSUP,
+      errnoOf("ENOTSUP"),
       `${what} need libzmq's ${capability.toUpperCase()} API, which the libzmq in use lacks ` +
         `(zmqHas("${capability}") is false for ${libraryPath()}); ` +
         "npm:zeromq@6.8.0's build has it: unset DENO_ZMQ_LIBRARY to use it",

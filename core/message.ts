@@ -1,7 +1,7 @@
 // A received message with what libzmq says about it: where it came from (the routing id of a
 // SERVER's or PEER's peer, a DISH's group) and its properties (zmq_msg_gets), and the options of
 // the sends and receives that use them.
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext, type ZmqError } from "./errors.ts";
 import type { OperationOptions } from "./socket.ts";
 
 /**
@@ -145,12 +145,10 @@ export class Message {
 
 function notRead(name: unknown, context: ErrorContext): ZmqError {
   if (typeof name !== "string") {
-    return new ZmqError("EBADVALUE", 0, "A property name is a string", context);
+    return badValue("A property name is a string", context);
   }
   const shown = /^[\x20-\x7e]{1,64}$/.test(name) ? JSON.stringify(name) : "(this name)";
-  return new ZmqError(
-    "EBADVALUE",
-    0,
+  return badValue(
     `Property ${shown} was not read with the message: ask for it when receiving, ` +
       `recvMessage({ properties: [${shown}] })`,
     context,

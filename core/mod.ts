@@ -23,11 +23,19 @@ export {
   type RecvMessageOptions,
   type SendOptions,
 } from "./message.ts";
-export { type ErrorContext, ZmqError } from "./errors.ts";
+export {
+  type ErrorContext,
+  LIBRARY_ERROR_CODES,
+  type LibraryErrorCode,
+  ZmqError,
+  type ZmqErrorCode,
+  type ZmqErrorOptions,
+} from "./errors.ts";
 export {
   canonicalSocketType,
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ErrnoName,
   type OptionInput,
   type OptionKind,
   type OptionOutput,
@@ -47,12 +55,7 @@ export {
   type SocketTypeAlias,
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
-export {
-  type Candidate,
-  LIBRARY_ENV,
-  LibraryNotFoundError,
-  MissingPermissionError,
-} from "./_loader.ts";
+export { LibraryNotFoundError, MissingPermissionError } from "./_loader.ts";
 export {
   type CurveKeypair,
   curveKeypair,
@@ -68,6 +71,7 @@ export {
   monitor,
   MONITOR_EVENTS,
   type MonitorEvent,
+  type MonitorEventDetails,
   type MonitorEventName,
   type MonitorOptions,
   type MonitorVersion,
@@ -76,3 +80,4 @@ export {
   waitForEvent,
   type WaitForEventOptions,
 } from "./monitor.ts";
+export { Service, type ServiceOptions } from "./service.ts";

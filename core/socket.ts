@@ -2,7 +2,6 @@ import type { Pointer } from "./_backend.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
   canonicalSocketType,
-  ERRNO,
   POLLIN,
   SOCKET_TYPES,
   type SocketType,
@@ -25,11 +24,11 @@ import type {
 } from "./options.ts";
 import { aliasTargets, socketTypeHint } from "./_names.ts";
 import type { Context } from "./context.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, ZmqError, zmqError } from "./errors.ts";
 import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { NO_OPTIONS } from "./_args.ts";
+import { checkOptions, NO_OPTIONS } from "./_util.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";
@@ -105,13 +104,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   constructor(context: Context, type: SocketType | SocketTypeAlias | DraftSocketType) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
-    if (!internals) throw new ZmqError("EINVAL", ERRNO.EINVAL, "Not a Context", base);
+    if (!internals) throw zmqError("EINVAL", "Not a Context", base);
     const canonical: AnySocketType | undefined = canonicalSocketType(type) ??
       draftSocketType(type);
     if (canonical === undefined) {
-      throw new ZmqError(
+      throw zmqError(
         "EINVAL",
-        ERRNO.EINVAL,
         `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
         }, or a DRAFT type: ${Object.keys(DRAFT_SOCKET_TYPES).join(", ")}`,
@@ -187,7 +185,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     this.bind(`${address}:*`);
     const port = Number(/:(\d+)$/.exec(this.lastEndpoint)?.[1]);
     if (!Number.isInteger(port)) {
-      throw new ZmqError("EINVAL", ERRNO.EINVAL, "Bound endpoint has no port", {
+      throw zmqError("EINVAL", "Bound endpoint has no port", {
         ...this.#core.ctx("bindToRandomPort"),
         endpoint: this.lastEndpoint,
       });
@@ -306,9 +304,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const context = this.#core.ctx(op, { option });
     this.#core.live(op, context);
     if (this.type !== "SUB") {
-      throw new ZmqError(
+      throw zmqError(
         "ENOTSUP",
-        ERRNO.ENOTSUP,
         `${op} is only for SUB sockets; this is a ${this.type} socket`,
         context,
       );
@@ -366,7 +363,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (!Array.isArray(frames)) {
       return settleLater(
         later,
-        new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
+        badValue("sendMultipart takes an array of frames", {
           ...this.#core.ctx("sendMultipart"),
         }),
       );
@@ -385,7 +382,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     } catch (e) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, `Value is not JSON-serialisable: ${(e as Error).message}`, {
+        zmqError("EBADJSON", `Value is not JSON-serialisable: ${(e as Error).message}`, {
           ...this.#core.ctx("sendJson"),
         }),
       );
@@ -393,7 +390,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (text === undefined) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
+        zmqError("EBADJSON", "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
       );
     }
     return later
@@ -489,9 +486,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       return utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvString"),
       );
@@ -505,9 +501,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       text = utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvJson"),
       );
@@ -515,9 +510,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new ZmqError(
+      throw zmqError(
         "EBADJSON",
-        0,
         `Received text is not JSON (${(e as Error).message})`,
         this.#core.ctx("recvJson"),
       );
@@ -602,18 +596,66 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /**
    * Waits until the socket is ready for `events` (POLLIN = 1, POLLOUT = 2, or both) and
    * answers the ready subset; with a `timeout`, answers 0 if nothing became ready in time.
+   * Takes `{ timeout, signal }` as `send` and `recv` do.
+   *
+   * @param events What to wait for: `POLLIN`, `POLLOUT` or `POLLIN | POLLOUT`.
+   * @default {POLLIN} `events`
+   * @param options `timeout` in ms (`0` answers at once; none, `-1` or `Infinity` waits
+   * forever) and a `signal` that rejects the wait with its reason.
+   * @returns The ready subset of `events`, or 0 once the timeout passed.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for events, a timeout or a signal out of
+   * range, `ECLOSED` once the socket is closed.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, POLLIN, POLLOUT } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * using push = ctx.socket("PUSH");
+   * pull.bind("inproc://poll-example");
+   * assert.equal(await pull.poll(POLLIN, { timeout: 10 }), 0); // nothing arrived
+   * push.connect("inproc://poll-example");
+   * await push.send("ready?");
+   * assert.equal(await pull.poll(POLLIN | POLLOUT, { timeout: 1000 }), POLLIN); // never POLLOUT
+   * ```
+   */
+  poll(events?: number, options?: OperationOptions): Promise<number>;
+  /**
+   * The positional shape of {@linkcode Socket.poll}: `poll(events, timeout, signal)`.
+   *
+   * @deprecated Use `poll(events, { timeout, signal })`, the shape of `send` and `recv`.
+   *
+   * @param events What to wait for.
+   * @param timeout Milliseconds, `-1` for none.
+   * @param signal Rejects the wait with its reason.
+   * @returns The ready subset of `events`, or 0 once the timeout passed.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, POLLIN } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
-   * pull.bind("inproc://poll-example");
-   * console.log(await pull.poll(POLLIN, 10)); // 0: nothing arrived
+   * pull.bind("inproc://poll-positional-example");
+   * assert.equal(await pull.poll(POLLIN, { timeout: 10 }), 0); // was: pull.poll(POLLIN, 10)
    * ```
    */
-  poll(events: number = POLLIN, timeout?: number, signal?: AbortSignal): Promise<number> {
-    if (mustYield()) return afterTurn(() => this.poll(events, timeout, signal));
+  poll(events: number, timeout?: number, signal?: AbortSignal): Promise<number>;
+  poll(
+    events: number = POLLIN,
+    options?: OperationOptions | number,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    let timeout: number | undefined;
+    if (typeof options === "object" && options !== null) {
+      try {
+        ({ timeout, signal } = checkOptions(options, { op: "poll", socketType: this.type }));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    } else timeout = options;
+    if (mustYield()) return afterTurn(() => this.#core.poll(events, timeout, signal));
     return this.#core.poll(events, timeout, signal);
   }
 

@@ -233,7 +233,7 @@ interop(
     await using ctx = new Context({ linger: 0 });
     const server = curveKeypair();
     const client = curveKeypair();
-    await using auth = new Authenticator(ctx, {
+    await using auth = await new Authenticator(ctx, {
       identify: (d) => ({ metadata: { "X-Tenant": "acme", "X-Key-Prefix": d.userId.slice(0, 8) } }),
     }).start();
     auth.configureCurve({ publicKeys: [client.publicKey] });

@@ -106,7 +106,7 @@ function routerServer(
 Deno.test("PLAIN: the username arrives as User-Id, with the metadata identify attached", async () => {
   await using ctx = new Context({ linger: 0 });
   const seen: ZapDecision[] = [];
-  await using auth = new Authenticator(ctx, {
+  await using auth = await new Authenticator(ctx, {
     identify: (d) => ({ metadata: { "X-Tenant": d.userId === "admin" ? "ops" : "guests" } }),
     onDecision: (d) => seen.push(d),
   }).start();
@@ -132,7 +132,7 @@ Deno.test("CURVE: the client's key is the User-Id; identify renames it and adds 
   const alice = curveKeypair();
   const bob = curveKeypair();
   const names = new Map([[alice.publicKey, "alice"]]);
-  await using auth = new Authenticator(ctx, {
+  await using auth = await new Authenticator(ctx, {
     // alice is renamed and gets a tenant; anyone else keeps the default (the key)
     identify: (d) =>
       names.has(d.userId)
@@ -194,7 +194,7 @@ for (const [what, identify] of badIdentities) {
   Deno.test(`identify that ${what}: the peer is refused with status 500`, async () => {
     await using ctx = new Context({ linger: 0 });
     const seen: ZapDecision[] = [];
-    await using auth = new Authenticator(ctx, {
+    await using auth = await new Authenticator(ctx, {
       identify: identify as (d: Readonly<ZapDecision>) => undefined,
       onDecision: (d) => seen.push(d),
     }).start();
@@ -216,7 +216,7 @@ for (const [what, identify] of badIdentities) {
 Deno.test("identify is not asked about a refused peer, and cannot let one in", async () => {
   await using ctx = new Context({ linger: 0 });
   let asked = 0;
-  await using auth = new Authenticator(ctx, {
+  await using auth = await new Authenticator(ctx, {
     identify: () => {
       asked++;
       return { userId: "admin" };
@@ -263,7 +263,7 @@ Deno.test("User-Id is the authenticator's: a raw peer's claim shows only where n
   assert.equal(m.get("X-Tenant"), "forged");
 
   // with an authenticator (NULL with a ZAP domain), its answer replaces the claim
-  await using auth = new Authenticator(ctx, {
+  await using auth = await new Authenticator(ctx, {
     identify: () => ({ userId: "guest", metadata: { "X-Tenant": "public" } }),
   }).start();
   using guarded = ctx.socket("ROUTER");

@@ -127,7 +127,7 @@ Deno.test("v2: handshake failures: protocol (a wrong mechanism), no detail (a pe
   const noDetail = (await until(events, "handshake_failed_no_detail")).at(-1)!;
   assert.ok(noDetail.value > 0, "an errno");
 
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configurePlain({ passwords: { admin: "secret" } });
   using guarded = ctx.socket("PULL");
   makePlainServer(guarded);
