@@ -3,7 +3,7 @@
 // program must close everything and end by itself). FUZZ_SEEDS="1 2 3" (or FUZZ_SEED_COUNT=N
 // for seeds 1..N) and FUZZ_STEPS=N override the defaults; `deno task fuzz` runs a long campaign.
 import assert from "node:assert/strict";
-import { Context, ZmqError } from "../mod.ts";
+import { Context, ZmqError, type ZmqErrorCode } from "../mod.ts";
 import { allowed, EXPECTED_CODES, fuzz } from "../fuzz/fuzz.ts";
 import { within } from "./_util.ts";
 
@@ -101,7 +101,7 @@ Deno.test("fuzz in-process under the op and resource sanitizers (seeds 3 and 8, 
 });
 
 Deno.test("fuzz: only ZmqErrors of the expected codes, aborts and timeouts pass its rule", () => {
-  const zmq = (code: string) => new ZmqError(code, 0, "test");
+  const zmq = (code: string) => new ZmqError(code as ZmqErrorCode, 0, "test");
   for (const code of EXPECTED_CODES) assert.ok(allowed(zmq(code)), code);
   // EFAULT (a bad address) is what a pointer bug would answer; E9999 an errno nobody named
   for (const code of ["EFAULT", "E9999", "ETERM", "ENOMEM"]) assert.ok(!allowed(zmq(code)), code);

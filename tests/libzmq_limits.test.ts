@@ -58,7 +58,7 @@ Deno.test("libzmq limit: a REP that dropped a request without a delimiter drops 
 
 Deno.test("libzmq limit: a REQ that is a PLAIN server behind an Authenticator drops the connection at its first reply", async () => {
   await using ctx = new Context({ linger: 0 });
-  const auth = new Authenticator(ctx).configurePlain({ passwords: { good: "pw" } }).start();
+  const auth = await new Authenticator(ctx).configurePlain({ passwords: { good: "pw" } }).start();
   try {
     using req = ctx.socket("REQ");
     makePlainServer(req);
