@@ -58,6 +58,7 @@ Deno.test("v2: a connection's events on both sides, with values and both address
   assert.equal(connected.remote, endpoint);
   assert.match(connected.local!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
   assert.ok(connected.value > 0 && connected.values!.length === 1); // the fd
+  assert.equal(connected.event === "connected" && connected.fd, connected.value); // named too
   assert.equal(connected.endpoint, endpoint); // the remote one where there is one
 
   const serverSeen = await until(sm, "handshake_succeeded");
@@ -153,7 +154,11 @@ Deno.test("v2: pipes_stats on request: the queues of each connection", async () 
   const pending = dealer.recv().catch(() => null);
   assert.equal(requestPipesStats(dealer), true);
   const stats = (await until(events, "pipes_stats")).at(-1)!;
+  assert.equal(stats.event, "pipes_stats");
   assert.equal(stats.values!.length, 2); // queued towards the peer, queued from it
+  // the union names both: egress (also the value) and ingress
+  assert.deepEqual([stats.egress, stats.ingress], stats.values);
+  assert.equal(stats.value, stats.egress);
   assert.equal(stats.remote, `tcp://127.0.0.1:${port}`);
   dealer.close();
   assert.equal(await within(pending, 5000, "the pending receive"), null);
