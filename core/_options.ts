@@ -65,6 +65,7 @@ const INT_RANGES: Partial<Record<SocketOptionName, Range>> = {
   CONNECT_TIMEOUT: from(0, "0: the OS default"),
   TCP_MAXRT: from(0, "0: the OS default"),
   MULTICAST_MAXTPDU: from(1),
+  ROUTER_NOTIFY: between(0, 3, "1: connections, 2: disconnections, 3: both"),
 };
 
 /** Longest value (in bytes) of the string and bytes options libzmq limits. */

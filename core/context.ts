@@ -25,6 +25,7 @@ import { DEFAULT_LINGER_MS, LATE_MS, LingerRecord } from "./_linger.ts";
 import { type ContextHandle, SharedContext } from "./_shared.ts";
 import { badValue, closedError, type ZmqError } from "./errors.ts";
 import { Socket } from "./socket.ts";
+import { DRAFT_SOCKET_TYPES, type DraftSocketType } from "./draft.ts";
 
 export type { ContextHandle } from "./_shared.ts";
 
@@ -52,7 +53,7 @@ export interface ContextCloseOptions {
 }
 
 const SOCKET_TYPE_NAMES = new Map<number, string>(
-  Object.entries(SOCKET_TYPES).map(([k, v]) => [v, k]),
+  [...Object.entries(SOCKET_TYPES), ...Object.entries(DRAFT_SOCKET_TYPES)].map(([k, v]) => [v, k]),
 );
 
 /** How long (ms) closing a shared context waits for another isolate's call in progress. */
@@ -198,7 +199,8 @@ export class Context implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Opens a socket of the given type.
+   * Opens a socket of the given type: one of {@linkcode SOCKET_TYPES}, an old alias, or one of
+   * {@linkcode DRAFT_SOCKET_TYPES} where libzmq has the DRAFT API.
    *
    * @example
    * ```ts
@@ -208,7 +210,7 @@ export class Context implements Disposable, AsyncDisposable {
    * sub.subscribe("10001");
    * ```
    */
-  socket(type: SocketType | SocketTypeAlias): Socket {
+  socket(type: SocketType | SocketTypeAlias | DraftSocketType): Socket {
     return new Socket(this, type);
   }
 

@@ -62,7 +62,9 @@ export interface ZmqErrorOptions {
 
 /**
  * An error from libzmq or from this library's checks of its input: the library's only error
- * type (besides the loader's {@linkcode LibraryNotFoundError}).
+ * type (besides the loader's {@linkcode LibraryNotFoundError}); its one subclass,
+ * `MissingCapabilityError` (code `ENOTSUP`), also names the capability a libzmq build lacks
+ * (`"draft"`).
  *
  * `code` says what went wrong ({@linkcode ZmqErrorCode}); `errno` is the platform's number for
  * an errno code (also when this library raises it itself, such as `EINVAL` or `EBUSY`) and 0

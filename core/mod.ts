@@ -12,6 +12,18 @@ export {
 } from "./context.ts";
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
 export {
+  DRAFT_SOCKET_TYPES,
+  type DraftSocketType,
+  draftSocketType,
+  MissingCapabilityError,
+} from "./draft.ts";
+export {
+  Message,
+  MESSAGE_PROPERTIES,
+  type RecvMessageOptions,
+  type SendOptions,
+} from "./message.ts";
+export {
   type ErrorContext,
   LIBRARY_ERROR_CODES,
   type LibraryErrorCode,
@@ -61,6 +73,9 @@ export {
   type MonitorEvent,
   type MonitorEventDetails,
   type MonitorEventName,
+  type MonitorOptions,
+  type MonitorVersion,
+  requestPipesStats,
   type SocketMonitor,
   waitForEvent,
   type WaitForEventOptions,

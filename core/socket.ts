@@ -7,6 +7,15 @@ import {
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
+import { DRAFT_SOCKET_TYPES, type DraftSocketType, draftSocketType } from "./draft.ts";
+import type { Message, RecvMessageOptions, SendOptions } from "./message.ts";
+import {
+  type AnySocketType,
+  changeGroup,
+  connectPeerOf,
+  MessageReceipt,
+  socketTypeNumber,
+} from "./_draft.ts";
 import type {
   SocketOptionAlias,
   SocketOptionName,
@@ -72,8 +81,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
-  /** The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`). */
-  readonly type: SocketType;
+  /**
+   * The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`), or a
+   * DRAFT type such as `"SERVER"`.
+   */
+  readonly type: SocketType | DraftSocketType;
   /** The context the socket belongs to. */
   readonly context: Context;
   /** The native socket, its state and the general paths (core/_socket_core.ts). */
@@ -89,21 +101,22 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * using push = new Socket(ctx, "PUSH");
    * ```
    */
-  constructor(context: Context, type: SocketType | SocketTypeAlias) {
+  constructor(context: Context, type: SocketType | SocketTypeAlias | DraftSocketType) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
     if (!internals) throw zmqError("EINVAL", "Not a Context", base);
-    const canonical = canonicalSocketType(type);
+    const canonical: AnySocketType | undefined = canonicalSocketType(type) ??
+      draftSocketType(type);
     if (canonical === undefined) {
       throw zmqError(
         "EINVAL",
         `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
-        }`,
+        }, or a DRAFT type: ${Object.keys(DRAFT_SOCKET_TYPES).join(", ")}`,
         base,
       );
     }
-    const opened = openNativeSocket(internals, SOCKET_TYPES[canonical], base);
+    const opened = openNativeSocket(internals, socketTypeNumber(canonical, base), base);
     this.type = canonical;
     this.context = context;
     const core = this.#core = new SocketCore(this, internals, canonical, opened);
@@ -304,7 +317,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 
   /**
    * Sends one message: a frame, or an array of frames sent as one multipart message.
-   * Resolves once libzmq has queued the message (not when the peer got it).
+   * Resolves once libzmq has queued the message (not when the peer got it). On the DRAFT
+   * sockets that route by message, `options` says where it goes: `{ routingId }` on SERVER and
+   * PEER, `{ group }` on RADIO (see {@linkcode SendOptions}).
    *
    * @example
    * ```ts
@@ -318,7 +333,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * await push.send(["two", new Uint8Array([2])]);
    * ```
    */
-  send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  send(message: Frame | Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
     const core = this.#core;
     if (mustYield()) {
       return core.sendLater(Array.isArray(message) ? message : [message], options, "send", false);
@@ -327,7 +342,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     // success returns here; anything else takes the general path, which tries again and reports.
     if (
       message instanceof Uint8Array && message.byteLength !== 0 && core.ops.send.length === 0 &&
-      quick(options)
+      core.plainSend && quick(options)
     ) {
       const ptr = core.fastPtr();
       if (ptr !== null && sendFrame(ptr, message, false) === 0) {
@@ -343,7 +358,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
    * before the first goes out: a bad frame rejects the whole message and sends nothing.
    */
-  sendMultipart(frames: Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendMultipart(frames: Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     if (!Array.isArray(frames)) {
       return settleLater(
@@ -359,7 +374,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /** Sends `value` as JSON text. */
-  sendJson(value: unknown, options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendJson(value: unknown, options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     let text: string | undefined;
     try {
@@ -428,6 +443,43 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     return this.#core.recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
   }
 
+  /**
+   * Receives a whole message with where it came from and its properties: its `frames`, the
+   * sender's `routingId` (SERVER, PEER: answer it with `send(frame, { routingId })`), the `group`
+   * (DISH), and `get(name)` for libzmq's message properties (`"Socket-Type"`, `"Routing-Id"`,
+   * `"Peer-Address"`, `"User-Id"`, and those named in `properties`: a peer's `METADATA`, an
+   * authenticator's metadata). Works on every socket type; costs a few native calls more per
+   * message than {@linkcode Socket.recvMultipart}.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using router = ctx.socket("ROUTER");
+   * using dealer = ctx.socket("DEALER");
+   * dealer.setOption("METADATA", "X-Tenant:acme");
+   * const port = router.bindToRandomPort();
+   * dealer.connect(`tcp://127.0.0.1:${port}`);
+   * await dealer.send("hi");
+   * const message = await router.recvMessage({ properties: ["X-Tenant"] });
+   * console.log(message.frames.length); // 2: the routing id and "hi"
+   * console.log(message.get("Socket-Type"), message.get("X-Tenant")); // "DEALER" "acme"
+   * ```
+   */
+  recvMessage(options: RecvMessageOptions = NO_OPTIONS): Promise<Message> {
+    if (mustYield()) return afterTurn(() => this.recvMessage(options));
+    const core = this.#core;
+    let receipt: MessageReceipt;
+    try {
+      receipt = new MessageReceipt(this.type, options ?? NO_OPTIONS, core.ctx("recvMessage"));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return (core.recv(receipt, options, "recvMessage") as Promise<Uint8Array[]>).then((frames) =>
+      receipt.message(frames)
+    );
+  }
+
   /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */
   async recvString(options: OperationOptions = NO_OPTIONS): Promise<string> {
     const frame = await this.recv(options);
@@ -485,6 +537,58 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         throw e;
       }
     }
+  }
+
+  // ---- DRAFT: groups and peers ----
+
+  /**
+   * Joins a group on a DISH socket: it receives what RADIO sockets send to that group. A group
+   * is 1 to 255 bytes of UTF-8 (libzmq's limit; a longer one would be cut short, so it is
+   * refused) without NUL.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using dish = ctx.socket("DISH");
+   * using radio = ctx.socket("RADIO");
+   * dish.bind("inproc://weather");
+   * dish.join("rain");
+   * radio.connect("inproc://weather");
+   * await radio.send("heavy", { group: "rain" });
+   * const message = await dish.recvMessage();
+   * console.log(message.group); // "rain"
+   * ```
+   */
+  join(group: string): void {
+    changeGroup(this.#core, "join", group);
+  }
+
+  /** Leaves a group joined with {@linkcode Socket.join} (DISH sockets). */
+  leave(group: string): void {
+    changeGroup(this.#core, "leave", group);
+  }
+
+  /**
+   * Connects a PEER socket to `endpoint` and answers the routing id of the new peer, to send it
+   * messages with `send(frame, { routingId })` right away (they wait for the connection).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using a = ctx.socket("PEER");
+   * using b = ctx.socket("PEER");
+   * const port = a.bindToRandomPort();
+   * const toA = b.connectPeer(`tcp://127.0.0.1:${port}`);
+   * await b.send("hello", { routingId: toA });
+   * const message = await a.recvMessage();
+   * await a.send("hello back", { routingId: message.routingId });
+   * console.log(new TextDecoder().decode((await b.recvMessage()).frames[0])); // "hello back"
+   * ```
+   */
+  connectPeer(endpoint: string): number {
+    return connectPeerOf(this.#core, endpoint);
   }
 
   // ---- readiness ----
@@ -573,9 +677,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 }
 
 /** Options of a call that may take the fast path: no signal, and no timeout or a valid one. */
-function quick(options: OperationOptions): boolean {
+function quick(options: SendOptions): boolean {
   if (options === NO_OPTIONS) return true;
-  if (typeof options !== "object" || options === null || options.signal !== undefined) {
+  if (
+    typeof options !== "object" || options === null || options.signal !== undefined ||
+    options.routingId !== undefined || options.group !== undefined
+  ) {
     return false;
   }
   const t = options.timeout;
