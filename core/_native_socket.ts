@@ -9,6 +9,7 @@ import type { SharedContext, Slot } from "./_shared.ts";
 import { ERRNO } from "./constants.ts";
 import { CONTEXT_OPTIONS, SOCKET_OPTIONS } from "./options.ts";
 import { closedError, type ErrorContext, ZmqError } from "./errors.ts";
+import { checkThreadsAtStart } from "./_guards.ts";
 
 /** A native socket just opened, with its ZMQ_FD and, on an adopted context, its slot. */
 export interface OpenedSocket {
@@ -39,7 +40,10 @@ export function openNativeSocket(
   if (internals.adopted && !internals.shared!.live) throw ownerClosedError(context);
   let fd = -1;
   const open = (ctx: Pointer) => {
-    if (!(internals.shared?.started ?? internals.started)) checkStart(ctx, context);
+    if (!(internals.shared?.started ?? internals.started)) {
+      checkThreadsAtStart(internals, context);
+      checkStart(ctx, context);
+    }
     const ptr = socketNew(ctx, type, context);
     internals.started = true;
     if (internals.shared) internals.shared.started = true;

@@ -81,8 +81,12 @@ export const DONTWAIT = 1;
 export const SNDMORE = 2;
 
 export {
+  CONTEXT_OPTION_SPECS,
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ContextOptionResult,
+  type ContextOptionSpec,
+  type ContextOptionValue,
   type OptionInput,
   type OptionKind,
   type OptionOutput,

@@ -14,8 +14,12 @@ export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./
 export { type ErrorContext, ZmqError } from "./errors.ts";
 export {
   canonicalSocketType,
+  CONTEXT_OPTION_SPECS,
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ContextOptionResult,
+  type ContextOptionSpec,
+  type ContextOptionValue,
   type OptionInput,
   type OptionKind,
   type OptionOutput,

@@ -24,6 +24,7 @@ import { NO_OPTIONS } from "./_args.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";
+import { getOptionRaw, setOptionRaw } from "./_raw_options.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -231,6 +232,44 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (targets) return this.getOption(targets[0]) as SocketOptionResult<N>;
     const context = this.#core.ctx("getOption", { option: optionLabel(name) });
     return this.#core.getOption(name, context) as SocketOptionResult<N>;
+  }
+
+  /**
+   * Sets a socket option by libzmq's number, with its value as raw bytes (an int is 4 bytes,
+   * little-endian): the escape hatch for an option this library has no name for. A number the
+   * option table knows ({@linkcode SOCKET_OPTIONS}) is checked exactly as
+   * {@linkcode Socket.setOption} checks it, its bytes decoded by the option's kind; any other
+   * number goes to libzmq as it is (which answers `EINVAL` for a number it does not know).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * const hwm = new Uint8Array(new Int32Array([250]).buffer);
+   * push.setOptionRaw(23, hwm); // ZMQ_SNDHWM
+   * console.log(push.getOption("SNDHWM")); // 250
+   * ```
+   */
+  setOptionRaw(id: number, bytes: Uint8Array): void {
+    setOptionRaw(this.#core, id, bytes, this.#core.ctx("setOptionRaw", { option: `#${id}` }));
+  }
+
+  /**
+   * Reads a socket option by libzmq's number into a buffer of `size` bytes (0 to 65536) and
+   * answers the bytes libzmq wrote: 4 for an int, the text's length and its NUL for text.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * const type = pull.getOptionRaw(16, 4); // ZMQ_TYPE
+   * console.log(new DataView(type.buffer).getInt32(0, true)); // 7: PULL
+   * ```
+   */
+  getOptionRaw(id: number, size: number): Uint8Array {
+    return getOptionRaw(this.#core, id, size, this.#core.ctx("getOptionRaw", { option: `#${id}` }));
   }
 
   /**
