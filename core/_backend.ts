@@ -630,7 +630,7 @@ export function describeSocketFd(
 
 /**
  * Whether the kernel lets this process give a TCP socket priority `priority` (SO_PRIORITY:
- * above 6 needs CAP_NET_ADMIN, and libzmq aborts when it is refused). Tried on a socket of
+ * above 6 needs CAP_NET_ADMIN or CAP_NET_RAW, and libzmq aborts when it is refused). Tried on a socket of
  * its own, closed at once; false where that cannot be tried.
  */
 export function socketPriorityAllowed(priority: number): boolean {

@@ -7,7 +7,8 @@
 // - ZAP_ENFORCE_DOMAIN on a PLAIN server without ZAP_DOMAIN: plain_server.cpp:27 at the first
 //   handshake (and on a CURVE server it silently skips authentication: refused too);
 // - PRIORITY above what the kernel allows this process (SO_PRIORITY above 6 needs
-//   CAP_NET_ADMIN): ip.cpp:212 at the first connection;
+//   CAP_NET_ADMIN or CAP_NET_RAW): ip.cpp:212 at the first connection, in a libzmq built with
+//   SO_PRIORITY (npm:zeromq 6.8.0's is not: it stores PRIORITY and never applies it, measured);
 // - a thread scheduling policy or priority the kernel refuses, nice(-20) without the right to
 //   it (or with a result of -1, which libzmq mistakes for a failure), a CPU this process may not
 //   use: thread.cpp:315 and :343 when the context's threads start.
@@ -41,7 +42,7 @@ export function checkSocketValue(name: string, value: unknown, context: ErrorCon
     if (!socketPriorityAllowed(value)) {
       throw refuse(
         `Option PRIORITY ${value} is refused by the kernel for this process (above 6 needs ` +
-          "CAP_NET_ADMIN); libzmq would abort at the first connection",
+          "CAP_NET_RAW); libzmq would abort at the first connection",
         context,
         "EPERM",
       );

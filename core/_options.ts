@@ -90,7 +90,7 @@ const INT_RANGES: Partial<Record<SocketOptionName, Range>> = {
     7,
     "a bit mask: 1 connection refused, 2 handshake failed, 4 after a disconnect",
   ),
-  PRIORITY: from(0, "SO_PRIORITY; above 6 needs CAP_NET_ADMIN"),
+  PRIORITY: from(0, "SO_PRIORITY; above 6 needs CAP_NET_ADMIN or CAP_NET_RAW"),
   BUSY_POLL: from(0, "µs of busy polling, 0: off"),
   NORM_MODE: between(0, 4, "0 fixed, 1 CC, 2 CCL, 3 CCE, 4 CCE ECN only"),
   NORM_BUFFER_SIZE: from(1, "kilobytes"),
@@ -402,7 +402,9 @@ export function encodeContextOption(
     if (bytes.length < 1 || bytes.length > 16 || bytes.includes(0)) {
       throw badValue(value, want, context, "EINVAL");
     }
-    return bytes;
+    // libzmq takes any 4-byte value as an int ("walk" became "1802264951"): a NUL after a
+    // 4-byte name keeps it text, and libzmq's thread names stop at the NUL
+    return bytes.length === 4 ? Uint8Array.of(...bytes, 0) : bytes;
   }
   return checkInt(value, range, context);
 }
