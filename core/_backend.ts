@@ -39,6 +39,18 @@ export function has(capability: string): boolean {
   return zmq.zmq_has(cString(capability, { op: "has" })) === 1;
 }
 
+/**
+ * Whether the kernel gives this process a socket of address `family` and `type` (tried, and
+ * closed at once): a transport compiled into libzmq (tipc) still needs the kernel's support.
+ */
+export function kernelHasSocket(family: number, type: number): boolean {
+  if (libc.socket === null) return false;
+  const fd = libc.socket(family, type, 0);
+  if (fd < 0) return false;
+  libc.close(fd);
+  return true;
+}
+
 /** The path of the libzmq file that was opened. */
 export function libraryPath(): string {
   return found.path;

@@ -81,7 +81,8 @@ function familiesFor(endpoint: string): number[] | null {
 /**
  * Checks, before a bind or connect, the options the endpoint's connections will be made with
  * (libzmq copies them then): USE_FD, and ZAP_ENFORCE_DOMAIN without a ZAP_DOMAIN on a PLAIN or
- * CURVE server. Reads them from libzmq, so values set by number are checked too.
+ * CURVE server. Reads them from libzmq, so values set by number are checked too. An IPv6
+ * address without IPV6 gets libzmq's ENODEV, with what to do about it.
  */
 export function checkEndpointOptions(
   ptr: Pointer,
@@ -89,6 +90,17 @@ export function checkEndpointOptions(
   endpoint: string,
   context: ErrorContext,
 ): void {
+  // libzmq answers a bare ENODEV for an IPv6 address (or source address) without IPV6
+  if (/^(tcp|ws|udp):\/\/.*\[/.test(endpoint)) {
+    if (getsockoptInt(ptr, SOCKET_OPTIONS.IPV6.id) === 0) {
+      throw refuse(
+        'An IPv6 address needs the IPV6 option: socket.setOption("IPV6", true), or the ' +
+          "context's IPV6 before the socket is opened",
+        context,
+        "ENODEV",
+      );
+    }
+  }
   if (bind) {
     const fd = getsockoptInt(ptr, SOCKET_OPTIONS.USE_FD.id);
     const families = familiesFor(endpoint);

@@ -15,7 +15,7 @@ import {
 } from "./options.ts";
 import { type ErrorContext, ZmqError } from "./errors.ts";
 import { optionHint } from "./_names.ts";
-import { has } from "./_backend.ts";
+import { zmqHas } from "./info.ts";
 
 const encoder = new TextEncoder();
 const INT_MAX = 2 ** 31 - 1;
@@ -197,18 +197,6 @@ export function optionSpec(name: string, context: ErrorContext): OptionSpec {
   return SOCKET_OPTIONS[name as SocketOptionName];
 }
 
-const hasCache = new Map<string, boolean>();
-
-/** zmq_has for a capability an option needs, asked once. */
-function built(capability: string): boolean {
-  let yes = hasCache.get(capability);
-  // zmq_has spells the WebSocket transports in capitals (zmq.cpp in 4.3.5)
-  if (yes === undefined) {
-    hasCache.set(capability, yes = has(capability === "wss" ? "WSS" : capability));
-  }
-  return yes;
-}
-
 /**
  * Throws what libzmq would refuse about using option `name` on this socket, said plainly:
  * EINVAL for a socket type it does not apply to, ENOTSUP for a capability this build lacks.
@@ -223,7 +211,7 @@ function checkApplies(name: string, spec: OptionSpec, context: ErrorContext): vo
       context,
     );
   }
-  if (spec.needs !== undefined && !built(spec.needs)) {
+  if (spec.needs !== undefined && !zmqHas(spec.needs)) {
     throw new ZmqError(
       "ENOTSUP",
       ERRNO.ENOTSUP,
