@@ -24,6 +24,7 @@ export {
   type OptionKind,
   type OptionOutput,
   type OptionSpec,
+  POLLERR,
   POLLIN,
   POLLOUT,
   SOCKET_OPTION_ALIASES,
@@ -39,6 +40,7 @@ export {
   type SocketTypeAlias,
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
+export { fdReadiness, waitFd } from "./fd.ts";
 export {
   type Candidate,
   LIBRARY_ENV,

@@ -23,7 +23,7 @@
  *
  * @module
  */
-export { Poller } from "./poller.ts";
+export { type Pollable, Poller } from "./poller.ts";
 export {
   Loop,
   type LoopOptions,

@@ -1,10 +1,16 @@
-import { POLLIN, POLLOUT, Socket, ZmqError } from "../core/mod.ts";
+import { fdReadiness, POLLIN, POLLOUT, Socket, waitFd, ZmqError } from "../core/mod.ts";
 import { checkEvents, checkTimeout } from "./_check.ts";
+
+/** What a {@linkcode Poller} watches: a socket, or a plain file descriptor (a number). */
+export type Pollable = Socket | number;
 
 /**
  * Waits on several sockets at once: pyzmq's `zmq.Poller`. Register sockets with the events
  * they should be watched for (`POLLIN`, `POLLOUT` or both), then `await poller.poll(timeout)`
- * answers a `Map` from each ready socket to its ready events.
+ * answers a `Map` from each ready socket to its ready events. Plain file descriptors (numbers:
+ * a pipe, another library's TCP socket) can be registered beside the sockets, as in pyzmq;
+ * they are answered with `POLLIN`, `POLLOUT` and `POLLERR` (a hang-up or error), as
+ * `zmq_poll` answers them.
  *
  * It is built on the sockets' own readiness checks (one reactor per isolate, a single
  * `poll(2)` in flight for every waiting socket): no busy loop and no thread per socket.
@@ -34,13 +40,24 @@ import { checkEvents, checkTimeout } from "./_check.ts";
  * ```
  */
 export class Poller {
-  #items = new Map<Socket, number>();
+  #items = new Map<Pollable, number>();
 
   /**
-   * Watches `socket` for `events` (default `POLLIN | POLLOUT`, as in pyzmq). Registering a
-   * socket again replaces its events; registering it with `0` unregisters it.
+   * Watches `socket` (or a file descriptor) for `events` (default `POLLIN | POLLOUT`, as in
+   * pyzmq). Registering it again replaces its events; registering it with `0` unregisters it.
+   *
+   * @example
+   * ```ts
+   * import { Context, POLLIN, Poller } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * const poller = new Poller();
+   * poller.register(pull, POLLIN);
+   * poller.register(0, POLLIN); // standard input, beside the socket
+   * console.log(poller.sockets.size); // 2
+   * ```
    */
-  register(socket: Socket, events: number = POLLIN | POLLOUT): void {
+  register(socket: Pollable, events: number = POLLIN | POLLOUT): void {
     checkSocket(socket, "register");
     if (events === 0) {
       this.#items.delete(socket);
@@ -53,24 +70,29 @@ export class Poller {
    * Changes the events a registered socket is watched for. Throws a ZmqError of code
    * `"EINVAL"` if the socket was not registered.
    */
-  modify(socket: Socket, events: number): void {
+  modify(socket: Pollable, events: number): void {
     checkSocket(socket, "modify");
     if (!this.#items.has(socket)) {
-      throw new ZmqError("EINVAL", 0, "Socket is not registered with this poller", {
-        op: "modify",
-        socketType: socket.type,
-      });
+      throw new ZmqError(
+        "EINVAL",
+        0,
+        `${describeItem(socket)} is not registered with this poller`,
+        {
+          op: "modify",
+          socketType: typeof socket === "number" ? undefined : socket.type,
+        },
+      );
     }
     this.register(socket, events);
   }
 
-  /** Stops watching `socket`; answers false if it was not registered. */
-  unregister(socket: Socket): boolean {
+  /** Stops watching `socket` (or a file descriptor); answers false if it was not registered. */
+  unregister(socket: Pollable): boolean {
     return this.#items.delete(socket);
   }
 
-  /** The registered sockets and the events each is watched for, in registration order. */
-  get sockets(): ReadonlyMap<Socket, number> {
+  /** The registered sockets (and descriptors), with the events each is watched for, in order. */
+  get sockets(): ReadonlyMap<Pollable, number> {
     return new Map(this.#items);
   }
 
@@ -98,7 +120,7 @@ export class Poller {
    * console.log((await poller.poll(10)).size); // 0: no peer, so nothing can be sent
    * ```
    */
-  async poll(timeout?: number, signal?: AbortSignal): Promise<Map<Socket, number>> {
+  async poll(timeout?: number, signal?: AbortSignal): Promise<Map<Pollable, number>> {
     const ms = checkTimeout(timeout, "poll");
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new ZmqError("EBADVALUE", 0, "poll: signal must be an AbortSignal", { op: "poll" });
@@ -125,12 +147,23 @@ export class Poller {
   }
 }
 
-function checkSocket(socket: unknown, op: string): asserts socket is Socket {
-  if (!(socket instanceof Socket)) {
-    throw new ZmqError("EBADVALUE", 0, `${op}: socket must be a Socket; got ${describe(socket)}`, {
-      op,
-    });
+function checkSocket(socket: unknown, op: string): asserts socket is Pollable {
+  if (socket instanceof Socket) return;
+  if (typeof socket === "number" && Number.isInteger(socket) && socket >= 0 && socket < 2 ** 31) {
+    return;
   }
+  throw new ZmqError(
+    "EBADVALUE",
+    0,
+    `${op}: takes a Socket or a file descriptor (an integer 0 or more); got ${
+      typeof socket === "number" ? socket : describe(socket)
+    }`,
+    { op },
+  );
+}
+
+function describeItem(item: Pollable): string {
+  return typeof item === "number" ? `File descriptor ${item}` : "Socket";
 }
 
 function describe(value: unknown): string {
@@ -139,12 +172,14 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Reads every item's readiness now (ZMQ_EVENTS); answers the ready ones. */
-function readyNow(items: [Socket, number][]): Map<Socket, number> {
-  const ready = new Map<Socket, number>();
-  for (const [socket, events] of items) {
-    const ev = socket.getOption("EVENTS") & events;
-    if (ev !== 0) ready.set(socket, ev);
+/** Reads every item's readiness now (ZMQ_EVENTS, or poll(2) for a descriptor). */
+function readyNow(items: [Pollable, number][]): Map<Pollable, number> {
+  const ready = new Map<Pollable, number>();
+  for (const [item, events] of items) {
+    const ev = typeof item === "number"
+      ? fdReadiness(item, events)
+      : item.getOption("EVENTS") & events;
+    if (ev !== 0) ready.set(item, ev);
   }
   return ready;
 }
@@ -155,7 +190,7 @@ function readyNow(items: [Socket, number][]): Map<Socket, number> {
  * every wait has settled, and rejects with a socket's error (say ECLOSED) if one failed.
  */
 async function waitAny(
-  items: [Socket, number][],
+  items: [Pollable, number][],
   ms: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
@@ -170,13 +205,15 @@ async function waitAny(
       return;
     }
     const results = await Promise.allSettled(
-      items.map(([socket, events]) =>
-        socket.poll(events, -1, done.signal).then((ev) => {
-          if (ev !== 0) finish();
-        }, (error) => {
-          finish();
-          throw error;
-        })
+      items.map(([item, events]) =>
+        (typeof item === "number"
+          ? waitFd(item, events, { signal: done.signal })
+          : item.poll(events, -1, done.signal)).then((ev) => {
+            if (ev !== 0) finish();
+          }, (error) => {
+            finish();
+            throw error;
+          })
       ),
     );
     for (const r of results) {
