@@ -32,3 +32,4 @@ export {
   Stream,
   type StreamErrorHandler,
 } from "./stream.ts";
+export { PeriodicCallback, Timer, type TimerCallback } from "./timers.ts";

@@ -8,9 +8,10 @@ export type Pollable = Socket | number;
  * Waits on several sockets at once: pyzmq's `zmq.Poller`. Register sockets with the events
  * they should be watched for (`POLLIN`, `POLLOUT` or both), then `await poller.poll(timeout)`
  * answers a `Map` from each ready socket to its ready events. Plain file descriptors (numbers:
- * a pipe, another library's TCP socket) can be registered beside the sockets, as in pyzmq;
- * they are answered with `POLLIN`, `POLLOUT` and `POLLERR` (a hang-up or error), as
- * `zmq_poll` answers them.
+ * a pipe, another library's TCP socket) can be registered beside the sockets, as in pyzmq, on
+ * a `Poller<Pollable>` (`Poller` alone takes sockets: its answer's keys are sockets); they are
+ * answered with `POLLIN`, `POLLOUT` and `POLLERR` (a hang-up or error), as `zmq_poll` answers
+ * them.
  *
  * It is built on the sockets' own readiness checks (one reactor per isolate, a single
  * `poll(2)` in flight for every waiting socket): no busy loop and no thread per socket.
@@ -39,8 +40,8 @@ export type Pollable = Socket | number;
  * console.log(socks.has(news)); // false
  * ```
  */
-export class Poller {
-  #items = new Map<Pollable, number>();
+export class Poller<T extends Pollable = Socket> {
+  #items = new Map<T, number>();
 
   /**
    * Watches `socket` (or a file descriptor) for `events` (default `POLLIN | POLLOUT`, as in
@@ -48,16 +49,16 @@ export class Poller {
    *
    * @example
    * ```ts
-   * import { Context, POLLIN, Poller } from "../mod.ts";
+   * import { Context, type Pollable, POLLIN, Poller } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
-   * const poller = new Poller();
+   * const poller = new Poller<Pollable>(); // sockets and descriptors (default: sockets)
    * poller.register(pull, POLLIN);
    * poller.register(0, POLLIN); // standard input, beside the socket
    * console.log(poller.sockets.size); // 2
    * ```
    */
-  register(socket: Pollable, events: number = POLLIN | POLLOUT): void {
+  register(socket: T, events: number = POLLIN | POLLOUT): void {
     checkSocket(socket, "register");
     if (events === 0) {
       this.#items.delete(socket);
@@ -70,7 +71,7 @@ export class Poller {
    * Changes the events a registered socket is watched for. Throws a ZmqError of code
    * `"EINVAL"` if the socket was not registered.
    */
-  modify(socket: Pollable, events: number): void {
+  modify(socket: T, events: number): void {
     checkSocket(socket, "modify");
     if (!this.#items.has(socket)) {
       throw new ZmqError(
@@ -87,12 +88,12 @@ export class Poller {
   }
 
   /** Stops watching `socket` (or a file descriptor); answers false if it was not registered. */
-  unregister(socket: Pollable): boolean {
+  unregister(socket: T): boolean {
     return this.#items.delete(socket);
   }
 
   /** The registered sockets (and descriptors), with the events each is watched for, in order. */
-  get sockets(): ReadonlyMap<Pollable, number> {
+  get sockets(): ReadonlyMap<T, number> {
     return new Map(this.#items);
   }
 
@@ -120,7 +121,7 @@ export class Poller {
    * console.log((await poller.poll(10)).size); // 0: no peer, so nothing can be sent
    * ```
    */
-  async poll(timeout?: number, signal?: AbortSignal): Promise<Map<Pollable, number>> {
+  async poll(timeout?: number, signal?: AbortSignal): Promise<Map<T, number>> {
     const ms = checkTimeout(timeout, "poll");
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new ZmqError("EBADVALUE", 0, "poll: signal must be an AbortSignal", { op: "poll" });
@@ -173,8 +174,8 @@ function describe(value: unknown): string {
 }
 
 /** Reads every item's readiness now (ZMQ_EVENTS, or poll(2) for a descriptor). */
-function readyNow(items: [Pollable, number][]): Map<Pollable, number> {
-  const ready = new Map<Pollable, number>();
+function readyNow<T extends Pollable>(items: [T, number][]): Map<T, number> {
+  const ready = new Map<T, number>();
   for (const [item, events] of items) {
     const ev = typeof item === "number"
       ? fdReadiness(item, events)

@@ -1,4 +1,11 @@
 import { type CloseOptions, type Frame, Socket, ZmqError } from "../core/mod.ts";
+import {
+  loopTimers,
+  type PeriodicCallback,
+  Timer,
+  type TimerCallback,
+  TimerQueue,
+} from "./timers.ts";
 
 /**
  * Called with each message a {@linkcode Stream} receives (always an array of frames, even for
@@ -11,9 +18,13 @@ export type SendCallback = (frames: Frame[], stream: Stream) => void | Promise<v
 
 /**
  * Called with an error thrown by a stream's callback (or a socket error met while receiving or
- * sending) and the stream it came from.
+ * sending) and the stream it came from, or by a timer's callback and the timer
+ * ({@linkcode Timer} or {@linkcode PeriodicCallback}).
  */
-export type StreamErrorHandler = (error: unknown, stream: Stream) => void;
+export type StreamErrorHandler = (
+  error: unknown,
+  source: Stream | Timer | PeriodicCallback,
+) => void;
 
 /** Options for a new {@linkcode Loop}. */
 export interface LoopOptions {
@@ -32,7 +43,7 @@ interface Session {
   /** Keeps `task` in the set run() waits for before it settles. */
   track(task: Promise<void>): void;
   /** Reports an error thrown by a callback (or met by a pump). */
-  report(error: unknown, stream: Stream): void;
+  report(error: unknown, source: Stream | Timer | PeriodicCallback): void;
 }
 
 /** What a loop needs from the streams attached to it. */
@@ -80,6 +91,7 @@ let shared: Loop | undefined;
  */
 export class Loop {
   #streams = new Set<StreamHooks>();
+  #timers = new TimerQueue();
   #session: (Session & { stopped: boolean; stop(): void }) | null = null;
   /** Handler for errors thrown by callbacks; see {@linkcode LoopOptions.onError}. */
   onError: StreamErrorHandler | undefined;
@@ -99,6 +111,25 @@ export class Loop {
       throw new ZmqError("EBADVALUE", 0, "Loop: onError must be a function", { op: "new Loop" });
     }
     this.onError = options.onError;
+    loopTimers.set(this, this.#timers);
+  }
+
+  /**
+   * Calls `callback` once, `ms` milliseconds from now, while the loop runs (pyzmq's
+   * `IOLoop.call_later`); if the loop is stopped then, when it runs again. Answers a
+   * {@linkcode Timer} whose `cancel()` keeps it from firing. An error it throws is reported as a
+   * stream callback's is (`onError`, or `run()` rejects).
+   *
+   * @example
+   * ```ts
+   * import { Loop } from "../mod.ts";
+   * const loop = new Loop();
+   * loop.callLater(10, () => loop.stop()); // a bound on the run
+   * await loop.run();
+   * ```
+   */
+  callLater(ms: number, callback: TimerCallback): Timer {
+    return new Timer(this, ms, callback);
   }
 
   /**
@@ -139,6 +170,7 @@ export class Loop {
       stop: () => {
         if (session.stopped) return;
         session.stopped = true;
+        this.#timers.pause();
         controller.abort();
         stopped();
       },
@@ -146,11 +178,11 @@ export class Loop {
         tasks.add(task);
         task.finally(() => tasks.delete(task));
       },
-      report: (error: unknown, stream: Stream) => {
+      report: (error: unknown, source: Stream | Timer | PeriodicCallback) => {
         const handler = this.onError;
         if (handler) {
           try {
-            handler(error, stream);
+            handler(error, source);
             return;
           } catch (e) {
             error = e;
@@ -165,6 +197,7 @@ export class Loop {
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) session.stop();
     this.#session = session;
+    if (!session.stopped) this.#timers.resume(session);
     try {
       for (const hooks of [...this.#streams]) {
         if (session.stopped) break;
@@ -174,6 +207,7 @@ export class Loop {
       while (tasks.size > 0) await Promise.allSettled([...tasks]);
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      this.#timers.pause();
       this.#session = null;
     }
     if (failure) throw failure.error;

@@ -3,7 +3,16 @@
 // and writing, wait in the same reactor as the sockets, and report hang-ups and closed
 // descriptors as POLLERR instead of hanging.
 import assert from "node:assert/strict";
-import { Context, fdReadiness, Poller, POLLERR, POLLIN, POLLOUT, waitFd } from "../mod.ts";
+import {
+  Context,
+  fdReadiness,
+  type Pollable,
+  Poller,
+  POLLERR,
+  POLLIN,
+  POLLOUT,
+  waitFd,
+} from "../mod.ts";
 import { reactor } from "../core/_reactor.ts";
 import { pipe, tcpSocketFd, throwsWith, within } from "./_util.ts";
 
@@ -20,7 +29,7 @@ Deno.test("poller: a descriptor is reported beside sockets, ready to write and t
   using ctx = new Context({ linger: 0 });
   const [push, pull] = await pipe(ctx, "poller-fd");
   const { client, server, fd } = await tcpPair();
-  const poller = new Poller();
+  const poller = new Poller<Pollable>();
   poller.register(pull, POLLIN);
   poller.register(fd, POLLIN);
   assert.equal((await poller.poll(0)).size, 0);
@@ -49,7 +58,7 @@ Deno.test("poller: the socket wins while the descriptor stays quiet, and the rev
   using ctx = new Context({ linger: 0 });
   const [push, pull] = await pipe(ctx, "poller-fd-race");
   const { client, server, fd } = await tcpPair();
-  const poller = new Poller();
+  const poller = new Poller<Pollable>();
   poller.register(fd, POLLIN);
   poller.register(pull, POLLIN);
   const first = poller.poll(5000);
@@ -68,7 +77,7 @@ Deno.test("poller: the socket wins while the descriptor stays quiet, and the rev
 Deno.test("poller: a listening descriptor is readable once a connection is pending", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const fd = tcpSocketFd(listener.addr.port);
-  const poller = new Poller();
+  const poller = new Poller<Pollable>();
   poller.register(fd, POLLIN);
   assert.equal((await poller.poll(20)).size, 0);
   const waiting = poller.poll(5000);
@@ -89,7 +98,7 @@ Deno.test("waitFd: a hang-up and a descriptor that is not open end with POLLERR,
   // not open (any more): POLLERR at once, however long the wait asked for
   assert.equal(fdReadiness(fd, POLLIN), POLLERR);
   assert.equal(await within(waitFd(fd, POLLIN), 5000, "closed fd"), POLLERR);
-  const poller = new Poller();
+  const poller = new Poller<Pollable>();
   poller.register(1_000_000, POLLIN);
   assert.deepEqual([...await within(poller.poll(), 5000, "not open")], [[1_000_000, POLLERR]]);
 });
@@ -110,7 +119,7 @@ Deno.test("waitFd: timeouts answer 0, aborts reject, bad arguments are EBADVALUE
   throwsWith(() => fdReadiness(fd, 8), "EBADVALUE");
   await assert.rejects(waitFd("3" as never, POLLIN), /file descriptor is an integer/);
   await assert.rejects(waitFd(fd, POLLIN, { timeout: -5 }), /timeout must be/);
-  const poller = new Poller();
+  const poller = new Poller<Pollable>();
   throwsWith(() => poller.register(-3, POLLIN), "EBADVALUE");
   throwsWith(() => poller.register(2 ** 31, POLLIN), "EBADVALUE");
   throwsWith(() => poller.modify(7, POLLIN), "EINVAL");
