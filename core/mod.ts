@@ -41,6 +41,7 @@ export {
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
 export { fdReadiness, waitFd } from "./fd.ts";
+export { type Codec, type Decoder, type Encoder, jsonCodec } from "./codec.ts";
 export {
   type Candidate,
   LIBRARY_ENV,
