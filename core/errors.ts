@@ -17,7 +17,8 @@ export interface ErrorContext {
  *
  * `code` is the errno name (`"EFSM"`, `"EADDRINUSE"`, `"EINVAL"`, ...) or one of this library's
  * own codes: `"ECLOSED"` (the socket or context was closed), `"EAGAIN"` (a per-call timeout ran
- * out), `"EUNKNOWNOPTION"`, `"EBADVALUE"`, `"EBADUTF8"`, `"EBADJSON"`.
+ * out), `"EUNKNOWNOPTION"`, `"EBADVALUE"`, `"EBADUTF8"`, `"EBADJSON"`, `"ECODEC"` (a codec of
+ * `sendSerialized` / `recvSerialized` threw; its error is the `cause`).
  *
  * `"ECLOSED"` is also what a call gets when its context was closed or terminated, where pyzmq
  * raises `ContextTerminated` (`ETERM`): the library closes each socket before `zmq_ctx_term`, so
