@@ -63,3 +63,18 @@ export function checkOptions<T extends { signal?: AbortSignal }>(
   checkSignal(options.signal, context);
   return options;
 }
+
+/** An events mask for a wait: POLLIN (1), POLLOUT (2) or both; EBADVALUE otherwise. */
+export function checkEvents(events: unknown, context: ErrorContext): number {
+  if (
+    typeof events !== "number" || !Number.isInteger(events) || events <= 0 || (events & ~3) !== 0
+  ) {
+    throw new ZmqError(
+      "EBADVALUE",
+      0,
+      `events must be POLLIN (1), POLLOUT (2) or both; got ${describeValue(events)}`,
+      context,
+    );
+  }
+  return events;
+}

@@ -20,7 +20,7 @@ import type { Pointer } from "./_backend.ts";
 import { reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
-import { POLLIN, POLLOUT, type SocketType } from "./constants.ts";
+import type { SocketType } from "./constants.ts";
 import { SOCKET_OPTIONS } from "./options.ts";
 import {
   closedError,
@@ -33,7 +33,7 @@ import { encodeMessage, ownFrames } from "./_frames.ts";
 import { describeValue, optionToGet, optionToSet } from "./_options.ts";
 import { checkEndpointOptions, checkSocketValue } from "./_guards.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { checkOptions, checkSignal, checkTimeout } from "./_args.ts";
+import { checkEvents, checkOptions, checkSignal, checkTimeout } from "./_args.ts";
 import { type Pending, PendingOps, type QueueIO, type SendOp } from "./_pending.ts";
 import { closeNativeSocket, type OpenedSocket } from "./_native_socket.ts";
 import type { CloseOptions, OperationOptions } from "./socket.ts";
@@ -491,14 +491,7 @@ export class SocketCore {
       const context = this.ctx("poll");
       this.live("poll");
       checkSignal(signal, context);
-      if (!Number.isInteger(events) || events <= 0 || (events & ~(POLLIN | POLLOUT)) !== 0) {
-        throw new ZmqError(
-          "EBADVALUE",
-          0,
-          `events must be POLLIN (1), POLLOUT (2) or both; got ${String(events)}`,
-          context,
-        );
-      }
+      checkEvents(events, context);
       const ms = checkTimeout(timeout, context);
       signal?.throwIfAborted();
       const ready = this.#readEvents("poll");

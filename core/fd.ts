@@ -4,7 +4,7 @@
 import { pollNow } from "./_backend.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
-import { checkOptions, checkTimeout, NO_OPTIONS } from "./_args.ts";
+import { checkEvents, checkOptions, checkTimeout, NO_OPTIONS } from "./_args.ts";
 import { POLLERR, POLLIN, POLLOUT } from "./constants.ts";
 import { type ErrorContext, ZmqError } from "./errors.ts";
 import { describeValue } from "./_options.ts";
@@ -24,21 +24,6 @@ export function checkFd(fd: unknown, context: ErrorContext): number {
     );
   }
   return fd;
-}
-
-function checkFdEvents(events: unknown, context: ErrorContext): number {
-  if (
-    typeof events !== "number" || !Number.isInteger(events) || events <= 0 ||
-    (events & ~(POLLIN | POLLOUT)) !== 0
-  ) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `events must be POLLIN (1), POLLOUT (2) or both; got ${describeValue(events)}`,
-      context,
-    );
-  }
-  return events;
 }
 
 /** ZeroMQ's bits for poll(2)'s answer, as zmq_poll reports a descriptor's. */
@@ -64,7 +49,7 @@ const toSys = (events: number) =>
 export function fdReadiness(fd: number, events: number): number {
   const context = { op: "fdReadiness" };
   checkFd(fd, context);
-  checkFdEvents(events, context);
+  checkEvents(events, context);
   return toZmq(pollNow([fd], [toSys(events)])[0]);
 }
 
@@ -91,7 +76,7 @@ export function waitFd(
   const context = { op: "waitFd" };
   try {
     checkFd(fd, context);
-    checkFdEvents(events, context);
+    checkEvents(events, context);
     const opts = checkOptions(options, context);
     const timeout = checkTimeout(opts.timeout, context);
     const ready = toZmq(pollNow([fd], [toSys(events)])[0]);
