@@ -126,3 +126,31 @@ Deno.test("waitFd: timeouts answer 0, aborts reject, bad arguments are EBADVALUE
   client.close();
   server.close();
 });
+
+Deno.test("waitFd: a descriptor whose send buffer is full is reported once it drains", async () => {
+  const { client, server, fd } = await tcpPair();
+  // fill the connection until the client's descriptor is no longer writable
+  const chunk = new Uint8Array(1 << 20);
+  const writes: Promise<number>[] = [];
+  for (let i = 0; i < 256 && fdReadiness(fd, POLLOUT) !== 0; i++) {
+    writes.push(client.write(chunk));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  assert.equal(fdReadiness(fd, POLLOUT), 0, "the send buffer never filled");
+  // waiting (in the reactor) for POLLOUT while the peer drains the connection
+  const writable = waitFd(fd, POLLOUT, { timeout: 10_000 });
+  const buf = new Uint8Array(1 << 20);
+  let drained = 0;
+  const reading = (async () => {
+    while (drained < writes.length * chunk.length) {
+      const n = await server.read(buf);
+      if (n === null) break;
+      drained += n;
+    }
+  })();
+  assert.equal(await within(writable, 10_000, "POLLOUT"), POLLOUT);
+  await Promise.all(writes);
+  await reading;
+  client.close();
+  server.close();
+});
