@@ -9,8 +9,9 @@
 // bounded memory and the loop keeps reading, which is how it learns that the context closed),
 // and each is sent once, by whoever settles it first: the handler, its detach (which refuses
 // what it left undecided) or the context's closing (which drops everything).
-import { type Context, type Socket, ZmqError } from "../core/mod.ts";
+import type { Context, Socket } from "../core/mod.ts";
 import { parseZapRequest, refusal, type ZapDecision, zapReply, type ZapRequest } from "./_zap.ts";
+import { zmqError } from "../core/errors.ts";
 
 /** The endpoint libzmq sends ZAP requests to (RFC 27). */
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
@@ -22,6 +23,8 @@ export interface ZapHandler {
    * was detached or the context closed): the handler should then drop its timers.
    */
   answer(request: ZapRequest, signal: AbortSignal): ZapDecision | Promise<ZapDecision>;
+  /** Told once the context closed while the handler was attached: it serves no more. */
+  closed?(): void;
 }
 
 /** Requests being decided at once at most; more are refused until some are answered. */
@@ -71,9 +74,8 @@ export class ZapEndpoint {
       endpoint = new ZapEndpoint(socket);
       endpoints.set(context, endpoint);
     } else if (endpoint.#handler !== null && endpoint.#handler !== handler) {
-      throw new ZmqError(
+      throw zmqError(
         "EADDRINUSE",
-        0,
         "This context already has a running Authenticator (one ZAP handler per context)",
         { op: "Authenticator.start", endpoint: ZAP_ENDPOINT },
       );
@@ -128,6 +130,9 @@ export class ZapEndpoint {
       this.#pending.delete(p);
       p.controller.abort();
     }
+    const handler = this.#handler;
+    this.#handler = null;
+    handler?.closed?.();
   }
 
   #handle(frames: Uint8Array[]): void {

@@ -3,14 +3,16 @@
 // through the optional decision hook (_hook.ts). libzmq's I/O thread asks about every PLAIN or
 // CURVE handshake (and NULL ones on sockets with a ZAP_DOMAIN) and waits for the answer
 // without blocking anyone.
-import { type Context, ZmqError } from "../core/mod.ts";
+import type { Context, ZmqError } from "../core/mod.ts";
+import { Service } from "../core/service.ts";
 import { DecisionHook } from "./_hook.ts";
-import { Rules } from "./_rules.ts";
-import type { ZapDecision, ZapRequest } from "./_zap.ts";
+import { identified, Rules } from "./_rules.ts";
+import type { ZapDecision, ZapIdentity, ZapRequest } from "./_zap.ts";
 import { ZAP_ENDPOINT, ZapEndpoint, type ZapHandler } from "./_zap_endpoint.ts";
+import { badValue } from "../core/errors.ts";
 
 export { ZAP_ENDPOINT };
-export type { ZapDecision };
+export type { ZapDecision, ZapIdentity };
 
 /** Options of {@linkcode Authenticator.configureCurve}. */
 export interface CurveAuthOptions {
@@ -53,31 +55,39 @@ export interface AuthenticatorOptions {
    * `HANDSHAKE_IVL` (libzmq's default 30000): an answer after that comes too late anyway.
    */
   hookTimeout?: number;
+  /**
+   * Says who an admitted peer is: called with every decision that lets a peer in (before
+   * `onDecision`, which sees the result), it may answer a {@linkcode ZapIdentity}, a user id and
+   * metadata that every message from the peer then carries (`message.get("User-Id")`,
+   * `message.get("X-Tenant")`), or nothing to keep the default (the PLAIN username or the Z85
+   * CURVE key, no metadata). It must answer at once. If it throws or answers something invalid,
+   * the peer is refused (status 500). A property set here wins over the peer's own `METADATA`
+   * of the same name.
+   */
+  identify?: (decision: Readonly<ZapDecision>) => ZapIdentity | undefined | void;
 }
 
 const DEFAULT_HOOK_TIMEOUT = 1000;
-
-function badArg(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
-}
 
 function checkOptions(options: unknown): AuthenticatorOptions {
   const op = "new Authenticator";
   if (options === undefined) return {};
   if (options === null || typeof options !== "object") {
-    throw badArg("Authenticator options must be an object", op);
+    throw badValue("Authenticator options must be an object", { op: op });
   }
   const o = options as Record<string, unknown>;
-  for (const name of ["onDecision", "onError"]) {
+  for (const name of ["onDecision", "onError", "identify"]) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
-      throw badArg(`${name} must be a function; got ${typeof o[name]}`, op);
+      throw badValue(`${name} must be a function; got ${typeof o[name]}`, { op: op });
     }
   }
   const t = o.hookTimeout;
   if (
     t !== undefined && (typeof t !== "number" || !(t > 0) || !Number.isFinite(t) || t > 2 ** 31 - 1)
   ) {
-    throw badArg(`hookTimeout is a number of ms above 0 (at most 2^31 - 1); got ${String(t)}`, op);
+    throw badValue(`hookTimeout is a number of ms above 0 (at most 2^31 - 1); got ${String(t)}`, {
+      op: op,
+    });
   }
   return o as AuthenticatorOptions;
 }
@@ -93,6 +103,10 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * for ZAP and gets no decision, after {@linkcode Authenticator.stop} too, until the context
  * closes (or another authenticator takes over). One authenticator serves a context at a time.
  *
+ * A {@linkcode Service}: `start()` resolves once it serves the context's ZAP endpoint, `stop()`
+ * stops deciding (the context keeps refusing, see above), `done` settles then, `await using`
+ * stops it. It may start again after a stop.
+ *
  * Rules, per handshake: if an allow list is set, only those addresses pass; otherwise addresses
  * on the deny list are refused. Then NULL passes, PLAIN needs a matching username and password,
  * CURVE needs a configured key (or `allowAny`). Rules are looked up for the socket's
@@ -104,7 +118,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * await using ctx = new Context();
  * const server = curveKeypair();
  * const client = curveKeypair();
- * await using auth = new Authenticator(ctx).start();
+ * await using auth = await new Authenticator(ctx).start();
  * auth.configureCurve({ publicKeys: [client.publicKey] });
  * using rep = ctx.socket("REP");
  * makeCurveServer(rep, server);
@@ -116,14 +130,16 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * console.log(await rep.recvString()); // "hello"
  * ```
  */
-export class Authenticator implements Disposable, AsyncDisposable {
+export class Authenticator extends Service implements Disposable {
   /** The context whose handshakes this authenticator answers. */
   readonly context: Context;
   #rules = new Rules();
   #hook: DecisionHook | null;
+  #identify: AuthenticatorOptions["identify"];
   #endpoint: ZapEndpoint | null = null;
   #handler: ZapHandler = {
     answer: (request, signal) => this.#answer(request, signal),
+    closed: () => this.ended(), // the context closed: nothing left to serve
   };
 
   /**
@@ -133,66 +149,60 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx, {
+   * await using auth = await new Authenticator(ctx, {
    *   onDecision: (d) => console.log(d.allowed, d.reason),
    *   onError: (e) => console.error(e.code, e.message),
    *   hookTimeout: 1000,
    * }).start();
    * ```
+   *
+   * @param context The context whose handshakes it will answer.
+   * @param options A decision hook, its error handler and its time limit.
+   * @throws {ZmqError} `EBADVALUE` for a context that is not a Context or bad options.
    */
   constructor(context: Context, options?: AuthenticatorOptions) {
+    super("Authenticator", { restartable: true });
     if (context === null || typeof context !== "object" || typeof context.socket !== "function") {
-      throw badArg("Authenticator takes a Context", "new Authenticator");
+      throw badValue("Authenticator takes a Context", { op: "new Authenticator" });
     }
-    const { onDecision, onError, hookTimeout } = checkOptions(options);
+    const { onDecision, onError, hookTimeout, identify } = checkOptions(options);
     this.context = context;
+    this.#identify = identify;
     this.#hook = onDecision
       ? new DecisionHook({ onDecision, onError, timeout: hookTimeout ?? DEFAULT_HOOK_TIMEOUT })
       : null;
   }
 
-  /** True while the authenticator serves requests. */
-  get running(): boolean {
-    return this.#endpoint?.serves(this.#handler) ?? false;
+  /** True while the authenticator serves its context's ZAP requests. */
+  override get running(): boolean {
+    return super.running && (this.#endpoint?.serves(this.#handler) ?? false);
   }
 
   /**
-   * Starts answering the context's ZAP requests: binds the ZAP endpoint, or takes it over from
-   * a stopped authenticator of the same context. Throws a ZmqError of code `EADDRINUSE` if
-   * another authenticator (or anything else) serves the context, `EBUSY` if this one is already
-   * running, `ECLOSED` if the context is closed. Answers `this`.
+   * Starts answering the context's ZAP requests (the {@linkcode Service} contract's `start`):
+   * binds the ZAP endpoint, or takes it over from a stopped authenticator of the same context.
+   * `start()` rejects with a ZmqError of code `EADDRINUSE` if another authenticator (or anything
+   * else) serves the context, `ECLOSED` if the context is closed.
    */
-  start(): this {
-    if (this.running) {
-      throw new ZmqError("EBUSY", 0, "The authenticator is already running", {
-        op: "Authenticator.start",
-      });
-    }
+  protected override onStart(): void {
     this.#endpoint = ZapEndpoint.attach(this.context, this.#handler);
-    return this;
   }
 
   /**
-   * Stops deciding. The context keeps refusing every handshake that asks for ZAP (CURVE and
-   * PLAIN servers, NULL ones with a ZAP_DOMAIN), those in progress included, until another
-   * authenticator starts on it or it closes: libzmq would let a CURVE client in without asking
-   * if nobody served the ZAP endpoint. The refusing keeps a receive pending, so close the context
-   * when done. Stopping twice is harmless.
+   * Stops deciding (the {@linkcode Service} contract's `stop`). The context keeps refusing
+   * every handshake that asks for ZAP (CURVE and PLAIN servers, NULL ones with a ZAP_DOMAIN),
+   * those in progress included, until another authenticator starts on it or it closes: libzmq
+   * would let a CURVE client in without asking if nobody served the ZAP endpoint. The refusing
+   * keeps a receive pending, so close the context when done.
    */
-  stop(): Promise<void> {
+  protected override onStop(): void {
     this.#endpoint?.detach(this.#handler);
     this.#endpoint = null;
-    return Promise.resolve();
   }
 
-  /** Stops the authenticator (for `using`). */
+  /** Stops the authenticator (for `using`): it stops deciding at once. */
   [Symbol.dispose](): void {
     void this.stop();
-  }
-
-  /** Stops the authenticator (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 
   /**
@@ -205,7 +215,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.allow("127.0.0.1", "::1");
    * ```
    */
@@ -222,7 +232,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.deny("192.0.2.7");
    * ```
    */
@@ -239,7 +249,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.configurePlain({ passwords: { admin: "secret" } });
    * ```
    */
@@ -256,7 +266,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context, curveKeypair } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.configureCurve({ publicKeys: [curveKeypair().publicKey] });
    * auth.configureCurve({ domain: "public", allowAny: true });
    * ```
@@ -266,9 +276,10 @@ export class Authenticator implements Disposable, AsyncDisposable {
     return this;
   }
 
-  /** Decides about one request: the rules, then the hook. */
+  /** Decides about one request: the rules, who the peer is (identify), then the hook. */
   #answer(request: ZapRequest, signal: AbortSignal): ZapDecision | Promise<ZapDecision> {
-    const decision = this.#rules.decide(request);
+    const ruled = this.#rules.decide(request);
+    const decision = this.#identify ? identified(ruled, this.#identify) : ruled;
     return this.#hook ? this.#hook.run(decision, signal) : decision;
   }
 }

@@ -6,7 +6,7 @@
 // built from zmq_errno() read right after the failing call. No policy lives here.
 import { found, libc, type Pointer, zmq } from "./_ffi.ts";
 import { DONTWAIT, ERRNO, type OptionSpec, SNDMORE } from "./constants.ts";
-import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
+import { type ErrorContext, errorFromErrno, type ZmqError, zmqError } from "./errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -29,7 +29,7 @@ export function lastError(context: ErrorContext): ZmqError {
 /** Encodes a JS string as a NUL-terminated C string; rejects strings with NUL inside. */
 export function cString(s: string, context: ErrorContext): Uint8Array<ArrayBuffer> {
   if (s.includes("\0")) {
-    throw new ZmqError("EINVAL", ERRNO.EINVAL, "String contains a NUL character", context);
+    throw zmqError("EINVAL", "String contains a NUL character", context);
   }
   return encoder.encode(s + "\0");
 }
@@ -568,10 +568,17 @@ export function makeWakePipe(): [number, number] {
       { op: "wait" },
     );
   }
+  for (const fd of fds) setNonBlocking(fd);
+  return [fds[0], fds[1]];
+}
+
+/** Makes reads of `fd` answer EAGAIN instead of blocking; false if fcntl(2) failed. */
+function setNonBlocking(fd: number): boolean {
   const F_GETFL = 3, F_SETFL = 4;
   const O_NONBLOCK = Deno.build.os === "darwin" ? 0x4 : 0x800;
-  for (const fd of fds) libc.fcntl(fd, F_SETFL, libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
-  return [fds[0], fds[1]];
+  const flags = libc.fcntl(fd, F_GETFL, 0);
+  if (flags < 0) return false;
+  return (flags & O_NONBLOCK) !== 0 || libc.fcntl(fd, F_SETFL, flags | O_NONBLOCK) >= 0;
 }
 
 const wakeByte = new Uint8Array(1);
@@ -736,4 +743,197 @@ export function pollNow(fds: readonly number[], events: readonly number[]): numb
     if (zmq.zmq_errno() !== ERRNO.EINTR) break;
   }
   return fds.map((_, i) => view.getInt16(i * 8 + 6, true));
+}
+
+// ---- DRAFT: thread-safe sockets, addressed messages, properties, monitor v2 ----
+
+/**
+ * Whether the library has libzmq's DRAFT API (its symbols are optional in _ffi.ts: a build
+ * without DRAFT, such as Debian's libzmq5, lacks them).
+ */
+export const draftApi: boolean = zmq.zmq_poller_new !== null && zmq.zmq_poller_add !== null &&
+  zmq.zmq_poller_fd !== null && zmq.zmq_poller_destroy !== null && zmq.zmq_join !== null &&
+  zmq.zmq_leave !== null && zmq.zmq_connect_peer !== null && zmq.zmq_msg_init_buffer !== null &&
+  zmq.zmq_msg_set_routing_id !== null && zmq.zmq_msg_routing_id !== null &&
+  zmq.zmq_msg_set_group !== null && zmq.zmq_msg_group !== null;
+
+/** Whether zmq_socket_monitor_versioned (monitor events of version 2) exists in this build. */
+export const monitorV2Api: boolean = zmq.zmq_socket_monitor_versioned !== null &&
+  zmq.zmq_socket_monitor_pipes_stats !== null;
+
+const ZMQ_POLLIN = 1;
+
+/**
+ * A zmq_poller holding the thread-safe socket `sock`, and its descriptor (libzmq's signaler:
+ * readable when a command reached the socket, until drained with drainSignal). Only for
+ * builds with the DRAFT API.
+ */
+export function pollerOpen(sock: Pointer, context: ErrorContext): { poller: Pointer; fd: number } {
+  const poller = zmq.zmq_poller_new!();
+  if (poller === null) throw lastError(context);
+  const fd = new Int32Array(1);
+  if (
+    zmq.zmq_poller_add!(poller, sock, null, ZMQ_POLLIN) !== 0 ||
+    zmq.zmq_poller_fd!(poller, new Uint8Array(fd.buffer)) !== 0
+  ) {
+    const error = lastError(context);
+    pollerClose(poller);
+    throw error;
+  }
+  // libzmq makes the signaler's descriptor non-blocking; drainSignal must never block on it
+  if (!setNonBlocking(fd[0])) {
+    pollerClose(poller);
+    throw zmqError("EINVAL", "The zmq_poller's descriptor is unusable", context);
+  }
+  return { poller, fd: fd[0] };
+}
+
+/** zmq_poller_destroy: removes the socket's signaler from it and frees the poller. */
+export function pollerClose(poller: Pointer): void {
+  const cell = new BigUint64Array([BigInt(Deno.UnsafePointer.value(poller))]);
+  zmq.zmq_poller_destroy!(new Uint8Array(cell.buffer));
+}
+
+/**
+ * Empties a poller's signaler: reads until it would block (an eventfd answers its whole count
+ * at once). Done before the socket's state is read, a signal after it wakes the next poll.
+ */
+export function drainSignal(fd: number): void {
+  wakeDrain(fd);
+}
+
+/** zmq_join / zmq_leave with `group` as a NUL-terminated C string. */
+export function groupCall(
+  call: "zmq_join" | "zmq_leave",
+  sock: Pointer,
+  group: Uint8Array<ArrayBuffer>,
+  context: ErrorContext,
+): void {
+  if (zmq[call]!(sock, group) !== 0) throw lastError(context);
+}
+
+/** zmq_connect_peer: answers the new peer's routing id. */
+export function connectPeer(sock: Pointer, endpoint: string, context: ErrorContext): number {
+  const id = zmq.zmq_connect_peer!(sock, cString(endpoint, context));
+  if (id === 0) throw lastError(context);
+  return id;
+}
+
+// The zmq_msg_t of addressed sends and of receives with properties, apart from recvFrame's.
+const sendMsg = new Uint8Array(new ArrayBuffer(64));
+const recvMsg = new Uint8Array(new ArrayBuffer(64));
+zmq.zmq_msg_init(recvMsg);
+
+/**
+ * Sends one frame as a zmq_msg_t with DONTWAIT, with a routing id (SERVER, PEER; 0: none) and
+ * a group (RADIO: a NUL-terminated C string of at most 255 bytes; null: none). Answers 0, or
+ * the errno; the message is released either way.
+ */
+export function sendAddressed(
+  sock: Pointer,
+  frame: Uint8Array,
+  routingId: number,
+  group: Uint8Array<ArrayBuffer> | null,
+): number {
+  const data = frame.length ? frame : ONE_BYTE;
+  if (zmq.zmq_msg_init_buffer!(sendMsg, data, BigInt(frame.length)) !== 0) return zmq.zmq_errno();
+  let err = 0;
+  if (routingId !== 0 && zmq.zmq_msg_set_routing_id!(sendMsg, routingId) !== 0) {
+    err = zmq.zmq_errno();
+  } else if (group !== null && zmq.zmq_msg_set_group!(sendMsg, group) !== 0) {
+    err = zmq.zmq_errno();
+  }
+  while (err === 0 && zmq.zmq_msg_send(sendMsg, sock, DONTWAIT) < 0) {
+    const e = zmq.zmq_errno();
+    if (e !== ERRNO.EINTR) err = e;
+  }
+  // after a successful send libzmq left an empty message; after a failure it is still ours
+  zmq.zmq_msg_close(sendMsg);
+  return err;
+}
+
+/** One frame received by recvAddressed, with what libzmq said about its message. */
+export interface AddressedFrame {
+  frame: Uint8Array;
+  more: boolean;
+  /** The sender's routing id on SERVER and PEER sockets; 0 elsewhere. */
+  routingId: number;
+  /** The message's group on a DISH socket; "" elsewhere. */
+  group: string;
+  /** zmq_msg_gets of each name asked for: the value, or null where the message has none. */
+  properties: (string | null)[];
+}
+
+/**
+ * zmq_msg_recv with DONTWAIT into a message of its own, copied out into a Uint8Array of its own
+ * (as recvFrame does), with its routing id, group and the properties `names` (NUL-terminated
+ * C strings) read before the message is released. Answers the errno (a number) on failure; a
+ * frame too big for memory answers ENOMEM after dropping the rest of its message.
+ */
+export function recvAddressed(
+  sock: Pointer,
+  names: readonly Uint8Array<ArrayBuffer>[],
+): AddressedFrame | number {
+  let n = zmq.zmq_msg_recv(recvMsg, sock, DONTWAIT);
+  while (n < 0) {
+    const e = zmq.zmq_errno();
+    if (e !== ERRNO.EINTR) return e;
+    n = zmq.zmq_msg_recv(recvMsg, sock, DONTWAIT);
+  }
+  if (n === INT_MAX) n = Number(zmq.zmq_msg_size(recvMsg));
+  const more = zmq.zmq_msg_more(recvMsg) === 1;
+  let frame: Uint8Array;
+  try {
+    frame = new Uint8Array(n);
+  } catch {
+    lastDroppedSize = n;
+    zmq.zmq_msg_close(recvMsg);
+    zmq.zmq_msg_init(recvMsg);
+    if (more) dropRest(sock);
+    return ERRNO.ENOMEM;
+  }
+  if (n > 0) libc.memcpy(frame, zmq.zmq_msg_data_addr(recvMsg), BigInt(n));
+  const routingId = zmq.zmq_msg_routing_id?.(recvMsg) ?? 0;
+  const groupPtr = zmq.zmq_msg_group?.(recvMsg) ?? null;
+  const group = groupPtr === null ? "" : Deno.UnsafePointerView.getCString(groupPtr);
+  const properties = names.map((name) => {
+    const p = zmq.zmq_msg_gets(recvMsg, name);
+    return p === null ? null : Deno.UnsafePointerView.getCString(p);
+  });
+  // released now: its content and its connection's properties are not held until the next one
+  zmq.zmq_msg_close(recvMsg);
+  zmq.zmq_msg_init(recvMsg);
+  return { frame, more, routingId, group, properties };
+}
+
+/**
+ * zmq_socket_monitor_versioned: events of version 2 (64-bit event numbers, every value, the
+ * local and remote addresses) of `sock`, on a PAIR libzmq binds at `endpoint`.
+ */
+export function socketMonitorV2(
+  sock: Pointer,
+  endpoint: string,
+  events: bigint,
+  context: ErrorContext,
+): void {
+  const ZMQ_PAIR = 0;
+  const rc = zmq.zmq_socket_monitor_versioned!(
+    sock,
+    cString(endpoint, context),
+    events,
+    2,
+    ZMQ_PAIR,
+  );
+  if (rc !== 0) throw lastError(context);
+}
+
+/**
+ * zmq_socket_monitor_pipes_stats: asks every pipe of a socket monitored for PIPES_STATS (v2)
+ * to report its queues. Answers false when the socket has no pipe (nothing to report).
+ */
+export function monitorPipesStats(sock: Pointer, context: ErrorContext): boolean {
+  if (zmq.zmq_socket_monitor_pipes_stats!(sock) === 0) return true;
+  const error = lastError(context);
+  if (error.code === "EAGAIN") return false;
+  throw error;
 }

@@ -60,6 +60,33 @@ const ZMQ_SYMBOLS = {
   zmq_z85_decode: { parameters: ["buffer", "buffer"], result: "pointer" },
   zmq_socket_monitor: { parameters: ["pointer", "buffer", "i32"], result: "i32" },
   zmq_version: { parameters: ["buffer", "buffer", "buffer"], result: "void" },
+  // Messages with properties (stable API): a send of a zmq_msg_t and zmq_msg_gets.
+  zmq_msg_send: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
+  zmq_msg_gets: { parameters: ["buffer", "buffer"], result: "pointer" },
+  // The DRAFT API (absent from builds without it, such as Debian's libzmq5: optional, null
+  // there). Thread-safe sockets have no ZMQ_FD; a zmq_poller holding one gives its descriptor.
+  zmq_poller_new: { parameters: [], result: "pointer", optional: true },
+  zmq_poller_destroy: { parameters: ["buffer"], result: "i32", optional: true },
+  zmq_poller_add: {
+    parameters: ["pointer", "pointer", "pointer", "i16"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_poller_fd: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  zmq_join: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  zmq_leave: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  zmq_connect_peer: { parameters: ["pointer", "buffer"], result: "u32", optional: true },
+  zmq_msg_init_buffer: { parameters: ["buffer", "buffer", "usize"], result: "i32", optional: true },
+  zmq_msg_set_routing_id: { parameters: ["buffer", "u32"], result: "i32", optional: true },
+  zmq_msg_routing_id: { parameters: ["buffer"], result: "u32", optional: true },
+  zmq_msg_set_group: { parameters: ["buffer", "buffer"], result: "i32", optional: true },
+  zmq_msg_group: { parameters: ["buffer"], result: "pointer", optional: true },
+  zmq_socket_monitor_versioned: {
+    parameters: ["pointer", "buffer", "u64", "i32", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_socket_monitor_pipes_stats: { parameters: ["pointer"], result: "i32", optional: true },
 } as const;
 
 const LIBC_SYMBOLS = {

@@ -23,16 +23,12 @@ import {
   socketPriorityAllowed,
 } from "./_backend.ts";
 import { ERRNO } from "./constants.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { type ErrorContext, zmqError } from "./errors.ts";
 import { CONTEXT_OPTION_SPECS, type ContextOptionName, SOCKET_OPTIONS } from "./options.ts";
 import type { ContextInternals } from "./_registry.ts";
 import { SCHED_POLICIES } from "./_options.ts";
 
 const AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1;
-
-function refuse(detail: string, context: ErrorContext, code = "EINVAL"): ZmqError {
-  return new ZmqError(code, ERRNO[code] ?? 0, detail, context);
-}
 
 // ---- socket options ----
 
@@ -40,11 +36,11 @@ function refuse(detail: string, context: ErrorContext, code = "EINVAL"): ZmqErro
 export function checkSocketValue(name: string, value: unknown, context: ErrorContext): void {
   if (name === "PRIORITY" && typeof value === "number" && value > 6) {
     if (!socketPriorityAllowed(value)) {
-      throw refuse(
+      throw zmqError(
+        "EPERM",
         `Option PRIORITY ${value} is refused by the kernel for this process (above 6 needs ` +
           "CAP_NET_RAW); libzmq would abort at the first connection",
         context,
-        "EPERM",
       );
     }
   }
@@ -58,13 +54,18 @@ function checkListeningFd(fd: number, families: number[] | null, context: ErrorC
   const what = describeSocketFd(fd);
   const libzmq = "libzmq would abort the process when it binds";
   if (what === null) {
-    throw refuse(`USE_FD ${fd} is not a socket (or cannot be checked here): ${libzmq}`, context);
+    throw zmqError(
+      "EINVAL",
+      `USE_FD ${fd} is not a socket (or cannot be checked here): ${libzmq}`,
+      context,
+    );
   }
   if (what.type !== SOCK_STREAM || !what.listening) {
-    throw refuse(`USE_FD ${fd} is not a listening stream socket: ${libzmq}`, context);
+    throw zmqError("EINVAL", `USE_FD ${fd} is not a listening stream socket: ${libzmq}`, context);
   }
   if (families !== null && !families.includes(what.family)) {
-    throw refuse(
+    throw zmqError(
+      "EINVAL",
       `USE_FD ${fd} is a socket of another address family than the endpoint's: ${libzmq}`,
       context,
     );
@@ -93,11 +94,11 @@ export function checkEndpointOptions(
   // libzmq answers a bare ENODEV for an IPv6 address (or source address) without IPV6
   if (/^(tcp|ws|udp):\/\/.*\[/.test(endpoint)) {
     if (getsockoptInt(ptr, SOCKET_OPTIONS.IPV6.id) === 0) {
-      throw refuse(
+      throw zmqError(
+        "ENODEV",
         'An IPv6 address needs the IPV6 option: socket.setOption("IPV6", true), or the ' +
           "context's IPV6 before the socket is opened",
         context,
-        "ENODEV",
       );
     }
   }
@@ -111,7 +112,8 @@ export function checkEndpointOptions(
   const curve = getsockoptInt(ptr, SOCKET_OPTIONS.CURVE_SERVER.id) === 1;
   if (!plain && !curve) return;
   if (getsockopt(ptr, SOCKET_OPTIONS.ZAP_DOMAIN, context) !== "") return;
-  throw refuse(
+  throw zmqError(
+    "EINVAL",
     `ZAP_ENFORCE_DOMAIN on a ${plain ? "PLAIN" : "CURVE"} server needs a ZAP_DOMAIN: ` +
       "without one libzmq aborts the process at a PLAIN handshake and lets every CURVE " +
       "client in without asking the authenticator. Set ZAP_DOMAIN first",
@@ -147,13 +149,15 @@ export function checkContextValue(
   const spec = CONTEXT_OPTION_SPECS[name];
   if (!("beforeStart" in spec)) return () => {};
   if (internals.adopted) {
-    throw refuse(
+    throw zmqError(
+      "EINVAL",
       `Context option ${name} can only be set by the isolate that created the context`,
       context,
     );
   }
   if (internals.shared?.started ?? internals.started) {
-    throw refuse(
+    throw zmqError(
+      "EINVAL",
       `Context option ${name} applies when the context's threads start, at its first socket; ` +
         "this context has started them, so it would change nothing",
       context,
@@ -166,7 +170,8 @@ export function checkContextValue(
   if (name === "THREAD_AFFINITY_CPU_ADD") {
     const cpus = allowedCpus();
     if (cpus === null || !cpus.includes(value as number)) {
-      throw refuse(
+      throw zmqError(
+        "EINVAL",
         `CPU ${value} is not one this process may run on (${cpus?.join(", ") ?? "unknown"}): ` +
           "libzmq would abort when the context's threads start",
         context,
@@ -200,7 +205,8 @@ function checkScheduling(options: ThreadOptions, context: ErrorContext, final: b
   if (!final && (policy === -1 || (realTime(policy) && priority === -1))) return;
   if (realTime(policy)) {
     if (priority < 1) {
-      throw refuse(
+      throw zmqError(
+        "EINVAL",
         `SCHED_${policy === 1 ? "FIFO" : "RR"} needs a THREAD_PRIORITY of 1 to 99 as well: ` +
           "libzmq would abort when the context's threads start",
         context,
@@ -208,12 +214,12 @@ function checkScheduling(options: ThreadOptions, context: ErrorContext, final: b
     }
     const errno = schedulingError(policy, priority);
     if (errno !== 0) {
-      throw refuse(
+      throw zmqError(
+        errno === ERRNO.EPERM ? "EPERM" : "EINVAL",
         `The kernel refuses threads with scheduling policy ${policy} at priority ${priority} ` +
           `(${errno === ERRNO.EPERM ? "not permitted to this process" : `errno ${errno}`}): ` +
           "libzmq would abort when the context's threads start",
         context,
-        errno === ERRNO.EPERM ? "EPERM" : "EINVAL",
       );
     }
     return;
@@ -222,13 +228,13 @@ function checkScheduling(options: ThreadOptions, context: ErrorContext, final: b
     // a non-real-time policy: libzmq asks for nice(-20) and asserts that it did not answer -1
     const nice = niceProbe();
     if (nice === null || !nice.mayRaise || Math.max(nice.nice - 20, -20) === -1) {
-      throw refuse(
+      throw zmqError(
+        nice !== null && !nice.mayRaise ? "EPERM" : "EINVAL",
         "THREAD_PRIORITY above 0 with a policy other than SCHED_FIFO or SCHED_RR makes libzmq " +
           "call nice(-20), which this process " +
           (nice === null || !nice.mayRaise ? "may not do" : "would see answer -1") +
           ": libzmq would abort when the context's threads start (set 0, or a real-time policy)",
         context,
-        nice !== null && !nice.mayRaise ? "EPERM" : "EINVAL",
       );
     }
   }

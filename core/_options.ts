@@ -4,7 +4,6 @@
 // (TCP keepalive values beyond the kernel's limits), and a few context values abort the process.
 // Error messages describe a refused string or bytes value by its length only: option values
 // include CURVE secret keys and PLAIN passwords. The option table itself is options.ts.
-import { ERRNO } from "./constants.ts";
 import {
   CONTEXT_OPTION_SPECS,
   type ContextOptionName,
@@ -13,9 +12,10 @@ import {
   SOCKET_OPTIONS,
   type SocketOptionName,
 } from "./options.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext, type ZmqError, zmqError } from "./errors.ts";
 import { optionHint } from "./_names.ts";
 import { zmqHas } from "./info.ts";
+import { describeValue } from "./_util.ts";
 
 const encoder = new TextEncoder();
 const INT_MAX = 2 ** 31 - 1;
@@ -147,24 +147,15 @@ function inRange(r: Range, value: number): boolean {
   return r.intervals.some(([a, b]) => value >= a && value <= b);
 }
 
-/**
- * Describes a value for an error message without revealing it when it may be a secret: strings
- * and bytes only by their length.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return `a string of ${value.length} characters`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
-}
-
-function badValue(value: unknown, want: string, context: ErrorContext, code = "EBADVALUE") {
-  return new ZmqError(
+/** A refused option value: EBADVALUE for the wrong type, EINVAL outside libzmq's range. */
+function refused(
+  value: unknown,
+  want: string,
+  context: ErrorContext,
+  code: "EBADVALUE" | "EINVAL" = "EBADVALUE",
+): ZmqError {
+  return zmqError(
     code,
-    code === "EINVAL" ? ERRNO.EINVAL : 0,
     `Option ${context.option} takes ${want}; got ${describeValue(value)}`,
     context,
   );
@@ -187,9 +178,8 @@ export function optionLabel(name: unknown, table: object = SOCKET_OPTIONS): stri
 /** The spec of a socket option by name; EUNKNOWNOPTION otherwise. */
 export function optionSpec(name: string, context: ErrorContext): OptionSpec {
   if (typeof name !== "string" || !Object.hasOwn(SOCKET_OPTIONS, name)) {
-    throw new ZmqError(
+    throw zmqError(
       "EUNKNOWNOPTION",
-      0,
       `Unknown socket option ${nameForMessage(name)}${optionHint(name)}`,
       context,
     );
@@ -204,17 +194,15 @@ export function optionSpec(name: string, context: ErrorContext): OptionSpec {
 function checkApplies(name: string, spec: OptionSpec, context: ErrorContext): void {
   const type = context.socketType;
   if (spec.sockets !== undefined && type !== undefined && !spec.sockets.includes(type)) {
-    throw new ZmqError(
+    throw zmqError(
       "EINVAL",
-      ERRNO.EINVAL,
       `Option ${name} applies to ${spec.sockets.join(", ")} sockets only; this is a ${type}`,
       context,
     );
   }
   if (spec.needs !== undefined && !zmqHas(spec.needs)) {
-    throw new ZmqError(
+    throw zmqError(
       "ENOTSUP",
-      ERRNO.ENOTSUP,
       `Option ${name} needs a libzmq built with ${spec.needs}; this one is not ` +
         `(zmqHas("${spec.needs}") is false)`,
       context,
@@ -227,16 +215,16 @@ function checkInt(value: unknown, range: Range | undefined, context: ErrorContex
   if (
     typeof value !== "number" || !Number.isInteger(value) || value < -(2 ** 31) || value > INT_MAX
   ) {
-    throw badValue(value, want, context);
+    throw refused(value, want, context);
   }
-  if (range && !inRange(range, value)) throw badValue(value, want, context, "EINVAL");
+  if (range && !inRange(range, value)) throw refused(value, want, context, "EINVAL");
   return value === 0 ? 0 : value; // -0 is refused by i32 FFI parameters
 }
 
 function checkLength(name: string, bytes: Uint8Array, value: unknown, context: ErrorContext) {
   const limits = MAX_BYTES[name as SocketOptionName];
   if (limits && (bytes.length < limits[0] || bytes.length > limits[1])) {
-    throw badValue(value, `${limits[0]} to ${limits[1]} bytes`, context, "EINVAL");
+    throw refused(value, `${limits[0]} to ${limits[1]} bytes`, context, "EINVAL");
   }
   if (name === "METADATA") checkMetadata(value as string, context);
 }
@@ -249,9 +237,8 @@ function checkMetadata(text: string, context: ErrorContext): void {
     colon < 3 || colon === text.length - 1 || !key.startsWith("X-") ||
     encoder.encode(key).length > 255 || !/^[A-Za-z0-9.+_-]+$/.test(key)
   ) {
-    throw new ZmqError(
+    throw zmqError(
       "EINVAL",
-      ERRNO.EINVAL,
       `Option METADATA takes one property as "X-Name:value" (a name of letters, digits and ` +
         `.+_- after "X-", then a non-empty value); got ${describeValue(text)}`,
       context,
@@ -272,7 +259,7 @@ export function encodeOption(
     case "bool":
       if (typeof value === "boolean") return value ? 1 : 0;
       if (value === 0 || value === 1) return value;
-      throw badValue(value, "a boolean", context);
+      throw refused(value, "a boolean", context);
     case "int64":
     case "uint64": {
       const [min, max, what] = BIG_RANGES[name as SocketOptionName] ??
@@ -283,30 +270,30 @@ export function encodeOption(
       let big: bigint;
       if (typeof value === "bigint") big = value;
       else if (typeof value === "number" && Number.isSafeInteger(value)) big = BigInt(value);
-      else throw badValue(value, want, context);
+      else throw refused(value, want, context);
       // never let a value wrap around 64 bits (2^64 + 1000 would become 1000)
-      if (big < min || big > max) throw badValue(value, want, context);
+      if (big < min || big > max) throw refused(value, want, context);
       return big;
     }
     case "bytes": {
       let bytes: Uint8Array;
       if (typeof value === "string") bytes = encoder.encode(value);
       else if (value instanceof Uint8Array) bytes = value;
-      else throw badValue(value, "a string or Uint8Array", context);
+      else throw refused(value, "a string or Uint8Array", context);
       checkLength(name, bytes, value, context);
       return bytes.length === 0 && EMPTY_IS_NULL.has(name) ? null : bytes;
     }
     case "string": {
-      if (typeof value !== "string") throw badValue(value, "a string", context);
+      if (typeof value !== "string") throw refused(value, "a string", context);
       const bytes = encoder.encode(value);
-      if (bytes.includes(0)) throw badValue(value, "a string without NUL characters", context);
+      if (bytes.includes(0)) throw refused(value, "a string without NUL characters", context);
       checkLength(name, bytes, value, context);
       return bytes.length === 0 && EMPTY_IS_NULL.has(name) ? null : bytes;
     }
     case "key":
       if (typeof value === "string" && value.length === 40) return encoder.encode(value);
       if (value instanceof Uint8Array && value.length === 32) return value;
-      throw badValue(value, "a 40-character Z85 key or 32 bytes", context);
+      throw refused(value, "a 40-character Z85 key or 32 bytes", context);
   }
 }
 
@@ -348,12 +335,7 @@ const CONTEXT_RANGES: Record<ContextOptionName, Range | "bool" | "readonly" | "n
 /** The spec of a context option by name; EUNKNOWNOPTION otherwise. */
 export function contextOptionSpec(name: string, context: ErrorContext): ContextOptionSpec {
   if (typeof name !== "string" || !Object.hasOwn(CONTEXT_OPTION_SPECS, name)) {
-    throw new ZmqError(
-      "EUNKNOWNOPTION",
-      0,
-      `Unknown context option ${nameForMessage(name)}`,
-      context,
-    );
+    throw zmqError("EUNKNOWNOPTION", `Unknown context option ${nameForMessage(name)}`, context);
   }
   return CONTEXT_OPTION_SPECS[name as ContextOptionName];
 }
@@ -374,21 +356,21 @@ export function encodeContextOption(
 ): number | Uint8Array {
   const range = CONTEXT_RANGES[name as ContextOptionName];
   if (range === "readonly") {
-    throw new ZmqError("EREADONLY", 0, `Context option ${name} is read-only`, context);
+    throw zmqError("EREADONLY", `Context option ${name} is read-only`, context);
   }
   if (range === "bool") {
     if (typeof value === "boolean") return value ? 1 : 0;
     if (value === 0 || value === 1) return value;
-    throw badValue(value, "a boolean", context);
+    throw refused(value, "a boolean", context);
   }
   if (range === "name") {
     // libzmq names its threads "<prefix>/ZMQbg/..." in 16 bytes; a number becomes its digits
     const want = "a text of 1 to 16 bytes without NUL, or an integer 0 or more";
     if (typeof value === "number") return checkInt(value, from(0), context);
-    if (typeof value !== "string") throw badValue(value, want, context);
+    if (typeof value !== "string") throw refused(value, want, context);
     const bytes = encoder.encode(value);
     if (bytes.length < 1 || bytes.length > 16 || bytes.includes(0)) {
-      throw badValue(value, want, context, "EINVAL");
+      throw refused(value, want, context, "EINVAL");
     }
     // libzmq takes any 4-byte value as an int ("walk" became "1802264951"): a NUL after a
     // 4-byte name keeps it text, and libzmq's thread names stop at the NUL
@@ -409,7 +391,7 @@ export function optionToSet(
   context: ErrorContext,
 ): [OptionSpec, number | bigint | Uint8Array | null] {
   const spec = optionSpec(name, context);
-  if (!spec.set) throw new ZmqError("EREADONLY", 0, `Option ${name} is read-only`, context);
+  if (!spec.set) throw zmqError("EREADONLY", `Option ${name} is read-only`, context);
   const encoded = encodeOption(name, spec, value, context);
   checkApplies(name, spec, context);
   return [spec, encoded];
@@ -425,7 +407,7 @@ export function optionToGet(name: string, context: ErrorContext): OptionSpec {
   const spec = optionSpec(name, context);
   if (!spec.get) {
     const why = WRITE_ONLY_WHY[name as SocketOptionName] ?? "";
-    throw new ZmqError("EWRITEONLY", 0, `Option ${name} is write-only${why}`, context);
+    throw zmqError("EWRITEONLY", `Option ${name} is write-only${why}`, context);
   }
   checkApplies(name, spec, context);
   return spec;
@@ -449,9 +431,7 @@ export function optionName(id: number): SocketOptionName | undefined {
 /** Checks an option number for the raw calls: an integer 0 to 2^31 - 1. */
 export function checkOptionId(id: unknown, context: ErrorContext): number {
   if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > INT_MAX) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `An option number is an integer from 0 to ${INT_MAX}; got ${describeValue(id)}`,
       context,
     );
@@ -473,9 +453,8 @@ export function decodeRaw(
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = (n: number, what: string) => {
     if (bytes.length !== n) {
-      throw new ZmqError(
+      throw zmqError(
         "EINVAL",
-        ERRNO.EINVAL,
         `Option ${name} takes ${n} bytes (${what}); got ${bytes.length} bytes`,
         context,
       );
@@ -503,7 +482,7 @@ export function decodeRaw(
       try {
         return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
       } catch {
-        throw badValue(bytes, "UTF-8 text", context, "EINVAL");
+        throw refused(bytes, "UTF-8 text", context, "EINVAL");
       }
     }
     default:

@@ -3,26 +3,18 @@
 // with all its checks (so the raw path cannot pass a value libzmq would abort on); any other
 // number goes to libzmq as it is, in a buffer padded so that libzmq never reads past it.
 import { getsockoptRaw, setsockoptRaw } from "./_backend.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext } from "./errors.ts";
 import { SOCKET_OPTIONS } from "./options.ts";
-import {
-  checkOptionId,
-  decodeRaw,
-  describeValue,
-  MAX_RAW_BYTES,
-  optionName,
-  optionToGet,
-} from "./_options.ts";
+import { checkOptionId, decodeRaw, MAX_RAW_BYTES, optionName, optionToGet } from "./_options.ts";
 import type { SocketCore } from "./_socket_core.ts";
+import { describeValue } from "./_util.ts";
 
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
 
 /** The bytes of a raw option value: a Uint8Array of at most MAX_RAW_BYTES. */
 function checkRawBytes(bytes: unknown, context: ErrorContext): Uint8Array {
   if (!(bytes instanceof Uint8Array) || bytes.length > MAX_RAW_BYTES) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `setOptionRaw takes a Uint8Array of at most ${MAX_RAW_BYTES} bytes; got ${
         describeValue(bytes)
       }`,
@@ -60,9 +52,7 @@ export function getOptionRaw(
   core.live("getOptionRaw", context);
   const n = checkOptionId(id, context);
   if (typeof size !== "number" || !Number.isInteger(size) || size < 0 || size > MAX_RAW_BYTES) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `getOptionRaw takes a size of 0 to ${MAX_RAW_BYTES} bytes; got ${describeValue(size)}`,
       context,
     );

@@ -2,7 +2,7 @@
 // the frames of one message and back; JSON is built in, MessagePack is its own entry point
 // (codecs/msgpack.ts) so that a program that does not use it does not download it.
 import type { Frame } from "./socket.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext, type ZmqError, zmqError } from "./errors.ts";
 
 /**
  * Turns values into the frames of one message and back (pyzmq's `serialize` / `deserialize`
@@ -68,7 +68,7 @@ export const jsonCodec: Codec<unknown> = Object.freeze({
 /** ECODEC, with what the codec threw as its cause (its message is the codec's, not the data). */
 function codecError(what: string, cause: unknown, context: ErrorContext): ZmqError {
   const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-  const error = new ZmqError("ECODEC", 0, `${what} (${reason.slice(0, 200)})`, context);
+  const error = zmqError("ECODEC", `${what} (${reason.slice(0, 200)})`, context);
   Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true });
   return error;
 }
@@ -79,12 +79,7 @@ function checkCodec(codec: unknown, side: "encode" | "decode", context: ErrorCon
     (typeof codec !== "object" || codec === null ||
       typeof (codec as Record<string, unknown>)[side] !== "function")
   ) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `Takes a codec ({ encode, decode }) or a function to ${side} with`,
-      context,
-    );
+    throw badValue(`Takes a codec ({ encode, decode }) or a function to ${side} with`, context);
   }
 }
 
@@ -99,9 +94,8 @@ export function encodeValue<T>(encoder: Encoder<T>, value: T, context: ErrorCont
   }
   const list = Array.isArray(frames) ? frames : [frames];
   if (list.length === 0 || list.some((f) => typeof f !== "string" && !(f instanceof Uint8Array))) {
-    throw new ZmqError(
+    throw zmqError(
       "ECODEC",
-      0,
       "The codec's encode must answer a frame (string or Uint8Array) or a non-empty array of them",
       context,
     );

@@ -19,24 +19,19 @@ import {
   type ContextOptionName,
   type ContextOptionResult,
   type ContextOptionValue,
-  ERRNO,
   SOCKET_OPTIONS,
   SOCKET_TYPES,
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
-import {
-  contextOptionSpec,
-  describeValue,
-  encodeContextOption,
-  encodeOption,
-  optionLabel,
-} from "./_options.ts";
+import { contextOptionSpec, encodeContextOption, encodeOption, optionLabel } from "./_options.ts";
+import { describeValue } from "./_util.ts";
 import { DEFAULT_LINGER_MS, LATE_MS, LingerRecord } from "./_linger.ts";
 import { type ContextHandle, SharedContext } from "./_shared.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, closedError, type ZmqError, zmqError } from "./errors.ts";
 import { checkContextValue } from "./_guards.ts";
 import { Socket } from "./socket.ts";
+import { DRAFT_SOCKET_TYPES, type DraftSocketType } from "./draft.ts";
 
 export type { ContextHandle } from "./_shared.ts";
 
@@ -64,7 +59,7 @@ export interface ContextCloseOptions {
 }
 
 const SOCKET_TYPE_NAMES = new Map<number, string>(
-  Object.entries(SOCKET_TYPES).map(([k, v]) => [v, k]),
+  [...Object.entries(SOCKET_TYPES), ...Object.entries(DRAFT_SOCKET_TYPES)].map(([k, v]) => [v, k]),
 );
 
 /** How long (ms) closing a shared context waits for another isolate's call in progress. */
@@ -106,9 +101,7 @@ export class Context implements Disposable, AsyncDisposable {
    */
   constructor(options: ContextOptions = {}) {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
+      throw badValue(
         `Context options must be an object like { ioThreads, maxSockets, linger }; got ${
           describeValue(options)
         }`,
@@ -212,7 +205,8 @@ export class Context implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Opens a socket of the given type.
+   * Opens a socket of the given type: one of {@linkcode SOCKET_TYPES}, an old alias, or one of
+   * {@linkcode DRAFT_SOCKET_TYPES} where libzmq has the DRAFT API.
    *
    * @example
    * ```ts
@@ -222,7 +216,7 @@ export class Context implements Disposable, AsyncDisposable {
    * sub.subscribe("10001");
    * ```
    */
-  socket(type: SocketType | SocketTypeAlias): Socket {
+  socket(type: SocketType | SocketTypeAlias | DraftSocketType): Socket {
     return new Socket(this, type);
   }
 
@@ -255,9 +249,8 @@ export class Context implements Disposable, AsyncDisposable {
       if (typeof v === "number") ctxSet(ptr, spec.id, v, ctx);
       else if (hasCtxExt) ctxSetBytes(ptr, spec.id, v, ctx);
       else {
-        throw new ZmqError(
+        throw zmqError(
           "ENOTSUP",
-          ERRNO.ENOTSUP,
           `This libzmq has no zmq_ctx_set_ext: ${name} takes a number here`,
           ctx,
         );
@@ -282,7 +275,7 @@ export class Context implements Disposable, AsyncDisposable {
     const ctx = { op: "getOption", option: optionLabel(name, CONTEXT_OPTIONS) };
     const spec = contextOptionSpec(name, ctx);
     if (!spec.get) {
-      throw new ZmqError("EWRITEONLY", 0, `Context option ${name} is write-only`, ctx);
+      throw zmqError("EWRITEONLY", `Context option ${name} is write-only`, ctx);
     }
     return this.#use(
       "getOption",
@@ -392,14 +385,14 @@ export class Context implements Disposable, AsyncDisposable {
 
   #live(op: string): Pointer {
     const internals = this.#internals;
-    if (internals.ptr === null) throw new ZmqError("ECLOSED", 0, "Context is closed", { op });
+    if (internals.ptr === null) throw closedError("Context is closed", { op });
     if (internals.adopted && !internals.shared!.live) throw ownerClosed(op);
     return internals.ptr;
   }
 }
 
 function ownerClosed(op: string): ZmqError {
-  return new ZmqError("ECLOSED", 0, "Context was closed by the isolate that created it", { op });
+  return closedError("Context was closed by the isolate that created it", { op });
 }
 
 /** Checks a constructor option (named `key` in ContextOptions) for context option `name`. */
@@ -419,12 +412,9 @@ function checkLinger(value: unknown): number {
 
 function checkCloseOptions(options: unknown, op: string): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `${op} takes { linger }; got ${describeValue(options)}`,
-      { op: `${op} context` },
-    );
+    throw badValue(`${op} takes { linger }; got ${describeValue(options)}`, {
+      op: `${op} context`,
+    });
   }
   const linger = (options as ContextCloseOptions).linger;
   if (linger !== undefined) {

@@ -4,10 +4,9 @@
 import { pollNow } from "./_backend.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
-import { checkEvents, checkOptions, checkTimeout, NO_OPTIONS } from "./_args.ts";
+import { checkEvents, checkOptions, checkTimeout, describeValue, NO_OPTIONS } from "./_util.ts";
 import { POLLERR, POLLIN, POLLOUT } from "./constants.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
-import { describeValue } from "./_options.ts";
+import { badValue, type ErrorContext } from "./errors.ts";
 import type { OperationOptions } from "./socket.ts";
 
 // poll(2)'s bits, which differ from ZeroMQ's (ZMQ_POLLOUT is 2, poll's POLLOUT is 4)
@@ -16,12 +15,7 @@ const SYS_POLLIN = 0x1, SYS_POLLOUT = 0x4;
 /** Checks a descriptor: an integer 0 to 2^31 - 1. */
 export function checkFd(fd: unknown, context: ErrorContext): number {
   if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0 || fd > 2 ** 31 - 1) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `A file descriptor is an integer 0 or more; got ${describeValue(fd)}`,
-      context,
-    );
+    throw badValue(`A file descriptor is an integer 0 or more; got ${describeValue(fd)}`, context);
   }
   return fd;
 }

@@ -11,7 +11,26 @@ export {
   type ContextOptions,
 } from "./context.ts";
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
-export { type ErrorContext, ZmqError } from "./errors.ts";
+export {
+  DRAFT_SOCKET_TYPES,
+  type DraftSocketType,
+  draftSocketType,
+  MissingCapabilityError,
+} from "./draft.ts";
+export {
+  Message,
+  MESSAGE_PROPERTIES,
+  type RecvMessageOptions,
+  type SendOptions,
+} from "./message.ts";
+export {
+  type ErrorContext,
+  LIBRARY_ERROR_CODES,
+  type LibraryErrorCode,
+  ZmqError,
+  type ZmqErrorCode,
+  type ZmqErrorOptions,
+} from "./errors.ts";
 export {
   canonicalSocketType,
   CONTEXT_OPTION_SPECS,
@@ -20,6 +39,7 @@ export {
   type ContextOptionResult,
   type ContextOptionSpec,
   type ContextOptionValue,
+  type ErrnoName,
   type OptionInput,
   type OptionKind,
   type OptionOutput,
@@ -42,12 +62,7 @@ export {
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
 export { fdReadiness, waitFd } from "./fd.ts";
 export { type Codec, type Decoder, type Encoder, jsonCodec } from "./codec.ts";
-export {
-  type Candidate,
-  LIBRARY_ENV,
-  LibraryNotFoundError,
-  MissingPermissionError,
-} from "./_loader.ts";
+export { LibraryNotFoundError, MissingPermissionError } from "./_loader.ts";
 export {
   type CurveKeypair,
   curveKeypair,
@@ -63,8 +78,13 @@ export {
   monitor,
   MONITOR_EVENTS,
   type MonitorEvent,
+  type MonitorEventDetails,
   type MonitorEventName,
+  type MonitorOptions,
+  type MonitorVersion,
+  requestPipesStats,
   type SocketMonitor,
   waitForEvent,
   type WaitForEventOptions,
 } from "./monitor.ts";
+export { Service, type ServiceOptions } from "./service.ts";

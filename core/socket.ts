@@ -2,12 +2,20 @@ import type { Pointer } from "./_backend.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
   canonicalSocketType,
-  ERRNO,
   POLLIN,
   SOCKET_TYPES,
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
+import { DRAFT_SOCKET_TYPES, type DraftSocketType, draftSocketType } from "./draft.ts";
+import type { Message, RecvMessageOptions, SendOptions } from "./message.ts";
+import {
+  type AnySocketType,
+  changeGroup,
+  connectPeerOf,
+  MessageReceipt,
+  socketTypeNumber,
+} from "./_draft.ts";
 import type {
   SocketOptionAlias,
   SocketOptionName,
@@ -16,11 +24,11 @@ import type {
 } from "./options.ts";
 import { aliasTargets, socketTypeHint } from "./_names.ts";
 import type { Context } from "./context.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, ZmqError, zmqError } from "./errors.ts";
 import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { NO_OPTIONS } from "./_args.ts";
+import { checkOptions, NO_OPTIONS } from "./_util.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";
@@ -75,8 +83,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
-  /** The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`). */
-  readonly type: SocketType;
+  /**
+   * The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`), or a
+   * DRAFT type such as `"SERVER"`.
+   */
+  readonly type: SocketType | DraftSocketType;
   /** The context the socket belongs to. */
   readonly context: Context;
   /** The native socket, its state and the general paths (core/_socket_core.ts). */
@@ -92,22 +103,22 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * using push = new Socket(ctx, "PUSH");
    * ```
    */
-  constructor(context: Context, type: SocketType | SocketTypeAlias) {
+  constructor(context: Context, type: SocketType | SocketTypeAlias | DraftSocketType) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
-    if (!internals) throw new ZmqError("EINVAL", ERRNO.EINVAL, "Not a Context", base);
-    const canonical = canonicalSocketType(type);
+    if (!internals) throw zmqError("EINVAL", "Not a Context", base);
+    const canonical: AnySocketType | undefined = canonicalSocketType(type) ??
+      draftSocketType(type);
     if (canonical === undefined) {
-      throw new ZmqError(
+      throw zmqError(
         "EINVAL",
-        ERRNO.EINVAL,
         `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
-        }`,
+        }, or a DRAFT type: ${Object.keys(DRAFT_SOCKET_TYPES).join(", ")}`,
         base,
       );
     }
-    const opened = openNativeSocket(internals, SOCKET_TYPES[canonical], base);
+    const opened = openNativeSocket(internals, socketTypeNumber(canonical, base), base);
     this.type = canonical;
     this.context = context;
     const core = this.#core = new SocketCore(this, internals, canonical, opened);
@@ -176,7 +187,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     this.bind(`${address}:*`);
     const port = Number(/:(\d+)$/.exec(this.lastEndpoint)?.[1]);
     if (!Number.isInteger(port)) {
-      throw new ZmqError("EINVAL", ERRNO.EINVAL, "Bound endpoint has no port", {
+      throw zmqError("EINVAL", "Bound endpoint has no port", {
         ...this.#core.ctx("bindToRandomPort"),
         endpoint: this.lastEndpoint,
       });
@@ -333,9 +344,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const context = this.#core.ctx(op, { option });
     this.#core.live(op, context);
     if (this.type !== "SUB") {
-      throw new ZmqError(
+      throw zmqError(
         "ENOTSUP",
-        ERRNO.ENOTSUP,
         `${op} is only for SUB sockets; this is a ${this.type} socket`,
         context,
       );
@@ -347,7 +357,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 
   /**
    * Sends one message: a frame, or an array of frames sent as one multipart message.
-   * Resolves once libzmq has queued the message (not when the peer got it).
+   * Resolves once libzmq has queued the message (not when the peer got it). On the DRAFT
+   * sockets that route by message, `options` says where it goes: `{ routingId }` on SERVER and
+   * PEER, `{ group }` on RADIO (see {@linkcode SendOptions}).
    *
    * @example
    * ```ts
@@ -361,7 +373,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * await push.send(["two", new Uint8Array([2])]);
    * ```
    */
-  send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  send(message: Frame | Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
     const core = this.#core;
     if (mustYield()) {
       return core.sendLater(Array.isArray(message) ? message : [message], options, "send", false);
@@ -370,7 +382,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     // success returns here; anything else takes the general path, which tries again and reports.
     if (
       message instanceof Uint8Array && message.byteLength !== 0 && core.ops.send.length === 0 &&
-      quick(options)
+      core.plainSend && quick(options)
     ) {
       const ptr = core.fastPtr();
       if (ptr !== null && sendFrame(ptr, message, false) === 0) {
@@ -386,12 +398,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
    * before the first goes out: a bad frame rejects the whole message and sends nothing.
    */
-  sendMultipart(frames: Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendMultipart(frames: Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     if (!Array.isArray(frames)) {
       return settleLater(
         later,
-        new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
+        badValue("sendMultipart takes an array of frames", {
           ...this.#core.ctx("sendMultipart"),
         }),
       );
@@ -402,7 +414,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /** Sends `value` as JSON text. */
-  sendJson(value: unknown, options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendJson(value: unknown, options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     let text: string | undefined;
     try {
@@ -410,7 +422,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     } catch (e) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, `Value is not JSON-serialisable: ${(e as Error).message}`, {
+        zmqError("EBADJSON", `Value is not JSON-serialisable: ${(e as Error).message}`, {
           ...this.#core.ctx("sendJson"),
         }),
       );
@@ -418,7 +430,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (text === undefined) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
+        zmqError("EBADJSON", "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
       );
     }
     return later
@@ -506,15 +518,51 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     return this.#core.recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
   }
 
+  /**
+   * Receives a whole message with where it came from and its properties: its `frames`, the
+   * sender's `routingId` (SERVER, PEER: answer it with `send(frame, { routingId })`), the `group`
+   * (DISH), and `get(name)` for libzmq's message properties (`"Socket-Type"`, `"Routing-Id"`,
+   * `"Peer-Address"`, `"User-Id"`, and those named in `properties`: a peer's `METADATA`, an
+   * authenticator's metadata). Works on every socket type; costs a few native calls more per
+   * message than {@linkcode Socket.recvMultipart}.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using router = ctx.socket("ROUTER");
+   * using dealer = ctx.socket("DEALER");
+   * dealer.setOption("METADATA", "X-Tenant:acme");
+   * const port = router.bindToRandomPort();
+   * dealer.connect(`tcp://127.0.0.1:${port}`);
+   * await dealer.send("hi");
+   * const message = await router.recvMessage({ properties: ["X-Tenant"] });
+   * console.log(message.frames.length); // 2: the routing id and "hi"
+   * console.log(message.get("Socket-Type"), message.get("X-Tenant")); // "DEALER" "acme"
+   * ```
+   */
+  recvMessage(options: RecvMessageOptions = NO_OPTIONS): Promise<Message> {
+    if (mustYield()) return afterTurn(() => this.recvMessage(options));
+    const core = this.#core;
+    let receipt: MessageReceipt;
+    try {
+      receipt = new MessageReceipt(this.type, options ?? NO_OPTIONS, core.ctx("recvMessage"));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return (core.recv(receipt, options, "recvMessage") as Promise<Uint8Array[]>).then((frames) =>
+      receipt.message(frames)
+    );
+  }
+
   /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */
   async recvString(options: OperationOptions = NO_OPTIONS): Promise<string> {
     const frame = await this.recv(options);
     try {
       return utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvString"),
       );
@@ -528,9 +576,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       text = utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvJson"),
       );
@@ -538,9 +585,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new ZmqError(
+      throw zmqError(
         "EBADJSON",
-        0,
         `Received text is not JSON (${(e as Error).message})`,
         this.#core.ctx("recvJson"),
       );
@@ -597,23 +643,123 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
   }
 
+  // ---- DRAFT: groups and peers ----
+
+  /**
+   * Joins a group on a DISH socket: it receives what RADIO sockets send to that group. A group
+   * is 1 to 255 bytes of UTF-8 (libzmq's limit; a longer one would be cut short, so it is
+   * refused) without NUL.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using dish = ctx.socket("DISH");
+   * using radio = ctx.socket("RADIO");
+   * dish.bind("inproc://weather");
+   * dish.join("rain");
+   * radio.connect("inproc://weather");
+   * await radio.send("heavy", { group: "rain" });
+   * const message = await dish.recvMessage();
+   * console.log(message.group); // "rain"
+   * ```
+   */
+  join(group: string): void {
+    changeGroup(this.#core, "join", group);
+  }
+
+  /** Leaves a group joined with {@linkcode Socket.join} (DISH sockets). */
+  leave(group: string): void {
+    changeGroup(this.#core, "leave", group);
+  }
+
+  /**
+   * Connects a PEER socket to `endpoint` and answers the routing id of the new peer, to send it
+   * messages with `send(frame, { routingId })` right away (they wait for the connection).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using a = ctx.socket("PEER");
+   * using b = ctx.socket("PEER");
+   * const port = a.bindToRandomPort();
+   * const toA = b.connectPeer(`tcp://127.0.0.1:${port}`);
+   * await b.send("hello", { routingId: toA });
+   * const message = await a.recvMessage();
+   * await a.send("hello back", { routingId: message.routingId });
+   * console.log(new TextDecoder().decode((await b.recvMessage()).frames[0])); // "hello back"
+   * ```
+   */
+  connectPeer(endpoint: string): number {
+    return connectPeerOf(this.#core, endpoint);
+  }
+
   // ---- readiness ----
 
   /**
    * Waits until the socket is ready for `events` (POLLIN = 1, POLLOUT = 2, or both) and
    * answers the ready subset; with a `timeout`, answers 0 if nothing became ready in time.
+   * Takes `{ timeout, signal }` as `send` and `recv` do.
+   *
+   * @param events What to wait for: `POLLIN`, `POLLOUT` or `POLLIN | POLLOUT`.
+   * @default {POLLIN} `events`
+   * @param options `timeout` in ms (`0` answers at once; none, `-1` or `Infinity` waits
+   * forever) and a `signal` that rejects the wait with its reason.
+   * @returns The ready subset of `events`, or 0 once the timeout passed.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for events, a timeout or a signal out of
+   * range, `ECLOSED` once the socket is closed.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, POLLIN, POLLOUT } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * using push = ctx.socket("PUSH");
+   * pull.bind("inproc://poll-example");
+   * assert.equal(await pull.poll(POLLIN, { timeout: 10 }), 0); // nothing arrived
+   * push.connect("inproc://poll-example");
+   * await push.send("ready?");
+   * assert.equal(await pull.poll(POLLIN | POLLOUT, { timeout: 1000 }), POLLIN); // never POLLOUT
+   * ```
+   */
+  poll(events?: number, options?: OperationOptions): Promise<number>;
+  /**
+   * The positional shape of {@linkcode Socket.poll}: `poll(events, timeout, signal)`.
+   *
+   * @deprecated Use `poll(events, { timeout, signal })`, the shape of `send` and `recv`.
+   *
+   * @param events What to wait for.
+   * @param timeout Milliseconds, `-1` for none.
+   * @param signal Rejects the wait with its reason.
+   * @returns The ready subset of `events`, or 0 once the timeout passed.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, POLLIN } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
-   * pull.bind("inproc://poll-example");
-   * console.log(await pull.poll(POLLIN, 10)); // 0: nothing arrived
+   * pull.bind("inproc://poll-positional-example");
+   * assert.equal(await pull.poll(POLLIN, { timeout: 10 }), 0); // was: pull.poll(POLLIN, 10)
    * ```
    */
-  poll(events: number = POLLIN, timeout?: number, signal?: AbortSignal): Promise<number> {
-    if (mustYield()) return afterTurn(() => this.poll(events, timeout, signal));
+  poll(events: number, timeout?: number, signal?: AbortSignal): Promise<number>;
+  poll(
+    events: number = POLLIN,
+    options?: OperationOptions | number,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    let timeout: number | undefined;
+    if (typeof options === "object" && options !== null) {
+      try {
+        ({ timeout, signal } = checkOptions(options, { op: "poll", socketType: this.type }));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    } else timeout = options;
+    if (mustYield()) return afterTurn(() => this.#core.poll(events, timeout, signal));
     return this.#core.poll(events, timeout, signal);
   }
 
@@ -635,9 +781,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 }
 
 /** Options of a call that may take the fast path: no signal, and no timeout or a valid one. */
-function quick(options: OperationOptions): boolean {
+function quick(options: SendOptions): boolean {
   if (options === NO_OPTIONS) return true;
-  if (typeof options !== "object" || options === null || options.signal !== undefined) {
+  if (
+    typeof options !== "object" || options === null || options.signal !== undefined ||
+    options.routingId !== undefined || options.group !== undefined
+  ) {
     return false;
   }
   const t = options.timeout;

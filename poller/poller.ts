@@ -1,17 +1,38 @@
-import { fdReadiness, POLLIN, POLLOUT, Socket, waitFd, ZmqError } from "../core/mod.ts";
-import { checkEvents, checkTimeout } from "./_check.ts";
+import { fdReadiness, POLLIN, POLLOUT, Socket, waitFd } from "../core/mod.ts";
+import {
+  checkEvents,
+  checkOptions,
+  checkSignal,
+  checkTimeout,
+  describeValue,
+  startTimer,
+} from "../core/_util.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 
 /** What a {@linkcode Poller} watches: a socket, or a plain file descriptor (a number). */
 export type Pollable = Socket | number;
 
+/** Options of {@linkcode Poller.poll}: the `{ timeout, signal }` of a socket's send and recv. */
+export interface PollOptions {
+  /**
+   * Milliseconds to wait: `0` answers at once; `-1` or `Infinity` waits forever. When it
+   * passes with nothing ready, the answer is an empty map.
+   *
+   * @default {Infinity}
+   */
+  timeout?: number;
+  /** Rejects the wait with the signal's reason when aborted. */
+  signal?: AbortSignal;
+}
+
 /**
  * Waits on several sockets at once: pyzmq's `zmq.Poller`. Register sockets with the events
- * they should be watched for (`POLLIN`, `POLLOUT` or both), then `await poller.poll(timeout)`
- * answers a `Map` from each ready socket to its ready events. Plain file descriptors (numbers:
- * a pipe, another library's TCP socket) can be registered beside the sockets, as in pyzmq, on
- * a `Poller<Pollable>` (`Poller` alone takes sockets: its answer's keys are sockets); they are
- * answered with `POLLIN`, `POLLOUT` and `POLLERR` (a hang-up or error), as `zmq_poll` answers
- * them.
+ * they should be watched for (`POLLIN`, `POLLOUT` or both), then
+ * `await poller.poll({ timeout })` answers a `Map` from each ready socket to its ready events.
+ * Plain file descriptors (numbers: a pipe, another library's TCP socket) can be registered
+ * beside the sockets, as in pyzmq, on a `Poller<Pollable>` (`Poller` alone takes sockets: its
+ * answer's keys are sockets); they are answered with `POLLIN`, `POLLOUT` and `POLLERR` (a
+ * hang-up or error), as `zmq_poll` answers them.
  *
  * It is built on the sockets' own readiness checks (one reactor per isolate, a single
  * `poll(2)` in flight for every waiting socket): no busy loop and no thread per socket.
@@ -20,6 +41,7 @@ export type Pollable = Socket | number;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, POLLIN, Poller } from "../mod.ts";
  * using ctx = new Context();
  * using commands = ctx.socket("PULL");
@@ -33,11 +55,10 @@ export type Pollable = Socket | number;
  * poller.register(commands, POLLIN);
  * poller.register(news, POLLIN);
  * await push.send("Exit");
- * const socks = await poller.poll(1000);
- * if (socks.get(commands) === POLLIN) {
- *   console.log(await commands.recvString()); // "Exit"
- * }
- * console.log(socks.has(news)); // false
+ * const socks = await poller.poll({ timeout: 1000 });
+ * assert.equal(socks.get(commands), POLLIN);
+ * assert.equal(await commands.recvString(), "Exit");
+ * assert.equal(socks.has(news), false); // nothing published: absent from the answer
  * ```
  */
 export class Poller<T extends Pollable = Socket> {
@@ -49,13 +70,14 @@ export class Poller<T extends Pollable = Socket> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, type Pollable, POLLIN, Poller } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
    * const poller = new Poller<Pollable>(); // sockets and descriptors (default: sockets)
    * poller.register(pull, POLLIN);
    * poller.register(0, POLLIN); // standard input, beside the socket
-   * console.log(poller.sockets.size); // 2
+   * assert.equal(poller.sockets.size, 2);
    * ```
    */
   register(socket: T, events: number = POLLIN | POLLOUT): void {
@@ -64,7 +86,7 @@ export class Poller<T extends Pollable = Socket> {
       this.#items.delete(socket);
       return;
     }
-    this.#items.set(socket, checkEvents(events, "register"));
+    this.#items.set(socket, checkEvents(events, { op: "register" }));
   }
 
   /**
@@ -74,15 +96,10 @@ export class Poller<T extends Pollable = Socket> {
   modify(socket: T, events: number): void {
     checkSocket(socket, "modify");
     if (!this.#items.has(socket)) {
-      throw new ZmqError(
-        "EINVAL",
-        0,
-        `${describeItem(socket)} is not registered with this poller`,
-        {
-          op: "modify",
-          socketType: typeof socket === "number" ? undefined : socket.type,
-        },
-      );
+      throw zmqError("EINVAL", `${describeItem(socket)} is not registered with this poller`, {
+        op: "modify",
+        socketType: typeof socket === "number" ? undefined : socket.type,
+      });
     }
     this.register(socket, events);
   }
@@ -102,30 +119,56 @@ export class Poller<T extends Pollable = Socket> {
    * ready socket with the events it is ready for (a subset of those registered), in
    * registration order. Sockets that are not ready are absent from the map.
    *
-   * `timeout` is in milliseconds: `0` answers at once, `-1`, `Infinity` or nothing waits
-   * forever. When the timeout passes with nothing ready, the map is empty. Aborting `signal`
-   * rejects with its reason. A registered socket that is (or gets) closed rejects with a
-   * ZmqError of code `"ECLOSED"`.
-   *
    * Every wait started for this call has ended when the promise settles: nothing stays
    * pending behind it.
    *
+   * @param options `timeout` in ms (`0` answers at once, none waits forever) and a `signal`
+   * that rejects the wait with its reason.
+   * @returns The ready sockets and their ready events; empty once the timeout passed.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for a timeout or signal out of range, `EINVAL`
+   * when nothing is registered and it would wait forever, `ECLOSED` when a registered socket
+   * is (or gets) closed.
+   *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, POLLOUT, Poller } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
    * push.bind("inproc://nobody");
    * const poller = new Poller();
    * poller.register(push, POLLOUT);
-   * console.log((await poller.poll(10)).size); // 0: no peer, so nothing can be sent
+   * assert.equal((await poller.poll({ timeout: 10 })).size, 0); // no peer: nothing can be sent
    * ```
    */
-  async poll(timeout?: number, signal?: AbortSignal): Promise<Map<T, number>> {
-    const ms = checkTimeout(timeout, "poll");
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new ZmqError("EBADVALUE", 0, "poll: signal must be an AbortSignal", { op: "poll" });
-    }
+  poll(options?: PollOptions): Promise<Map<T, number>>;
+  /**
+   * The positional shape of {@linkcode Poller.poll}: `poll(timeout, signal)`.
+   *
+   * @deprecated Use `poll({ timeout, signal })`, the shape of a socket's `send` and `recv`.
+   *
+   * @param timeout Milliseconds, `-1` for none.
+   * @param signal Rejects the wait with its reason.
+   * @returns The ready sockets and their ready events.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Poller } from "../mod.ts";
+   * const poller = new Poller();
+   * assert.equal((await poller.poll({ timeout: 0 })).size, 0); // was: poller.poll(0)
+   * ```
+   */
+  poll(timeout?: number, signal?: AbortSignal): Promise<Map<T, number>>;
+  async poll(
+    options?: PollOptions | number,
+    positionalSignal?: AbortSignal,
+  ): Promise<Map<T, number>> {
+    const { timeout, signal } = typeof options === "object" && options !== null
+      ? checkOptions(options, { op: "poll" })
+      : { timeout: options, signal: positionalSignal };
+    const ms = checkTimeout(timeout, { op: "poll" });
+    checkSignal(signal, { op: "poll" });
     signal?.throwIfAborted();
     const deadline = ms < 0 ? Infinity : performance.now() + ms;
     for (;;) {
@@ -135,9 +178,8 @@ export class Poller<T extends Pollable = Socket> {
       const remaining = deadline - performance.now();
       if (ms === 0 || remaining <= 0) return ready;
       if (items.length === 0 && remaining === Infinity && signal === undefined) {
-        throw new ZmqError(
+        throw zmqError(
           "EINVAL",
-          0,
           "Nothing is registered and there is no timeout or signal: poll would wait forever",
           { op: "poll" },
         );
@@ -153,11 +195,9 @@ function checkSocket(socket: unknown, op: string): asserts socket is Pollable {
   if (typeof socket === "number" && Number.isInteger(socket) && socket >= 0 && socket < 2 ** 31) {
     return;
   }
-  throw new ZmqError(
-    "EBADVALUE",
-    0,
+  throw badValue(
     `${op}: takes a Socket or a file descriptor (an integer 0 or more); got ${
-      typeof socket === "number" ? socket : describe(socket)
+      describeValue(socket)
     }`,
     { op },
   );
@@ -165,12 +205,6 @@ function checkSocket(socket: unknown, op: string): asserts socket is Pollable {
 
 function describeItem(item: Pollable): string {
   return typeof item === "number" ? `File descriptor ${item}` : "Socket";
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
 }
 
 /** Reads every item's readiness now (ZMQ_EVENTS, or poll(2) for a descriptor). */
@@ -198,8 +232,7 @@ async function waitAny(
   const done = new AbortController();
   const finish = () => done.abort();
   signal?.addEventListener("abort", finish, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (ms !== Infinity) timer = setTimeout(finish, Math.max(1, Math.ceil(ms)));
+  const cancelTimer = startTimer(ms === Infinity ? -1 : Math.max(1, Math.ceil(ms)), finish);
   try {
     if (items.length === 0) {
       await new Promise<void>((resolve) => done.signal.addEventListener("abort", () => resolve()));
@@ -209,7 +242,7 @@ async function waitAny(
       items.map(([item, events]) =>
         (typeof item === "number"
           ? waitFd(item, events, { signal: done.signal })
-          : item.poll(events, -1, done.signal)).then((ev) => {
+          : item.poll(events, { signal: done.signal })).then((ev) => {
             if (ev !== 0) finish();
           }, (error) => {
             finish();
@@ -221,7 +254,7 @@ async function waitAny(
       if (r.status === "rejected" && r.reason !== done.signal.reason) throw r.reason;
     }
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     signal?.removeEventListener("abort", finish);
   }
 }

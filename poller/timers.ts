@@ -3,7 +3,7 @@
 // and cleared when the loop stops, so a stopped loop has no timer pending in the event loop
 // (a program exits by itself, and tests see no leaked timer). Timers due while the loop was
 // stopped fire when it runs again.
-import { ZmqError } from "../core/mod.ts";
+import { badValue } from "../core/errors.ts";
 import { Loop } from "./stream.ts";
 
 /**
@@ -114,16 +114,14 @@ export const loopTimers: WeakMap<object, TimerQueue> = new WeakMap();
 function queueOf(loop: unknown, op: string): TimerQueue {
   const queue = loop instanceof Loop ? loopTimers.get(loop) : undefined;
   if (queue === undefined) {
-    throw new ZmqError("EBADVALUE", 0, `${op}: loop must be a Loop`, { op });
+    throw badValue(`${op}: loop must be a Loop`, { op });
   }
   return queue;
 }
 
 function checkMs(ms: unknown, op: string): number {
   if (typeof ms !== "number" || !(ms >= 0) || !Number.isFinite(ms) || ms > 2 ** 31 - 1) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `${op}: a delay is a number of milliseconds from 0 to ${2 ** 31 - 1}; got ${String(ms)}`,
       { op },
     );
@@ -133,7 +131,7 @@ function checkMs(ms: unknown, op: string): number {
 
 function checkCallback(callback: unknown, op: string): asserts callback is TimerCallback {
   if (typeof callback !== "function") {
-    throw new ZmqError("EBADVALUE", 0, `${op}: callback must be a function`, { op });
+    throw badValue(`${op}: callback must be a function`, { op });
   }
 }
 
@@ -218,7 +216,7 @@ export class PeriodicCallback {
     checkCallback(callback, "PeriodicCallback");
     this.ms = checkMs(ms, "PeriodicCallback");
     if (ms === 0) {
-      throw new ZmqError("EBADVALUE", 0, "PeriodicCallback: the interval must be above 0 ms", {
+      throw badValue("PeriodicCallback: the interval must be above 0 ms", {
         op: "PeriodicCallback",
       });
     }

@@ -3,7 +3,7 @@
 // round trip over a REQ/REP pair (inproc) and a PUSH/PULL pair (tcp) that the row may itself
 // have misused. The rows live in _bad_input_core.ts and _bad_input_layers.ts.
 import assert from "node:assert/strict";
-import { Context, type Socket, type SocketType, ZmqError } from "../mod.ts";
+import { Context, type DraftSocketType, type Socket, type SocketType, ZmqError } from "../mod.ts";
 
 const decoder = new TextDecoder();
 
@@ -17,7 +17,7 @@ export interface Fixture {
   /** A tcp port the PULL is bound to. */
   port: number;
   /** Opens a scratch socket on `ctx`, closed after the row. */
-  open(type: SocketType): Socket;
+  open(type: SocketType | DraftSocketType): Socket;
   /** Opens a scratch context, closed after the row. */
   context(): Context;
   /** A fresh temporary directory, removed after the row. */
@@ -137,8 +137,10 @@ export function defineRows(rows: Row[]): void {
       } finally {
         for (const fn of cleanups.reverse()) await fn();
         for (const s of scratch) s.close({ linger: 0 });
-        for (const c of contexts) c.close({ linger: 0 });
-        ctx.close({ linger: 0 });
+        // terminate, not close: it resolves once the reactor has settled the closed sockets'
+        // waits, so no poll of this row's is still in flight when the next row starts
+        for (const c of contexts) await c.terminate({ linger: 0 });
+        await ctx.terminate({ linger: 0 });
         for (const d of dirs) Deno.removeSync(d, { recursive: true });
       }
     });
