@@ -18,6 +18,17 @@ const ZMQ_SYMBOLS = {
   zmq_ctx_shutdown: { parameters: ["pointer"], result: "i32" },
   zmq_ctx_set: { parameters: ["pointer", "i32", "i32"], result: "i32" },
   zmq_ctx_get: { parameters: ["pointer", "i32"], result: "i32" },
+  // Context options by bytes (THREAD_NAME_PREFIX as text); DRAFT in 4.3.5, so optional.
+  zmq_ctx_set_ext: {
+    parameters: ["pointer", "i32", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_ctx_get_ext: {
+    parameters: ["pointer", "i32", "buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
   zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
   zmq_close: { parameters: ["pointer"], result: "i32" },
   zmq_bind: { parameters: ["pointer", "buffer"], result: "i32" },
@@ -92,7 +103,7 @@ const LIBC_SYMBOLS = {
   // A synchronous Context.close runs zmq_ctx_term on a thread of its own and joins it with a
   // deadline, so that a termination held up by lingering messages can say so (Linux only).
   pthread_create: {
-    parameters: ["buffer", "pointer", "pointer", "pointer"],
+    parameters: ["buffer", "buffer", "pointer", "pointer"],
     result: "i32",
     optional: true,
   },
@@ -101,6 +112,30 @@ const LIBC_SYMBOLS = {
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32", optional: true },
   dlopen: { parameters: ["buffer", "i32"], result: "pointer", optional: true },
   dlsym: { parameters: ["pointer", "buffer"], result: "pointer", optional: true },
+  // A zero-timeout poll(2) of plain file descriptors on the JS thread (Poller, fd readiness).
+  poll_now: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
+  // Checks made before libzmq would abort on a value (options' guards, core/_guards.ts): what
+  // a descriptor is (USE_FD), whether the kernel takes a socket priority or a scheduling
+  // policy, which CPUs this process may run on, whether the nice value may be raised.
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32", optional: true },
+  setsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+    optional: true,
+  },
+  getsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  sched_getaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32", optional: true },
+  pthread_attr_init: { parameters: ["buffer"], result: "i32", optional: true },
+  pthread_attr_destroy: { parameters: ["buffer"], result: "i32", optional: true },
+  pthread_attr_setinheritsched: { parameters: ["buffer", "i32"], result: "i32", optional: true },
+  pthread_attr_setschedpolicy: { parameters: ["buffer", "i32"], result: "i32", optional: true },
+  pthread_attr_setschedparam: { parameters: ["buffer", "buffer"], result: "i32", optional: true },
+  getpriority: { parameters: ["i32", "u32"], result: "i32", optional: true },
+  setpriority: { parameters: ["i32", "u32", "i32"], result: "i32", optional: true },
 } as const;
 
 function libcPath(): string {

@@ -18,6 +18,7 @@ import type { ContextInternals } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
 import { CONTEXT_OPTIONS, SOCKET_OPTIONS } from "./options.ts";
 import { closedError, type ErrorContext, type ZmqError, zmqError } from "./errors.ts";
+import { checkThreadsAtStart } from "./_guards.ts";
 
 /**
  * A native socket just opened, with the descriptor the reactor polls (its ZMQ_FD, or for a
@@ -55,7 +56,10 @@ export function openNativeSocket(
   let fd = -1;
   let poller: Pointer | null = null;
   const open = (ctx: Pointer) => {
-    if (!(internals.shared?.started ?? internals.started)) checkStart(ctx, context);
+    if (!(internals.shared?.started ?? internals.started)) {
+      checkThreadsAtStart(internals, context);
+      checkStart(ctx, context);
+    }
     const ptr = socketNew(ctx, type, context);
     internals.started = true;
     if (internals.shared) internals.shared.started = true;

@@ -33,6 +33,7 @@ import {
 } from "./errors.ts";
 import { encodeMessage, ownFrames } from "./_frames.ts";
 import { optionToGet, optionToSet } from "./_options.ts";
+import { checkEndpointOptions, checkSocketValue } from "./_guards.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
 import { checkEvents, checkOptions, checkSignal, checkTimeout, describeValue } from "./_util.ts";
 import { type Pending, PendingOps, type QueueIO, type SendOp } from "./_pending.ts";
@@ -319,6 +320,9 @@ export class SocketCore {
     }
     const ptr = this.#enter(op, context);
     try {
+      if (call === "zmq_bind" || call === "zmq_connect") {
+        checkEndpointOptions(ptr, call === "zmq_bind", endpoint, context);
+      }
       endpointCall(call, ptr, endpoint, context);
     } finally {
       this.#leave();
@@ -342,6 +346,7 @@ export class SocketCore {
   setOption(name: string, value: unknown, context: ErrorContext): void {
     this.live("setOption", context);
     const [spec, encoded] = optionToSet(name, value, context);
+    checkSocketValue(name, encoded, context);
     const ptr = this.#enter("setOption", context);
     try {
       setsockopt(ptr, spec, encoded, context);
@@ -366,6 +371,16 @@ export class SocketCore {
     }
     if (name === "EVENTS") this.afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
     return value;
+  }
+
+  /** Runs `call` with the live pointer (and, on an adopted context, the slot held). */
+  withPointer<T>(op: string, context: ErrorContext, call: (ptr: Pointer) => T): T {
+    const ptr = this.#enter(op, context);
+    try {
+      return call(ptr);
+    } finally {
+      this.#leave();
+    }
   }
 
   // ---- sending ----

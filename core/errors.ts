@@ -34,6 +34,7 @@ export const LIBRARY_ERROR_CODES = [
   "EWRITEONLY",
   "EBADUTF8",
   "EBADJSON",
+  "ECODEC",
   "EHANDSHAKE",
   "EPROXY",
   "EHOOK",
@@ -87,6 +88,8 @@ export interface ZmqErrorOptions {
  * - `EREADONLY`, `EWRITEONLY`: the option cannot be written, or read.
  * - `EBADUTF8`, `EBADJSON`: a received frame is not UTF-8 text, or not JSON; a value to send
  *   is not JSON-serialisable.
+ * - `ECODEC`: a codec of `sendSerialized` / `recvSerialized` threw (`cause` is its error): an
+ *   encoding failure sends nothing, a decoding failure has consumed the message.
  * - `EHANDSHAKE`: a handshake failed (authentication, protocol) while waiting for a peer.
  * - `EPROXY`: libzmq's proxy ended with an error.
  * - `EHOOK`: an authenticator's decision hook threw or rejected (`cause` is its error).

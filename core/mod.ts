@@ -33,13 +33,18 @@ export {
 } from "./errors.ts";
 export {
   canonicalSocketType,
+  CONTEXT_OPTION_SPECS,
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ContextOptionResult,
+  type ContextOptionSpec,
+  type ContextOptionValue,
   type ErrnoName,
   type OptionInput,
   type OptionKind,
   type OptionOutput,
   type OptionSpec,
+  POLLERR,
   POLLIN,
   POLLOUT,
   SOCKET_OPTION_ALIASES,
@@ -55,6 +60,8 @@ export {
   type SocketTypeAlias,
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
+export { fdReadiness, waitFd } from "./fd.ts";
+export { type Codec, type Decoder, type Encoder, jsonCodec } from "./codec.ts";
 export { LibraryNotFoundError, MissingPermissionError } from "./_loader.ts";
 export {
   type CurveKeypair,

@@ -32,6 +32,8 @@ import { checkOptions, NO_OPTIONS } from "./_util.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";
+import { getOptionRaw, setOptionRaw } from "./_raw_options.ts";
+import { checkDecoder, type Decoder, decodeValue, type Encoder, encodeValue } from "./codec.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -245,6 +247,44 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /**
+   * Sets a socket option by libzmq's number, with its value as raw bytes (an int is 4 bytes,
+   * little-endian): the escape hatch for an option this library has no name for. A number the
+   * option table knows ({@linkcode SOCKET_OPTIONS}) is checked exactly as
+   * {@linkcode Socket.setOption} checks it, its bytes decoded by the option's kind; any other
+   * number goes to libzmq as it is (which answers `EINVAL` for a number it does not know).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * const hwm = new Uint8Array(new Int32Array([250]).buffer);
+   * push.setOptionRaw(23, hwm); // ZMQ_SNDHWM
+   * console.log(push.getOption("SNDHWM")); // 250
+   * ```
+   */
+  setOptionRaw(id: number, bytes: Uint8Array): void {
+    setOptionRaw(this.#core, id, bytes, this.#core.ctx("setOptionRaw", { option: `#${id}` }));
+  }
+
+  /**
+   * Reads a socket option by libzmq's number into a buffer of `size` bytes (0 to 65536) and
+   * answers the bytes libzmq wrote: 4 for an int, the text's length and its NUL for text.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * const type = pull.getOptionRaw(16, 4); // ZMQ_TYPE
+   * console.log(new DataView(type.buffer).getInt32(0, true)); // 7: PULL
+   * ```
+   */
+  getOptionRaw(id: number, size: number): Uint8Array {
+    return getOptionRaw(this.#core, id, size, this.#core.ctx("getOptionRaw", { option: `#${id}` }));
+  }
+
+  /**
    * pyzmq's name for {@linkcode Socket.setOption}, for programs ported from the tutorial.
    * Strings are accepted where pyzmq needed `setsockopt_string`.
    *
@@ -398,6 +438,41 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       : this.#core.send([text], options, "sendJson", true);
   }
 
+  /**
+   * Sends `value` as one message encoded by `codec` (pyzmq's `send_serialized`): a
+   * {@linkcode Codec} (`{ encode, decode }`, e.g. {@linkcode jsonCodec} or the MessagePack
+   * codec of `@zmq/deno/msgpack`) or an encoding function answering a frame or an array of
+   * frames. A codec that throws rejects with a ZmqError of code `ECODEC` whose `cause` is what
+   * it threw; nothing is sent.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://serialized");
+   * push.connect("inproc://serialized");
+   * const csv = (row: number[]) => row.join(","); // an encoding function is enough
+   * await push.sendSerialized([1, 2, 3], csv);
+   * console.log(await pull.recvSerialized(([f]) => new TextDecoder().decode(f).split(",")));
+   * // ["1", "2", "3"]
+   * ```
+   */
+  sendSerialized<T>(
+    value: T,
+    codec: Encoder<T>,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<void> {
+    let frames: Frame[];
+    try {
+      frames = encodeValue(codec, value, this.#core.ctx("sendSerialized"));
+    } catch (e) {
+      return settleLater(mustYield(), e);
+    }
+    return this.sendMultipart(frames, options);
+  }
+
   // ---- receiving ----
 
   /**
@@ -516,6 +591,35 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         this.#core.ctx("recvJson"),
       );
     }
+  }
+
+  /**
+   * Receives one message and decodes its frames with `codec` (pyzmq's `recv_serialized`): a
+   * {@linkcode Codec} or a decoding function given every frame of the message. A codec that
+   * throws rejects with a ZmqError of code `ECODEC` whose `cause` is what it threw (the message
+   * was received: it is gone); a `codec` that is neither rejects with `EBADVALUE` before
+   * anything is received.
+   *
+   * @example
+   * ```ts
+   * import { Context, jsonCodec } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://recv-serialized");
+   * push.connect("inproc://recv-serialized");
+   * await push.send('{"num": 7}');
+   * const task = await pull.recvSerialized(jsonCodec, { timeout: 1000 });
+   * console.log(task); // { num: 7 }
+   * ```
+   */
+  async recvSerialized<T>(
+    codec: Decoder<T>,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<T> {
+    const context = this.#core.ctx("recvSerialized");
+    checkDecoder(codec, context);
+    return decodeValue(codec, await this.recvMultipart(options), context);
   }
 
   /**

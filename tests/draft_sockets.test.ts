@@ -26,6 +26,8 @@ function endpoints(transport: string, name: string): { bind: string; connect: st
   switch (transport) {
     case "tcp":
       return { bind: "tcp://127.0.0.1:*", connect: "" }; // connect: the bound endpoint
+    case "ws":
+      return { bind: `ws://127.0.0.1:*/${name}`, connect: "" }; // one path segment (libzmq)
     case "ipc": {
       const path = `ipc:///tmp/zmq-deno-draft-${Deno.pid}-${name}`;
       return { bind: path, connect: path };
@@ -42,7 +44,7 @@ function link(a: Socket, b: Socket, transport: string, name: string): void {
   b.connect(e.connect || a.lastEndpoint);
 }
 
-for (const transport of ["tcp", "ipc", "inproc"]) {
+for (const transport of ["tcp", "ipc", "inproc", "ws"]) {
   Deno.test(`SERVER/CLIENT over ${transport}: the SERVER answers each CLIENT by its routing id`, async () => {
     await using ctx = new Context({ linger: 0 });
     using server = ctx.socket("SERVER");
@@ -70,7 +72,7 @@ for (const transport of ["tcp", "ipc", "inproc"]) {
   });
 }
 
-for (const transport of ["tcp", "ipc", "inproc"]) {
+for (const transport of ["tcp", "ipc", "inproc", "ws"]) {
   Deno.test(`RADIO/DISH over ${transport}: a DISH gets the groups it joined, and none after leave`, async () => {
     await using ctx = new Context({ linger: 0 });
     using radio = ctx.socket("RADIO");
@@ -148,9 +150,24 @@ Deno.test("RADIO/DISH over udp: the DISH binds, the RADIO connects, groups are k
   assert.deepEqual(got.frames[0], big);
 });
 
-Deno.test("SCATTER/GATHER: every message reaches one GATHER, over tcp and inproc", async () => {
+Deno.test("RADIO/DISH over udp multicast: a DISH bound to a group address gets what is sent there", async () => {
   await using ctx = new Context({ linger: 0 });
-  for (const transport of ["tcp", "inproc"]) {
+  using dish = ctx.socket("DISH");
+  using radio = ctx.socket("RADIO");
+  const endpoint = `udp://239.0.0.1:${nextUdpPort()}`; // an administratively scoped group
+  dish.bind(endpoint);
+  dish.join("weather");
+  radio.connect(endpoint);
+  const m = await untilReceived(dish, async () => {
+    await radio.send("goal", { group: "sports" });
+    await radio.send("sun", { group: "weather" });
+  });
+  assert.deepEqual([m.group, body(m)], ["weather", "sun"]);
+});
+
+Deno.test("SCATTER/GATHER: every message reaches one GATHER, over tcp, inproc and ws", async () => {
+  await using ctx = new Context({ linger: 0 });
+  for (const transport of ["tcp", "inproc", "ws"]) {
     using scatter = ctx.socket("SCATTER");
     using gather = ctx.socket("GATHER");
     link(gather, scatter, transport, "sg");
@@ -161,34 +178,36 @@ Deno.test("SCATTER/GATHER: every message reaches one GATHER, over tcp and inproc
   }
 });
 
-Deno.test("PEER: connectPeer answers a routing id usable at once; both sides send by it", async () => {
-  await using ctx = new Context({ linger: 0 });
-  using a = ctx.socket("PEER");
-  using b = ctx.socket("PEER");
-  using c = ctx.socket("PEER");
-  const port = a.bindToRandomPort();
-  const toA = b.connectPeer(`tcp://127.0.0.1:${port}`);
-  const cToA = c.connectPeer(`tcp://127.0.0.1:${port}`);
-  assert.ok(Number.isInteger(toA) && toA > 0);
-  await b.send("from b", { routingId: toA }); // queued until connected
-  await c.send("from c", { routingId: cToA });
-  const seen = new Map<string, number>();
-  for (let i = 0; i < 2; i++) {
-    const m = await within(a.recvMessage(), 5000, "a peer's message");
-    seen.set(body(m), m.routingId!);
-    assert.equal(m.get("Socket-Type"), "PEER");
-  }
-  await a.send("to c", { routingId: seen.get("from c") });
-  await a.send("to b", { routingId: seen.get("from b") });
-  const atB = await within(b.recvMessage(), 5000, "b's answer");
-  assert.deepEqual([body(atB), atB.routingId], ["to b", toA]);
-  const atC = await within(c.recvMessage(), 5000, "c's answer");
-  assert.deepEqual([body(atC), atC.routingId], ["to c", cToA]);
-});
+for (const transport of ["tcp", "ws"]) {
+  Deno.test(`PEER over ${transport}: connectPeer answers a routing id usable at once; both sides send by it`, async () => {
+    await using ctx = new Context({ linger: 0 });
+    using a = ctx.socket("PEER");
+    using b = ctx.socket("PEER");
+    using c = ctx.socket("PEER");
+    a.bind(endpoints(transport, "peer").bind);
+    const toA = b.connectPeer(a.lastEndpoint);
+    const cToA = c.connectPeer(a.lastEndpoint);
+    assert.ok(Number.isInteger(toA) && toA > 0);
+    await b.send("from b", { routingId: toA }); // queued until connected
+    await c.send("from c", { routingId: cToA });
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 2; i++) {
+      const m = await within(a.recvMessage(), 5000, "a peer's message");
+      seen.set(body(m), m.routingId!);
+      assert.equal(m.get("Socket-Type"), "PEER");
+    }
+    await a.send("to c", { routingId: seen.get("from c") });
+    await a.send("to b", { routingId: seen.get("from b") });
+    const atB = await within(b.recvMessage(), 5000, "b's answer");
+    assert.deepEqual([body(atB), atB.routingId], ["to b", toA]);
+    const atC = await within(c.recvMessage(), 5000, "c's answer");
+    assert.deepEqual([body(atC), atC.routingId], ["to c", cToA]);
+  });
+}
 
-Deno.test("CHANNEL: an exclusive pair of thread-safe sockets, both ways, over tcp and inproc", async () => {
+Deno.test("CHANNEL: an exclusive pair of thread-safe sockets, both ways, over tcp, inproc and ws", async () => {
   await using ctx = new Context({ linger: 0 });
-  for (const transport of ["tcp", "inproc"]) {
+  for (const transport of ["tcp", "inproc", "ws"]) {
     using a = ctx.socket("CHANNEL");
     using b = ctx.socket("CHANNEL");
     link(a, b, transport, "channel");
