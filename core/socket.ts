@@ -7,6 +7,15 @@ import {
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
+import { DRAFT_SOCKET_TYPES, type DraftSocketType, draftSocketType } from "./draft.ts";
+import type { Message, RecvMessageOptions, SendOptions } from "./message.ts";
+import {
+  type AnySocketType,
+  changeGroup,
+  connectPeerOf,
+  MessageReceipt,
+  socketTypeNumber,
+} from "./_draft.ts";
 import type {
   SocketOptionAlias,
   SocketOptionName,
@@ -23,6 +32,8 @@ import { checkOptions, NO_OPTIONS } from "./_util.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";
+import { getOptionRaw, setOptionRaw } from "./_raw_options.ts";
+import { checkDecoder, type Decoder, decodeValue, type Encoder, encodeValue } from "./codec.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -73,8 +84,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
-  /** The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`). */
-  readonly type: SocketType;
+  /**
+   * The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`), or a
+   * DRAFT type such as `"SERVER"`.
+   */
+  readonly type: SocketType | DraftSocketType;
   /** The context the socket belongs to. */
   readonly context: Context;
   /** The native socket, its state and the general paths (core/_socket_core.ts). */
@@ -98,21 +112,22 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * @throws {ZmqError} `EINVAL` for an unknown type or a value that is not a Context, `ECLOSED`
    * when the context is closed, `EMFILE` when libzmq has no sockets left.
    */
-  constructor(context: Context, type: SocketType | SocketTypeAlias) {
+  constructor(context: Context, type: SocketType | SocketTypeAlias | DraftSocketType) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
     if (!internals) throw zmqError("EINVAL", "Not a Context", base);
-    const canonical = canonicalSocketType(type);
+    const canonical: AnySocketType | undefined = canonicalSocketType(type) ??
+      draftSocketType(type);
     if (canonical === undefined) {
       throw zmqError(
         "EINVAL",
         `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
-        }`,
+        }, or a DRAFT type: ${Object.keys(DRAFT_SOCKET_TYPES).join(", ")}`,
         base,
       );
     }
-    const opened = openNativeSocket(internals, SOCKET_TYPES[canonical], base);
+    const opened = openNativeSocket(internals, socketTypeNumber(canonical, base), base);
     this.type = canonical;
     this.context = context;
     const core = this.#core = new SocketCore(this, internals, canonical, opened);
@@ -280,6 +295,46 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /**
+   * Sets a socket option by libzmq's number, with its value as raw bytes (an int is 4 bytes,
+   * little-endian): the escape hatch for an option this library has no name for. A number the
+   * option table knows ({@linkcode SOCKET_OPTIONS}) is checked exactly as
+   * {@linkcode Socket.setOption} checks it, its bytes decoded by the option's kind; any other
+   * number goes to libzmq as it is (which answers `EINVAL` for a number it does not know).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * const hwm = new Uint8Array(new Int32Array([250]).buffer);
+   * push.setOptionRaw(23, hwm); // ZMQ_SNDHWM
+   * assert.equal(push.getOption("SNDHWM"), 250);
+   * ```
+   */
+  setOptionRaw(id: number, bytes: Uint8Array): void {
+    setOptionRaw(this.#core, id, bytes, this.#core.ctx("setOptionRaw", { option: `#${id}` }));
+  }
+
+  /**
+   * Reads a socket option by libzmq's number into a buffer of `size` bytes (0 to 65536) and
+   * answers the bytes libzmq wrote: 4 for an int, the text's length and its NUL for text.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * const type = pull.getOptionRaw(16, 4); // ZMQ_TYPE
+   * assert.equal(new DataView(type.buffer).getInt32(0, true), 7); // PULL
+   * ```
+   */
+  getOptionRaw(id: number, size: number): Uint8Array {
+    return getOptionRaw(this.#core, id, size, this.#core.ctx("getOptionRaw", { option: `#${id}` }));
+  }
+
+  /**
    * pyzmq's name for {@linkcode Socket.setOption}, for programs ported from the tutorial.
    * Strings are accepted where pyzmq needed `setsockopt_string`.
    *
@@ -384,7 +439,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 
   /**
    * Sends one message: a frame, or an array of frames sent as one multipart message.
-   * Resolves once libzmq has queued the message (not when the peer got it).
+   * Resolves once libzmq has queued the message (not when the peer got it). On the DRAFT
+   * sockets that route by message, `options` says where it goes: `{ routingId }` on SERVER and
+   * PEER, `{ group }` on RADIO (see {@linkcode SendOptions}).
    *
    * @example
    * ```ts
@@ -406,7 +463,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * @throws {ZmqError} `EFSM` out of turn, `EAGAIN` on timeout, `ECLOSED`, `EBADVALUE` for a frame
    * that is not bytes or a string (as a rejection).
    */
-  send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  send(message: Frame | Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
     const core = this.#core;
     if (mustYield()) {
       return core.sendLater(Array.isArray(message) ? message : [message], options, "send", false);
@@ -415,7 +472,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     // success returns here; anything else takes the general path, which tries again and reports.
     if (
       message instanceof Uint8Array && message.byteLength !== 0 && core.ops.send.length === 0 &&
-      quick(options)
+      core.plainSend && quick(options)
     ) {
       const ptr = core.fastPtr();
       if (ptr !== null && sendFrame(ptr, message, false) === 0) {
@@ -436,7 +493,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * @throws {ZmqError} Rejects with `EBADVALUE` for something that is not an array of frames, and as
    * {@linkcode Socket.send} does.
    */
-  sendMultipart(frames: Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendMultipart(frames: Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     if (!Array.isArray(frames)) {
       return settleLater(
@@ -459,7 +516,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * @throws {ZmqError} Rejects with `EBADJSON` for a value that is not JSON-serialisable, and as
    * {@linkcode Socket.send} does.
    */
-  sendJson(value: unknown, options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendJson(value: unknown, options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     let text: string | undefined;
     try {
@@ -481,6 +538,43 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     return later
       ? this.#core.sendLater([text], options, "sendJson", true)
       : this.#core.send([text], options, "sendJson", true);
+  }
+
+  /**
+   * Sends `value` as one message encoded by `codec` (pyzmq's `send_serialized`): a
+   * {@linkcode Codec} (`{ encode, decode }`, e.g. {@linkcode jsonCodec} or the MessagePack
+   * codec of `@zmq/deno/msgpack`) or an encoding function answering a frame or an array of
+   * frames. A codec that throws rejects with a ZmqError of code `ECODEC` whose `cause` is what
+   * it threw; nothing is sent.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://serialized");
+   * push.connect("inproc://serialized");
+   * const csv = (row: number[]) => row.join(","); // an encoding function is enough
+   * await push.sendSerialized([1, 2, 3], csv);
+   * const row = await pull.recvSerialized(([f]) => new TextDecoder().decode(f).split(","));
+   * assert.deepEqual(row, ["1", "2", "3"]);
+
+   * ```
+   */
+  sendSerialized<T>(
+    value: T,
+    codec: Encoder<T>,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<void> {
+    let frames: Frame[];
+    try {
+      frames = encodeValue(codec, value, this.#core.ctx("sendSerialized"));
+    } catch (e) {
+      return settleLater(mustYield(), e);
+    }
+    return this.sendMultipart(frames, options);
   }
 
   // ---- receiving ----
@@ -539,6 +633,48 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /**
+   * Receives a whole message with where it came from and its properties: its `frames`, the
+   * sender's `routingId` (SERVER, PEER: answer it with `send(frame, { routingId })`), the `group`
+   * (DISH), and `get(name)` for libzmq's message properties (`"Socket-Type"`, `"Routing-Id"`,
+   * `"Peer-Address"`, `"User-Id"`, and those named in `properties`: a peer's `METADATA`, an
+   * authenticator's metadata). Works on every socket type; costs a few native calls more per
+   * message than {@linkcode Socket.recvMultipart}.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using router = ctx.socket("ROUTER");
+   * using dealer = ctx.socket("DEALER");
+   * dealer.setOption("METADATA", "X-Tenant:acme");
+   * const port = router.bindToRandomPort();
+   * dealer.connect(`tcp://127.0.0.1:${port}`);
+   * await dealer.send("hi");
+   * const message = await router.recvMessage({ properties: ["X-Tenant"] });
+   * assert.equal(message.frames.length, 2); // the routing id and "hi"
+   * assert.equal(message.get("Socket-Type"), "DEALER");
+   * assert.equal(message.get("X-Tenant"), "acme");
+   * ```
+   *
+   * @param options `timeout`, `signal`, and `properties`: the names of custom properties to read.
+   * @returns The frames, routing id, group and properties of the next message.
+   */
+  recvMessage(options: RecvMessageOptions = NO_OPTIONS): Promise<Message> {
+    if (mustYield()) return afterTurn(() => this.recvMessage(options));
+    const core = this.#core;
+    let receipt: MessageReceipt;
+    try {
+      receipt = new MessageReceipt(this.type, options ?? NO_OPTIONS, core.ctx("recvMessage"));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return (core.recv(receipt, options, "recvMessage") as Promise<Uint8Array[]>).then((frames) =>
+      receipt.message(frames)
+    );
+  }
+
+  /**
    * Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`.
    *
    * @param options `timeout` in ms, `signal` to abort.
@@ -591,6 +727,36 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /**
+   * Receives one message and decodes its frames with `codec` (pyzmq's `recv_serialized`): a
+   * {@linkcode Codec} or a decoding function given every frame of the message. A codec that
+   * throws rejects with a ZmqError of code `ECODEC` whose `cause` is what it threw (the message
+   * was received: it is gone); a `codec` that is neither rejects with `EBADVALUE` before
+   * anything is received.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, jsonCodec } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://recv-serialized");
+   * push.connect("inproc://recv-serialized");
+   * await push.send('{"num": 7}');
+   * const task = await pull.recvSerialized(jsonCodec, { timeout: 1000 });
+   * assert.deepEqual(task, { num: 7 });
+   * ```
+   */
+  async recvSerialized<T>(
+    codec: Decoder<T>,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<T> {
+    const context = this.#core.ctx("recvSerialized");
+    checkDecoder(codec, context);
+    return decodeValue(codec, await this.recvMultipart(options), context);
+  }
+
+  /**
    * Iterates over incoming multipart messages until the socket is closed.
    *
    * @example
@@ -624,6 +790,65 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         throw e;
       }
     }
+  }
+
+  // ---- DRAFT: groups and peers ----
+
+  /**
+   * Joins a group on a DISH socket: it receives what RADIO sockets send to that group. A group
+   * is 1 to 255 bytes of UTF-8 (libzmq's limit; a longer one would be cut short, so it is
+   * refused) without NUL.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using dish = ctx.socket("DISH");
+   * using radio = ctx.socket("RADIO");
+   * dish.bind("inproc://weather");
+   * dish.join("rain");
+   * radio.connect("inproc://weather");
+   * // the join reaches the RADIO a moment later (it drops what no DISH joined): send until it lands
+   * let group: string | undefined;
+   * for (let round = 0; round < 500 && group === undefined; round++) {
+   *   await radio.send("heavy", { group: "rain" });
+   *   group = await dish.recvMessage({ timeout: 10 }).then((m) => m.group, () => undefined);
+   * }
+   * assert.equal(group, "rain");
+
+   * ```
+   */
+  join(group: string): void {
+    changeGroup(this.#core, "join", group);
+  }
+
+  /** Leaves a group joined with {@linkcode Socket.join} (DISH sockets). */
+  leave(group: string): void {
+    changeGroup(this.#core, "leave", group);
+  }
+
+  /**
+   * Connects a PEER socket to `endpoint` and answers the routing id of the new peer, to send it
+   * messages with `send(frame, { routingId })` right away (they wait for the connection).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using a = ctx.socket("PEER");
+   * using b = ctx.socket("PEER");
+   * const port = a.bindToRandomPort();
+   * const toA = b.connectPeer(`tcp://127.0.0.1:${port}`);
+   * await b.send("hello", { routingId: toA });
+   * const message = await a.recvMessage();
+   * await a.send("hello back", { routingId: message.routingId });
+   * assert.equal(new TextDecoder().decode((await b.recvMessage()).frames[0]), "hello back");
+   * ```
+   */
+  connectPeer(endpoint: string): number {
+    return connectPeerOf(this.#core, endpoint);
   }
 
   // ---- readiness ----
@@ -715,9 +940,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 }
 
 /** Options of a call that may take the fast path: no signal, and no timeout or a valid one. */
-function quick(options: OperationOptions): boolean {
+function quick(options: SendOptions): boolean {
   if (options === NO_OPTIONS) return true;
-  if (typeof options !== "object" || options === null || options.signal !== undefined) {
+  if (
+    typeof options !== "object" || options === null || options.signal !== undefined ||
+    options.routingId !== undefined || options.group !== undefined
+  ) {
     return false;
   }
   const t = options.timeout;
