@@ -64,6 +64,10 @@ export interface MsgpackOptions {
  * const frame = codec.encode(2n ** 60n) as Uint8Array;
  * assert.equal(codec.decode([frame]), 1152921504606846976n);
  * ```
+ *
+ * @param options `useBigInt64`, `sortKeys`, `ignoreUndefined`, and decode limits for untrusted peers.
+ * @default {{}} @msgpack/msgpack's defaults.
+ * @returns The codec, for `sendSerialized` and `recvSerialized`.
  */
 export function msgpackCodec(options: MsgpackOptions = {}): Codec<unknown> {
   const { useBigInt64, sortKeys, ignoreUndefined, ...limits } = options;

@@ -46,6 +46,9 @@ export type DraftSocketType = keyof typeof DRAFT_SOCKET_TYPES;
  * assert.equal(draftSocketType("RADIO"), "RADIO");
  * assert.equal(draftSocketType("PUB"), undefined);
  * ```
+ *
+ * @param name A socket type name.
+ * @returns The DRAFT socket type it names, or undefined.
  */
 export function draftSocketType(name: unknown): DraftSocketType | undefined {
   if (typeof name !== "string" || !Object.hasOwn(DRAFT_SOCKET_TYPES, name)) return undefined;
@@ -84,6 +87,10 @@ export class MissingCapabilityError extends ZmqError {
    * const e = new MissingCapabilityError("draft", "SERVER sockets", { op: "open socket" });
    * assert.equal(e.code, "ENOTSUP");
    * ```
+   *
+   * @param capability The missing capability, as `zmqHas` names it (`"draft"`).
+   * @param what What needed it, e.g. `"SERVER sockets"`.
+   * @param context What was being done.
    */
   constructor(capability: string, what: string, context: ErrorContext = {}) {
     super(

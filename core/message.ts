@@ -124,6 +124,10 @@ export class Message {
    * assert.equal(m.get("X-Tenant"), "acme");
    * assert.equal(m.get("User-Id"), undefined);
    * ```
+   *
+   * @param name A property's name (`"User-Id"`, `"Peer-Address"`, a custom one asked for).
+   * @returns Its value, or undefined when the message does not carry it.
+   * @throws {ZmqError} `EBADVALUE` for a property that was not asked for when receiving.
    */
   get(name: string): string | undefined {
     const key = typeof name === "string" ? ALIASES[name] ?? name : name;

@@ -624,6 +624,10 @@ function subscribe(
  * dealer.close();
  * assert.equal(await pending, null); // the receive ended with the socket
  * ```
+ *
+ * @param socket A socket with a monitor of version 2.
+ * @returns Whether it has a connection to report on.
+ * @throws {ZmqError} `EINVAL` without a version 2 monitor or for what is not a Socket.
  */
 export function requestPipesStats(socket: Socket): boolean {
   const context = { op: "requestPipesStats", socketType: socket?.type };

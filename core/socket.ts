@@ -311,6 +311,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.setOptionRaw(23, hwm); // ZMQ_SNDHWM
    * assert.equal(push.getOption("SNDHWM"), 250);
    * ```
+   *
+   * @param id libzmq's option number (`ZMQ_SNDHWM` is 23).
+   * @param bytes The value as libzmq takes it (an int: 4 bytes, little-endian here).
+   * @throws {ZmqError} As {@linkcode Socket.setOption} does for a known number; libzmq's `EINVAL`
+   * for an unknown one.
    */
   setOptionRaw(id: number, bytes: Uint8Array): void {
     setOptionRaw(this.#core, id, bytes, this.#core.ctx("setOptionRaw", { option: `#${id}` }));
@@ -329,6 +334,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * const type = pull.getOptionRaw(16, 4); // ZMQ_TYPE
    * assert.equal(new DataView(type.buffer).getInt32(0, true), 7); // PULL
    * ```
+   *
+   * @param id libzmq's option number.
+   * @param size The buffer's size in bytes, 0 to 65536.
+   * @returns The bytes libzmq wrote.
+   * @throws {ZmqError} `EBADVALUE` for a size out of range, libzmq's `EINVAL` for an unknown number.
    */
   getOptionRaw(id: number, size: number): Uint8Array {
     return getOptionRaw(this.#core, id, size, this.#core.ctx("getOptionRaw", { option: `#${id}` }));
@@ -562,6 +572,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * assert.deepEqual(row, ["1", "2", "3"]);
 
    * ```
+   *
+   * @param value The value to send.
+   * @param codec A {@linkcode Codec}, or a function encoding the value to frames.
+   * @param options `timeout` in ms, `signal`.
+   * @throws {ZmqError} Rejects with `ECODEC` (its `cause` the codec's error; nothing sent), and as
+   * {@linkcode Socket.sendMultipart} does.
    */
   sendSerialized<T>(
     value: T,
@@ -746,6 +762,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * const task = await pull.recvSerialized(jsonCodec, { timeout: 1000 });
    * assert.deepEqual(task, { num: 7 });
    * ```
+   *
+   * @param codec A {@linkcode Codec}, or a function decoding the frames.
+   * @param options `timeout` in ms, `signal`.
+   * @returns The decoded value.
+   * @throws {ZmqError} Rejects with `ECODEC` (the message is consumed), and as
+   * {@linkcode Socket.recvMultipart} does.
    */
   async recvSerialized<T>(
     codec: Decoder<T>,
@@ -818,12 +840,20 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * assert.equal(group, "rain");
 
    * ```
+   *
+   * @param group 1 to 255 bytes of UTF-8, without NUL.
+   * @throws {ZmqError} `EBADVALUE` for a bad group name, `ENOTSUP` on a socket that is not a DISH.
    */
   join(group: string): void {
     changeGroup(this.#core, "join", group);
   }
 
-  /** Leaves a group joined with {@linkcode Socket.join} (DISH sockets). */
+  /**
+   * Leaves a group joined with {@linkcode Socket.join} (DISH sockets).
+   *
+   * @param group A group joined earlier.
+   * @throws {ZmqError} `EBADVALUE` for a bad group name, `ENOTSUP` on a socket that is not a DISH.
+   */
   leave(group: string): void {
     changeGroup(this.#core, "leave", group);
   }
@@ -846,6 +876,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * await a.send("hello back", { routingId: message.routingId });
    * assert.equal(new TextDecoder().decode((await b.recvMessage()).frames[0]), "hello back");
    * ```
+   *
+   * @param endpoint Where the other PEER listens.
+   * @returns The new peer's routing id.
+   * @throws {ZmqError} `ENOTSUP` on a socket that is not a PEER, the connect's error for a bad
+   * endpoint.
    */
   connectPeer(endpoint: string): number {
     return connectPeerOf(this.#core, endpoint);

@@ -169,6 +169,11 @@ export class Loop extends Service {
    * assert.ok(performance.now() - started >= 9); // not before its time (a loose bound)
 
    * ```
+   *
+   * @param ms Milliseconds from now.
+   * @param callback Called once, while the loop runs.
+   * @returns The timer: `cancel()` keeps it from firing.
+   * @throws {ZmqError} `EBADVALUE` for a delay or callback that is not one.
    */
   callLater(ms: number, callback: TimerCallback): Timer {
     return new Timer(this, ms, callback);

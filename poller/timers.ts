@@ -171,7 +171,11 @@ export class Timer {
     return this.#entry !== null;
   }
 
-  /** Keeps the timer from firing; answers false if it fired or was cancelled already. */
+  /**
+   * Keeps the timer from firing; answers false if it fired or was cancelled already.
+   *
+   * @returns Whether it was still pending.
+   */
   cancel(): boolean {
     if (this.#entry === null) return false;
     const removed = this.#queue.remove(this.#entry);
@@ -212,7 +216,15 @@ export class PeriodicCallback {
   #entry: Entry | null = null;
   #busy = false;
 
-  /** A periodic callback on `loop` (default {@linkcode Loop.instance}); call `start()`. */
+  /**
+   * A periodic callback on `loop` (default {@linkcode Loop.instance}); call `start()`.
+   *
+   * @param callback Called every `ms` while started and the loop runs.
+   * @param ms The interval in ms.
+   * @param loop The loop it runs on.
+   * @default {Loop.instance()}
+   * @throws {ZmqError} `EBADVALUE` for an interval or callback that is not one.
+   */
   constructor(callback: TimerCallback, ms: number, loop: Loop = Loop.instance()) {
     this.#queue = queueOf(loop, "PeriodicCallback");
     checkCallback(callback, "PeriodicCallback");
