@@ -67,7 +67,9 @@ export function checkSignal(signal: unknown, context: ErrorContext): void {
 
 /**
  * An optional options object (`what` names its fields for the message); its `signal`, if any,
- * must be an AbortSignal.
+ * must be an AbortSignal. Answers an object whose `signal` and `timeout` were each read once (a
+ * getter may answer something else the next time, after the check); other fields are the
+ * original's.
  */
 export function checkOptions<T extends { signal?: AbortSignal }>(
   options: T | undefined,
@@ -81,8 +83,14 @@ export function checkOptions<T extends { signal?: AbortSignal }>(
       context,
     );
   }
-  checkSignal(options.signal, context);
-  return options;
+  const signal = options.signal;
+  checkSignal(signal, context);
+  const timeout = (options as { timeout?: unknown }).timeout;
+  // the other fields (connectAndWait's `until`, say) are read through the prototype
+  return Object.create(options, {
+    signal: { value: signal, enumerable: true },
+    timeout: { value: timeout, enumerable: true },
+  });
 }
 
 /** An events mask: POLLIN (1), POLLOUT (2) or both; answers it. */

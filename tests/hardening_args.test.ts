@@ -224,3 +224,29 @@ Deno.test("proxies and roles: bad arguments are ZmqErrors too (10.13)", async ()
   await b.send("fine");
   assert.equal(await a.recvString({ timeout: 5000 }), "fine");
 });
+
+Deno.test("an options object is read once: a getter that answers something else later cannot slip past the checks", async () => {
+  using ctx = new Context({ linger: 0 });
+  using pull = ctx.socket("PULL");
+  using push = ctx.socket("PUSH");
+  pull.bind("inproc://ha-fickle");
+  push.connect("inproc://ha-fickle");
+  // checked as no signal, then used as 5: an untyped TypeError from inside send()
+  const fickle = (timeout?: number) => {
+    let reads = 0;
+    return {
+      timeout,
+      get signal() {
+        return (reads++ === 0 ? undefined : 5) as never;
+      },
+    };
+  };
+  await push.send(["one", "two"], fickle());
+  assert.deepEqual(
+    (await pull.recvMultipart({ timeout: 1000 })).map((f) => new TextDecoder().decode(f)),
+    ["one", "two"],
+  );
+  await push.send("three", fickle());
+  assert.equal(await pull.recvString(fickle()), "three");
+  await rejectsWithCode(waitForEvent(pull, "connected", fickle(1)), "EAGAIN");
+});
