@@ -6,6 +6,7 @@
 // the other folders import (tools/boundary.ts allows it); tests/util.test.ts tests it.
 import { badValue, type ErrorContext } from "./errors.ts";
 import { POLLIN, POLLOUT } from "./constants.ts";
+import { socketInternals } from "./_registry.ts";
 
 /**
  * The longest delay setTimeout honours (about 24.8 days): a longer one fires after 1 ms, so
@@ -91,6 +92,14 @@ export function checkOptions<T extends { signal?: AbortSignal }>(
     signal: { value: signal, enumerable: true },
     timeout: { value: timeout, enumerable: true },
   });
+}
+
+/**
+ * True for a Socket this library made. `instanceof` is not enough: a Proxy of a Socket passes
+ * it, then fails every method with an untyped TypeError (its private fields are the target's).
+ */
+export function isSocket(value: unknown): boolean {
+  return typeof value === "object" && value !== null && socketInternals.has(value);
 }
 
 /** An events mask: POLLIN (1), POLLOUT (2) or both; answers it. */

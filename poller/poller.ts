@@ -5,6 +5,7 @@ import {
   checkSignal,
   checkTimeout,
   describeValue,
+  isSocket,
   startTimer,
 } from "../core/_util.ts";
 import { badValue, zmqError } from "../core/errors.ts";
@@ -172,7 +173,7 @@ export class Poller {
 }
 
 function checkSocket(socket: unknown, op: string): asserts socket is Socket {
-  if (!(socket instanceof Socket)) {
+  if (!(socket instanceof Socket) || !isSocket(socket)) {
     throw badValue(`${op}: socket must be a Socket; got ${describeValue(socket)}`, {
       op,
     });
