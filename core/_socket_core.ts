@@ -264,6 +264,7 @@ export class SocketCore {
         context,
       );
     }
+    if (endpoint.startsWith("tcp://")) checkTcpPorts(endpoint, context);
     const ptr = this.#enter(op, context);
     try {
       endpointCall(call, ptr, endpoint, context);
@@ -616,5 +617,22 @@ export class SocketCore {
     closeNativeSocket(ptr, this.#shared, this.#slot, this.#depth > 0);
     this.#slot = null;
     this.#depth = 0;
+  }
+}
+
+/**
+ * The ports of a tcp:// endpoint (`host:port`, or `source:port;host:port`) are `*` or a number
+ * from 0 to 65535, in digits. libzmq reads them with strtoul and keeps 16 bits, so it binds or
+ * connects silently to another port: 99999 is 34463, -1 is 65535, 4294967297 is 1, "1e3" is 1.
+ */
+function checkTcpPorts(endpoint: string, context: ErrorContext): void {
+  for (const address of endpoint.slice("tcp://".length).split(";")) {
+    const port = address.slice(address.lastIndexOf(":") + 1);
+    if (port === "*" || (/^\d{1,5}$/.test(port) && Number(port) <= 65535)) continue;
+    throw zmqError(
+      "EINVAL",
+      `A tcp:// port must be * or a number from 0 to 65535; got ${JSON.stringify(port)}`,
+      context,
+    );
   }
 }

@@ -250,3 +250,23 @@ Deno.test("an options object is read once: a getter that answers something else 
   assert.equal(await pull.recvString(fickle()), "three");
   await rejectsWithCode(waitForEvent(pull, "connected", fickle(1)), "EAGAIN");
 });
+
+Deno.test("a tcp:// port outside 0..65535 is EINVAL, not another port (libzmq keeps 16 bits of it)", () => {
+  using ctx = new Context({ linger: 0 });
+  using pull = ctx.socket("PULL");
+  using push = ctx.socket("PUSH");
+  // measured on libzmq 4.3.5: 99999 bound 34463, -1 bound 65535, 4294967297 bound 1, " 80" 80
+  for (const port of ["99999", "65536", "-1", "4294967297", "1e3", " 80", "0x50", "", "5555 "]) {
+    const endpoint = `tcp://127.0.0.1:${port}`;
+    const e = throwsWith(() => pull.bind(endpoint), "EINVAL");
+    assert.match(e.message, /port must be \* or a number from 0 to 65535/, endpoint);
+    throwsWith(() => push.connect(endpoint), "EINVAL");
+    throwsWith(() => push.connect(`tcp://127.0.0.1:0;127.0.0.1:${port}`), "EINVAL");
+  }
+  throwsWith(() => push.connect("tcp://127.0.0.1:99999;127.0.0.1:5555"), "EINVAL"); // the source
+  const port = pull.bindToRandomPort();
+  push.connect(`tcp://127.0.0.1:${port}`);
+  push.connect(`tcp://[::1]:${port}`);
+  pull.bind("tcp://127.0.0.1:0");
+  assert.match(pull.lastEndpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+});
