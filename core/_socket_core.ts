@@ -81,6 +81,8 @@ export class SocketCore {
   #contexts = new Map<string, ErrorContext>();
   /** Who holds the socket while a proxy runs on it (core/proxy_lease.ts), or null. */
   #leasedTo: string | null = null;
+  /** Settled by release(), while leased. */
+  #released: PromiseWithResolvers<void> | null = null;
   /** For a socket of an adopted context: the shared state and its slot (core/_shared.ts). */
   #shared: SharedContext | null;
   #slot: Slot | null;
@@ -231,6 +233,7 @@ export class SocketCore {
     }
     this.#enter("start proxy"); // held while the proxy runs (released by release())
     this.#leasedTo = owner;
+    this.#released = Promise.withResolvers<void>();
     return ptr;
   }
 
@@ -238,6 +241,13 @@ export class SocketCore {
   release(): void {
     this.#leasedTo = null;
     this.#leave();
+    this.#released?.resolve();
+    this.#released = null;
+  }
+
+  /** While a proxy holds the socket: resolves once it gave it back. */
+  whenReleased(): Promise<void> | null {
+    return this.#released?.promise ?? null;
   }
 
   // ---- endpoints and options ----
