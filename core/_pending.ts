@@ -7,6 +7,8 @@ import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { ERRNO, POLLIN, POLLOUT } from "./constants.ts";
 import { type ErrorContext, timeoutError } from "./errors.ts";
+import type { MessageAddress } from "./_draft.ts";
+import type { RecvKind } from "./_socket_core.ts";
 
 /** How a cancelled operation ends: a timed-out poll answers 0, anything else rejects. */
 type Outcome = { ok: true; value: unknown } | { ok: false; reason: unknown };
@@ -19,9 +21,9 @@ export interface Pending {
   cleanup?: () => void;
 }
 
-/** A pending receive of one frame or of a whole multipart message. */
+/** A pending receive of one frame, of a whole multipart message, or of a Message. */
 export interface RecvOp extends Pending {
-  kind: "frame" | "multipart";
+  kind: RecvKind;
   frames: Uint8Array[];
 }
 
@@ -29,6 +31,8 @@ export interface RecvOp extends Pending {
 export interface SendOp extends Pending {
   frames: Uint8Array[];
   index: number;
+  /** Where a DRAFT socket's message goes (a routing id or a group), if it is addressed. */
+  address?: MessageAddress;
 }
 
 /** A pending poll for the events of `mask`. */
@@ -48,7 +52,7 @@ export interface QueueIO {
   /** Sends the rest of `op`'s frames; answers 0 when done, else the errno. */
   send(ptr: Pointer, op: SendOp): number;
   /** Receives a frame or a whole message into `frames`; answers 0 when done, else the errno. */
-  recv(ptr: Pointer, kind: "frame" | "multipart", frames: Uint8Array[]): number;
+  recv(ptr: Pointer, kind: RecvKind, frames: Uint8Array[]): number;
   /** Reads ZMQ_EVENTS; answers minus the errno on failure. */
   events(ptr: Pointer): number;
   /** A message of the queue went out. */

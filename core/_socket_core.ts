@@ -15,12 +15,12 @@ import {
   sendFrame,
   setsockopt,
   strerror,
+  wakeDrain,
 } from "./_backend.ts";
 import type { Pointer } from "./_backend.ts";
 import { reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
-import type { SocketType } from "./constants.ts";
 import { SOCKET_OPTIONS } from "./options.ts";
 import {
   badValue,
@@ -33,17 +33,30 @@ import {
 } from "./errors.ts";
 import { encodeMessage, ownFrames } from "./_frames.ts";
 import { optionToGet, optionToSet } from "./_options.ts";
+import { checkEndpointOptions, checkSocketValue } from "./_guards.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
 import { checkEvents, checkOptions, checkSignal, checkTimeout, describeValue } from "./_util.ts";
 import { type Pending, PendingOps, type QueueIO, type SendOp } from "./_pending.ts";
 import { closeNativeSocket, type OpenedSocket } from "./_native_socket.ts";
 import type { CloseOptions, OperationOptions } from "./socket.ts";
+import {
+  type AnySocketType,
+  checkDraftEndpoint,
+  type MessageAddress,
+  messageAddress,
+  type MessageReceipt,
+  sendAddressedFrame,
+} from "./_draft.ts";
+import type { SendOptions } from "./message.ts";
 
 /** The libzmq calls that take an endpoint. */
 export type EndpointCall = "zmq_bind" | "zmq_connect" | "zmq_unbind" | "zmq_disconnect";
 
-/** A receive of one frame, or of a whole multipart message. */
-export type RecvKind = "frame" | "multipart";
+/**
+ * A receive of one frame, of a whole multipart message, or of a message with where it came from
+ * and its properties (recvMessage: core/_draft.ts).
+ */
+export type RecvKind = "frame" | "multipart" | MessageReceipt;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
@@ -61,7 +74,12 @@ export function settleLater(later: boolean, error: unknown): Promise<never> {
 /** The state and the general paths of one Socket. */
 export class SocketCore {
   /** The socket type (the modern name). */
-  readonly type: SocketType;
+  readonly type: AnySocketType;
+  /**
+   * False where a plain zmq_send must not be tried (the fast path): SERVER and PEER send by
+   * routing id, RADIO by group, so their sends take the general path, which checks the address.
+   */
+  readonly plainSend: boolean;
   /** The zmq socket pointer, or null once closed. */
   ptr: Pointer | null;
   /** The sends, receives and polls waiting for the reactor. */
@@ -91,6 +109,10 @@ export class SocketCore {
   /** LINGER and endpoints used: what a late termination reports. */
   #linger: number;
   #endpoints: string[] = [];
+  /** The zmq_poller that gives a thread-safe (DRAFT) socket its descriptor, or null. */
+  #poller: Pointer | null;
+  /** Whether a udp:// endpoint was ever bound or connected (what a RADIO may send: _draft.ts). */
+  #udp = false;
 
   /**
    * Takes over the native socket `opened` (core/_native_socket.ts) of type `type`, opened on
@@ -99,19 +121,27 @@ export class SocketCore {
   constructor(
     owner: OpenSocket,
     internals: ContextInternals,
-    type: SocketType,
+    type: AnySocketType,
     opened: OpenedSocket,
   ) {
     this.type = type;
+    this.plainSend = type !== "SERVER" && type !== "PEER" && type !== "RADIO";
+    this.#poller = opened.poller;
     this.#owner = owner;
     this.#internals = internals;
     this.#linger = internals.linger;
     this.ptr = opened.ptr;
     this.#shared = opened.shared;
     this.#slot = opened.slot;
+    const fd = opened.fd;
     this.#watcher = {
-      fd: opened.fd,
-      service: () => this.#service(),
+      fd,
+      // a thread-safe socket's descriptor is its poller's signaler: emptied before the socket
+      // is served, so that a command arriving from then on wakes the next poll
+      service: opened.poller === null ? () => this.#service() : () => {
+        wakeDrain(fd);
+        return this.#service();
+      },
       events: () => this.#events(),
       fail: (error) => this.ops.failPending(error),
     };
@@ -191,6 +221,9 @@ export class SocketCore {
     this.#fatal = error;
     this.ptr = null;
     this.#slot = null;
+    // A thread-safe socket's poller is left as it is (a descriptor and a few bytes): destroying
+    // it would touch the socket, which the owner closed and libzmq may have freed.
+    this.#poller = null;
     this.#internals.sockets.delete(this.#owner);
     this.ops.rejectAll(error);
     return error;
@@ -218,6 +251,22 @@ export class SocketCore {
     } finally {
       this.#leave();
     }
+  }
+
+  /**
+   * Runs one native call `fn` on the live pointer for operation `op` (holding the slot of a
+   * socket of an adopted context), then lets waiting operations look again (core/_draft.ts).
+   */
+  call<T>(op: string, fn: (ptr: Pointer) => T): T {
+    const ptr = this.#enter(op);
+    let result: T;
+    try {
+      result = fn(ptr);
+    } finally {
+      this.#leave();
+    }
+    this.afterOp();
+    return result;
   }
 
   /** Hands the pointer over to a proxy (see core/_registry.ts). */
@@ -275,8 +324,16 @@ export class SocketCore {
       );
     }
     if (endpoint.startsWith("tcp://")) checkTcpPorts(endpoint, context);
+    checkDraftEndpoint(this.type, endpoint, context);
+    // set before the call: a connect that failed may still have made the pipe
+    if ((call === "zmq_bind" || call === "zmq_connect") && endpoint.startsWith("udp://")) {
+      this.#udp = true;
+    }
     const ptr = this.#enter(op, context);
     try {
+      if (call === "zmq_bind" || call === "zmq_connect") {
+        checkEndpointOptions(ptr, call === "zmq_bind", endpoint, context);
+      }
       endpointCall(call, ptr, endpoint, context);
     } finally {
       this.#leave();
@@ -300,6 +357,7 @@ export class SocketCore {
   setOption(name: string, value: unknown, context: ErrorContext): void {
     this.live("setOption", context);
     const [spec, encoded] = optionToSet(name, value, context);
+    checkSocketValue(name, encoded, context);
     const ptr = this.#enter("setOption", context);
     try {
       setsockopt(ptr, spec, encoded, context);
@@ -324,6 +382,16 @@ export class SocketCore {
     }
     if (name === "EVENTS") this.afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
     return value;
+  }
+
+  /** Runs `call` with the live pointer (and, on an adopted context, the slot held). */
+  withPointer<T>(op: string, context: ErrorContext, call: (ptr: Pointer) => T): T {
+    const ptr = this.#enter(op, context);
+    try {
+      return call(ptr);
+    } finally {
+      this.#leave();
+    }
   }
 
   // ---- sending ----
@@ -363,14 +431,15 @@ export class SocketCore {
     try {
       const context = this.ctx(op);
       this.live(op);
-      const opts: OperationOptions = checkOptions(options, context);
+      const opts: SendOptions = checkOptions(options, context);
       const { frames, borrowed } = encodeMessage(message, context);
+      const address = messageAddress(opts, this.type, this.#udp, frames, context);
       const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
       opts.signal?.throwIfAborted();
       // a message that has to wait is copied: it goes out as it was when send() was called
       const keep = (from: number) => borrowed && !owned ? ownFrames(frames, from) : frames;
       if (this.ops.send.length === 0) {
-        const sending: SendOp = { frames, index: 0, resolve: noop, reject: noop };
+        const sending: SendOp = { frames, index: 0, address, resolve: noop, reject: noop };
         const ptr = this.#enter(op);
         let err: number;
         try {
@@ -393,14 +462,20 @@ export class SocketCore {
         const started = sending.index > 0;
         return this.ops.enqueue(
           "send",
-          { frames: keep(sending.index), index: sending.index },
+          { frames: keep(sending.index), index: sending.index, address },
           started ? -1 : timeout,
           started ? undefined : opts.signal,
           context,
         );
       }
       if (timeout === 0) throw timeoutError(0, context);
-      return this.ops.enqueue("send", { frames: keep(0), index: 0 }, timeout, opts.signal, context);
+      return this.ops.enqueue(
+        "send",
+        { frames: keep(0), index: 0, address },
+        timeout,
+        opts.signal,
+        context,
+      );
     } catch (e) {
       return Promise.reject(e);
     }
@@ -408,6 +483,7 @@ export class SocketCore {
 
   /** Sends the remaining frames of `op`; answers 0 when done, else the errno. */
   #trySend(ptr: Pointer, op: SendOp): number {
+    if (op.address !== undefined) return this.#trySendAddressed(ptr, op, op.address);
     const last = op.frames.length - 1;
     while (op.index <= last) {
       const err = sendFrame(ptr, op.frames[op.index], op.index < last);
@@ -415,6 +491,13 @@ export class SocketCore {
       op.index++;
     }
     return 0;
+  }
+
+  /** Sends the one frame of an addressed message (core/_draft.ts). */
+  #trySendAddressed(ptr: Pointer, op: SendOp, address: MessageAddress): number {
+    const err = sendAddressedFrame(ptr, op.frames[0], address);
+    if (err === 0) op.index = 1;
+    return err;
   }
 
   // ---- receiving ----
@@ -464,6 +547,7 @@ export class SocketCore {
 
   /** Receives into `frames`; answers 0 when the frame or whole message arrived, else errno. */
   tryRecv(ptr: Pointer, kind: RecvKind, frames: Uint8Array[]): number {
+    if (typeof kind === "object") return kind.receive(ptr, frames);
     for (;;) {
       const r = recvFrame(ptr);
       if (typeof r === "number") return r;
@@ -624,7 +708,8 @@ export class SocketCore {
       linger: this.#linger,
     });
     // a socket of an adopted context is closed unless the context's owner already did
-    closeNativeSocket(ptr, this.#shared, this.#slot, this.#depth > 0);
+    closeNativeSocket(ptr, this.#shared, this.#slot, this.#depth > 0, this.#poller);
+    this.#poller = null;
     this.#slot = null;
     this.#depth = 0;
   }
