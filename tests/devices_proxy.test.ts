@@ -144,7 +144,7 @@ Deno.test("proxy: monitoring a socket a proxy holds is EBUSY, not a race", async
   await proxy.terminate();
 });
 
-Deno.test("proxy: one socket as both frontend and backend, or a capture that cannot send, is EINVAL", () => {
+Deno.test("proxy: one socket as both frontend and backend, a capture that cannot send or is one of them, is EINVAL", () => {
   using ctx = new Context();
   using router = ctx.socket("ROUTER");
   throwsWith(() => new SteerableProxy(router, router), "EINVAL");
@@ -153,7 +153,13 @@ Deno.test("proxy: one socket as both frontend and backend, or a capture that can
   using push = ctx.socket("PUSH");
   using sub = ctx.socket("SUB");
   throwsWith(() => new SteerableProxy(pull, push, { capture: sub }), "EINVAL");
+  // a capture that is the backend (or frontend) mixed its copies into the traffic
+  throwsWith(() => new SteerableProxy(pull, push, { capture: push }), "EINVAL");
+  using dealer = ctx.socket("DEALER");
+  throwsWith(() => new SteerableProxy(router, dealer, { capture: router }), "EINVAL");
+  throwsWith(() => new ProxyLease(router, dealer, { capture: dealer }), "EINVAL");
   assert.equal(router.getOption("TYPE"), 6); // nothing was leased
+  assert.equal(push.getOption("TYPE"), 8);
 });
 
 /**
