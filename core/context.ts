@@ -108,6 +108,17 @@ export class Context implements Disposable, AsyncDisposable {
         { op: "new Context" },
       );
     }
+    for (const key of Object.keys(options)) {
+      if (!CONTEXT_FIELDS.includes(key)) {
+        // a misspelt field (ioThread, lingerMs) would be left out without a word
+        throw badValue(
+          `Context options have no field ${JSON.stringify(key.slice(0, 40))}; they are ${
+            CONTEXT_FIELDS.join(", ")
+          }`,
+          { op: "new Context" },
+        );
+      }
+    }
     // check everything before a native context exists
     const set: [ContextOptionName, number][] = [];
     if (options.ioThreads !== undefined) {
@@ -425,6 +436,9 @@ function proxyHolds(op: string): ZmqError {
     op: `${op} context`,
   });
 }
+
+/** The fields of ContextOptions. */
+const CONTEXT_FIELDS: readonly string[] = ["ioThreads", "maxSockets", "linger"];
 
 function ownerClosed(op: string): ZmqError {
   return closedError("Context was closed by the isolate that created it", { op });

@@ -78,6 +78,9 @@ Deno.test("constructors and synchronous methods throw ZmqErrors for bad argument
   throwsWith(() => new Context(null as never), "EBADVALUE");
   throwsWith(() => new Context(5 as never), "EBADVALUE");
   throwsWith(() => new Context({ linger: "long" as never }), "EBADVALUE");
+  // a misspelt field was left out without a word: the context got 1 I/O thread, not 4
+  const e = throwsWith(() => new Context({ ioThread: 4 } as never), "EBADVALUE");
+  assert.match(e.message, /no field "ioThread"; they are ioThreads, maxSockets, linger/);
   using ctx = new Context();
   const s = ctx.socket("PAIR");
   throwsWith(() => s.close(null as never), "EBADVALUE");
@@ -266,6 +269,7 @@ Deno.test("a tcp:// port outside 0..65535 is EINVAL, not another port (libzmq ke
   throwsWith(() => push.connect("tcp://127.0.0.1:99999;127.0.0.1:5555"), "EINVAL"); // the source
   const port = pull.bindToRandomPort();
   push.connect(`tcp://127.0.0.1:${port}`);
+  push.setOption("IPV6", true);
   push.connect(`tcp://[::1]:${port}`);
   pull.bind("tcp://127.0.0.1:0");
   assert.match(pull.lastEndpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
