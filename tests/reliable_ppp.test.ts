@@ -18,6 +18,34 @@ import { EventLog, waitUntil } from "./_reliable.ts";
 
 const HB = 100;
 
+/** A queue on random tcp ports with the test's heartbeat, running, its events logged. */
+function runQueue(ctx: Context) {
+  const events = new EventLog<QueueEvent>();
+  const queue = new ParanoidPirateQueue(ctx, {
+    frontend: "tcp://127.0.0.1:*",
+    backend: "tcp://127.0.0.1:*",
+    heartbeatInterval: HB,
+    onEvent: events.push,
+  });
+  return { queue, events, running: queue.run() };
+}
+
+/** A hand-made PPP worker: a DEALER that said READY, and its next message that is no HEARTBEAT. */
+async function rawWorker(ctx: Context, queue: ParanoidPirateQueue, events: EventLog<QueueEvent>) {
+  const worker = ctx.socket("DEALER");
+  worker.connect(queue.backendEndpoint);
+  await worker.send(Uint8Array.of(1));
+  await events.wait("worker-ready");
+  const next = async () => {
+    for (;;) {
+      const frames = await worker.recvMultipart({ timeout: 5000 });
+      if (frames.length === 1 && frames[0].length === 1 && frames[0][0] === 2) continue;
+      return frames;
+    }
+  };
+  return { worker, next };
+}
+
 Deno.test("Liveness and Backoff: the arithmetic, on a clock the test owns", () => {
   const peer = new Liveness({ interval: 100, liveness: 3 }, 1000);
   assert.equal(peer.deadline, 1300);
@@ -81,14 +109,7 @@ Deno.test("PPP worker: READY and HEARTBEAT are the single bytes 0x01 and 0x02; r
 
 Deno.test("PPP queue: purges a silent worker and gives its request to a live one", async () => {
   await using ctx = new Context({ linger: 0 });
-  const events = new EventLog<QueueEvent>();
-  const queue = new ParanoidPirateQueue(ctx, {
-    frontend: "tcp://127.0.0.1:*",
-    backend: "tcp://127.0.0.1:*",
-    heartbeatInterval: HB,
-    onEvent: events.push,
-  });
-  const running = queue.run();
+  const { queue, events, running } = runQueue(ctx);
   try {
     const silent = ctx.socket("DEALER");
     silent.connect(queue.backendEndpoint);
@@ -222,14 +243,7 @@ Deno.test("PPP: bad options are EBADVALUE naming the option", async () => {
 
 Deno.test("PPP queue: a request without an envelope is dropped at the frontend and never takes a worker out of service", async () => {
   await using ctx = new Context({ linger: 0 });
-  const events = new EventLog<QueueEvent>();
-  const queue = new ParanoidPirateQueue(ctx, {
-    frontend: "tcp://127.0.0.1:*",
-    backend: "tcp://127.0.0.1:*",
-    heartbeatInterval: HB,
-    onEvent: events.push,
-  });
-  const running = queue.run();
+  const { queue, events, running } = runQueue(ctx);
   const worker = new ParanoidPirateWorker(ctx, queue.backendEndpoint, { heartbeatInterval: HB });
   const serving = worker.serve((b) => b);
   try {
@@ -256,26 +270,9 @@ Deno.test("PPP queue: a request without an envelope is dropped at the frontend a
 
 Deno.test("PPP queue: a worker that answers with a malformed reply gets the request again, then the next", async () => {
   await using ctx = new Context({ linger: 0 });
-  const events = new EventLog<QueueEvent>();
-  const queue = new ParanoidPirateQueue(ctx, {
-    frontend: "tcp://127.0.0.1:*",
-    backend: "tcp://127.0.0.1:*",
-    heartbeatInterval: HB,
-    onEvent: events.push,
-  });
-  const running = queue.run();
+  const { queue, events, running } = runQueue(ctx);
   try {
-    using worker = ctx.socket("DEALER");
-    worker.connect(queue.backendEndpoint);
-    await worker.send(Uint8Array.of(1));
-    await events.wait("worker-ready");
-    const next = async () => {
-      for (;;) {
-        const frames = await worker.recvMultipart({ timeout: 5000 });
-        if (frames.length === 1 && frames[0].length === 1 && frames[0][0] === 2) continue;
-        return frames;
-      }
-    };
+    const { worker, next } = await rawWorker(ctx, queue, events);
     using client = new LazyPirateClient(ctx, queue.frontendEndpoint, { timeout: 5000, retries: 0 });
     const first = client.requestString("one");
     first.catch(() => {}); // awaited below; a failure before that is the test's own
