@@ -66,18 +66,23 @@ export function checkSignal(signal: unknown, context: ErrorContext): void {
   }
 }
 
+/** What {@linkcode checkOptions} answers: the options' timeout and signal, each read once. */
+export type CheckedOptions<T> = Pick<T, Extract<keyof T, "timeout" | "signal">>;
+
 /**
  * An optional options object (`what` names its fields for the message); its `signal`, if any,
- * must be an AbortSignal. Answers an object whose `signal` and `timeout` were each read once (a
- * getter may answer something else the next time, after the check); other fields are the
- * original's.
+ * must be an AbortSignal. Answers a plain object of its `timeout` and `signal`, each read once
+ * (a getter may answer something else the next time, after the check); other fields are read
+ * from the original.
  */
 export function checkOptions<T extends { signal?: AbortSignal }>(
   options: T | undefined,
   context: ErrorContext,
   what = "{ timeout, signal }",
-): T {
-  if (options === undefined || options === NO_OPTIONS) return NO_OPTIONS as T;
+): CheckedOptions<T> {
+  if (options === undefined || options === NO_OPTIONS) {
+    return NO_OPTIONS as unknown as CheckedOptions<T>;
+  }
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw badValue(
       `options must be an object like ${what}; got ${describeValue(options)}`,
@@ -87,11 +92,7 @@ export function checkOptions<T extends { signal?: AbortSignal }>(
   const signal = options.signal;
   checkSignal(signal, context);
   const timeout = (options as { timeout?: unknown }).timeout;
-  // the other fields (connectAndWait's `until`, say) are read through the prototype
-  return Object.create(options, {
-    signal: { value: signal, enumerable: true },
-    timeout: { value: timeout, enumerable: true },
-  });
+  return { timeout, signal } as unknown as CheckedOptions<T>;
 }
 
 /**
