@@ -66,23 +66,17 @@ export function checkSignal(signal: unknown, context: ErrorContext): void {
   }
 }
 
-/** What {@linkcode checkOptions} answers: the options' timeout and signal, each read once. */
-export type CheckedOptions<T> = Pick<T, Extract<keyof T, "timeout" | "signal">>;
-
 /**
  * An optional options object (`what` names its fields for the message); its `signal`, if any,
- * must be an AbortSignal. Answers a plain object of its `timeout` and `signal`, each read once
- * (a getter may answer something else the next time, after the check); other fields are read
- * from the original.
+ * must be an AbortSignal. Answers a copy of its own fields whose `timeout` and `signal` were
+ * each read once: a getter may answer something else the next time, after the check.
  */
 export function checkOptions<T extends { signal?: AbortSignal }>(
   options: T | undefined,
   context: ErrorContext,
   what = "{ timeout, signal }",
-): CheckedOptions<T> {
-  if (options === undefined || options === NO_OPTIONS) {
-    return NO_OPTIONS as unknown as CheckedOptions<T>;
-  }
+): T {
+  if (options === undefined || options === NO_OPTIONS) return NO_OPTIONS as T;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw badValue(
       `options must be an object like ${what}; got ${describeValue(options)}`,
@@ -92,7 +86,8 @@ export function checkOptions<T extends { signal?: AbortSignal }>(
   const signal = options.signal;
   checkSignal(signal, context);
   const timeout = (options as { timeout?: unknown }).timeout;
-  return { timeout, signal } as unknown as CheckedOptions<T>;
+  // a copy (about 20 ns): the other fields (a send's routingId, say) go along, once read
+  return { ...options, timeout, signal };
 }
 
 /**

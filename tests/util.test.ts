@@ -91,7 +91,12 @@ Deno.test("checkSignal and checkOptions: only AbortSignals and plain objects pas
   assert.equal(once.signal, undefined);
   assert.equal(once.timeout, 7);
   assert.equal(once.signal, undefined); // the answer does not ask the getters again
-  assert.equal(reads, 2);
+  const given: { timeout: number; routingId: number; signal?: AbortSignal } = {
+    timeout: 1,
+    routingId: 7,
+  };
+  const other = checkOptions(given, ctx); // other fields go along
+  assert.equal(other.routingId, 7);
 });
 
 Deno.test("checkEvents: POLLIN, POLLOUT or both", () => {
