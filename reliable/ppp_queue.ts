@@ -26,7 +26,10 @@ export interface ParanoidPirateQueueOptions {
    * goes to another one, up to this many deliveries in all. Default 3; `1` never redelivers.
    */
   maxDeliveries?: number;
-  /** Called for each event worth logging. */
+  /**
+   * Called for each event worth logging. It runs inside the service's loop: keep it quick, and do
+   * not throw from it (an exception ends the service, and `done` rejects with it).
+   */
   onEvent?: (event: QueueEvent) => void;
 }
 
