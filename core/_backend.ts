@@ -602,6 +602,26 @@ export function wakeDrain(fd: number): void {
   }
 }
 
+/** The pipe readable() writes to: [readFd, writeFd], made on first use. */
+let probePipe: [number, number] | null = null;
+
+/**
+ * True if `bytes` bytes at `ptr` can be read: the kernel copies them into a pipe, or answers
+ * EFAULT where reading them from JS would kill the process. Says nothing of what is there.
+ * True as well when no pipe can be made (then nothing can be checked).
+ */
+export function readable(ptr: Pointer, bytes: number): boolean {
+  if (probePipe === null) {
+    const fds = new Int32Array(2);
+    if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) return true;
+    for (const fd of fds) setNonBlocking(fd);
+    probePipe = [fds[0], fds[1]];
+  }
+  const written = Number(libc.write_from(probePipe[1], ptr, BigInt(bytes)));
+  if (written > 0) wakeDrain(probePipe[0]);
+  return written === bytes;
+}
+
 const timespec = new BigInt64Array(2);
 const timespecBytes = new Uint8Array(timespec.buffer);
 

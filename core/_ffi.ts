@@ -96,6 +96,9 @@ const LIBC_SYMBOLS = {
   pipe: { parameters: ["buffer"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  // write(2) from an address: the kernel answers EFAULT for memory that cannot be read, where
+  // reading it from here would fault (a context handle's address is checked so)
+  write_from: { name: "write", parameters: ["i32", "pointer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
   // Copies a received frame out of libzmq's message into a JS buffer (one fast call).
   memcpy: { parameters: ["buffer", "usize", "usize"], result: "void" },

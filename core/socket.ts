@@ -136,6 +136,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     socketInternals.set(this, {
       lease: (owner) => core.lease(owner),
       release: () => core.release(),
+      whenReleased: () => core.whenReleased(),
     });
   }
 
