@@ -45,7 +45,10 @@ export const MAX_HEARTBEAT_TTL = 6_553_599;
  * using router = ctx.socket("ROUTER");
  * dealer.connect(`tcp://127.0.0.1:${router.bindToRandomPort()}`);
 
+ * assert.equal(dealer.getOption("HEARTBEAT_IVL"), 1000);
+ * assert.equal(dealer.getOption("HEARTBEAT_TIMEOUT"), 3000);
  * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 0 }), { code: "EBADVALUE" });
+
  * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 1000, ttl: 1e7 }), { code: "EBADVALUE" });
 
  * ```
