@@ -15,6 +15,18 @@ export const hasPyzmq: boolean = (() => {
   }
 })();
 
+/** Debian's libzmq 4.3.4 (no DRAFT), which comes with python3-zmq. */
+export const DEBIAN_LIBZMQ = "/usr/lib/x86_64-linux-gnu/libzmq.so.5";
+
+/** True if {@linkcode DEBIAN_LIBZMQ} is there. */
+export const hasDebianLibzmq: boolean = (() => {
+  try {
+    return Deno.statSync(DEBIAN_LIBZMQ).isFile;
+  } catch {
+    return false;
+  }
+})();
+
 /** A running peer process. */
 export interface PyPeer {
   /** Its stdout lines so far. */

@@ -3,15 +3,7 @@
 import assert from "node:assert/strict";
 import { DRAFT_SOCKET_TYPES, MissingCapabilityError, ZmqError, zmqHas } from "../mod.ts";
 import { runFixture } from "./_util.ts";
-
-const debianLibzmq = "/usr/lib/x86_64-linux-gnu/libzmq.so.5";
-const hasDebianLibzmq = (() => {
-  try {
-    return Deno.statSync(debianLibzmq).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { DEBIAN_LIBZMQ, hasDebianLibzmq } from "./_peers.ts";
 
 Deno.test({
   name:
@@ -20,7 +12,7 @@ Deno.test({
   ignore: !hasDebianLibzmq,
   async fn() {
     const r = await runFixture("no_draft.ts", {
-      env: { DENO_ZMQ_LIBRARY: debianLibzmq },
+      env: { DENO_ZMQ_LIBRARY: DEBIAN_LIBZMQ },
       timeout: 60_000,
     });
     assert.equal(r.code, 0, r.stderr);
