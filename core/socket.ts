@@ -444,7 +444,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * {@linkcode Codec} (`{ encode, decode }`, e.g. {@linkcode jsonCodec} or the MessagePack
    * codec of `@zmq/deno/msgpack`) or an encoding function answering a frame or an array of
    * frames. A codec that throws rejects with a ZmqError of code `ECODEC` whose `cause` is what
-   * it threw; nothing is sent.
+   * it threw; nothing is sent. `options` are those of {@linkcode Socket.send}: a SERVER answers
+   * with `{ routingId }` (its request read with `recvMessage`, decoded by `codec.decode(frames)`),
+   * a RADIO sends to a `{ group }`.
    *
    * @example
    * ```ts
@@ -463,7 +465,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   sendSerialized<T>(
     value: T,
     codec: Encoder<T>,
-    options: OperationOptions = NO_OPTIONS,
+    options: SendOptions = NO_OPTIONS,
   ): Promise<void> {
     let frames: Frame[];
     try {
