@@ -38,7 +38,8 @@ Deno.test(`wire fuzz: ${SEEDS.length} seeds, every socket type keeps its good pe
   console.log(report);
   assert.equal(result.outcomes.filter((o) => !o.ok).length, 0, report);
   // each seed attempts 400 sends; one that times out under load is withdrawn, not delivered, so
-  // the bound is what no loaded machine fell below, and far above "a handful" (issue 10)
+  // the bound leaves room for that (the long campaign of 2026-12-01 saw 386 at the lowest, CI
+  // under load once less than 400) and is still far above "a handful" (issue 10)
   for (const o of result.outcomes) assert.ok(o.counts.delivered >= 200, report);
 });
 
