@@ -242,7 +242,6 @@ export class Authenticator extends Service implements Disposable {
    * using req = ctx.socket("REQ");
    * const event = await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
    * assert.equal(event.event, "handshake_succeeded"); // let in
-
    * ```
    *
    * @param addresses IPv4 or IPv6 addresses in text form.

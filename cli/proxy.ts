@@ -69,7 +69,6 @@ function side(label: string, now: SideStatistics, before: SideStatistics, second
  *   line,
  *   "front->back 20 msg, 2.00 kB (10 msg/s, 1.00 kB/s) | back->front 20 msg, 2.00 kB (10 msg/s, 1.00 kB/s)",
  * );
-
  * ```
  */
 export function countsLine(

@@ -24,7 +24,6 @@
  *   tags: ["a", "b"],
  *   raw: new Uint8Array([1, 2]),
  * });
-
  * ```
  *
  * @module
@@ -95,7 +94,6 @@ export function msgpackCodec(options: MsgpackOptions = {}): Codec<unknown> {
  * const frame = msgpack.encode({ ok: true }) as Uint8Array;
  * assert.deepEqual(frame, new Uint8Array([0x81, 0xa2, 0x6f, 0x6b, 0xc3])); // {"ok": true}: 5 bytes
  * assert.deepEqual(msgpack.decode([frame]), { ok: true });
-
  * ```
  */
 export const msgpack: Codec<unknown> = msgpackCodec();

@@ -839,6 +839,23 @@ export function connectPeer(sock: Pointer, endpoint: string, context: ErrorConte
   return id;
 }
 
+/** Whether this build has zmq_socket_get_peer_state (DRAFT, libzmq 4.3.2 and later). */
+export const peerStateApi: boolean = zmq.zmq_socket_get_peer_state !== null;
+
+/**
+ * zmq_socket_get_peer_state of a ROUTER's peer `routingId` (1 to 255 bytes), after the commands
+ * libzmq has queued for the socket were processed (reading ZMQ_EVENTS does that: a peer that
+ * drained its queue since is seen as such). Answers the events the peer is ready for (POLLOUT:
+ * its queue takes a message); throws EHOSTUNREACH for no such peer.
+ */
+export function peerState(sock: Pointer, routingId: Uint8Array, context: ErrorContext): number {
+  getsockoptInt(sock, 15); // ZMQ_EVENTS
+  const id = routingId.length ? routingId : ONE_BYTE;
+  const state = zmq.zmq_socket_get_peer_state!(sock, id, BigInt(routingId.length));
+  if (state < 0) throw lastError(context);
+  return state;
+}
+
 // The zmq_msg_t of addressed sends and of receives with properties, apart from recvFrame's.
 const sendMsg = new Uint8Array(new ArrayBuffer(64));
 const recvMsg = new Uint8Array(new ArrayBuffer(64));

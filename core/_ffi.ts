@@ -76,6 +76,11 @@ const ZMQ_SYMBOLS = {
   zmq_join: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
   zmq_leave: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
   zmq_connect_peer: { parameters: ["pointer", "buffer"], result: "u32", optional: true },
+  zmq_socket_get_peer_state: {
+    parameters: ["pointer", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
   zmq_msg_init_buffer: { parameters: ["buffer", "buffer", "usize"], result: "i32", optional: true },
   zmq_msg_set_routing_id: { parameters: ["buffer", "u32"], result: "i32", optional: true },
   zmq_msg_routing_id: { parameters: ["buffer"], result: "u32", optional: true },

@@ -42,7 +42,6 @@ export type SocketType = keyof typeof SOCKET_TYPES;
  * using ctx = new Context();
  * using frontend = ctx.socket("XREP");
  * assert.equal(frontend.type, "ROUTER");
-
  * ```
  */
 export const SOCKET_TYPE_ALIASES = {

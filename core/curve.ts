@@ -65,7 +65,6 @@ export function z85Encode(bytes: Uint8Array): string {
  * import { z85Decode } from "../mod.ts";
  * assert.deepEqual(z85Decode("HelloWorld"), new Uint8Array([134, 79, 210, 111, 181, 89, 247, 91]));
  * assert.throws(() => z85Decode("Hell"), { code: "EINVAL" }); // not a multiple of 5 characters
-
  * ```
  *
  * @param text Z85 text, a multiple of 5 characters.
@@ -166,7 +165,6 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
  * const { publicKey, secretKey } = curveKeypair();
  * assert.equal(publicKey.length, 40);
  * assert.equal(secretKey.length, 40);
-
  * ```
  *
  * @returns A new key pair, both keys as 40 Z85 characters.

@@ -125,7 +125,6 @@ export interface ZmqErrorOptions {
  *   assert.equal(e.code, "EFSM");
  *   assert.equal(e.op, "recv");
  * }
-
  * ```
  */
 export class ZmqError extends Error {

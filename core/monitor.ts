@@ -598,8 +598,10 @@ function subscribe(
 
 /**
  * Asks every connection of a socket monitored with events of version 2 to report its queues:
- * each answers with a `pipes_stats` event whose `values` are the messages queued towards the
- * peer and from it. Answers false when the socket has no connection (no event will come).
+ * each answers with a `pipes_stats` event whose `egress` and `ingress` (also its `values`) are
+ * the messages queued towards the peer and from it. The answers reach the monitor once the
+ * socket next processes libzmq's commands (a pending receive or send, or any call on it).
+ * Answers false when the socket has no connection (no event will come).
  * Throws a ZmqError of code `EINVAL` if the socket has no monitor of version 2.
  *
  * @example

@@ -303,7 +303,6 @@ export type SocketOptionName = keyof typeof SOCKET_OPTIONS;
  * import assert from "node:assert/strict";
  * import { Context, SOCKET_OPTION_ALIASES } from "../mod.ts";
  * assert.deepEqual(SOCKET_OPTION_ALIASES.HWM, ["SNDHWM", "RCVHWM"]);
-
  * using ctx = new Context();
  * using push = ctx.socket("PUSH");
  * push.setOption("HWM", 10);

@@ -220,7 +220,6 @@ export class ProxyLease {
  * await running;
  * frontend.unbind("inproc://proxy-example-front"); // the sockets are usable again
  * assert.equal(frontend.closed, false);
-
  * ```
  */
 export async function proxySteerable(

@@ -46,7 +46,6 @@ import { badValue } from "../core/errors.ts";
  * using req = openReq(ctx, { connect: ["inproc://reqrep-server-1", "inproc://reqrep-server-2"] });
  * assert.equal(req.type, "REQ");
  * assert.throws(() => openReq(ctx, {}), { code: "EBADVALUE" }); // no endpoint at all
-
  * ```
  */
 export function openReq(ctx: Context, endpoints: PatternEndpoints): Socket {

@@ -167,7 +167,6 @@ export class Loop extends Service {
    * await loop.run();
    * assert.equal(fired, 1);
    * assert.ok(performance.now() - started >= 9); // not before its time (a loose bound)
-
    * ```
    *
    * @param ms Milliseconds from now.

@@ -44,13 +44,10 @@ export const MAX_HEARTBEAT_TTL = 6_553_599;
  * setZmtpHeartbeats(dealer, { interval: 1000, timeout: 3000, ttl: 5000 });
  * using router = ctx.socket("ROUTER");
  * dealer.connect(`tcp://127.0.0.1:${router.bindToRandomPort()}`);
-
  * assert.equal(dealer.getOption("HEARTBEAT_IVL"), 1000);
  * assert.equal(dealer.getOption("HEARTBEAT_TIMEOUT"), 3000);
  * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 0 }), { code: "EBADVALUE" });
-
  * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 1000, ttl: 1e7 }), { code: "EBADVALUE" });
-
  * ```
  *
  * @param socket The socket whose connections send ZMTP PINGs; set before `connect`/`bind`.
@@ -168,7 +165,6 @@ export interface BackoffOptions {
  * import { Backoff } from "../mod.ts";
  * const backoff = new Backoff({ initial: 100, max: 350 });
  * assert.deepEqual([backoff.next(), backoff.next(), backoff.next(), backoff.next()], [100, 200, 350, 350]);
-
  * backoff.reset();
  * assert.equal(backoff.next(), 100);
  * ```

@@ -130,7 +130,6 @@ export class LazyPirateClient implements Disposable {
    * });
    * assert.equal(client.timeout, 2500);
    * assert.throws(() => new LazyPirateClient(ctx, "inproc://lazy-pirate-server", { retries: -1 }), {
-
    *   code: "EBADVALUE",
    * });
    * ```

@@ -41,7 +41,6 @@ export interface MajordomoReply {
  *   replies.push(new TextDecoder().decode(body[0]));
  * }
  * assert.deepEqual(replies, ["request 0", "request 1", "request 2"]);
-
  * await worker.close();
  * await serving;
  * await broker.close();

@@ -37,7 +37,6 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *   client.request("echo", ["Hello", "world"]), // with a broker: the reply's frames
  *   (e) => e instanceof UnreachableError && e.code === "EUNREACHABLE" && e.attempts === 3,
  * );
-
  * ```
  */
 export class MajordomoClient implements Disposable {

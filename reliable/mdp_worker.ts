@@ -66,7 +66,6 @@ function mdpCodec(service: string): SessionCodec {
  * const serving = worker.serve(([text]) => new TextDecoder().decode(text).toUpperCase());
  * using client = new MajordomoClient(ctx, "inproc://mdp-worker-doc");
  * assert.deepEqual(await client.requestText("upper", "hello"), ["HELLO"]);
-
  * await worker.close(); // the worker says DISCONNECT; serve resolves
  * await serving;
  * await broker.close();

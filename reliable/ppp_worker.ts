@@ -44,7 +44,6 @@ const PPP_CODEC: SessionCodec = {
  * await queue.send([id, "client", "", "Hello"]);
  * const [, ...reply] = await queue.recvMultipart();
  * assert.deepEqual(reply.map((f) => new TextDecoder().decode(f)), ["client", "", "Hello"]);
-
  * await worker.close();
  * await serving;
  * ```

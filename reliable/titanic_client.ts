@@ -71,7 +71,6 @@ export class TitanicError extends ZmqError {
  * using titanic = new TitanicClient(ctx, "inproc://titanic-client-doc");
  * const uuid = await titanic.submit("echo", "Hello"); // stored: safe from here on
  * assert.deepEqual(await titanic.fetch(uuid), { status: "300" }); // no echo worker yet
-
  * await titanic.close(uuid); // done with it: Titanic forgets request and reply
  * await server.close();
  * await broker.close();

@@ -68,7 +68,6 @@ export interface ProcessRoleHandle extends RoleHandle {
  * @param module The role module's URL (or a path relative to this module).
  * @param options `name`, `args`, `onLine`, `permissions`, `wrapper` (words before `deno`), `env`,
  * `stopSignal`.
-
  * @returns The running process: its `pid`, `lines`, `done`, `stop()` and `kill()`.
  * @throws {RoleError} For a `context` option: a process cannot share one.
  */
