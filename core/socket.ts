@@ -909,6 +909,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * const [id] = await router.recvMultipart();
    * assert.equal(router.peerState(id), POLLOUT); // "worker-1" can take a message
    * ```
+   *
+   * @param routingId The peer's routing id, 1 to 255 bytes.
+   * @returns `POLLOUT` while its queue takes a message, 0 while it is full.
+   * @throws {ZmqError} `EHOSTUNREACH` for an id no peer has, `ENOTSUP` on a socket that is not a
+   * ROUTER, `EBADVALUE` for a bad id; `MissingCapabilityError` without DRAFT.
    */
   peerState(routingId: Frame): number {
     return peerStateOf(this.#core, routingId);
