@@ -5,7 +5,7 @@
 // short fixed sequence), returns what the C call returns, and turns a failure into a ZmqError
 // built from zmq_errno() read right after the failing call. No policy lives here.
 import { found, libc, type Pointer, zmq } from "./_ffi.ts";
-import { DONTWAIT, ERRNO, type OptionSpec, SNDMORE } from "./constants.ts";
+import { ERRNO, type OptionSpec } from "./constants.ts";
 import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
 
 const encoder = new TextEncoder();
@@ -317,104 +317,17 @@ export function pointerAt(address: bigint): Pointer {
   return Deno.UnsafePointer.create(address)!;
 }
 
-// ---- messages ----
+// ---- messages: core/_backend_frames.ts (the half of the boundary that moves frames) ----
 
-/** zmq_send with DONTWAIT (and SNDMORE when `more`); answers 0, or the errno on failure. */
-export function sendFrame(sock: Pointer, frame: Uint8Array, more: boolean): number {
-  const flags = more ? DONTWAIT | SNDMORE : DONTWAIT;
-  const buf = frame.length ? frame : ONE_BYTE;
-  while (zmq.zmq_send(sock, buf, BigInt(frame.length), flags) < 0) {
-    const e = zmq.zmq_errno();
-    if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
-  }
-  return 0;
-}
-
-// A zmq_msg_t (64 bytes) that outlives any single call; in its own ArrayBuffer so that V8
-// never moves it while libzmq holds pointers into it. It stays initialised for the life of the
-// isolate: zmq_msg_recv releases the previous content itself (and leaves the message valid when
-// it fails), so a frame costs zmq_msg_recv, zmq_msg_more, zmq_msg_data and a memcpy, no
-// init/close.
-const msg = new Uint8Array(new ArrayBuffer(64));
-zmq.zmq_msg_init(msg);
-/** Content above this size is released right after it was copied out, not at the next recv. */
-const KEEP_MAX = 64 * 1024;
-
-// Small frames are copied out of the zmq_msg_t itself. libzmq 4.3 keeps a frame of up to 33
-// bytes inside the message (a "very small message": data at offset 8, its size at 41, the type
-// 101 at 42), which saves the zmq_msg_data and memcpy calls, the largest part of the native cost
-// of a small receive. The layout is libzmq's, not its API: it is checked once against the API
-// here (a 5-byte message must be a very small one with its data at offset 8, a 100-byte one must
-// not be), and every frame must still say type 101 and the size zmq_msg_recv answered.
-const VSM_DATA = 8, VSM_MAX = 33, VSM_SIZE = 41, TYPE = 42, TYPE_VSM = 101;
-const inlineSmall: boolean = (() => {
-  const probe = new Uint8Array(new ArrayBuffer(64));
-  if (zmq.zmq_msg_init_size(probe, 5n) !== 0) return false;
-  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(probe)));
-  const small = probe[TYPE] === TYPE_VSM && probe[VSM_SIZE] === 5 &&
-    BigInt(zmq.zmq_msg_data_addr(probe)) === base + BigInt(VSM_DATA);
-  zmq.zmq_msg_close(probe);
-  if (zmq.zmq_msg_init_size(probe, 100n) !== 0) return false;
-  const large = probe[TYPE] !== TYPE_VSM;
-  zmq.zmq_msg_close(probe);
-  return small && large;
-})();
-
-/** zmq_msg_recv answers the size clipped to INT_MAX: a bigger frame must be sized again. */
-const INT_MAX = 2147483647;
-
-/** Whether the frame returned by the last successful recvFrame has more frames after it. */
-export let lastFrameMore = false;
-/** The size of the frame that made the last recvFrame answer ENOMEM (it was dropped). */
-export let lastDroppedSize = 0;
-
-/**
- * zmq_msg_recv with DONTWAIT, copied out of libzmq's message into a Uint8Array of its own: a
- * frame's `.buffer` holds that frame and nothing else, and what a caller does with it (writes,
- * transfers it to a Worker) touches no other frame. Answers the frame, or the errno (a number)
- * on failure. A frame too big for this isolate's memory answers ENOMEM after dropping the rest
- * of its message too (a message is all or nothing); `lastDroppedSize` tells its size.
- */
-export function recvFrame(sock: Pointer): Uint8Array | number {
-  let n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
-  while (n < 0) {
-    const e = zmq.zmq_errno();
-    if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
-    n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
-  }
-  if (n === INT_MAX) n = Number(zmq.zmq_msg_size(msg)); // 2 GiB or more
-  lastFrameMore = zmq.zmq_msg_more(msg) === 1;
-  let out: Uint8Array;
-  try {
-    out = new Uint8Array(n);
-  } catch {
-    lastDroppedSize = n;
-    releaseMessage();
-    if (lastFrameMore) dropRest(sock);
-    return ERRNO.ENOMEM;
-  }
-  if (n <= VSM_MAX && inlineSmall && msg[TYPE] === TYPE_VSM && msg[VSM_SIZE] === n) {
-    for (let i = 0; i < n; i++) out[i] = msg[VSM_DATA + i];
-  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));
-  if (n > KEEP_MAX) releaseMessage();
-  return out;
-}
-
-function releaseMessage(): void {
-  zmq.zmq_msg_close(msg);
-  zmq.zmq_msg_init(msg);
-}
-
-/** Receives and drops the remaining frames of the message being received (they are queued:
- * libzmq delivers a multipart message whole). */
-function dropRest(sock: Pointer): void {
-  do {
-    if (zmq.zmq_msg_recv(msg, sock, DONTWAIT) < 0 && zmq.zmq_errno() !== ERRNO.EINTR) break;
-    lastFrameMore = zmq.zmq_msg_more(msg) === 1;
-    releaseMessage();
-  } while (lastFrameMore);
-  lastFrameMore = false;
-}
+export {
+  lastDroppedSize,
+  lastFrameMore,
+  recvBatch,
+  recvFrame,
+  sendFrame,
+  staged,
+  type StagedBatch,
+} from "./_backend_frames.ts";
 
 // ---- file descriptors ----
 

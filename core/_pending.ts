@@ -7,6 +7,8 @@ import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { ERRNO, POLLIN, POLLOUT } from "./constants.ts";
 import { type ErrorContext, timeoutError } from "./errors.ts";
+import { BatchReceive } from "./_batch.ts";
+import type { RecvKind } from "./_socket_core.ts";
 
 /** How a cancelled operation ends: a timed-out poll answers 0, anything else rejects. */
 type Outcome = { ok: true; value: unknown } | { ok: false; reason: unknown };
@@ -19,9 +21,9 @@ export interface Pending {
   cleanup?: () => void;
 }
 
-/** A pending receive of one frame or of a whole multipart message. */
+/** A pending receive of one frame, of a whole multipart message, or of a batch of messages. */
 export interface RecvOp extends Pending {
-  kind: "frame" | "multipart";
+  kind: RecvKind;
   frames: Uint8Array[];
 }
 
@@ -48,7 +50,7 @@ export interface QueueIO {
   /** Sends the rest of `op`'s frames; answers 0 when done, else the errno. */
   send(ptr: Pointer, op: SendOp): number;
   /** Receives a frame or a whole message into `frames`; answers 0 when done, else the errno. */
-  recv(ptr: Pointer, kind: "frame" | "multipart", frames: Uint8Array[]): number;
+  recv(ptr: Pointer, kind: RecvKind, frames: Uint8Array[]): number;
   /** Reads ZMQ_EVENTS; answers minus the errno on failure. */
   events(ptr: Pointer): number;
   /** A message of the queue went out. */
@@ -66,6 +68,12 @@ function settle(op: Pending, outcome: Outcome): void {
   op.cleanup?.();
   if (outcome.ok) op.resolve(outcome.value as never);
   else op.reject(outcome.reason);
+}
+
+/** What a receive that succeeded answers: its frame, its message or its batch. */
+function received(op: RecvOp): unknown {
+  const kind = op.kind;
+  return kind === "frame" ? op.frames[0] : kind instanceof BatchReceive ? kind.messages : op.frames;
 }
 
 /** True for a send whose first frames went out: the rest must follow, whatever happens. */
@@ -203,7 +211,7 @@ export class PendingOps {
       }
       this.recv.shift();
       op.cleanup?.();
-      if (err === 0) op.resolve((op.kind === "frame" ? op.frames[0] : op.frames) as never);
+      if (err === 0) op.resolve(received(op) as never);
       else if (io.failed(op, err, "recv")) return 0;
     }
     if (this.poll.length > 0) {

@@ -11,13 +11,16 @@ import {
   getsockoptInt,
   lastDroppedSize,
   lastFrameMore,
+  recvBatch,
   recvFrame,
   sendFrame,
   setsockopt,
+  staged,
   strerror,
 } from "./_backend.ts";
+import { BatchReceive, takeBatch } from "./_batch.ts";
 import type { Pointer } from "./_backend.ts";
-import { reactor, type Watched } from "./_reactor.ts";
+import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
 import { POLLIN, POLLOUT, type SocketType } from "./constants.ts";
@@ -40,8 +43,8 @@ import type { CloseOptions, OperationOptions } from "./socket.ts";
 /** The libzmq calls that take an endpoint. */
 export type EndpointCall = "zmq_bind" | "zmq_connect" | "zmq_unbind" | "zmq_disconnect";
 
-/** A receive of one frame, or of a whole multipart message. */
-export type RecvKind = "frame" | "multipart";
+/** A receive of one frame, of a whole multipart message, or of a batch (core/_batch.ts). */
+export type RecvKind = "frame" | "multipart" | BatchReceive;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
@@ -66,6 +69,11 @@ export class SocketCore {
   readonly ops: PendingOps;
   /** Messages sent since the socket was opened (what a late termination reports). */
   sent = 0;
+  /**
+   * An error a batch receive met after the messages it answered (an ENOMEM drop): the next
+   * receive reports it (0: none). The fast paths leave the receive to the general path then.
+   */
+  deferred = 0;
   #owner: OpenSocket;
   #internals: ContextInternals;
   #fatal: ZmqError | null = null;
@@ -87,6 +95,13 @@ export class SocketCore {
   /** LINGER and endpoints used: what a late termination reports. */
   #linger: number;
   #endpoints: string[] = [];
+  /**
+   * Set when a receive that just failed with EAGAIN became the socket's only pending operation,
+   * cleared by any later call on the socket (afterOp): until then the reactor's first sweep
+   * need not try it again (the failed zmq_msg_recv processed libzmq's commands, so a poll of
+   * ZMQ_FD wakes on anything new). Saves a zmq_msg_recv (a poll(2) inside libzmq) per wait.
+   */
+  #freshWait = false;
 
   /**
    * Takes over the native socket `opened` (core/_native_socket.ts) of type `type`, opened on
@@ -420,7 +435,7 @@ export class SocketCore {
     options: OperationOptions,
     op: string,
     justFailed = 0,
-  ): Promise<Uint8Array | Uint8Array[]> {
+  ): Promise<Uint8Array | Uint8Array[] | Uint8Array[][]> {
     try {
       const context = this.ctx(op);
       this.live(op);
@@ -440,13 +455,16 @@ export class SocketCore {
         }
         if (err === 0) {
           this.afterOp();
-          return Promise.resolve(kind === "frame" ? frames[0] : frames);
+          return Promise.resolve(
+            kind === "frame" ? frames[0] : kind instanceof BatchReceive ? kind.messages : frames,
+          );
         }
         if (err !== EAGAIN) throw this.errorFor(err, context);
         if (timeout === 0) {
           this.afterOp(); // the failed zmq_msg_recv may have consumed the fd's edge
           throw timeoutError(0, context);
         }
+        if (!this.ops.any && this.#slot === null) this.#freshWait = true;
       }
       return this.ops.enqueue("recv", { kind, frames: [] }, timeout, opts.signal, context);
     } catch (e) {
@@ -454,8 +472,23 @@ export class SocketCore {
     }
   }
 
-  /** Receives into `frames`; answers 0 when the frame or whole message arrived, else errno. */
+  /**
+   * Receives into `frames` (a batch: into the BatchReceive); answers 0 when the frame, the whole
+   * message or a batch of at least one message arrived, else the errno.
+   */
   tryRecv(ptr: Pointer, kind: RecvKind, frames: Uint8Array[]): number {
+    if (this.deferred !== 0) {
+      const err = this.deferred;
+      this.deferred = 0;
+      return err;
+    }
+    if (kind instanceof BatchReceive) {
+      const err = recvBatch(ptr, kind.max);
+      if (err !== 0) return err;
+      kind.messages = takeBatch();
+      this.deferred = staged.error;
+      return 0;
+    }
     for (;;) {
       const r = recvFrame(ptr);
       if (typeof r === "number") return r;
@@ -532,6 +565,14 @@ export class SocketCore {
       this.ops.rejectAll(this.#fatal ?? closedError("Socket was closed", this.ctx("close")));
       return 0;
     }
+    if (this.#freshWait) {
+      this.#freshWait = false;
+      const ops = this.ops;
+      if (
+        ops.recv.length === 1 && ops.send.length === 0 && ops.poll.length === 0 &&
+        ops.recv[0].cancelled === undefined
+      ) return POLLIN | FRESH;
+    }
     let ptr: Pointer;
     try {
       ptr = this.#enter("service");
@@ -584,6 +625,7 @@ export class SocketCore {
 
   /** After a send/recv made outside the loop, the edge-triggered fd may have been consumed. */
   afterOp(): void {
+    this.#freshWait = false;
     if (this.ops.any) {
       reactor.wake();
     }

@@ -21,6 +21,7 @@ import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
 import { NO_OPTIONS } from "./_args.ts";
+import { BatchReceive } from "./_batch.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { settleLater, SocketCore } from "./_socket_core.ts";
@@ -48,6 +49,9 @@ export interface CloseOptions {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_FRAMES: Uint8Array[] = [];
+/** How many messages a batch receive takes at most unless told (recvMany, batches). */
+const BATCH_MAX = 1000;
 
 /**
  * A ZeroMQ socket. Create one with {@linkcode Context.socket} (or `new Socket(ctx, "REQ")`, as
@@ -396,7 +400,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (mustYield()) return afterTurn(() => this.recv(options));
     const core = this.#core;
     // Fast path: a frame is already there and nothing is queued before this call.
-    if (core.ops.recv.length === 0 && quick(options)) {
+    if (core.ops.recv.length === 0 && core.deferred === 0 && quick(options)) {
       const ptr = core.fastPtr();
       if (ptr !== null) {
         const r = recvFrame(ptr);
@@ -429,6 +433,87 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   recvMultipart(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array[]> {
     if (mustYield()) return afterTurn(() => this.recvMultipart(options));
     return this.#core.recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
+  }
+
+  /**
+   * Receives a batch: every message queued on the socket right now, up to `max` (default 1000),
+   * each as an array of frames, in order; waits (like {@linkcode Socket.recvMultipart}, with the
+   * same timeout and signal) only until the first one is there. One call, one settlement and one
+   * buffer for the whole batch, so that small messages cost a fraction of a `recv` each.
+   *
+   * The frames of one batch are views into one ArrayBuffer that holds that batch's frames and
+   * nothing else (a frame too big for the batch's staging area, over 16 KiB, has a buffer of its
+   * own): no byte of another batch, message or socket is visible through `frame.buffer`, and
+   * writing into it or transferring it (postMessage, `buffer.transfer()`) affects that batch
+   * alone, whose other frames it empties. Copy a frame (`frame.slice()`) to keep it apart.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://many-example");
+   * push.connect("inproc://many-example");
+   * for (let i = 0; i < 5; i++) await push.send(`job ${i}`);
+   * await push.send(["a", "multipart"]);
+   * const batch = await pull.recvMany();
+   * console.log(batch.length); // 6: every message that was queued
+   * console.log(batch[5].length); // 2: a message is never split
+   * ```
+   */
+  recvMany(
+    max: number = BATCH_MAX,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<Uint8Array[][]> {
+    if (mustYield()) return afterTurn(() => this.recvMany(max, options));
+    const core = this.#core;
+    if (!(Number.isInteger(max) && max >= 1) && max !== Infinity) {
+      return Promise.reject(
+        new ZmqError(
+          "EBADVALUE",
+          0,
+          `max must be a whole number of messages >= 1; got ${String(max)}`,
+          core.ctx("recvMany"),
+        ),
+      );
+    }
+    const batch = new BatchReceive(max);
+    // Fast path: messages are already there and nothing is queued before this call.
+    if (core.ops.recv.length === 0 && quick(options)) {
+      const ptr = core.fastPtr();
+      if (ptr !== null) {
+        const err = core.tryRecv(ptr, batch, NO_FRAMES);
+        if (err === 0) {
+          core.afterOp();
+          return Promise.resolve(batch.messages);
+        }
+        return core.recv(batch, options, "recvMany", err) as Promise<Uint8Array[][]>;
+      }
+    }
+    return core.recv(batch, options, "recvMany") as Promise<Uint8Array[][]>;
+  }
+
+  /**
+   * Iterates over incoming messages in batches (see {@linkcode Socket.recvMany}) until the
+   * socket is closed: each batch is every message that was queued, up to `max`.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const batch of pull.batches()) {
+   *   for (const [body] of batch) handle(body);
+   * }
+   * ```
+   */
+  async *batches(max: number = BATCH_MAX): AsyncGenerator<Uint8Array[][]> {
+    while (!this.closed) {
+      try {
+        yield await this.recvMany(max);
+      } catch (e) {
+        if (e instanceof ZmqError && (e.code === "ECLOSED" || e.code === "ETERM")) return;
+        throw e;
+      }
+    }
   }
 
   /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */

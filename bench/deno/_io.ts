@@ -25,9 +25,10 @@ export async function receiveEach(
 ): Promise<number> {
   let i = 0;
   while (i < max) {
-    const frame = await s.recv(options);
-    i++;
-    if (onFrame(frame) === false) break;
+    for (const [frame] of await s.recvMany(Math.min(max - i, 1000), options)) {
+      i++;
+      if (onFrame(frame) === false) return i;
+    }
   }
   return i;
 }
