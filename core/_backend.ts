@@ -320,11 +320,19 @@ export function pointerAt(address: bigint): Pointer {
 // ---- messages: core/_backend_frames.ts (the half of the boundary that moves frames) ----
 
 export {
+  allocShared,
+  closeShared,
   lastDroppedSize,
   lastFrameMore,
+  type MessageSlot,
   recvBatch,
   recvFrame,
+  recvShared,
   sendFrame,
+  sendShared,
+  sharedCounts,
+  sharedElsewhere,
+  type SharedMessage,
   staged,
   type StagedBatch,
 } from "./_backend_frames.ts";

@@ -274,3 +274,164 @@ export function recvBatch(sock: Pointer, max: number): number {
   b.used = used;
   return 0;
 }
+
+// ---- zero copy (core/zero_copy.ts) ----
+
+// A zero-copy frame keeps a libzmq message of its own (a zmq_msg_t in an ArrayBuffer of its own,
+// a "slot") and views that message's memory. Only memory libzmq owns is ever shared this way,
+// never a JS buffer: libzmq may read a message after the isolate that sent it is gone (at exit,
+// or a Worker terminated), and memory V8 freed then crashed it (measured: "Bad address
+// (tcp.cpp:227)"). No JS callback is involved either: a frame is released on the JS thread, and
+// the memory of ZeroCopyFrame.alloc is freed by libc's free wherever libzmq drops it.
+//
+// What this reads of libzmq 4.3's layout (msg.hpp), checked once against the API below: a large
+// message (type 102, or 105 for one received without a copy) points at its content_t at offset
+// 8, and content_t is { data, size, ffn, hint, refcnt (u32) }; zmq_msg_copy marks both messages
+// shared (flag 0x80) and counts 2. A frame whose count is above 1 is still held by a send in
+// libzmq (or by another frame sharing it): that is how ZeroCopyFrame.whenSent knows.
+
+/** A zmq_msg_t of its own holding one reference to a message (zero-copy frames). */
+export type MessageSlot = Uint8Array<ArrayBuffer>;
+
+/** A message kept for a zero-copy frame: its slot, and an ArrayBuffer viewing its bytes. */
+export interface SharedMessage {
+  slot: MessageSlot;
+  buffer: ArrayBuffer;
+}
+
+const TYPE_LMSG = 102, TYPE_ZCLMSG = 105, SHARED = 0x80, CONTENT = 8, REFCNT = 32;
+
+function newSlot(): MessageSlot {
+  const slot = new Uint8Array(new ArrayBuffer(64));
+  zmq.zmq_msg_init(slot);
+  return slot;
+}
+
+/** The address of a large message's content_t. */
+function contentOf(slot: Uint8Array): bigint {
+  return new DataView(slot.buffer, slot.byteOffset, 64).getBigUint64(CONTENT, true);
+}
+
+/** libc's free, as a function pointer for zmq_msg_init_data (null where it cannot be had). */
+const freeFn: Pointer | null = (() => {
+  if (libc.dlopen === null || libc.dlsym === null || Deno.build.os !== "linux") return null;
+  const RTLD_NOW = 2, RTLD_NOLOAD = 4;
+  const handle = libc.dlopen(new TextEncoder().encode("libc.so.6\0"), RTLD_NOW | RTLD_NOLOAD);
+  return handle === null ? null : libc.dlsym(handle, new TextEncoder().encode("free\0"));
+})();
+
+/** A view of the `size` bytes of the message in `slot`. */
+function viewOf(slot: MessageSlot, size: number): ArrayBuffer {
+  const data = size > 0 ? Deno.UnsafePointer.create(BigInt(zmq.zmq_msg_data_addr(slot))) : null;
+  return data === null ? new ArrayBuffer(0) : Deno.UnsafePointerView.getArrayBuffer(data, size);
+}
+
+/** A message of `size` zeroed bytes whose memory libc's free releases; null if none. */
+function allocated(size: number): MessageSlot | null {
+  if (freeFn === null) return null;
+  const data = libc.calloc(BigInt(size), 1n);
+  if (data === null) return null;
+  const slot = newSlot();
+  if (zmq.zmq_msg_init_data(slot, data, BigInt(size), freeFn, null) !== 0) {
+    libc.free_at(data);
+    return null;
+  }
+  return slot;
+}
+
+/** Whether the reference counts of shared messages can be read (the layout check). */
+export const sharedCounts: boolean = (() => {
+  if (!littleEndian()) return false;
+  const a = allocated(100_000) ?? newSlot();
+  if (a[TYPE] !== TYPE_LMSG && zmq.zmq_msg_init_size(a, 100_000n) !== 0) return false;
+  const b = newSlot();
+  try {
+    if (a[TYPE] !== TYPE_LMSG || contentOf(a) === 0n) return false;
+    const content = new Deno.UnsafePointerView(Deno.UnsafePointer.create(contentOf(a))!);
+    if (content.getBigUint64(0) !== BigInt(zmq.zmq_msg_data_addr(a))) return false;
+    if (content.getBigUint64(8) !== 100_000n) return false;
+    if ((a[FLAGS] & SHARED) !== 0 || zmq.zmq_msg_copy(b, a) !== 0) return false;
+    const two = content.getUint32(REFCNT) === 2 && (a[FLAGS] & SHARED) !== 0 &&
+      contentOf(b) === contentOf(a);
+    zmq.zmq_msg_close(b);
+    zmq.zmq_msg_init(b);
+    return two && content.getUint32(REFCNT) === 1;
+  } finally {
+    zmq.zmq_msg_close(b);
+    zmq.zmq_msg_close(a);
+  }
+})();
+
+function littleEndian(): boolean {
+  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+}
+
+/**
+ * A new message of `size` bytes, zeroed, for a zero-copy frame; the errno (ENOMEM) if there is
+ * no memory for it.
+ */
+export function allocShared(size: number): SharedMessage | number {
+  let slot = allocated(size);
+  if (slot === null) {
+    slot = newSlot();
+    if (zmq.zmq_msg_init_size(slot, BigInt(size)) !== 0) return zmq.zmq_errno();
+    const buffer = viewOf(slot, size);
+    new Uint8Array(buffer).fill(0); // libzmq's malloc'd memory holds whatever was there before
+    return { slot, buffer };
+  }
+  return { slot, buffer: viewOf(slot, size) };
+}
+
+/**
+ * zmq_msg_recv with DONTWAIT like recvFrame, except that a frame of at least `min` bytes kept in
+ * memory of its own by libzmq is not copied: the message moves into a slot of its own and its
+ * bytes are viewed where they are. Answers that, a copied frame, or the errno.
+ */
+export function recvShared(sock: Pointer, min: number): SharedMessage | Uint8Array | number {
+  const n = receive(sock);
+  if (n < 0) return -n;
+  lastFrameMore = more();
+  const type = msg[TYPE];
+  if (n < min || (type !== TYPE_LMSG && type !== TYPE_ZCLMSG)) {
+    return copyOut(n) ?? dropTooBig(sock, n, lastFrameMore);
+  }
+  const slot = newSlot();
+  zmq.zmq_msg_move(slot, msg); // leaves msg empty and initialised
+  return { slot, buffer: viewOf(slot, n) };
+}
+
+// The message zmq_msg_send takes for a shared send (libzmq leaves it empty after a success).
+const sendRef = new Uint8Array(new ArrayBuffer(64));
+zmq.zmq_msg_init(sendRef);
+
+/**
+ * Sends the message in `slot` without copying its bytes: libzmq gets a reference of its own
+ * (zmq_msg_copy), with DONTWAIT (and SNDMORE when `more`). Answers 0, or the errno.
+ */
+export function sendShared(sock: Pointer, slot: MessageSlot, more: boolean): number {
+  if (zmq.zmq_msg_copy(sendRef, slot) !== 0) return zmq.zmq_errno();
+  const flags = more ? DONTWAIT | SNDMORE : DONTWAIT;
+  while (zmq.zmq_msg_send_shared(sendRef, sock, flags) < 0) {
+    const e = zmq.zmq_errno();
+    if (e !== ERRNO.EINTR) {
+      zmq.zmq_msg_close(sendRef); // drops the reference it took
+      zmq.zmq_msg_init(sendRef);
+      return e;
+    }
+  }
+  return 0;
+}
+
+/** Whether another reference to the message in `slot` exists (a send libzmq still holds). */
+export function sharedElsewhere(slot: MessageSlot): boolean {
+  if (!sharedCounts || (slot[FLAGS] & SHARED) === 0) return false;
+  const type = slot[TYPE];
+  if (type !== TYPE_LMSG && type !== TYPE_ZCLMSG) return false;
+  const content = Deno.UnsafePointer.create(contentOf(slot));
+  return content !== null && new Deno.UnsafePointerView(content).getUint32(REFCNT) > 1;
+}
+
+/** Releases the message in `slot` (libzmq frees its memory once no other reference holds it). */
+export function closeShared(slot: MessageSlot): void {
+  zmq.zmq_msg_close(slot);
+}

@@ -45,6 +45,19 @@ const ZMQ_SYMBOLS = {
   zmq_msg_size: { parameters: ["buffer"], result: "usize" },
   zmq_msg_more: { parameters: ["buffer"], result: "i32" },
   zmq_msg_close: { parameters: ["buffer"], result: "i32" },
+  // Zero copy (core/zero_copy.ts): a frame that keeps libzmq's message as its memory, sent by
+  // sharing that message (zmq_msg_copy counts references; no byte is copied).
+  zmq_msg_copy: { parameters: ["buffer", "buffer"], result: "i32" },
+  zmq_msg_move: { parameters: ["buffer", "buffer"], result: "i32" },
+  zmq_msg_init_data: {
+    parameters: ["buffer", "pointer", "usize", "pointer", "pointer"],
+    result: "i32",
+  },
+  zmq_msg_send_shared: {
+    name: "zmq_msg_send",
+    parameters: ["buffer", "pointer", "i32"],
+    result: "i32",
+  },
   zmq_proxy_steerable_async: {
     name: "zmq_proxy_steerable",
     parameters: ["pointer", "pointer", "pointer", "pointer"],
@@ -72,6 +85,10 @@ const LIBC_SYMBOLS = {
   // The same between two addresses (a batch's staging area at an offset, a message's data).
   memcpy_at: { name: "memcpy", parameters: ["usize", "usize", "usize"], result: "void" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  // The memory of a zero-copy frame made by ZeroCopyFrame.alloc: zeroed, and freed by libzmq
+  // with libc's free (a native function: safe on any of libzmq's threads, no JS involved).
+  calloc: { parameters: ["usize", "usize"], result: "pointer" },
+  free_at: { name: "free", parameters: ["pointer"], result: "void" },
   // A synchronous Context.close runs zmq_ctx_term on a thread of its own and joins it with a
   // deadline, so that a termination held up by lingering messages can say so (Linux only).
   pthread_create: {

@@ -31,6 +31,8 @@ export interface RecvOp extends Pending {
 export interface SendOp extends Pending {
   frames: Uint8Array[];
   index: number;
+  /** `copy: false`: zero-copy frames go out by sharing their messages (core/zero_copy.ts). */
+  shared?: boolean;
 }
 
 /** A pending poll for the events of `mask`. */
@@ -73,7 +75,8 @@ function settle(op: Pending, outcome: Outcome): void {
 /** What a receive that succeeded answers: its frame, its message or its batch. */
 function received(op: RecvOp): unknown {
   const kind = op.kind;
-  return kind === "frame" ? op.frames[0] : kind instanceof BatchReceive ? kind.messages : op.frames;
+  if (kind === "frame" || kind === "sharedFrame") return op.frames[0];
+  return kind instanceof BatchReceive ? kind.messages : op.frames;
 }
 
 /** True for a send whose first frames went out: the rest must follow, whatever happens. */
@@ -117,7 +120,7 @@ export class PendingOps {
    */
   enqueue<T, Q extends QueueName>(
     queue: Q,
-    fields: Omit<OpOf<Q>, keyof Pending>,
+    fields: Omit<OpOf<Q>, keyof Pending> & Pick<Partial<Pending>, "cleanup">,
     timeout: number,
     signal: AbortSignal | undefined,
     context: ErrorContext,
@@ -125,6 +128,7 @@ export class PendingOps {
   ): Promise<T> {
     // timeout 0 means "do not wait": behind other pending operations it cannot succeed now
     if (timeout === 0) {
+      fields.cleanup?.();
       return timeoutValue !== undefined
         ? Promise.resolve(timeoutValue as T)
         : Promise.reject(timeoutError(0, context));
@@ -133,6 +137,7 @@ export class PendingOps {
       const op = fields as unknown as OpOf<Q>; // a fresh object from the caller
       op.resolve = resolve;
       op.reject = reject;
+      const own = op.cleanup; // the caller's (a zero-copy send's pins), run with the queue's
       let deadline: Deadline | undefined;
       if (timeout > 0) {
         deadline = addDeadline(timeout, () => {
@@ -150,12 +155,16 @@ export class PendingOps {
         const onAbort = () => this.#cancel(op, queue, { ok: false, reason: signal.reason });
         signal.addEventListener("abort", onAbort, { once: true });
         op.cleanup = () => {
+          own?.();
           if (deadline !== undefined) removeDeadline(deadline);
           signal.removeEventListener("abort", onAbort);
         };
       } else if (deadline !== undefined) {
         const d = deadline;
-        op.cleanup = () => removeDeadline(d);
+        op.cleanup = own === undefined ? () => removeDeadline(d) : () => {
+          own();
+          removeDeadline(d);
+        };
       }
       (this[queue] as Pending[]).push(op);
       reactor.watch(this.#watcher);

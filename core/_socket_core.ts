@@ -13,12 +13,23 @@ import {
   lastFrameMore,
   recvBatch,
   recvFrame,
+  recvShared,
   sendFrame,
+  sendShared,
   setsockopt,
   staged,
   strerror,
 } from "./_backend.ts";
 import { BatchReceive, takeBatch } from "./_batch.ts";
+import {
+  type CopyOptions,
+  frameOfCopy,
+  frameOfMessage,
+  pinShared,
+  releaseFrames,
+  sharedSlot,
+  ZERO_COPY_MIN,
+} from "./zero_copy.ts";
 import type { Pointer } from "./_backend.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
@@ -43,8 +54,11 @@ import type { CloseOptions, OperationOptions } from "./socket.ts";
 /** The libzmq calls that take an endpoint. */
 export type EndpointCall = "zmq_bind" | "zmq_connect" | "zmq_unbind" | "zmq_disconnect";
 
-/** A receive of one frame, of a whole multipart message, or of a batch (core/_batch.ts). */
-export type RecvKind = "frame" | "multipart" | BatchReceive;
+/**
+ * A receive of one frame, of a whole multipart message, of the same as zero-copy frames
+ * (core/zero_copy.ts), or of a batch (core/_batch.ts).
+ */
+export type RecvKind = "frame" | "multipart" | "sharedFrame" | "sharedMultipart" | BatchReceive;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
@@ -53,6 +67,12 @@ const ETERM = ERRNO.ETERM;
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
 
 function noop(): void {}
+
+/** Whether the options of a send or receive ask for no copy (`{ copy: false }`). */
+export function noCopy(options: unknown): boolean {
+  return typeof options === "object" && options !== null &&
+    (options as CopyOptions).copy === false;
+}
 
 /** A rejection, after the event loop's next turn if `later` (see core/_turn.ts). */
 export function settleLater(later: boolean, error: unknown): Promise<never> {
@@ -346,15 +366,19 @@ export class SocketCore {
     owned: boolean,
   ): Promise<void> {
     let frames: Uint8Array[];
+    let unpin: (() => void) | null = null;
     try {
       const encoded = encodeMessage(message, this.ctx(op));
-      frames = encoded.borrowed && !owned ? ownFrames(encoded.frames, 0) : encoded.frames;
+      const shared = noCopy(options) ? sharedSlot : undefined;
+      frames = encoded.borrowed && !owned ? ownFrames(encoded.frames, 0, shared) : encoded.frames;
+      if (shared !== undefined && !owned) unpin = pinShared(frames, 0);
     } catch (e) {
       return settleLater(true, e);
     }
-    return afterTurn(() =>
+    const later = afterTurn(() =>
       mustYield() ? this.sendLater(frames, options, op, true) : this.send(frames, options, op, true)
     );
+    return unpin === null ? later : later.finally(unpin);
   }
 
   /**
@@ -374,10 +398,17 @@ export class SocketCore {
       const { frames, borrowed } = encodeMessage(message, context);
       const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
       opts.signal?.throwIfAborted();
+      const shared = noCopy(opts);
       // a message that has to wait is copied: it goes out as it was when send() was called
-      const keep = (from: number) => borrowed && !owned ? ownFrames(frames, from) : frames;
+      // (its zero-copy frames, sent with copy: false, are pinned instead: core/zero_copy.ts)
+      const keep = (from: number): Pick<SendOp, "frames" | "shared" | "cleanup"> => {
+        if (!borrowed || owned) return { frames, shared };
+        if (!shared) return { frames: ownFrames(frames, from), shared };
+        const kept = ownFrames(frames, from, sharedSlot);
+        return { frames: kept, shared, cleanup: pinShared(kept, from) ?? undefined };
+      };
       if (this.ops.send.length === 0) {
-        const sending: SendOp = { frames, index: 0, resolve: noop, reject: noop };
+        const sending: SendOp = { frames, index: 0, resolve: noop, reject: noop, shared };
         const ptr = this.#enter(op);
         let err: number;
         try {
@@ -400,14 +431,14 @@ export class SocketCore {
         const started = sending.index > 0;
         return this.ops.enqueue(
           "send",
-          { frames: keep(sending.index), index: sending.index },
+          { ...keep(sending.index), index: sending.index },
           started ? -1 : timeout,
           started ? undefined : opts.signal,
           context,
         );
       }
       if (timeout === 0) throw timeoutError(0, context);
-      return this.ops.enqueue("send", { frames: keep(0), index: 0 }, timeout, opts.signal, context);
+      return this.ops.enqueue("send", { ...keep(0), index: 0 }, timeout, opts.signal, context);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -417,7 +448,11 @@ export class SocketCore {
   #trySend(ptr: Pointer, op: SendOp): number {
     const last = op.frames.length - 1;
     while (op.index <= last) {
-      const err = sendFrame(ptr, op.frames[op.index], op.index < last);
+      const frame = op.frames[op.index];
+      const slot = op.shared === true ? sharedSlot(frame) : null;
+      const err = slot !== null
+        ? sendShared(ptr, slot, op.index < last)
+        : sendFrame(ptr, frame, op.index < last);
       if (err !== 0) return err;
       op.index++;
     }
@@ -455,9 +490,8 @@ export class SocketCore {
         }
         if (err === 0) {
           this.afterOp();
-          return Promise.resolve(
-            kind === "frame" ? frames[0] : kind instanceof BatchReceive ? kind.messages : frames,
-          );
+          if (kind === "frame" || kind === "sharedFrame") return Promise.resolve(frames[0]);
+          return Promise.resolve(kind instanceof BatchReceive ? kind.messages : frames);
         }
         if (err !== EAGAIN) throw this.errorFor(err, context);
         if (timeout === 0) {
@@ -481,6 +515,18 @@ export class SocketCore {
       const err = this.deferred;
       this.deferred = 0;
       return err;
+    }
+    if (kind === "sharedFrame" || kind === "sharedMultipart") {
+      for (;;) {
+        const r = recvShared(ptr, ZERO_COPY_MIN);
+        if (typeof r === "number") {
+          releaseFrames(frames); // a message cut by an error is dropped whole
+          frames.length = 0;
+          return r;
+        }
+        frames.push(r instanceof Uint8Array ? frameOfCopy(r) : frameOfMessage(r));
+        if (kind === "sharedFrame" || !lastFrameMore) return 0;
+      }
     }
     if (kind instanceof BatchReceive) {
       const err = recvBatch(ptr, kind.max);

@@ -12,6 +12,7 @@ export {
 } from "./context.ts";
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
 export { type ErrorContext, ZmqError } from "./errors.ts";
+export { type CopyOptions, ZERO_COPY_MIN, ZeroCopyFrame } from "./zero_copy.ts";
 export {
   canonicalSocketType,
   CONTEXT_OPTIONS,

@@ -24,7 +24,8 @@ import { NO_OPTIONS } from "./_args.ts";
 import { BatchReceive } from "./_batch.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
-import { settleLater, SocketCore } from "./_socket_core.ts";
+import { noCopy, settleLater, SocketCore } from "./_socket_core.ts";
+import type { CopyOptions, ZeroCopyFrame } from "./zero_copy.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -313,6 +314,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Sends one message: a frame, or an array of frames sent as one multipart message.
    * Resolves once libzmq has queued the message (not when the peer got it).
    *
+   * With `{ copy: false }`, a {@linkcode ZeroCopyFrame} (received with `copy: false`, or made by
+   * `ZeroCopyFrame.alloc`) goes out without a copy: libzmq shares its message (see
+   * core/zero_copy.ts for the ownership rules; `frame.whenSent()` tells when libzmq is done).
+   * Any other frame is copied, as always: libzmq never holds a plain JS buffer.
+   *
    * @example
    * ```ts
    * import { Context } from "../mod.ts";
@@ -325,7 +331,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * await push.send(["two", new Uint8Array([2])]);
    * ```
    */
-  send(message: Frame | Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  send(
+    message: Frame | Frame[],
+    options: OperationOptions & CopyOptions = NO_OPTIONS,
+  ): Promise<void> {
     const core = this.#core;
     if (mustYield()) {
       return core.sendLater(Array.isArray(message) ? message : [message], options, "send", false);
@@ -350,7 +359,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
    * before the first goes out: a bad frame rejects the whole message and sends nothing.
    */
-  sendMultipart(frames: Frame[], options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendMultipart(
+    frames: Frame[],
+    options: OperationOptions & CopyOptions = NO_OPTIONS,
+  ): Promise<void> {
     const later = mustYield();
     if (!Array.isArray(frames)) {
       return settleLater(
@@ -395,8 +407,27 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /**
    * Receives one frame (pyzmq's `recv`). For a multipart message, each call answers the next
    * frame; use {@linkcode Socket.recvMultipart} to get them all at once.
+   *
+   * With `{ copy: false }` it answers a {@linkcode ZeroCopyFrame}: a frame of 64 KiB or more is
+   * not copied, it views libzmq's message until released (`using`, or `frame.release()`).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://recv-example");
+   * push.connect("inproc://recv-example");
+   * await push.send(new Uint8Array(1 << 20));
+   * using big = await pull.recv({ copy: false }); // no copy of the 1 MiB
+   * console.log(big.length, big.zeroCopy); // 1048576 true
+   * ```
    */
-  recv(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array> {
+  recv(options: OperationOptions & { copy: false }): Promise<ZeroCopyFrame>;
+  /** Receives one frame (see the first signature). */
+  recv(options?: OperationOptions & CopyOptions): Promise<Uint8Array>;
+  recv(options: OperationOptions & CopyOptions = NO_OPTIONS): Promise<Uint8Array> {
     if (mustYield()) return afterTurn(() => this.recv(options));
     const core = this.#core;
     // Fast path: a frame is already there and nothing is queued before this call.
@@ -411,7 +442,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         return core.recv("frame", options, "recv", r) as Promise<Uint8Array>;
       }
     }
-    return core.recv("frame", options, "recv") as Promise<Uint8Array>;
+    const kind = noCopy(options) ? "sharedFrame" : "frame";
+    return core.recv(kind, options, "recv") as Promise<Uint8Array>;
   }
 
   /**
@@ -429,10 +461,17 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * const frames = await pull.recvMultipart();
    * console.log(frames.length); // 2
    * ```
+   *
+   * With `{ copy: false }` the frames are {@linkcode ZeroCopyFrame}s (see
+   * {@linkcode Socket.recv}).
    */
-  recvMultipart(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array[]> {
+  recvMultipart(options: OperationOptions & { copy: false }): Promise<ZeroCopyFrame[]>;
+  /** Receives a whole multipart message (see the first signature). */
+  recvMultipart(options?: OperationOptions & CopyOptions): Promise<Uint8Array[]>;
+  recvMultipart(options: OperationOptions & CopyOptions = NO_OPTIONS): Promise<Uint8Array[]> {
     if (mustYield()) return afterTurn(() => this.recvMultipart(options));
-    return this.#core.recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
+    const kind = noCopy(options) ? "sharedMultipart" : "multipart";
+    return this.#core.recv(kind, options, "recvMultipart") as Promise<Uint8Array[]>;
   }
 
   /**
@@ -615,10 +654,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 }
 
-/** Options of a call that may take the fast path: no signal, and no timeout or a valid one. */
-function quick(options: OperationOptions): boolean {
+/**
+ * Options of a call that may take the fast path: no signal, no `copy: false`, and no timeout or
+ * a valid one.
+ */
+function quick(options: OperationOptions & CopyOptions): boolean {
   if (options === NO_OPTIONS) return true;
-  if (typeof options !== "object" || options === null || options.signal !== undefined) {
+  if (
+    typeof options !== "object" || options === null || options.signal !== undefined ||
+    options.copy === false
+  ) {
     return false;
   }
   const t = options.timeout;
