@@ -4,7 +4,8 @@
 // for a while (as long as it overran, doubling while it keeps overrunning, at most a minute) and
 // requests are refused without it, so that a hook that blocks the JS thread leaves it free at
 // least half of the time, and a hung backend is not handed a new call per handshake.
-import { ZmqError } from "../core/mod.ts";
+import type { ZmqError } from "../core/mod.ts";
+import { zmqError } from "../core/errors.ts";
 import type { ZapDecision } from "./_zap.ts";
 
 /** The longest a hook is left out after it ran out of time, in ms. */
@@ -24,10 +25,8 @@ function describeCause(e: unknown): string {
   return e === null ? "null" : typeof e;
 }
 
-function hookError(code: string, detail: string, cause?: unknown): ZmqError {
-  const error = new ZmqError(code, 0, detail, { op: "onDecision" });
-  if (cause !== undefined) Object.defineProperty(error, "cause", { value: cause });
-  return error;
+function hookError(code: "EHOOK" | "ETIMEDOUT", detail: string, cause?: unknown): ZmqError {
+  return zmqError(code, detail, { op: "onDecision" }, cause);
 }
 
 /** Calls the hook; answers the decision to send, now or once the hook settled. */

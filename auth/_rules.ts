@@ -1,8 +1,9 @@
 // The authenticator's rules and the decision they make about one ZAP request. Synchronous and
 // free of callbacks: nothing here can wait, and an exception in it refuses the peer.
-import { curveKeyToZ85, z85Encode, ZmqError } from "../core/mod.ts";
+import { curveKeyToZ85, z85Encode } from "../core/mod.ts";
 import { canonicalAddress } from "./_addresses.ts";
 import { refusal, type ZapDecision, type ZapRequest } from "./_zap.ts";
+import { badValue } from "../core/errors.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -15,12 +16,8 @@ interface CurveRule {
   keys: Set<string>;
 }
 
-function badArg(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
-}
-
 function checkDomain(domain: unknown, op: string): string {
-  if (typeof domain !== "string") throw badArg("domain must be a string", op);
+  if (typeof domain !== "string") throw badValue("domain must be a string", { op: op });
   return domain;
 }
 
@@ -44,18 +41,18 @@ export class Rules {
     for (const a of addresses) {
       const c = typeof a === "string" ? canonicalAddress(a) : null;
       if (c === null) {
-        throw badArg(
+        throw badValue(
           `${op} takes IPv4 or IPv6 addresses (no host names or ranges); got ${
             typeof a === "string" ? JSON.stringify(a) : typeof a
           }`,
-          op,
+          { op: op },
         );
       }
       canonical.push(c);
     }
     const other = op === "allow" ? this.#deny : this.#allow;
     if (other.size > 0) {
-      throw badArg("An authenticator has an allow list or a deny list, not both", op);
+      throw badValue("An authenticator has an allow list or a deny list, not both", { op: op });
     }
     const list = op === "allow" ? this.#allow : this.#deny;
     for (const c of canonical) list.add(c);
@@ -73,19 +70,19 @@ export class Rules {
       ? Object.entries(given)
       : null;
     if (entries === null) {
-      throw badArg("configurePlain needs passwords: { username: password }", op);
+      throw badValue("configurePlain needs passwords: { username: password }", { op: op });
     }
     const table = new Map<string, Uint8Array>();
     for (const [user, pass] of entries) {
       if (typeof user !== "string" || typeof pass !== "string") {
-        throw badArg("usernames and passwords must be strings", op);
+        throw badValue("usernames and passwords must be strings", { op: op });
       }
       const bytes = encoder.encode(pass);
       if (encoder.encode(user).length > PLAIN_MAX_BYTES || bytes.length > PLAIN_MAX_BYTES) {
-        throw badArg(
+        throw badValue(
           `PLAIN usernames and passwords are at most ${PLAIN_MAX_BYTES} bytes (UTF-8); ` +
             `the entry of user number ${table.size + 1} is longer`,
-          op,
+          { op: op },
         );
       }
       table.set(user, bytes);
@@ -103,7 +100,9 @@ export class Rules {
       typeof given === "string" ||
       typeof (given as Iterable<unknown>)[Symbol.iterator] !== "function"
     ) {
-      throw badArg("publicKeys is a list of keys (40 Z85 characters or 32 bytes each)", op);
+      throw badValue("publicKeys is a list of keys (40 Z85 characters or 32 bytes each)", {
+        op: op,
+      });
     }
     const keys = new Set<string>();
     for (const k of given as Iterable<string | Uint8Array>) {

@@ -9,8 +9,9 @@
 // bounded memory and the loop keeps reading, which is how it learns that the context closed),
 // and each is sent once, by whoever settles it first: the handler, its detach (which refuses
 // what it left undecided) or the context's closing (which drops everything).
-import { type Context, type Socket, ZmqError } from "../core/mod.ts";
+import type { Context, Socket } from "../core/mod.ts";
 import { parseZapRequest, refusal, type ZapDecision, zapReply, type ZapRequest } from "./_zap.ts";
+import { zmqError } from "../core/errors.ts";
 
 /** The endpoint libzmq sends ZAP requests to (RFC 27). */
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
@@ -71,9 +72,8 @@ export class ZapEndpoint {
       endpoint = new ZapEndpoint(socket);
       endpoints.set(context, endpoint);
     } else if (endpoint.#handler !== null && endpoint.#handler !== handler) {
-      throw new ZmqError(
+      throw zmqError(
         "EADDRINUSE",
-        0,
         "This context already has a running Authenticator (one ZAP handler per context)",
         { op: "Authenticator.start", endpoint: ZAP_ENDPOINT },
       );

@@ -3,11 +3,12 @@
 // through the optional decision hook (_hook.ts). libzmq's I/O thread asks about every PLAIN or
 // CURVE handshake (and NULL ones on sockets with a ZAP_DOMAIN) and waits for the answer
 // without blocking anyone.
-import { type Context, ZmqError } from "../core/mod.ts";
+import type { Context, ZmqError } from "../core/mod.ts";
 import { DecisionHook } from "./_hook.ts";
 import { Rules } from "./_rules.ts";
 import type { ZapDecision, ZapRequest } from "./_zap.ts";
 import { ZAP_ENDPOINT, ZapEndpoint, type ZapHandler } from "./_zap_endpoint.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 
 export { ZAP_ENDPOINT };
 export type { ZapDecision };
@@ -57,27 +58,25 @@ export interface AuthenticatorOptions {
 
 const DEFAULT_HOOK_TIMEOUT = 1000;
 
-function badArg(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
-}
-
 function checkOptions(options: unknown): AuthenticatorOptions {
   const op = "new Authenticator";
   if (options === undefined) return {};
   if (options === null || typeof options !== "object") {
-    throw badArg("Authenticator options must be an object", op);
+    throw badValue("Authenticator options must be an object", { op: op });
   }
   const o = options as Record<string, unknown>;
   for (const name of ["onDecision", "onError"]) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
-      throw badArg(`${name} must be a function; got ${typeof o[name]}`, op);
+      throw badValue(`${name} must be a function; got ${typeof o[name]}`, { op: op });
     }
   }
   const t = o.hookTimeout;
   if (
     t !== undefined && (typeof t !== "number" || !(t > 0) || !Number.isFinite(t) || t > 2 ** 31 - 1)
   ) {
-    throw badArg(`hookTimeout is a number of ms above 0 (at most 2^31 - 1); got ${String(t)}`, op);
+    throw badValue(`hookTimeout is a number of ms above 0 (at most 2^31 - 1); got ${String(t)}`, {
+      op: op,
+    });
   }
   return o as AuthenticatorOptions;
 }
@@ -142,7 +141,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    */
   constructor(context: Context, options?: AuthenticatorOptions) {
     if (context === null || typeof context !== "object" || typeof context.socket !== "function") {
-      throw badArg("Authenticator takes a Context", "new Authenticator");
+      throw badValue("Authenticator takes a Context", { op: "new Authenticator" });
     }
     const { onDecision, onError, hookTimeout } = checkOptions(options);
     this.context = context;
@@ -164,7 +163,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    */
   start(): this {
     if (this.running) {
-      throw new ZmqError("EBUSY", 0, "The authenticator is already running", {
+      throw zmqError("EBUSY", "The authenticator is already running", {
         op: "Authenticator.start",
       });
     }

@@ -6,9 +6,10 @@ import {
   curveKeypair,
   curveKeyToZ85,
   curvePublic,
-  ZmqError,
+  type ZmqError,
 } from "../core/mod.ts";
 import { redactWhenInspected } from "./_redact.ts";
+import { zmqError, type ZmqErrorCode } from "../core/errors.ts";
 
 /**
  * A certificate read from a file: the secret key is null for a public certificate. Inspected
@@ -39,8 +40,8 @@ export const SECRET_SUFFIX = ".key_secret";
 const NAME = /^[A-Za-z0-9_.-]+$/;
 const META_KEY = /^[A-Za-z0-9_-]+$/;
 
-function certError(code: string, detail: string, file?: string): ZmqError {
-  return new ZmqError(code, 0, detail, { op: file ? `certificate ${file}` : "certificate" });
+function certError(code: ZmqErrorCode, detail: string, file?: string): ZmqError {
+  return zmqError(code, detail, { op: file ? `certificate ${file}` : "certificate" });
 }
 
 function join(dir: string, file: string): string {
@@ -207,7 +208,7 @@ async function readText(file: string): Promise<string> {
     return await Deno.readTextFile(file);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new ZmqError("ENOENT", 2, `No such certificate file (${file})`, {
+      throw zmqError("ENOENT", `No such certificate file (${file})`, {
         op: "loadCertificate",
       });
     }
@@ -250,7 +251,7 @@ export async function loadPublicKeys(dir: string): Promise<string[]> {
     }
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new ZmqError("ENOENT", 2, `No such directory (${dir})`, { op: "loadPublicKeys" });
+      throw zmqError("ENOENT", `No such directory (${dir})`, { op: "loadPublicKeys" });
     }
     throw e;
   }

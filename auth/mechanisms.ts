@@ -9,9 +9,9 @@ import {
   curveKeyToZ85,
   curvePublic,
   type Socket,
-  ZmqError,
 } from "../core/mod.ts";
 import { redactWhenInspected } from "./_redact.ts";
+import { badValue } from "../core/errors.ts";
 
 /**
  * The largest message frame (in bytes) a server made by {@linkcode makeCurveServer} or
@@ -47,10 +47,6 @@ export interface ServerSecurityOptions {
   maxMessageSize?: number;
 }
 
-function badArg(detail: string, op: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, detail, { op });
-}
-
 /** Sets MAXMSGSIZE on a server socket (see ServerSecurityOptions.maxMessageSize). */
 function limitMessageSize(
   socket: Socket,
@@ -70,10 +66,10 @@ function limitMessageSize(
     typeof requested !== "number" || !Number.isSafeInteger(requested) ||
     requested < MIN_MAX_MESSAGE_SIZE || requested > Number.MAX_SAFE_INTEGER - overhead
   ) {
-    throw badArg(
+    throw badValue(
       `maxMessageSize is -1 (no limit) or a whole number of bytes from ${MIN_MAX_MESSAGE_SIZE} ` +
         `(the handshake must fit) to 2^53 - 1; got ${String(requested)}`,
-      op,
+      { op: op },
     );
   }
   socket.setOption("MAXMSGSIZE", requested + overhead);
@@ -82,20 +78,20 @@ function limitMessageSize(
 function checkOptions(options: unknown, op: string): ServerSecurityOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== "object") {
-    throw badArg("options must be an object", op);
+    throw badValue("options must be an object", { op: op });
   }
   const { domain } = options as ServerSecurityOptions;
   if (domain !== undefined && typeof domain !== "string") {
-    throw badArg("domain must be a string", op);
+    throw badValue("domain must be a string", { op: op });
   }
   return options as ServerSecurityOptions;
 }
 
 /** PLAIN carries a username and a password of at most 255 bytes each. */
 function checkPlainText(value: unknown, what: string, op: string): string {
-  if (typeof value !== "string") throw badArg(`The ${what} must be a string`, op);
+  if (typeof value !== "string") throw badValue(`The ${what} must be a string`, { op: op });
   if (new TextEncoder().encode(value).length > 255) {
-    throw badArg(`The ${what} is longer than PLAIN's 255 bytes (UTF-8)`, op);
+    throw badValue(`The ${what} is longer than PLAIN's 255 bytes (UTF-8)`, { op: op });
   }
   return value;
 }

@@ -1,6 +1,5 @@
 // Ctrl-C: the first SIGINT aborts the command's signal so it closes its sockets and ends (exit
 // 130); a second one, or one while the context is already terminating, exits at once.
-import { setTimeout as sleep } from "node:timers/promises";
 
 /** The exit code after Ctrl-C (128 + SIGINT), whatever the command was doing. */
 export const INTERRUPTED = 130;
@@ -44,19 +43,4 @@ export class Interrupt implements Disposable {
   }
 }
 
-/** Resolves after `ms` milliseconds, or rejects with the signal's reason when it aborts first. */
-export async function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch (e) {
-    throw signal?.aborted ? signal.reason : e; // Node's AbortError hides the reason
-  }
-}
-
-/** Resolves when `signal` aborts (never rejects). */
-export function whenAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
+export { aborted as whenAborted, delay } from "../core/_util.ts";

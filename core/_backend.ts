@@ -6,7 +6,7 @@
 // built from zmq_errno() read right after the failing call. No policy lives here.
 import { found, libc, type Pointer, zmq } from "./_ffi.ts";
 import { ERRNO, type OptionSpec } from "./constants.ts";
-import { type ErrorContext, errorFromErrno, ZmqError } from "./errors.ts";
+import { type ErrorContext, errorFromErrno, type ZmqError, zmqError } from "./errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -29,7 +29,7 @@ export function lastError(context: ErrorContext): ZmqError {
 /** Encodes a JS string as a NUL-terminated C string; rejects strings with NUL inside. */
 export function cString(s: string, context: ErrorContext): Uint8Array<ArrayBuffer> {
   if (s.includes("\0")) {
-    throw new ZmqError("EINVAL", ERRNO.EINVAL, "String contains a NUL character", context);
+    throw zmqError("EINVAL", "String contains a NUL character", context);
   }
   return encoder.encode(s + "\0");
 }

@@ -1,8 +1,8 @@
 // Turning what a caller passes to send() into frames, before anything goes out: a message is all
 // or nothing, so every frame is checked and encoded first, and a frame that cannot be sent (a
 // hole in the array, a detached buffer, a value of the wrong type) rejects the whole message.
-import type { ErrorContext } from "./errors.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, type ErrorContext, type ZmqError } from "./errors.ts";
+import { describeKind } from "./_util.ts";
 
 const encoder = new TextEncoder();
 
@@ -13,17 +13,8 @@ export interface EncodedMessage {
   borrowed: boolean;
 }
 
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
-}
-
 function detachedError(index: number, context: ErrorContext): ZmqError {
-  return new ZmqError(
-    "EBADVALUE",
-    0,
+  return badValue(
     `Frame ${index} is a view of a detached ArrayBuffer (transferred or resized away); ` +
       "nothing was sent",
     context,
@@ -54,10 +45,8 @@ export function toFrame(value: unknown, index: number, context: ErrorContext): U
     if (isDetached(value)) throw detachedError(index, context);
     return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   }
-  throw new ZmqError(
-    "EBADVALUE",
-    0,
-    `Frame ${index} is ${kindOf(value)}; expected a string or Uint8Array`,
+  throw badValue(
+    `Frame ${index} is ${describeKind(value)}; expected a string or Uint8Array`,
     context,
   );
 }
@@ -68,7 +57,7 @@ export function toFrame(value: unknown, index: number, context: ErrorContext): U
  */
 export function encodeMessage(message: ArrayLike<unknown>, context: ErrorContext): EncodedMessage {
   const n = message.length;
-  if (n === 0) throw new ZmqError("EBADVALUE", 0, "A message needs at least one frame", context);
+  if (n === 0) throw badValue("A message needs at least one frame", context);
   const frames = new Array<Uint8Array>(n);
   let borrowed = false;
   for (let i = 0; i < n; i++) {

@@ -6,9 +6,8 @@ import { canOpenFds, ctxGet, getsockopt, setsockopt, socketClose, socketNew } fr
 import type { Pointer } from "./_backend.ts";
 import type { ContextInternals } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
-import { ERRNO } from "./constants.ts";
 import { CONTEXT_OPTIONS, SOCKET_OPTIONS } from "./options.ts";
-import { closedError, type ErrorContext, ZmqError } from "./errors.ts";
+import { closedError, type ErrorContext, type ZmqError, zmqError } from "./errors.ts";
 
 /** A native socket just opened, with its ZMQ_FD and, on an adopted context, its slot. */
 export interface OpenedSocket {
@@ -58,7 +57,7 @@ export function openNativeSocket(
   try {
     const slot = shared.claim();
     if (slot === null) {
-      throw new ZmqError("EMFILE", ERRNO.EMFILE, "Too many sockets on this context", context);
+      throw zmqError("EMFILE", "Too many sockets on this context", context);
     }
     let ptr: Pointer;
     try {
@@ -100,9 +99,8 @@ function checkStart(ctx: Pointer, context: ErrorContext): void {
   const ioThreads = ctxGet(ctx, CONTEXT_OPTIONS.IO_THREADS, context);
   const need = 2 * ioThreads + 6; // + the reaper's two, the socket's mailbox, some margin
   if (!canOpenFds(need)) {
-    throw new ZmqError(
+    throw zmqError(
       "EMFILE",
-      ERRNO.EMFILE,
       `Too few free file descriptors to start the context (${ioThreads} I/O thread(s) need ` +
         `about ${need}; libzmq would abort): close files, lower ioThreads or raise ulimit -n`,
       context,

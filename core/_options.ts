@@ -4,7 +4,6 @@
 // (TCP keepalive values beyond the kernel's limits), and a few context values abort the process.
 // Error messages describe a refused string or bytes value by its length only: option values
 // include CURVE secret keys and PLAIN passwords. The option table itself is options.ts.
-import { ERRNO } from "./constants.ts";
 import {
   CONTEXT_OPTIONS,
   type ContextOptionName,
@@ -12,8 +11,9 @@ import {
   SOCKET_OPTIONS,
   type SocketOptionName,
 } from "./options.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { type ErrorContext, type ZmqError, zmqError } from "./errors.ts";
 import { optionHint } from "./_names.ts";
+import { describeValue } from "./_util.ts";
 
 const encoder = new TextEncoder();
 const INT_MAX = 2 ** 31 - 1;
@@ -91,24 +91,15 @@ function inRange(r: Range, value: number): boolean {
   return r.intervals.some(([a, b]) => value >= a && value <= b);
 }
 
-/**
- * Describes a value for an error message without revealing it when it may be a secret: strings
- * and bytes only by their length.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return `a string of ${value.length} characters`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
-}
-
-function badValue(value: unknown, want: string, context: ErrorContext, code = "EBADVALUE") {
-  return new ZmqError(
+/** A refused option value: EBADVALUE for the wrong type, EINVAL outside libzmq's range. */
+function refused(
+  value: unknown,
+  want: string,
+  context: ErrorContext,
+  code: "EBADVALUE" | "EINVAL" = "EBADVALUE",
+): ZmqError {
+  return zmqError(
     code,
-    code === "EINVAL" ? ERRNO.EINVAL : 0,
     `Option ${context.option} takes ${want}; got ${describeValue(value)}`,
     context,
   );
@@ -131,9 +122,8 @@ export function optionLabel(name: unknown, table: object = SOCKET_OPTIONS): stri
 /** The spec of a socket option by name; EUNKNOWNOPTION otherwise. */
 export function optionSpec(name: string, context: ErrorContext): OptionSpec {
   if (typeof name !== "string" || !Object.hasOwn(SOCKET_OPTIONS, name)) {
-    throw new ZmqError(
+    throw zmqError(
       "EUNKNOWNOPTION",
-      0,
       `Unknown socket option ${nameForMessage(name)}${optionHint(name)}`,
       context,
     );
@@ -146,16 +136,16 @@ function checkInt(value: unknown, range: Range | undefined, context: ErrorContex
   if (
     typeof value !== "number" || !Number.isInteger(value) || value < -(2 ** 31) || value > INT_MAX
   ) {
-    throw badValue(value, want, context);
+    throw refused(value, want, context);
   }
-  if (range && !inRange(range, value)) throw badValue(value, want, context, "EINVAL");
+  if (range && !inRange(range, value)) throw refused(value, want, context, "EINVAL");
   return value === 0 ? 0 : value; // -0 is refused by i32 FFI parameters
 }
 
 function checkLength(name: string, bytes: Uint8Array, value: unknown, context: ErrorContext) {
   const limits = MAX_BYTES[name as SocketOptionName];
   if (limits && (bytes.length < limits[0] || bytes.length > limits[1])) {
-    throw badValue(value, `${limits[0]} to ${limits[1]} bytes`, context, "EINVAL");
+    throw refused(value, `${limits[0]} to ${limits[1]} bytes`, context, "EINVAL");
   }
 }
 
@@ -172,7 +162,7 @@ export function encodeOption(
     case "bool":
       if (typeof value === "boolean") return value ? 1 : 0;
       if (value === 0 || value === 1) return value;
-      throw badValue(value, "a boolean", context);
+      throw refused(value, "a boolean", context);
     case "int64":
     case "uint64": {
       const [min, max, what] = BIG_RANGES[name as SocketOptionName] ??
@@ -183,21 +173,21 @@ export function encodeOption(
       let big: bigint;
       if (typeof value === "bigint") big = value;
       else if (typeof value === "number" && Number.isSafeInteger(value)) big = BigInt(value);
-      else throw badValue(value, want, context);
+      else throw refused(value, want, context);
       // never let a value wrap around 64 bits (2^64 + 1000 would become 1000)
-      if (big < min || big > max) throw badValue(value, want, context);
+      if (big < min || big > max) throw refused(value, want, context);
       return big;
     }
     case "bytes": {
       let bytes: Uint8Array;
       if (typeof value === "string") bytes = encoder.encode(value);
       else if (value instanceof Uint8Array) bytes = value;
-      else throw badValue(value, "a string or Uint8Array", context);
+      else throw refused(value, "a string or Uint8Array", context);
       checkLength(name, bytes, value, context);
       return bytes;
     }
     case "string": {
-      if (typeof value !== "string") throw badValue(value, "a string", context);
+      if (typeof value !== "string") throw refused(value, "a string", context);
       const bytes = encoder.encode(value);
       checkLength(name, bytes, value, context);
       return bytes;
@@ -205,7 +195,7 @@ export function encodeOption(
     case "key":
       if (typeof value === "string" && value.length === 40) return encoder.encode(value);
       if (value instanceof Uint8Array && value.length === 32) return value;
-      throw badValue(value, "a 40-character Z85 key or 32 bytes", context);
+      throw refused(value, "a 40-character Z85 key or 32 bytes", context);
   }
 }
 
@@ -229,12 +219,7 @@ const CONTEXT_RANGES: Record<ContextOptionName, Range | "bool" | "readonly"> = {
 /** The number of a context option by name; EUNKNOWNOPTION otherwise. */
 export function contextOption(name: string, context: ErrorContext): number {
   if (typeof name !== "string" || !Object.hasOwn(CONTEXT_OPTIONS, name)) {
-    throw new ZmqError(
-      "EUNKNOWNOPTION",
-      0,
-      `Unknown context option ${nameForMessage(name)}`,
-      context,
-    );
+    throw zmqError("EUNKNOWNOPTION", `Unknown context option ${nameForMessage(name)}`, context);
   }
   return CONTEXT_OPTIONS[name as ContextOptionName];
 }
@@ -243,12 +228,12 @@ export function contextOption(name: string, context: ErrorContext): number {
 export function encodeContextOption(name: string, value: unknown, context: ErrorContext): number {
   const range = CONTEXT_RANGES[name as ContextOptionName];
   if (range === "readonly") {
-    throw new ZmqError("EREADONLY", 0, `Context option ${name} is read-only`, context);
+    throw zmqError("EREADONLY", `Context option ${name} is read-only`, context);
   }
   if (range === "bool") {
     if (typeof value === "boolean") return value ? 1 : 0;
     if (value === 0 || value === 1) return value;
-    throw badValue(value, "a boolean", context);
+    throw refused(value, "a boolean", context);
   }
   return checkInt(value, range, context);
 }
@@ -265,13 +250,13 @@ export function optionToSet(
   context: ErrorContext,
 ): [OptionSpec, number | bigint | Uint8Array] {
   const spec = optionSpec(name, context);
-  if (!spec.set) throw new ZmqError("EREADONLY", 0, `Option ${name} is read-only`, context);
+  if (!spec.set) throw zmqError("EREADONLY", `Option ${name} is read-only`, context);
   return [spec, encodeOption(name, spec, value, context)];
 }
 
 /** The spec of socket option `name` (not an alias) for reading; EUNKNOWNOPTION, EWRITEONLY. */
 export function optionToGet(name: string, context: ErrorContext): OptionSpec {
   const spec = optionSpec(name, context);
-  if (!spec.get) throw new ZmqError("EWRITEONLY", 0, `Option ${name} is write-only`, context);
+  if (!spec.get) throw zmqError("EWRITEONLY", `Option ${name} is write-only`, context);
   return spec;
 }

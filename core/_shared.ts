@@ -21,8 +21,7 @@
 // file descriptor, not its pointer: nothing there can touch freed memory.
 import { addressOf, pointerAt } from "./_backend.ts";
 import type { Pointer } from "./_backend.ts";
-import { ERRNO } from "./constants.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { closedError, type ErrorContext, zmqError } from "./errors.ts";
 
 const MAGIC = 0x5a4d5143; // "ZMQC"
 const VERSION = 1;
@@ -117,9 +116,8 @@ export class SharedContext {
    */
   static adopt(handle: unknown, context: ErrorContext): SharedContext {
     if (typeof handle === "bigint") {
-      throw new ZmqError(
+      throw zmqError(
         handle > 0n ? "EFAULT" : "EINVAL",
-        handle > 0n ? ERRNO.EFAULT : ERRNO.EINVAL,
         "Context.adopt takes the ContextHandle of ctx.handle, not an address " +
           "(a number could point anywhere)",
         context,
@@ -131,18 +129,17 @@ export class SharedContext {
       (handle as ContextHandle).kind !== "zmq-deno.context" ||
       !(shared instanceof SharedArrayBuffer) || shared.byteLength !== BYTES
     ) {
-      throw new ZmqError(
+      throw zmqError(
         "EINVAL",
-        ERRNO.EINVAL,
         "Not a context handle: pass ctx.handle as it is (postMessage keeps it intact)",
         context,
       );
     }
     const s = new SharedContext(shared);
     if (Atomics.load(s.#i32, H_MAGIC) !== MAGIC || s.#i32[H_VERSION] !== VERSION) {
-      throw new ZmqError("EINVAL", ERRNO.EINVAL, "Not a context handle of this library", context);
+      throw zmqError("EINVAL", "Not a context handle of this library", context);
     }
-    if (!s.live) throw new ZmqError("ECLOSED", 0, "The context of this handle is closed", context);
+    if (!s.live) throw closedError("The context of this handle is closed", context);
     return s;
   }
 

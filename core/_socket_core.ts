@@ -34,19 +34,21 @@ import type { Pointer } from "./_backend.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
-import { POLLIN, POLLOUT, type SocketType } from "./constants.ts";
+import { POLLIN, type SocketType } from "./constants.ts";
 import { SOCKET_OPTIONS } from "./options.ts";
 import {
+  badValue,
   closedError,
   type ErrorContext,
   errorFromErrno,
   timeoutError,
-  ZmqError,
+  type ZmqError,
+  zmqError,
 } from "./errors.ts";
 import { encodeMessage, ownFrames } from "./_frames.ts";
-import { describeValue, optionToGet, optionToSet } from "./_options.ts";
+import { optionToGet, optionToSet } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { checkOptions, checkSignal, checkTimeout } from "./_args.ts";
+import { checkEvents, checkOptions, checkSignal, checkTimeout, describeValue } from "./_util.ts";
 import { type Pending, PendingOps, type QueueIO, type SendOp } from "./_pending.ts";
 import { closeNativeSocket, type OpenedSocket } from "./_native_socket.ts";
 import type { CloseOptions, OperationOptions } from "./socket.ts";
@@ -214,9 +216,8 @@ export class SocketCore {
 
   /** The owner of the context closed this socket (it terminated the context): so are we. */
   #reaped(op: string): ZmqError {
-    const error = new ZmqError(
+    const error = zmqError(
       "ETERM",
-      ERRNO.ETERM,
       "Context was terminated by the isolate that created it; this socket was closed with it",
       this.ctx(op),
     );
@@ -229,9 +230,8 @@ export class SocketCore {
   }
 
   #busyError(op: string, extra?: Partial<ErrorContext>): ZmqError {
-    return new ZmqError(
+    return zmqError(
       "EBUSY",
-      0,
       `Socket is in use by ${this.#leasedTo}; stop it before using the socket`,
       this.ctx(op, extra),
     );
@@ -258,9 +258,8 @@ export class SocketCore {
     const ptr = this.live("start proxy");
     this.ops.purgeCancelled();
     if (this.ops.any) {
-      throw new ZmqError(
+      throw zmqError(
         "EBUSY",
-        0,
         "Socket has sends, receives or polls pending; settle them before starting a proxy",
         this.ctx("start proxy"),
       );
@@ -285,9 +284,8 @@ export class SocketCore {
     });
     this.live(op, context);
     if (typeof endpoint !== "string" || endpoint === "") {
-      throw new ZmqError(
+      throw zmqError(
         "EINVAL",
-        ERRNO.EINVAL,
         "Endpoint must be a non-empty string like tcp://127.0.0.1:5555",
         context,
       );
@@ -295,9 +293,8 @@ export class SocketCore {
     if (this.type === "STREAM" && endpoint.startsWith("inproc://")) {
       // libzmq 4.3.5 accepts it, then aborts the process (stream.cpp:213) when an inproc peer
       // sends a multipart message: STREAM is for raw tcp/ipc peers only
-      throw new ZmqError(
+      throw zmqError(
         "ENOCOMPATPROTO",
-        ERRNO.ENOCOMPATPROTO,
         "STREAM sockets cannot use inproc:// (raw tcp:// or ipc:// peers only)",
         context,
       );
@@ -555,14 +552,7 @@ export class SocketCore {
       const context = this.ctx("poll");
       this.live("poll");
       checkSignal(signal, context);
-      if (!Number.isInteger(events) || events <= 0 || (events & ~(POLLIN | POLLOUT)) !== 0) {
-        throw new ZmqError(
-          "EBADVALUE",
-          0,
-          `events must be POLLIN (1), POLLOUT (2) or both; got ${String(events)}`,
-          context,
-        );
-      }
+      checkEvents(events, context);
       const ms = checkTimeout(timeout, context);
       signal?.throwIfAborted();
       const ready = this.#readEvents("poll");
@@ -651,9 +641,8 @@ export class SocketCore {
       return this.#fatal!;
     }
     if (err === ERRNO.ENOMEM) {
-      return new ZmqError(
+      return zmqError(
         "ENOMEM",
-        err,
         `A received frame of ${lastDroppedSize} bytes does not fit in memory; ` +
           "its whole message was dropped (set MAXMSGSIZE to refuse such messages)",
         context,
@@ -683,12 +672,7 @@ export class SocketCore {
   close(options: CloseOptions): void {
     if (this.ptr === null) return;
     if (typeof options !== "object" || options === null) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
-        `close takes { linger }; got ${describeValue(options)}`,
-        this.ctx("close"),
-      );
+      throw badValue(`close takes { linger }; got ${describeValue(options)}`, this.ctx("close"));
     }
     if (this.#leasedTo !== null) throw this.#busyError("close");
     if (options.linger !== undefined) {

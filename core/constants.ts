@@ -1,4 +1,5 @@
-// Numbers from libzmq's zmq.h (4.3) and the Linux errno table, kept in one place.
+// Numbers from libzmq's zmq.h (4.3): socket types, readiness bits, flags; the option tables
+// (options.ts) and the platform's errno table (_errno.ts) are re-exported from here.
 
 /**
  * The socket types this library supports, by their libzmq names.
@@ -96,58 +97,4 @@ export {
   type SocketOptionValue,
 } from "./options.ts";
 
-const HAUSNUMERO = 156384712;
-
-/** errno values libzmq reports, by name (Linux numbering, plus libzmq's own). */
-export const ERRNO: Readonly<Record<string, number>> = {
-  EPERM: 1,
-  ENOENT: 2,
-  EINTR: 4,
-  EBADF: 9,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EFAULT: 14,
-  ENODEV: 19,
-  EINVAL: 22,
-  EMFILE: 24,
-  EPIPE: 32,
-  ENAMETOOLONG: 36,
-  EPROTO: 71,
-  ENOTSOCK: 88,
-  EMSGSIZE: 90,
-  EPROTONOSUPPORT: 93,
-  ENOTSUP: 95,
-  EAFNOSUPPORT: 97,
-  EADDRINUSE: 98,
-  EADDRNOTAVAIL: 99,
-  ENETDOWN: 100,
-  ENETUNREACH: 101,
-  ECONNABORTED: 103,
-  ECONNRESET: 104,
-  ENOBUFS: 105,
-  ENOTCONN: 107,
-  ETIMEDOUT: 110,
-  ECONNREFUSED: 111,
-  EHOSTUNREACH: 113,
-  EINPROGRESS: 115,
-  EFSM: HAUSNUMERO + 51,
-  ENOCOMPATPROTO: HAUSNUMERO + 52,
-  ETERM: HAUSNUMERO + 53,
-  EMTHREAD: HAUSNUMERO + 54,
-};
-
-const ERRNO_NAMES = new Map(Object.entries(ERRNO).map(([k, v]) => [v, k]));
-
-/**
- * The errno name for a number, or `"E<number>"` when unknown.
- *
- * @example
- * ```ts
- * import { errnoName } from "./constants.ts";
- * console.log(errnoName(156384763)); // "EFSM"
- * ```
- */
-export function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
-}
+export { ERRNO, type ErrnoName, errnoName } from "./_errno.ts";

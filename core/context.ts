@@ -19,16 +19,11 @@ import {
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
-import {
-  contextOption,
-  describeValue,
-  encodeContextOption,
-  encodeOption,
-  optionLabel,
-} from "./_options.ts";
+import { contextOption, encodeContextOption, encodeOption, optionLabel } from "./_options.ts";
+import { describeValue } from "./_util.ts";
 import { DEFAULT_LINGER_MS, LATE_MS, LingerRecord } from "./_linger.ts";
 import { type ContextHandle, SharedContext } from "./_shared.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, closedError, type ZmqError } from "./errors.ts";
 import { Socket } from "./socket.ts";
 
 export type { ContextHandle } from "./_shared.ts";
@@ -99,9 +94,7 @@ export class Context implements Disposable, AsyncDisposable {
    */
   constructor(options: ContextOptions = {}) {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
+      throw badValue(
         `Context options must be an object like { ioThreads, maxSockets, linger }; got ${
           describeValue(options)
         }`,
@@ -334,14 +327,14 @@ export class Context implements Disposable, AsyncDisposable {
 
   #live(op: string): Pointer {
     const internals = this.#internals;
-    if (internals.ptr === null) throw new ZmqError("ECLOSED", 0, "Context is closed", { op });
+    if (internals.ptr === null) throw closedError("Context is closed", { op });
     if (internals.adopted && !internals.shared!.live) throw ownerClosed(op);
     return internals.ptr;
   }
 }
 
 function ownerClosed(op: string): ZmqError {
-  return new ZmqError("ECLOSED", 0, "Context was closed by the isolate that created it", { op });
+  return closedError("Context was closed by the isolate that created it", { op });
 }
 
 /** Checks a constructor option (named `key` in ContextOptions) for context option `name`. */
@@ -358,12 +351,9 @@ function checkLinger(value: unknown): number {
 
 function checkCloseOptions(options: unknown, op: string): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `${op} takes { linger }; got ${describeValue(options)}`,
-      { op: `${op} context` },
-    );
+    throw badValue(`${op} takes { linger }; got ${describeValue(options)}`, {
+      op: `${op} context`,
+    });
   }
   const linger = (options as ContextCloseOptions).linger;
   if (linger !== undefined) {

@@ -1,8 +1,8 @@
 // CURVE key pairs and Z85 text (ZeroMQ RFC 32), through libzmq's own functions. Input is
 // checked here first, so bad input is a ZmqError with a code, never a crash in native code.
 import * as backend from "./_backend.ts";
-import { ERRNO } from "./constants.ts";
-import { type ErrorContext, ZmqError } from "./errors.ts";
+import { describeValue } from "./_util.ts";
+import { type ErrorContext, errorFromErrno, type ZmqError, zmqError } from "./errors.ts";
 
 /** A CURVE key pair as two 40-character Z85 strings. */
 export interface CurveKeypair {
@@ -19,14 +19,7 @@ export const Z85_ALPHABET =
 const Z85_CHARS = new Set(Z85_ALPHABET);
 
 function invalid(detail: string, context: ErrorContext): ZmqError {
-  return new ZmqError("EINVAL", ERRNO.EINVAL, detail, context);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return `a string of length ${value.length}`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return typeof value === "object" ? Object.prototype.toString.call(value) : typeof value;
+  return zmqError("EINVAL", detail, context);
 }
 
 /**
@@ -43,7 +36,7 @@ function describe(value: unknown): string {
 export function z85Encode(bytes: Uint8Array): string {
   const context = { op: "z85Encode" };
   if (!(bytes instanceof Uint8Array)) {
-    throw invalid(`z85Encode takes a Uint8Array; got ${describe(bytes)}`, context);
+    throw invalid(`z85Encode takes a Uint8Array; got ${describeValue(bytes)}`, context);
   }
   if (bytes.length % 4 !== 0) {
     throw invalid(
@@ -70,7 +63,7 @@ export function z85Encode(bytes: Uint8Array): string {
 export function z85Decode(text: string): Uint8Array {
   const context = { op: "z85Decode" };
   if (typeof text !== "string") {
-    throw invalid(`z85Decode takes a string; got ${describe(text)}`, context);
+    throw invalid(`z85Decode takes a string; got ${describeValue(text)}`, context);
   }
   if (text.length % 5 !== 0) {
     throw invalid(
@@ -97,9 +90,8 @@ export function z85Decode(text: string): Uint8Array {
 
 function needCurve(op: string): void {
   if (!backend.has("curve")) {
-    throw new ZmqError(
+    throw zmqError(
       "ENOTSUP",
-      ERRNO.ENOTSUP,
       'This libzmq was built without CURVE (see zmqHas("curve") and DENO_ZMQ_LIBRARY)',
       { op },
     );
@@ -122,7 +114,7 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
   if (typeof key === "string") {
     if (key.length !== 40) {
       throw invalid(
-        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`,
+        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describeValue(key)}`,
         context,
       );
     }
@@ -132,13 +124,16 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
   if (key instanceof Uint8Array) {
     if (key.length !== 32) {
       throw invalid(
-        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`,
+        `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describeValue(key)}`,
         context,
       );
     }
     return z85Encode(key);
   }
-  throw invalid(`A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describe(key)}`, context);
+  throw invalid(
+    `A CURVE ${what} is 40 Z85 characters or 32 bytes; got ${describeValue(key)}`,
+    context,
+  );
 }
 
 /**
@@ -156,13 +151,9 @@ export function curveKeypair(): CurveKeypair {
   needCurve("curveKeypair");
   const pair = backend.curveKeypair();
   if (typeof pair === "number") {
-    const errno = pair;
-    throw new ZmqError(
-      errno === ERRNO.ENOTSUP ? "ENOTSUP" : "EINVAL",
-      errno,
-      "libzmq could not generate a CURVE key pair",
-      { op: "curveKeypair" },
-    );
+    throw errorFromErrno(pair, "libzmq could not generate a CURVE key pair", {
+      op: "curveKeypair",
+    });
   }
   return pair;
 }

@@ -11,12 +11,20 @@ export {
   type ContextOptions,
 } from "./context.ts";
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
-export { type ErrorContext, ZmqError } from "./errors.ts";
+export {
+  type ErrorContext,
+  LIBRARY_ERROR_CODES,
+  type LibraryErrorCode,
+  ZmqError,
+  type ZmqErrorCode,
+  type ZmqErrorOptions,
+} from "./errors.ts";
 export { type CopyOptions, ZERO_COPY_MIN, ZeroCopyFrame } from "./zero_copy.ts";
 export {
   canonicalSocketType,
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ErrnoName,
   type OptionInput,
   type OptionKind,
   type OptionOutput,

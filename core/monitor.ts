@@ -2,10 +2,8 @@
 // (libzmq allows one), fanned out to every JS subscriber; it stops when the last one leaves.
 import { socketMonitor } from "./_backend.ts";
 import { socketPointers } from "./_registry.ts";
-import { ERRNO } from "./constants.ts";
-import { ZmqError } from "./errors.ts";
-import { checkOptions } from "./_args.ts";
-import { describeValue } from "./_options.ts";
+import { badValue, closedError, ZmqError, zmqError } from "./errors.ts";
+import { checkOptions, checkTimeout, startTimer } from "./_util.ts";
 import type { Socket } from "./socket.ts";
 
 /**
@@ -88,7 +86,7 @@ class Hub {
     const context = { op: "monitor", socketType: socket.type };
     const endpoint = `inproc://zmq-deno.monitor.${++serial}.${crypto.randomUUID()}`;
     socketPointers.get(socket)!((ptr) => {
-      if (ptr === null) throw new ZmqError("ECLOSED", 0, "Socket is closed", context);
+      if (ptr === null) throw closedError("Socket is closed", context);
       // libzmq binds a PAIR of its own on `endpoint` and writes the events there
       socketMonitor(ptr, endpoint, ZMQ_EVENT_ALL, context);
     });
@@ -185,18 +183,11 @@ function checkEvents(events: unknown, op: string): Set<MonitorEventName> | null 
   if (events === undefined) return null;
   const list = typeof events === "string" ? [events] : events;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      "events must be an event name or a non-empty array of event names",
-      { op },
-    );
+    throw badValue("events must be an event name or a non-empty array of event names", { op });
   }
   for (const e of list) {
     if (typeof e !== "string" || !Object.hasOwn(MONITOR_EVENTS, e)) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
+      throw badValue(
         `Unknown monitor event ${JSON.stringify(e)}; expected one of ${
           Object.keys(MONITOR_EVENTS).join(", ")
         }`,
@@ -270,7 +261,7 @@ class Subscriber implements SocketMonitor {
     if (this.#ended) return Promise.resolve({ value: undefined, done: true });
     if (this.#waiter) {
       return Promise.reject(
-        new ZmqError("EBUSY", 0, "next() called while another next() is pending", {
+        zmqError("EBUSY", "next() called while another next() is pending", {
           op: "monitor",
         }),
       );
@@ -335,7 +326,7 @@ export function monitor(
 
 function subscribe(socket: Socket, filter: Set<MonitorEventName> | null): Subscriber {
   if (!socketPointers.has(socket)) {
-    throw new ZmqError("EINVAL", ERRNO.EINVAL, "monitor takes a Socket", { op: "monitor" });
+    throw zmqError("EINVAL", "monitor takes a Socket", { op: "monitor" });
   }
   let hub = hubs.get(socket);
   if (hub === undefined || hub.stopped) {
@@ -377,18 +368,10 @@ export async function waitForEvent(
   const wanted = checkEvents(events, "waitForEvent")!;
   const context = { op: "waitForEvent", socketType: socket?.type };
   const { timeout, signal } = checkOptions(options, context);
-  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `timeout must be a number >= 0; got ${describeValue(timeout)}`,
-      context,
-    );
-  }
+  const ms = checkTimeout(timeout, context, false);
   signal?.throwIfAborted();
   const failOnHandshake = wanted.has("handshake_succeeded");
   const sub = subscribe(socket, null);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let failure: unknown = null;
   const stop = (reason: unknown) => {
     failure ??= reason;
@@ -396,26 +379,15 @@ export async function waitForEvent(
   };
   const onAbort = () => stop(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  if (timeout !== undefined && timeout !== Infinity) {
-    timer = setTimeout(() => {
-      stop(
-        new ZmqError(
-          "EAGAIN",
-          ERRNO.EAGAIN,
-          `No ${[...wanted].join(" or ")} event within ${timeout} ms`,
-          context,
-        ),
-      );
-    }, timeout);
-  }
+  const cancelTimer = startTimer(ms, () => {
+    stop(zmqError("EAGAIN", `No ${[...wanted].join(" or ")} event within ${timeout} ms`, context));
+  });
   try {
     for (;;) {
       const r = await sub.next();
       if (failure !== null) throw failure;
       if (r.done) {
-        throw new ZmqError(
-          "ECLOSED",
-          0,
+        throw closedError(
           `The socket's monitor stopped before a ${[...wanted].join(" or ")} event`,
           context,
         );
@@ -423,16 +395,15 @@ export async function waitForEvent(
       const e = r.value;
       if (wanted.has(e.event)) return e;
       if (failOnHandshake && HANDSHAKE_FAILURES.has(e.event)) {
-        throw new ZmqError(
+        throw zmqError(
           "EHANDSHAKE",
-          0,
           `Handshake failed with ${e.endpoint}: ${e.event} (value ${e.value})`,
           { ...context, endpoint: e.endpoint },
         );
       }
     }
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer();
     signal?.removeEventListener("abort", onAbort);
     await sub.close();
   }
@@ -478,12 +449,9 @@ export function connectAndWait(
   const until = options.until ?? "handshake_succeeded";
   if (until !== "connected" && until !== "handshake_succeeded") {
     return Promise.reject(
-      new ZmqError(
-        "EBADVALUE",
-        0,
-        `until must be "connected" or "handshake_succeeded"; got ${JSON.stringify(until)}`,
-        { op: "connectAndWait" },
-      ),
+      badValue(`until must be "connected" or "handshake_succeeded"; got ${JSON.stringify(until)}`, {
+        op: "connectAndWait",
+      }),
     );
   }
   const controller = new AbortController();

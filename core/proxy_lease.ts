@@ -6,7 +6,7 @@
 import { proxySteerable as runProxy } from "./_backend.ts";
 import type { Pointer } from "./_backend.ts";
 import { type SocketInternals, socketInternals } from "./_registry.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, closedError, type ZmqError, zmqError } from "./errors.ts";
 import type { Socket } from "./socket.ts";
 
 /** The sockets besides frontend and backend that a proxy may use. */
@@ -83,17 +83,14 @@ export class ProxyLease {
       if (frontend === backend && frontend !== undefined) {
         // measured: the libzmq in npm:zeromq 6.8.0 crashes the process (SIGSEGV) on a steerable
         // proxy whose frontend is its backend
-        throw new ZmqError(
-          "EINVAL",
-          22,
-          "A proxy's frontend and backend must be different sockets",
-          { op: "proxy", socketType: this.kind },
-        );
+        throw zmqError("EINVAL", "A proxy's frontend and backend must be different sockets", {
+          op: "proxy",
+          socketType: this.kind,
+        });
       }
       if (sockets.capture?.type === "PULL" || sockets.capture?.type === "SUB") {
-        throw new ZmqError(
+        throw zmqError(
           "EINVAL",
-          22,
           `A ${sockets.capture.type} socket cannot send, so it cannot capture; use PUB or PUSH`,
           { op: "proxy", socketType: this.kind },
         );
@@ -141,19 +138,18 @@ export class ProxyLease {
   run(): Promise<void> {
     const context = { op: "proxy", socketType: this.kind };
     if (this.#released) {
-      return Promise.reject(new ZmqError("ECLOSED", 0, "Proxy lease was released", context));
+      return Promise.reject(closedError("Proxy lease was released", context));
     }
     if (this.#running) {
-      return Promise.reject(new ZmqError("EBUSY", 0, "Proxy is already running", context));
+      return Promise.reject(zmqError("EBUSY", "Proxy is already running", context));
     }
     this.#running = true;
     const [f, b, c, k] = this.#pointers;
     return runProxy(f, b, c, k).then((rc) => {
       this.#running = false;
       if (rc !== 0) {
-        throw new ZmqError(
+        throw zmqError(
           "EPROXY",
-          0,
           "libzmq's proxy ended with an error (its context was terminated, or a socket failed)",
           context,
         );
@@ -167,7 +163,7 @@ export class ProxyLease {
   /** Gives the sockets back to JS. Throws a ZmqError of code `EBUSY` while running. */
   release(): void {
     if (this.#running) {
-      throw new ZmqError("EBUSY", 0, "Cannot release the sockets while the proxy runs", {
+      throw zmqError("EBUSY", "Cannot release the sockets while the proxy runs", {
         op: "release proxy",
         socketType: this.kind,
       });
@@ -220,5 +216,5 @@ export async function proxySteerable(
 }
 
 function badSocket(detail: string, kind: string): ZmqError {
-  return new ZmqError("EBADVALUE", 0, `proxy: ${detail}`, { op: "proxy", socketType: kind });
+  return badValue(`proxy: ${detail}`, { op: "proxy", socketType: kind });
 }

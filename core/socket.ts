@@ -2,7 +2,6 @@ import type { Pointer } from "./_backend.ts";
 import { contexts, socketInternals, socketPointers } from "./_registry.ts";
 import {
   canonicalSocketType,
-  ERRNO,
   POLLIN,
   SOCKET_TYPES,
   type SocketType,
@@ -16,11 +15,11 @@ import type {
 } from "./options.ts";
 import { aliasTargets, socketTypeHint } from "./_names.ts";
 import type { Context } from "./context.ts";
-import { ZmqError } from "./errors.ts";
+import { badValue, ZmqError, zmqError } from "./errors.ts";
 import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { NO_OPTIONS } from "./_args.ts";
+import { describeValue, NO_OPTIONS } from "./_util.ts";
 import { BatchReceive } from "./_batch.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
@@ -98,12 +97,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   constructor(context: Context, type: SocketType | SocketTypeAlias) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
-    if (!internals) throw new ZmqError("EINVAL", ERRNO.EINVAL, "Not a Context", base);
+    if (!internals) throw zmqError("EINVAL", "Not a Context", base);
     const canonical = canonicalSocketType(type);
     if (canonical === undefined) {
-      throw new ZmqError(
+      throw zmqError(
         "EINVAL",
-        ERRNO.EINVAL,
         `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
         }`,
@@ -179,7 +177,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     this.bind(`${address}:*`);
     const port = Number(/:(\d+)$/.exec(this.lastEndpoint)?.[1]);
     if (!Number.isInteger(port)) {
-      throw new ZmqError("EINVAL", ERRNO.EINVAL, "Bound endpoint has no port", {
+      throw zmqError("EINVAL", "Bound endpoint has no port", {
         ...this.#core.ctx("bindToRandomPort"),
         endpoint: this.lastEndpoint,
       });
@@ -298,9 +296,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const context = this.#core.ctx(op, { option });
     this.#core.live(op, context);
     if (this.type !== "SUB") {
-      throw new ZmqError(
+      throw zmqError(
         "ENOTSUP",
-        ERRNO.ENOTSUP,
         `${op} is only for SUB sockets; this is a ${this.type} socket`,
         context,
       );
@@ -367,7 +364,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (!Array.isArray(frames)) {
       return settleLater(
         later,
-        new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
+        badValue("sendMultipart takes an array of frames", {
           ...this.#core.ctx("sendMultipart"),
         }),
       );
@@ -386,7 +383,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     } catch (e) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, `Value is not JSON-serialisable: ${(e as Error).message}`, {
+        zmqError("EBADJSON", `Value is not JSON-serialisable: ${(e as Error).message}`, {
           ...this.#core.ctx("sendJson"),
         }),
       );
@@ -394,7 +391,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     if (text === undefined) {
       return settleLater(
         later,
-        new ZmqError("EBADJSON", 0, "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
+        zmqError("EBADJSON", "Value is not JSON-serialisable", this.#core.ctx("sendJson")),
       );
     }
     return later
@@ -509,10 +506,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     const core = this.#core;
     if (!(Number.isInteger(max) && max >= 1) && max !== Infinity) {
       return Promise.reject(
-        new ZmqError(
-          "EBADVALUE",
-          0,
-          `max must be a whole number of messages >= 1; got ${String(max)}`,
+        badValue(
+          `max must be a whole number of messages >= 1; got ${describeValue(max)}`,
           core.ctx("recvMany"),
         ),
       );
@@ -561,9 +556,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       return utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvString"),
       );
@@ -577,9 +571,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       text = utf8.decode(frame);
     } catch {
-      throw new ZmqError(
+      throw zmqError(
         "EBADUTF8",
-        0,
         `Received ${frame.length} bytes that are not valid UTF-8`,
         this.#core.ctx("recvJson"),
       );
@@ -587,9 +580,8 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new ZmqError(
+      throw zmqError(
         "EBADJSON",
-        0,
         `Received text is not JSON (${(e as Error).message})`,
         this.#core.ctx("recvJson"),
       );

@@ -32,9 +32,8 @@ import {
   sharedElsewhere,
   type SharedMessage,
 } from "./_backend.ts";
-import { checkSignal, checkTimeout } from "./_args.ts";
-import { ERRNO } from "./constants.ts";
-import { type ErrorContext, timeoutError, ZmqError } from "./errors.ts";
+import { checkSignal, checkTimeout, describeValue } from "./_util.ts";
+import { badValue, type ErrorContext, timeoutError, zmqError } from "./errors.ts";
 
 /**
  * Frames of at least this many bytes (64 KiB, pyzmq's copy threshold) are received and sent
@@ -160,10 +159,8 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
   static alloc(size: number): ZeroCopyFrame {
     const context: ErrorContext = { op: "ZeroCopyFrame.alloc" };
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
-        `size must be a whole number of bytes >= 0; got ${String(size)}`,
+      throw badValue(
+        `size must be a whole number of bytes >= 0; got ${describeValue(size)}`,
         context,
       );
     }
@@ -172,7 +169,7 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
     }
     const m = allocShared(size);
     if (typeof m === "number") {
-      throw new ZmqError("ENOMEM", ERRNO.ENOMEM, `No memory for a frame of ${size} bytes`, context);
+      throw zmqError("ENOMEM", `No memory for a frame of ${size} bytes`, context);
     }
     return ZeroCopyFrame.#shared(m);
   }
@@ -226,7 +223,10 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
     const context: ErrorContext = { op: "whenSent" };
     try {
       if (typeof options !== "object" || options === null) {
-        throw new ZmqError("EBADVALUE", 0, "whenSent takes { timeout, signal }", context);
+        throw badValue(
+          `whenSent takes { timeout, signal }; got ${describeValue(options)}`,
+          context,
+        );
       }
       checkSignal(options.signal, context);
       const timeout = checkTimeout(options.timeout, context);

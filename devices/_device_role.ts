@@ -2,11 +2,12 @@
 // configuration, reports READY (or throws, which rejects the parent's start), runs the
 // device until the role is stopped, then closes everything it opened.
 import { Context } from "../core/context.ts";
+import { badValue } from "../core/errors.ts";
 import type { Socket } from "../core/socket.ts";
 import type { SocketOptionName } from "../core/constants.ts";
 import type { RoleEnv } from "../workers/role.ts";
 import { decodeConfig, READY, type SideConfig } from "./_config.ts";
-import { aborted } from "./_main.ts";
+import { aborted, closeAfterUnbind } from "../core/_util.ts";
 import { MonitoredQueue } from "./monitored_queue.ts";
 import { SteerableProxy } from "./steerable_proxy.ts";
 
@@ -35,7 +36,9 @@ function open(
 /** Runs the device described by `--config JSON` until stopped. */
 export async function main(args: string[], env: RoleEnv): Promise<void> {
   const i = args.indexOf("--config");
-  if (i < 0 || args[i + 1] === undefined) throw new TypeError("device role: --config is missing");
+  if (i < 0 || args[i + 1] === undefined) {
+    throw badValue("device role: --config is missing", { op: "device role" });
+  }
   const config = decodeConfig(args[i + 1]);
   const own = env.context === undefined;
   const ctx = env.context ?? new Context();
@@ -66,15 +69,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       }
     }
   } finally {
-    // unbind first: libzmq frees an endpoint at close only later
-    for (const [s, e] of bound) {
-      try {
-        s.unbind(e);
-      } catch {
-        // a wildcard endpoint: close frees it
-      }
-    }
-    for (const s of opened) s.close({ linger: 0 });
+    closeAfterUnbind(opened, bound);
     if (own) await ctx.terminate();
   }
 }

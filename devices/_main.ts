@@ -2,18 +2,11 @@
 import { parseArgs } from "node:util";
 import type { RoleEnv } from "../workers/role.ts";
 import { DEVICE_SOCKETS, type DeviceKind, startDevice } from "./device.ts";
+import { aborted } from "../core/_util.ts";
 
 /** "5559" → "tcp://*:5559"; anything else is taken as an endpoint. */
 export function endpointFlag(value: string, host = "*"): string {
   return /^\d+$/.test(value) ? `tcp://${host}:${value}` : value;
-}
-
-/** Resolves when `signal` aborts. */
-export function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
 }
 
 const TITLES: Record<DeviceKind, string> = {

@@ -1,13 +1,12 @@
 import { Context } from "../core/context.ts";
 import {
   canonicalSocketType,
-  ERRNO,
   SOCKET_OPTION_ALIASES,
   SOCKET_OPTIONS,
   type SocketType,
   type SocketTypeAlias,
 } from "../core/constants.ts";
-import { ZmqError } from "../core/errors.ts";
+import { type ZmqError, zmqError, type ZmqErrorCode } from "../core/errors.ts";
 import { RoleError, type RoleHandle, startRole } from "../workers/worker.ts";
 import {
   type BackgroundKind,
@@ -56,8 +55,12 @@ function side(type: SocketType | SocketTypeAlias): SideConfig {
   };
 }
 
-function startError(code: string, message: string, extra: { endpoint?: string } = {}): ZmqError {
-  return new ZmqError(code, ERRNO[code] ?? 0, message, { op: "start device", ...extra });
+function startError(
+  code: ZmqErrorCode,
+  message: string,
+  extra: { endpoint?: string } = {},
+): ZmqError {
+  return zmqError(code, message, { op: "start device", ...extra });
 }
 
 /**
@@ -256,7 +259,10 @@ export class BackgroundDevice {
     this.#handle = handle;
     this.#done = handle.done.catch((error) => {
       throw error instanceof RoleError && error.code
-        ? startError(error.code, error.message.replace(/^role "[^"]*" failed: /, ""))
+        ? startError(
+          error.code as ZmqErrorCode,
+          error.message.replace(/^role "[^"]*" failed: /, ""),
+        )
         : error;
     });
     this.#done.catch(() => {});

@@ -1,8 +1,9 @@
 import { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { SOCKET_TYPES, type SocketType } from "../core/constants.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 import { type ProxyStatistics, SteerableProxy } from "./steerable_proxy.ts";
+import { closeAfterUnbind } from "../core/_util.ts";
 
 /**
  * The tutorial's three devices: QUEUE (ROUTER/DEALER request-reply broker), FORWARDER
@@ -96,7 +97,7 @@ export class Device implements AsyncDisposable {
         await this.proxy.terminate();
         return await this.proxy.statistics();
       } finally {
-        closeAll([this.frontend, this.backend, this.capture], this.#bound);
+        closeAfterUnbind([this.frontend, this.backend, this.capture], this.#bound);
         if (this.#ownContext) await this.#context.terminate();
       }
     })();
@@ -109,24 +110,10 @@ export class Device implements AsyncDisposable {
   }
 }
 
-/** Unbinds first (libzmq frees an endpoint at close only later), then closes. */
-function closeAll(sockets: (Socket | undefined)[], bound: [Socket, string][]): void {
-  for (const [s, e] of bound) {
-    try {
-      s.unbind(e);
-    } catch {
-      // already gone, or a wildcard endpoint: close frees it
-    }
-  }
-  for (const s of sockets) s?.close({ linger: 0 });
-}
-
 function endpoints(value: unknown, name: string): string[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || list.some((e) => typeof e !== "string" || e === "")) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `${name} must be an endpoint like "tcp://*:5559" or a non-empty list of them; got ${
         JSON.stringify(value)
       }`,
@@ -153,20 +140,16 @@ function endpoints(value: unknown, name: string): string[] {
  */
 export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {
   if (!Object.hasOwn(DEVICE_SOCKETS, kind)) {
-    throw new ZmqError(
+    throw zmqError(
       "EINVAL",
-      22,
       `Unknown device ${JSON.stringify(kind)}; expected QUEUE, FORWARDER or STREAMER`,
       { op: "start device" },
     );
   }
   if (options === null || typeof options !== "object") {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      "startDevice: options must be an object with frontend and backend",
-      { op: "start device" },
-    );
+    throw badValue("startDevice: options must be an object with frontend and backend", {
+      op: "start device",
+    });
   }
   const front = endpoints(options.frontend, "frontend");
   const back = endpoints(options.backend, "backend");
@@ -196,7 +179,7 @@ export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {
       : open("PUB", endpoints(options.capture, "capture"), false);
     return new Device(kind, { context, own, frontend, backend, capture, bound });
   } catch (error) {
-    closeAll(opened, bound);
+    closeAfterUnbind(opened, bound);
     if (own) context.close();
     throw error;
   }

@@ -1,5 +1,5 @@
 import type { Frame, Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, ZmqError } from "../core/errors.ts";
 
 /** Options for {@linkcode MonitoredQueue}. */
 export interface MonitoredQueueOptions {
@@ -17,7 +17,7 @@ function prefixFrame(value: Frame | undefined, fallback: string, name: string): 
   if (value === undefined) return encoder.encode(fallback);
   if (typeof value === "string") return encoder.encode(value);
   if (value instanceof Uint8Array) return value;
-  throw new ZmqError("EBADVALUE", 0, `MonitoredQueue: ${name} must be a string or Uint8Array`, {
+  throw badValue(`MonitoredQueue: ${name} must be a string or Uint8Array`, {
     op: "MonitoredQueue",
   });
 }
@@ -66,7 +66,7 @@ export class MonitoredQueue {
   ) {
     for (const [name, s] of [["in", inSocket], ["out", outSocket], ["mon", monSocket]] as const) {
       if (s === null || typeof s !== "object" || typeof s.recvMultipart !== "function") {
-        throw new ZmqError("EBADVALUE", 0, `MonitoredQueue: ${name} socket must be a Socket`, {
+        throw badValue(`MonitoredQueue: ${name} socket must be a Socket`, {
           op: "MonitoredQueue",
         });
       }

@@ -1,6 +1,6 @@
 import { ProxyLease } from "../core/proxy_lease.ts";
 import type { Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, closedError, zmqError } from "../core/errors.ts";
 
 /** Options for {@linkcode SteerableProxy}. */
 export interface ProxyOptions {
@@ -106,7 +106,7 @@ export class SteerableProxy implements AsyncDisposable {
    */
   constructor(frontend: Socket, backend: Socket, options: ProxyOptions = {}) {
     if (frontend === null || typeof frontend !== "object" || !("context" in frontend)) {
-      throw new ZmqError("EBADVALUE", 0, "SteerableProxy: frontend must be a Socket", {
+      throw badValue("SteerableProxy: frontend must be a Socket", {
         op: "start proxy",
       });
     }
@@ -156,7 +156,7 @@ export class SteerableProxy implements AsyncDisposable {
       const reply = await Promise.race([
         this.#steer.recvMultipart(),
         this.#run!.then(() => {
-          throw new ZmqError("EPROXY", 0, "Proxy ended while a command was pending", {
+          throw zmqError("EPROXY", "Proxy ended while a command was pending", {
             op: "proxy statistics",
           });
         }),
@@ -180,7 +180,7 @@ export class SteerableProxy implements AsyncDisposable {
     const next = this.#queue.then(() => {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#state === "terminated" && op !== "terminate" && op !== "statistics") {
-        throw new ZmqError("ECLOSED", 0, "Proxy was terminated", { op: `proxy ${op}` });
+        throw closedError("Proxy was terminated", { op: `proxy ${op}` });
       }
       return fn();
     });

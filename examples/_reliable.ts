@@ -2,7 +2,7 @@
 // mistakes end the program with one line, the usage and exit code 2, and small shared bits.
 import { type RoleEnv, type RoleMain, runMain } from "../workers/role.ts";
 import type { WorkerEvent, WorkerSession } from "../reliable/worker_session.ts";
-import { delay } from "../patterns/_open.ts";
+import { delay } from "../core/_util.ts";
 import { ZmqError } from "../core/errors.ts";
 import { envIfAllowed, ROLE_REPORT_ENV } from "../workers/_report.ts";
 import { UsageError } from "../workers/usage_error.ts";

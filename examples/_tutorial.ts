@@ -8,7 +8,7 @@ import type { RoleEnv } from "../workers/role.ts";
 import { UsageError } from "../workers/usage_error.ts";
 import { type RoleSpec, type RunResult, runRoles } from "../workers/orchestrate.ts";
 
-export { delay } from "../patterns/_open.ts";
+export { delay } from "../core/_util.ts";
 
 /** One flag of a program: its type, default and help text. */
 export interface Flag {

@@ -1,5 +1,5 @@
-import { ZmqError } from "../core/errors.ts";
-import { delay } from "../patterns/_open.ts";
+import { badValue } from "../core/errors.ts";
+import { delay } from "../core/_util.ts";
 
 /** Where a {@linkcode FaultRelay} listens and where it forwards to. */
 export interface FaultRelayOptions {
@@ -131,7 +131,7 @@ export class FaultRelay implements AsyncDisposable {
   /** Adds `ms` of latency to every chunk in both directions (0 removes it). */
   delay(ms: number): void {
     if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0 || ms > 2 ** 31 - 1) {
-      throw new ZmqError("EBADVALUE", 0, `delay must be an integer of ms >= 0; got ${ms}`, {
+      throw badValue(`delay must be an integer of ms >= 0; got ${ms}`, {
         op: "FaultRelay.delay",
       });
     }
@@ -331,9 +331,7 @@ function parseTarget(target: FaultRelayOptions["target"] | undefined): [string, 
     ? /^(?:tcp:\/\/)?(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(target)
     : null;
   if (!match) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `target must be "host:port" or "tcp://host:port"; got ${JSON.stringify(target)}`,
       { op: "FaultRelay.start" },
     );
@@ -347,7 +345,7 @@ function parseTarget(target: FaultRelayOptions["target"] | undefined): [string, 
 
 function checkPort(port: number, text: string): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ZmqError("EBADVALUE", 0, `target port must be 1-65535; got ${text}`, {
+    throw badValue(`target port must be 1-65535; got ${text}`, {
       op: "FaultRelay.start",
     });
   }

@@ -9,7 +9,7 @@
  * @module
  */
 import { Context } from "../core/context.ts";
-import { delay } from "../patterns/_open.ts";
+import { delay } from "../core/_util.ts";
 import { MajordomoBroker } from "../reliable/mdp_broker.ts";
 import { MajordomoWorker } from "../reliable/mdp_worker.ts";
 import { type ProcessRoleHandle, startProcessRole } from "../workers/process.ts";

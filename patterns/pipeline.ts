@@ -19,17 +19,17 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
-import { ERRNO } from "../core/constants.ts";
+import { badValue, closedError, ZmqError, zmqError } from "../core/errors.ts";
 import { monitor, type SocketMonitor } from "../core/monitor.ts";
-import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { checkCount, checkOptions, checkTimeout, startTimer } from "../core/_util.ts";
 
 function parseJson(frame: Uint8Array, what: string): unknown {
   const s = text(frame, what);
   try {
     return JSON.parse(s);
   } catch {
-    throw new ZmqError("EBADJSON", 0, `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
+    throw zmqError("EBADJSON", `${what} is not JSON: ${JSON.stringify(s.slice(0, 80))}`, {
       op: "decode",
     });
   }
@@ -134,16 +134,15 @@ export function awaitWorkers(
   count: number,
   options: AwaitWorkersOptions = {},
 ): Promise<number> {
-  const want = checkCount(count);
-  if (want === Infinity) throw badArgument("count must be a finite number of workers", "count");
-  const { timeout, signal } = options;
-  if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
-    throw badArgument(`timeout must be a number of ms >= 0; got ${String(timeout)}`, "timeout");
-  }
+  const context = { op: "awaitWorkers" };
+  const want = checkCount(count, "count", "awaitWorkers");
+  if (want === Infinity) throw badValue("count must be a finite number of workers", context);
+  const { timeout, signal } = checkOptions(options, context);
+  const ms = checkTimeout(timeout, context, false);
   signal?.throwIfAborted();
   // subscribed now, synchronously: connections made after this call are all seen
   const events = monitor(push, "handshake_succeeded");
-  return countConnections(events, want, options, push.type);
+  return countConnections(events, want, { timeout: ms, signal }, push.type);
 }
 
 async function countConnections(
@@ -161,23 +160,20 @@ async function countConnections(
   };
   const onAbort = () => stop(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = timeout === undefined || timeout === Infinity ? undefined : setTimeout(() =>
+  const cancelTimer = startTimer(timeout ?? -1, () =>
     stop(
-      new ZmqError(
+      zmqError(
         "EAGAIN",
-        ERRNO.EAGAIN,
         `Only ${connected} of ${want} workers connected within ${timeout} ms`,
         context,
       ),
-    ), timeout);
+    ));
   try {
     while (connected < want) {
       const next = await events.next();
       if (failure !== undefined) throw failure;
       if (next.done) {
-        throw new ZmqError(
-          "ECLOSED",
-          0,
+        throw closedError(
           `The socket closed while ${connected} of ${want} workers were connected`,
           context,
         );
@@ -186,7 +182,7 @@ async function countConnections(
     }
     return connected;
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     signal?.removeEventListener("abort", onAbort);
     await events.close();
   }
@@ -223,8 +219,8 @@ export async function processWork(
   work: WorkFunction,
   options: ProcessWorkOptions = {},
 ): Promise<number> {
-  if (typeof work !== "function") throw badArgument("work must be a function", "processWork");
-  const count = checkCount(options.count);
+  if (typeof work !== "function") throw badValue("work must be a function", { op: "processWork" });
+  const count = checkCount(options.count, "count", "processWork");
   let done = 0;
   while (done < count) {
     const frame = await pull.recv({ signal: options.signal });
@@ -261,7 +257,7 @@ export async function* sinkResults<T = unknown>(
   pull: Socket,
   options: SinkOptions = {},
 ): AsyncGenerator<T> {
-  const count = checkCount(options.count);
+  const count = checkCount(options.count, "count", "sinkResults");
   for (let i = 0; i < count && !pull.closed; i++) {
     let frame: Uint8Array;
     try {

@@ -19,8 +19,9 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { ZmqError } from "../core/errors.ts";
-import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { badValue, ZmqError } from "../core/errors.ts";
+import { openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { checkCount } from "../core/_util.ts";
 
 /** One parsed update: the topic (the text before the first space) and the rest. */
 export interface Update {
@@ -65,7 +66,7 @@ export function openSubscriber(
   topics: string[] = [""],
 ): Socket {
   if (!Array.isArray(topics) || !topics.every((t) => typeof t === "string")) {
-    throw badArgument("topics must be an array of strings", "openSubscriber");
+    throw badValue("topics must be an array of strings", { op: "openSubscriber" });
   }
   const sub = openSocket(ctx, "SUB", endpoints);
   for (const t of topics) sub.subscribe(t);
@@ -85,9 +86,9 @@ export function openSubscriber(
 export function formatUpdate(topic: string | number, data: string | number): string {
   const t = String(topic);
   if (t === "" || /\s/.test(t)) {
-    throw badArgument(
+    throw badValue(
       `topic must be non-empty text without spaces; got ${JSON.stringify(t)}`,
-      "formatUpdate",
+      { op: "formatUpdate" },
     );
   }
   return `${t} ${data}`;
@@ -153,7 +154,7 @@ export async function* receiveUpdates(
   sub: Socket,
   options: ReceiveUpdatesOptions = {},
 ): AsyncGenerator<Update> {
-  const count = checkCount(options.count);
+  const count = checkCount(options.count, "count", "receiveUpdates");
   for (let i = 0; i < count && !sub.closed; i++) {
     let frames: Uint8Array[];
     try {

@@ -21,7 +21,9 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Frame, OperationOptions, Socket } from "../core/socket.ts";
-import { badArgument, checkCount, openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { openSocket, type PatternEndpoints, text } from "./_open.ts";
+import { checkCount } from "../core/_util.ts";
+import { badValue } from "../core/errors.ts";
 
 /**
  * Opens a REQ socket (a client) on `endpoints`; connecting to several servers spreads the
@@ -139,9 +141,9 @@ export async function serveReplies(
   options: ServeOptions = {},
 ): Promise<number> {
   if (typeof handler !== "function") {
-    throw badArgument("handler must be a function", "serveReplies");
+    throw badValue("handler must be a function", { op: "serveReplies" });
   }
-  const count = checkCount(options.count);
+  const count = checkCount(options.count, "count", "serveReplies");
   let served = 0;
   while (served < count) {
     const frames = await rep.recvMultipart({ signal: options.signal });

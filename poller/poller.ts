@@ -1,5 +1,12 @@
-import { POLLIN, POLLOUT, Socket, ZmqError } from "../core/mod.ts";
-import { checkEvents, checkTimeout } from "./_check.ts";
+import { POLLIN, POLLOUT, Socket } from "../core/mod.ts";
+import {
+  checkEvents,
+  checkSignal,
+  checkTimeout,
+  describeValue,
+  startTimer,
+} from "../core/_util.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 
 /**
  * Waits on several sockets at once: pyzmq's `zmq.Poller`. Register sockets with the events
@@ -46,7 +53,7 @@ export class Poller {
       this.#items.delete(socket);
       return;
     }
-    this.#items.set(socket, checkEvents(events, "register"));
+    this.#items.set(socket, checkEvents(events, { op: "register" }));
   }
 
   /**
@@ -56,7 +63,7 @@ export class Poller {
   modify(socket: Socket, events: number): void {
     checkSocket(socket, "modify");
     if (!this.#items.has(socket)) {
-      throw new ZmqError("EINVAL", 0, "Socket is not registered with this poller", {
+      throw zmqError("EINVAL", "Socket is not registered with this poller", {
         op: "modify",
         socketType: socket.type,
       });
@@ -99,10 +106,8 @@ export class Poller {
    * ```
    */
   async poll(timeout?: number, signal?: AbortSignal): Promise<Map<Socket, number>> {
-    const ms = checkTimeout(timeout, "poll");
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new ZmqError("EBADVALUE", 0, "poll: signal must be an AbortSignal", { op: "poll" });
-    }
+    const ms = checkTimeout(timeout, { op: "poll" });
+    checkSignal(signal, { op: "poll" });
     signal?.throwIfAborted();
     const deadline = ms < 0 ? Infinity : performance.now() + ms;
     for (;;) {
@@ -112,9 +117,8 @@ export class Poller {
       const remaining = deadline - performance.now();
       if (ms === 0 || remaining <= 0) return ready;
       if (items.length === 0 && remaining === Infinity && signal === undefined) {
-        throw new ZmqError(
+        throw zmqError(
           "EINVAL",
-          0,
           "Nothing is registered and there is no timeout or signal: poll would wait forever",
           { op: "poll" },
         );
@@ -127,16 +131,10 @@ export class Poller {
 
 function checkSocket(socket: unknown, op: string): asserts socket is Socket {
   if (!(socket instanceof Socket)) {
-    throw new ZmqError("EBADVALUE", 0, `${op}: socket must be a Socket; got ${describe(socket)}`, {
+    throw badValue(`${op}: socket must be a Socket; got ${describeValue(socket)}`, {
       op,
     });
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
 }
 
 /** Reads every item's readiness now (ZMQ_EVENTS); answers the ready ones. */
@@ -162,8 +160,7 @@ async function waitAny(
   const done = new AbortController();
   const finish = () => done.abort();
   signal?.addEventListener("abort", finish, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (ms !== Infinity) timer = setTimeout(finish, Math.max(1, Math.ceil(ms)));
+  const cancelTimer = startTimer(ms === Infinity ? -1 : Math.max(1, Math.ceil(ms)), finish);
   try {
     if (items.length === 0) {
       await new Promise<void>((resolve) => done.signal.addEventListener("abort", () => resolve()));
@@ -183,7 +180,7 @@ async function waitAny(
       if (r.status === "rejected" && r.reason !== done.signal.reason) throw r.reason;
     }
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     signal?.removeEventListener("abort", finish);
   }
 }

@@ -1,4 +1,6 @@
-import { type CloseOptions, type Frame, Socket, ZmqError } from "../core/mod.ts";
+import { type CloseOptions, type Frame, Socket } from "../core/mod.ts";
+import { badValue, closedError, zmqError } from "../core/errors.ts";
+import { checkSignal, describeKind, describeValue } from "../core/_util.ts";
 
 /**
  * Called with each message a {@linkcode Stream} receives (always an array of frames, even for
@@ -96,7 +98,7 @@ export class Loop {
   /** Creates a loop. */
   constructor(options: LoopOptions = {}) {
     if (options.onError !== undefined && typeof options.onError !== "function") {
-      throw new ZmqError("EBADVALUE", 0, "Loop: onError must be a function", { op: "new Loop" });
+      throw badValue("Loop: onError must be a function", { op: "new Loop" });
     }
     this.onError = options.onError;
   }
@@ -123,11 +125,9 @@ export class Loop {
    */
   async run(signal?: AbortSignal): Promise<void> {
     if (this.#session !== null) {
-      throw new ZmqError("EBUSY", 0, "Loop is already running", { op: "run" });
+      throw zmqError("EBUSY", "Loop is already running", { op: "run" });
     }
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new ZmqError("EBADVALUE", 0, "run: signal must be an AbortSignal", { op: "run" });
-    }
+    checkSignal(signal, { op: "run" });
     const controller = new AbortController();
     const tasks = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
@@ -236,17 +236,12 @@ export class Stream implements Disposable {
    */
   constructor(socket: Socket, loop: Loop = Loop.instance()) {
     if (!(socket instanceof Socket)) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
-        `Stream: socket must be a Socket; got ${describe(socket)}`,
-        {
-          op: "new Stream",
-        },
-      );
+      throw badValue(`Stream: socket must be a Socket; got ${describeValue(socket)}`, {
+        op: "new Stream",
+      });
     }
     if (!(loop instanceof Loop)) {
-      throw new ZmqError("EBADVALUE", 0, `Stream: loop must be a Loop; got ${describe(loop)}`, {
+      throw badValue(`Stream: loop must be a Loop; got ${describeValue(loop)}`, {
         op: "new Stream",
       });
     }
@@ -316,7 +311,7 @@ export class Stream implements Disposable {
   /** Queues frames as one multipart message (pyzmq's `send_multipart`). */
   sendMultipart(frames: Frame[]): void {
     if (!Array.isArray(frames)) {
-      throw new ZmqError("EBADVALUE", 0, "sendMultipart takes an array of frames", {
+      throw badValue("sendMultipart takes an array of frames", {
         op: "sendMultipart",
         socketType: this.socket.type,
       });
@@ -362,7 +357,7 @@ export class Stream implements Disposable {
 
   #live(op: string): void {
     if (this.closed) {
-      throw new ZmqError("ECLOSED", 0, "Stream is closed", { op, socketType: this.socket.type });
+      throw closedError("Stream is closed", { op, socketType: this.socket.type });
     }
   }
 
@@ -463,37 +458,25 @@ export class Stream implements Disposable {
 
 function checkCallback(callback: unknown, op: string): void {
   if (callback !== null && typeof callback !== "function") {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `${op}: callback must be a function or null; got ${describe(callback)}`,
-      { op },
-    );
+    throw badValue(`${op}: callback must be a function or null; got ${describeValue(callback)}`, {
+      op,
+    });
   }
 }
 
 function checkFrames(frames: unknown[], socketType: string): void {
   if (frames.length === 0) {
-    throw new ZmqError("EBADVALUE", 0, "A message needs at least one frame", {
+    throw badValue("A message needs at least one frame", {
       op: "send",
       socketType,
     });
   }
   frames.forEach((f, i) => {
     if (typeof f !== "string" && !ArrayBuffer.isView(f)) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
-        `Frame ${i} is ${describe(f)}; expected a string or Uint8Array`,
-        { op: "send", socketType },
-      );
+      throw badValue(`Frame ${i} is ${describeKind(f)}; expected a string or Uint8Array`, {
+        op: "send",
+        socketType,
+      });
     }
   });
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "object") return Object.prototype.toString.call(value);
-  return typeof value;
 }

@@ -1,5 +1,5 @@
 // Frame helpers shared by the reliable patterns: comparing, naming and packing frames.
-import { ZmqError } from "../core/errors.ts";
+import { badValue, zmqError } from "../core/errors.ts";
 import type { Frame } from "../core/socket.ts";
 
 const encoder = new TextEncoder();
@@ -51,13 +51,11 @@ export function splitEnvelope(frames: Uint8Array[]): [Uint8Array[], Uint8Array[]
 export function bodyFrames(body: Frame | Frame[], op: string): Uint8Array[] {
   const list = Array.isArray(body) ? body : [body];
   if (list.length === 0) {
-    throw new ZmqError("EBADVALUE", 0, "A message body needs at least one frame", { op });
+    throw badValue("A message body needs at least one frame", { op });
   }
   return list.map((frame, i) => {
     if (typeof frame === "string" || frame instanceof Uint8Array) return bytes(frame);
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
+    throw badValue(
       `Body frame ${i} is ${
         frame === null ? "null" : typeof frame
       }; expected a string or Uint8Array`,
@@ -93,7 +91,7 @@ export function unpackFrames(packed: Uint8Array): Uint8Array[] {
     at += 4 + length;
   }
   if (at !== packed.length) {
-    throw new ZmqError("EPROTO", 0, `Stored frames are corrupt at byte ${at}`, {
+    throw zmqError("EPROTO", `Stored frames are corrupt at byte ${at}`, {
       op: "unpackFrames",
     });
   }

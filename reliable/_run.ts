@@ -1,7 +1,7 @@
 // How the reliable patterns' long-running loops stop: close() (resolves) or the caller's
 // AbortSignal (rejects with its reason), and how they wait.
-import { ZmqError } from "../core/errors.ts";
-export { delay } from "../patterns/_open.ts";
+import { closedError, zmqError } from "../core/errors.ts";
+export { delay } from "../core/_util.ts";
 
 /** One signal that aborts when either the owner's stopper or the caller's signal does. */
 export function stopSignal(stopper: AbortSignal, signal?: AbortSignal): AbortSignal {
@@ -58,11 +58,11 @@ export class Runner {
     const op = `${this.#name}.run`;
     if (this.#running) {
       return Promise.reject(
-        new ZmqError("EBUSY", 0, `The ${this.#name} is already running`, { op }),
+        zmqError("EBUSY", `The ${this.#name} is already running`, { op }),
       );
     }
     if (this.closed) {
-      return Promise.reject(new ZmqError("ECLOSED", 0, `The ${this.#name} is closed`, { op }));
+      return Promise.reject(closedError(`The ${this.#name} is closed`, { op }));
     }
     const stopper = this.#stopper.signal;
     this.#running = untilStopped(loop(stopSignal(stopper, signal)), stopper, signal).finally(() => {

@@ -1,5 +1,5 @@
 import type { Socket } from "../core/socket.ts";
-import { checkInteger } from "./_check.ts";
+import { checkInteger } from "../core/_util.ts";
 
 /** ZMTP heartbeat settings for {@linkcode setZmtpHeartbeats}, in milliseconds. */
 export interface ZmtpHeartbeatOptions {

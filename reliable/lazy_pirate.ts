@@ -1,6 +1,12 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { closedError, ZmqError, zmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
+import { checkInteger } from "../core/_util.ts";
+
+const OP = "LazyPirateClient";
+/** The options are checked as integers with no upper bound (a timeout beyond setTimeout's
+ * range waits forever, as a recv's does). */
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 /** Options for a {@linkcode LazyPirateClient}. */
 export interface LazyPirateOptions {
@@ -64,18 +70,6 @@ export class UnreachableError extends ZmqError {
   }
 }
 
-function checkCount(value: number, name: string, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new ZmqError(
-      "EBADVALUE",
-      0,
-      `${name} must be an integer >= ${min}; got ${String(value)}`,
-      { op: "LazyPirateClient", option: name },
-    );
-  }
-  return value;
-}
-
 /**
  * A request client that survives a server restart: the zguide's "Lazy Pirate".
  *
@@ -132,8 +126,8 @@ export class LazyPirateClient implements Disposable {
    * ```
    */
   constructor(context: Context, endpoint: string, options: LazyPirateOptions = {}) {
-    this.timeout = checkCount(options.timeout ?? 2500, "timeout", 1);
-    this.retries = checkCount(options.retries ?? 3, "retries", 0);
+    this.timeout = checkInteger(options.timeout ?? 2500, "timeout", OP, 1, UNBOUNDED);
+    this.retries = checkInteger(options.retries ?? 3, "retries", OP, 0, UNBOUNDED);
     this.endpoint = endpoint;
     this.#context = context;
     this.#onRetry = options.onRetry;
@@ -169,16 +163,15 @@ export class LazyPirateClient implements Disposable {
     options: PirateRequestOptions = {},
   ): Promise<Uint8Array[]> {
     if (this.#closed) {
-      throw new ZmqError("ECLOSED", 0, "Client is closed", {
+      throw closedError("Client is closed", {
         op: "request",
         socketType: "REQ",
         endpoint: this.endpoint,
       });
     }
     if (this.#busy) {
-      throw new ZmqError(
+      throw zmqError(
         "EBUSY",
-        0,
         "A request is already pending on this client; await it first (REQ is lockstep)",
         { op: "request", socketType: "REQ", endpoint: this.endpoint },
       );
@@ -215,7 +208,7 @@ export class LazyPirateClient implements Disposable {
     try {
       return new TextDecoder("utf-8", { fatal: true }).decode(frames[0]);
     } catch {
-      throw new ZmqError("EBADUTF8", 0, "Reply is not valid UTF-8", {
+      throw zmqError("EBADUTF8", "Reply is not valid UTF-8", {
         op: "requestString",
         socketType: "REQ",
         endpoint: this.endpoint,

@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { zmqError } from "../core/errors.ts";
 import type { Frame, OperationOptions, Socket } from "../core/socket.ts";
-import { checkName } from "./_check.ts";
+import { checkName } from "../core/_util.ts";
 import { bodyFrames, EMPTY } from "./_frames.ts";
 import { clientRequest, parseClientReply } from "./mdp.ts";
 
@@ -95,7 +95,7 @@ export class AsyncMajordomoClient implements Disposable {
     const frames = await this.#socket.recvMultipart(options);
     const reply = parseClientReply(frames, true);
     if (reply.invalid !== undefined) {
-      throw new ZmqError("EPROTO", 0, reply.invalid, {
+      throw zmqError("EPROTO", reply.invalid, {
         op: "AsyncMajordomoClient.recv",
         socketType: "DEALER",
         endpoint: this.endpoint,

@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.ts";
 import { ZmqError } from "../core/errors.ts";
 import type { Socket } from "../core/socket.ts";
-import { checkEndpoints, checkInteger } from "./_check.ts";
+import { checkEndpoints, checkInteger } from "../core/_util.ts";
 import { bytes, idKey } from "./_frames.ts";
 import { Liveness } from "./heartbeat.ts";
 import {

@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { zmqError } from "../core/errors.ts";
 import type { Frame } from "../core/socket.ts";
-import { checkName } from "./_check.ts";
+import { checkName } from "../core/_util.ts";
 import { bodyFrames } from "./_frames.ts";
 import {
   LazyPirateClient,
@@ -71,9 +71,8 @@ export class MajordomoClient implements Disposable {
     const frames = clientRequest(service, bodyFrames(body, "MajordomoClient.request"));
     const reply = parseClientReply(await this.#pirate.request(frames, options), false);
     if (reply.invalid !== undefined || reply.service !== service) {
-      throw new ZmqError(
+      throw zmqError(
         "EPROTO",
-        0,
         reply.invalid ?? `The reply names service ${JSON.stringify(reply.service)}`,
         { op: "MajordomoClient.request", socketType: "REQ", endpoint: this.endpoint },
       );
@@ -106,6 +105,6 @@ export function decodeAll(frames: Uint8Array[], op: string): string[] {
   try {
     return frames.map((f) => utf8.decode(f));
   } catch {
-    throw new ZmqError("EBADUTF8", 0, "A reply frame is not valid UTF-8", { op });
+    throw zmqError("EBADUTF8", "A reply frame is not valid UTF-8", { op });
   }
 }

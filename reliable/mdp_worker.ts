@@ -1,5 +1,5 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue } from "../core/errors.ts";
 import { bytes } from "./_frames.ts";
 import { isMmiService } from "./_mmi.ts";
 import {
@@ -87,9 +87,7 @@ export class MajordomoWorker extends WorkerSession {
     options: MajordomoWorkerOptions = {},
   ) {
     if (typeof service !== "string" || !isServiceName(service) || isMmiService(service)) {
-      throw new ZmqError(
-        "EBADVALUE",
-        0,
+      throw badValue(
         `service must be printable text outside "mmi."; got ${JSON.stringify(service)}`,
         { op: "MajordomoWorker", option: "service" },
       );

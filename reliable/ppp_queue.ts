@@ -3,7 +3,7 @@ import { POLLIN } from "../core/constants.ts";
 import { ZmqError } from "../core/errors.ts";
 import type { Socket } from "../core/socket.ts";
 import { Poller } from "../poller/poller.ts";
-import { checkEndpoints, checkInteger } from "./_check.ts";
+import { checkEndpoints, checkInteger } from "../core/_util.ts";
 import { idKey } from "./_frames.ts";
 import { Runner } from "./_run.ts";
 import { sendNow } from "./_router.ts";

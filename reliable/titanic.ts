@@ -1,6 +1,6 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
-import { checkInteger } from "./_check.ts";
+import { badValue } from "../core/errors.ts";
+import { checkInteger } from "../core/_util.ts";
 import { bytes, textOrNull } from "./_frames.ts";
 import { delay, Runner } from "./_run.ts";
 import { isServiceName } from "./mdp.ts";
@@ -116,7 +116,7 @@ export class TitanicServer implements AsyncDisposable {
   constructor(context: Context, options: TitanicServerOptions) {
     const op = "TitanicServer";
     if (typeof options?.broker !== "string" || options.broker === "") {
-      throw new ZmqError("EBADVALUE", 0, "broker must be an endpoint", { op, option: "broker" });
+      throw badValue("broker must be an endpoint", { op, option: "broker" });
     }
     this.#timeout = checkInteger(options.timeout ?? 5000, "timeout", op, 1);
     this.#dispatchers = checkInteger(options.dispatchers ?? 4, "dispatchers", op, 1, 256);

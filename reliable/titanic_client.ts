@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.ts";
 import { ZmqError } from "../core/errors.ts";
 import type { Frame } from "../core/socket.ts";
-import { checkInteger, checkName } from "./_check.ts";
+import { checkInteger, checkName } from "../core/_util.ts";
 import { bodyFrames, bytes, textOrNull } from "./_frames.ts";
 import { delay } from "./_run.ts";
 import { MajordomoClient } from "./mdp_client.ts";

@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, ZmqError, zmqError } from "../core/errors.ts";
 import { packFrames, unpackFrames } from "./_frames.ts";
 
 /** A request waiting in a {@linkcode TitanicStore} for its service. */
@@ -64,7 +64,7 @@ export class TitanicStore implements Disposable {
    */
   constructor(path: string) {
     if (typeof path !== "string" || path === "") {
-      throw new ZmqError("EBADVALUE", 0, 'path must be a file name or ":memory:"', {
+      throw badValue('path must be a file name or ":memory:"', {
         op: "TitanicStore",
       });
     }
@@ -187,7 +187,7 @@ function normalise(uuid: string): string {
 function storeError(e: unknown, path: string, op: string): ZmqError {
   if (e instanceof ZmqError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return new ZmqError("EIO", 0, `Titanic store ${JSON.stringify(path)}: ${message}`, {
+  return zmqError("EIO", `Titanic store ${JSON.stringify(path)}: ${message}`, {
     op: `TitanicStore.${op}`,
   });
 }

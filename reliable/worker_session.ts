@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue, ZmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
-import { checkInteger } from "./_check.ts";
+import { checkInteger } from "../core/_util.ts";
 import { bodyFrames } from "./_frames.ts";
 import { delay, isAbort, Runner } from "./_run.ts";
 import { Backoff, Liveness } from "./heartbeat.ts";
@@ -152,7 +152,7 @@ export class WorkerSession {
   ) {
     const op = defaults.name;
     if (typeof endpoint !== "string" || endpoint === "") {
-      throw new ZmqError("EBADVALUE", 0, "endpoint must be a non-empty string", { op });
+      throw badValue("endpoint must be a non-empty string", { op });
     }
     this.endpoint = endpoint;
     this.heartbeatInterval = checkInteger(
@@ -187,7 +187,7 @@ export class WorkerSession {
   serve(handler: WorkerHandler, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (typeof handler !== "function") {
       return Promise.reject(
-        new ZmqError("EBADVALUE", 0, "handler must be a function", { op: `${this.#name}.serve` }),
+        badValue("handler must be a function", { op: `${this.#name}.serve` }),
       );
     }
     return this.#runner.run((stop) => this.#serve(handler, stop), options.signal);

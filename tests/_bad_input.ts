@@ -137,8 +137,10 @@ export function defineRows(rows: Row[]): void {
       } finally {
         for (const fn of cleanups.reverse()) await fn();
         for (const s of scratch) s.close({ linger: 0 });
-        for (const c of contexts) c.close({ linger: 0 });
-        ctx.close({ linger: 0 });
+        // terminate, not close: it resolves once the reactor has settled the closed sockets'
+        // waits, so no poll of this row's is still in flight when the next row starts
+        for (const c of contexts) await c.terminate({ linger: 0 });
+        await ctx.terminate({ linger: 0 });
         for (const d of dirs) Deno.removeSync(d, { recursive: true });
       }
     });

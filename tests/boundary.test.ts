@@ -57,6 +57,7 @@ Deno.test("boundary: private core modules imported from outside core/ are found"
       { path: "core/socket.ts", text: 'import { reactor } from "./_reactor.ts";\n' },
       { path: "patterns/a.ts", text: 'import { checkTimeout } from "../core/_args.ts";\n' },
       { path: "patterns/b.ts", text: 'import { Context } from "../core/context.ts";\n' },
+      { path: "reliable/e.ts", text: 'import { checkInteger } from "../core/_util.ts";\n' },
       { path: "poller/c.ts", text: 'const m = await import("../core/_turn.ts");\n' },
       {
         path: "workers/d.ts",

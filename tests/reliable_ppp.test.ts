@@ -13,7 +13,7 @@ import {
   type WorkerEvent,
 } from "../mod.ts";
 import { text, throwsWith } from "./_util.ts";
-import { delay } from "../patterns/_open.ts";
+import { delay } from "../core/_util.ts";
 import { EventLog, waitUntil } from "./_reliable.ts";
 
 const HB = 100;

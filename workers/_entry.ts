@@ -2,6 +2,7 @@
 // Protocol (parent → worker): {type:"start", module, name, args, context?}, later {type:"stop"}.
 // Worker → parent: {type:"line", stream, text}, {type:"done"}, {type:"error", ...}.
 import { Context, type ContextHandle } from "../core/context.ts";
+import { badValue } from "../core/errors.ts";
 import { isStop, type RoleMain } from "./role.ts";
 
 /// <reference lib="deno.worker" />
@@ -45,7 +46,9 @@ self.onmessage = async (event: MessageEvent) => {
     if (msg.context !== undefined) context = Context.adopt(msg.context);
     const mod = await import(msg.module);
     if (typeof mod.main !== "function") {
-      throw new TypeError(`${msg.module} does not export a main(args, env) function`);
+      throw badValue(`${msg.module} does not export a main(args, env) function`, {
+        op: "start role",
+      });
     }
     await (mod.main as RoleMain)(msg.args, {
       name: msg.name,

@@ -1,7 +1,8 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue } from "../core/errors.ts";
 import { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
 import { type ProcessRoleOptions, startProcessRole } from "./process.ts";
+import { startTimer } from "../core/_util.ts";
 
 /** Where a role runs: a Web Worker of this process, or an OS process of its own. */
 export type RoleKind = "worker" | "process";
@@ -55,12 +56,12 @@ export interface RunResult {
  */
 export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Promise<RunResult> {
   if (!Array.isArray(specs) || specs.some((s) => typeof s !== "object" || s === null)) {
-    throw new ZmqError("EBADVALUE", 0, "runRoles takes an array of role specs ({ module, ... })", {
+    throw badValue("runRoles takes an array of role specs ({ module, ... })", {
       op: "runRoles",
     });
   }
   if (typeof options !== "object" || options === null) {
-    throw new ZmqError("EBADVALUE", 0, "runRoles options must be an object like { timeout }", {
+    throw badValue("runRoles options must be an object like { timeout }", {
       op: "runRoles",
     });
   }
@@ -81,13 +82,13 @@ export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Pro
     handles.push(handle);
     (spec.service ? services : finite).push(handle);
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelTimer = () => {};
   let onAbort: (() => void) | undefined;
   const cut = new Promise<never>((_, reject) => {
     if (options.timeout !== undefined) {
-      timer = setTimeout(
-        () => reject(new RoleError("orchestrator", `timed out after ${options.timeout} ms`)),
+      cancelTimer = startTimer(
         options.timeout,
+        () => reject(new RoleError("orchestrator", `timed out after ${options.timeout} ms`)),
       );
     }
     onAbort = () => reject(options.signal!.reason);
@@ -103,7 +104,7 @@ export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Pro
   } catch (error) {
     failure = error;
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     if (onAbort) options.signal?.removeEventListener("abort", onAbort);
   }
   // Stop everything still running; services first learn the run is over.

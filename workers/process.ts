@@ -1,5 +1,6 @@
 import { ROLE_ERROR_MARKER, ROLE_NAME_ENV, ROLE_REPORT_ENV, type RoleFailure } from "./_report.ts";
 import { RoleError, type RoleHandle, type RoleOptions } from "./worker.ts";
+import { startTimer } from "../core/_util.ts";
 
 /** How to start a role as an OS process (`deno run` of its module). */
 export interface ProcessRoleOptions extends Omit<RoleOptions, "context"> {
@@ -129,12 +130,12 @@ export function startProcessRole(
   const stop = async ({ timeout = 5000 } = {}): Promise<void> => {
     stopping = true;
     signal(options.stopSignal ?? "SIGTERM");
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer = () => {};
     const late = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => {
+      cancelTimer = startTimer(timeout, () => {
         signal("SIGKILL");
         reject(new RoleError(name, `did not stop within ${timeout} ms; killed`));
-      }, timeout);
+      });
     });
     try {
       await Promise.race([done, late]);
@@ -142,7 +143,7 @@ export function startProcessRole(
       await done.catch(() => {}); // the process is gone before stop settles
       throw error;
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
     }
   };
   return {

@@ -1,5 +1,6 @@
 import type { Context } from "../core/context.ts";
-import { ZmqError } from "../core/errors.ts";
+import { badValue } from "../core/errors.ts";
+import { startTimer } from "../core/_util.ts";
 
 /** How to start a role in a Web Worker. */
 export interface RoleOptions {
@@ -67,12 +68,12 @@ const ENTRY = new URL("./_entry.ts", import.meta.url).href;
  */
 export function startRole(module: string | URL, options: RoleOptions = {}): RoleHandle {
   if (typeof options !== "object" || options === null) {
-    throw new ZmqError("EBADVALUE", 0, "startRole options must be an object like { name, args }", {
+    throw badValue("startRole options must be an object like { name, args }", {
       op: "startRole",
     });
   }
   if (typeof module !== "string" && !(module instanceof URL)) {
-    throw new ZmqError("EBADVALUE", 0, "startRole takes the role module as a string or URL", {
+    throw badValue("startRole takes the role module as a string or URL", {
       op: "startRole",
     });
   }
@@ -123,23 +124,23 @@ export function startRole(module: string | URL, options: RoleOptions = {}): Role
       ? stopOptions.timeout ?? 5000
       : NaN;
     if (typeof timeout !== "number" || !(timeout >= 0)) {
-      throw new ZmqError("EBADVALUE", 0, "stop takes { timeout } in ms (a number >= 0)", {
+      throw badValue("stop takes { timeout } in ms (a number >= 0)", {
         op: "stop role",
       });
     }
     if (!finished) worker.postMessage({ type: "stop" });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer = () => {};
     const late = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => {
+      cancelTimer = startTimer(timeout, () => {
         const error = new RoleError(name, `did not stop within ${timeout} ms`);
         settle(error);
         reject(error);
-      }, timeout);
+      });
     });
     try {
       await Promise.race([done, late]);
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
     }
   };
   // A failure is reported through `done` and `stop`; don't also report it as unhandled.

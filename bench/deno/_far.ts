@@ -2,7 +2,7 @@
 // pushers of `workers`), run in a Web Worker with its own Context (the other stacks use a child
 // process), or with the timed side's context for `workers` (inproc). Posts "ready" once bound.
 /// <reference lib="deno.worker" />
-import { Context, type Socket } from "../../core/mod.ts";
+import { Context, type ContextHandle, type Socket } from "../../core/mod.ts";
 import { proxySteerable } from "../../core/proxy_lease.ts";
 import { ep, hwmFor, mkmsg, WINDOW, WORKERS_ENDPOINT } from "./_common.ts";
 import { sendPayload } from "./_io.ts";
@@ -17,7 +17,7 @@ export interface FarRequest {
   size?: number;
   topics?: number;
   /** workerPush: the timed side's Context.handle (inproc needs one context). */
-  context?: bigint;
+  context?: ContextHandle;
 }
 
 const ready = () => self.postMessage("ready");

@@ -1,6 +1,6 @@
 // The Deno stack's timed sides of the scale workloads: PUB fan-out to many SUB sockets, many REQ
 // clients through one ROUTER, PUSH/PULL from Web Workers over inproc, and idle connections.
-import { Context, type Socket } from "../../core/mod.ts";
+import { Context, type ContextHandle, type Socket } from "../../core/mod.ts";
 import {
   ACK_EVERY,
   cpuSeconds,
@@ -117,7 +117,7 @@ export async function workers(
   n: number,
   size: number,
   k: number,
-  startPusher: (context: bigint, count: number) => Promise<void>,
+  startPusher: (context: ContextHandle, count: number) => Promise<void>,
 ): Promise<Result> {
   await using ctx = new Context();
   const pull = ctx.socket("PULL");

@@ -9,7 +9,7 @@
  * @module
  */
 import { Context } from "../../core/context.ts";
-import { ZmqError } from "../../core/errors.ts";
+import { zmqError } from "../../core/errors.ts";
 import { LazyPirateClient, UnreachableError } from "../../reliable/lazy_pirate.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags } from "../_tutorial.ts";
@@ -49,7 +49,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
       );
     }
     if (reply !== String(seq)) {
-      throw new ZmqError("EPROTO", 0, `Malformed reply from server: ${JSON.stringify(reply)}`);
+      throw zmqError("EPROTO", `Malformed reply from server: ${JSON.stringify(reply)}`);
     }
     console.log(`I: server replied OK (${reply})`);
   }

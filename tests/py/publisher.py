@@ -1,14 +1,31 @@
 """A pyzmq PUB: waits for a subscriber's go-ahead on a REP side channel, then publishes
 COUNT messages on each of topics 10000 and 10001, then "10001 END"."""
 import sys
+import time
 import zmq
 
 pub_endpoint, sync_endpoint, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ctx = zmq.Context()
+
+
+def bind(socket, endpoint):
+    # The test found the ports by binding and closing its own sockets; libzmq gives a port
+    # back on its I/O thread a moment after the close, so the port may still be in use.
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            socket.bind(endpoint)
+            return
+        except zmq.ZMQError as e:
+            if e.errno != zmq.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 pub = ctx.socket(zmq.PUB)
-pub.bind(pub_endpoint)
+bind(pub, pub_endpoint)
 sync = ctx.socket(zmq.REP)
-sync.bind(sync_endpoint)
+bind(sync, sync_endpoint)
 print("ready", flush=True)
 # The subscriber asks "sync?" until it has seen one of our sync messages, then says "go".
 poller = zmq.Poller()
