@@ -316,6 +316,24 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * core/zero_copy.ts for the ownership rules; `frame.whenSent()` tells when libzmq is done).
    * Any other frame is copied, as always: libzmq never holds a plain JS buffer.
    *
+   * @example Zero copy
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, ZeroCopyFrame } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://send-zero-copy-example");
+   * push.connect("inproc://send-zero-copy-example");
+   * using frame = ZeroCopyFrame.alloc(1 << 20); // libzmq's memory, zeroed
+   * frame.fill(1);
+   * await push.send(frame, { copy: false }); // libzmq shares it: no byte copied
+   * const received = await pull.recv(); // a copy of its own (the default)
+   * await frame.whenSent({ timeout: 1000 }); // libzmq let go of it
+   * frame.fill(2); // safe now: nobody reads it any more
+   * assert.equal(received[0], 1);
+   * ```
+   *
    * @example
    * ```ts
    * import { Context } from "../mod.ts";
@@ -410,15 +428,20 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
    * using pull = ctx.socket("PULL");
    * pull.bind("inproc://recv-example");
    * push.connect("inproc://recv-example");
-   * await push.send(new Uint8Array(1 << 20));
+   * await push.send(new Uint8Array(1 << 20).fill(7));
    * using big = await pull.recv({ copy: false }); // no copy of the 1 MiB
-   * console.log(big.length, big.zeroCopy); // 1048576 true
+   * assert.equal(big.length, 1 << 20);
+   * assert.equal(big.zeroCopy, true); // libzmq's memory, until released
+   * assert.equal(big[0], 7);
+   * big.release(); // (`using` does it at the end of the scope too)
+   * assert.equal(big.length, 0); // nothing left to read: never freed memory
    * ```
    */
   recv(options: OperationOptions & { copy: false }): Promise<ZeroCopyFrame>;
@@ -485,6 +508,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
@@ -494,8 +518,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * for (let i = 0; i < 5; i++) await push.send(`job ${i}`);
    * await push.send(["a", "multipart"]);
    * const batch = await pull.recvMany();
-   * console.log(batch.length); // 6: every message that was queued
-   * console.log(batch[5].length); // 2: a message is never split
+   * assert.equal(batch.length, 6); // every message that was queued
+   * assert.equal(batch[5].length, 2); // a message is never split
+   * assert.equal(new TextDecoder().decode(batch[0][0]), "job 0");
+   * assert.equal(batch[0][0].buffer, batch[4][0].buffer); // one buffer for the batch
    * ```
    */
   recvMany(
@@ -533,10 +559,21 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * socket is closed: each batch is every message that was queued, up to `max`.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * const pull = ctx.socket("PULL");
+   * pull.bind("inproc://batches-example");
+   * push.connect("inproc://batches-example");
+   * for (let i = 0; i < 3; i++) await push.send(`job ${i}`);
+   * const jobs: string[] = [];
    * for await (const batch of pull.batches()) {
-   *   for (const [body] of batch) handle(body);
+   *   for (const [body] of batch) jobs.push(new TextDecoder().decode(body));
+   *   if (jobs.length === 3) pull.close(); // the loop ends once the socket is closed
    * }
+   * assert.deepEqual(jobs, ["job 0", "job 1", "job 2"]);
    * ```
    */
   async *batches(max: number = BATCH_MAX): AsyncGenerator<Uint8Array[][]> {

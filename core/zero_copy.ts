@@ -38,10 +38,36 @@ import { badValue, type ErrorContext, timeoutError, zmqError } from "./errors.ts
 /**
  * Frames of at least this many bytes (64 KiB, pyzmq's copy threshold) are received and sent
  * without a copy when asked; smaller ones are copied, which costs less than the bookkeeping.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ZERO_COPY_MIN, ZeroCopyFrame } from "../mod.ts";
+ * assert.equal(ZERO_COPY_MIN, 65536);
+ * using frame = ZeroCopyFrame.alloc(ZERO_COPY_MIN);
+ * assert.equal(frame.zeroCopy, true);
+ * ```
  */
 export const ZERO_COPY_MIN = 64 * 1024;
 
-/** The `copy` option of a send or receive. */
+/**
+ * The `copy` option of a send or receive.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, type CopyOptions } from "../mod.ts";
+ * using ctx = new Context();
+ * using push = ctx.socket("PUSH");
+ * using pull = ctx.socket("PULL");
+ * pull.bind("inproc://copy-options-example");
+ * push.connect("inproc://copy-options-example");
+ * const noCopy = { copy: false } as const satisfies CopyOptions;
+ * await push.send(new Uint8Array(100_000));
+ * using frame = await pull.recv({ ...noCopy, timeout: 1000 });
+ * assert.equal(frame.zeroCopy, true);
+ * ```
+ */
 export interface CopyOptions {
   /**
    * `false`: receive a {@linkcode ZeroCopyFrame} viewing libzmq's message, or send a
@@ -111,6 +137,7 @@ export let frameOfCopy: (bytes: Uint8Array) => ZeroCopyFrame;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, ZeroCopyFrame } from "../mod.ts";
  * using ctx = new Context();
  * using push = ctx.socket("PUSH");
@@ -121,7 +148,12 @@ export let frameOfCopy: (bytes: Uint8Array) => ZeroCopyFrame;
  * out.fill(7, 0, 4);
  * await push.send(out, { copy: false }); // no copy: libzmq shares the message
  * using frame = await pull.recv({ copy: false }); // no copy either: it views the message
- * console.log(frame.length, frame[0], frame.zeroCopy); // 1048576 7 true
+ * assert.equal(frame.length, 1 << 20);
+ * assert.equal(frame[0], 7);
+ * assert.equal(frame.zeroCopy, true);
+ * const part = frame.subarray(0, 4); // keeps the message as the frame does
+ * frame.release();
+ * assert.equal(part.length, 0); // released with it: nothing reads freed memory
  * ```
  */
 export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable {
@@ -151,9 +183,14 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ZeroCopyFrame } from "../mod.ts";
    * using frame = ZeroCopyFrame.alloc(256 * 1024);
-   * console.log(frame.length, frame.zeroCopy); // 262144 true
+   * assert.equal(frame.length, 256 * 1024);
+   * assert.equal(frame.zeroCopy, true);
+   * assert.equal(frame[1000], 0);
+   * using small = ZeroCopyFrame.alloc(100); // under ZERO_COPY_MIN: an ordinary buffer
+   * assert.equal(small.zeroCopy, false);
    * ```
    */
   static alloc(size: number): ZeroCopyFrame {
@@ -205,7 +242,8 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
    *
    * @example
    * ```ts
-   * import { Context, ZeroCopyFrame } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { Context, ZeroCopyFrame, ZmqError } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
    * using pull = ctx.socket("PULL");
@@ -214,7 +252,11 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
    * using frame = ZeroCopyFrame.alloc(100_000);
    * await push.send(frame, { copy: false });
    * using received = await pull.recv({ copy: false }); // shares the message over inproc
-   * received[Symbol.dispose]();
+   * await assert.rejects( // the receiver still views the same memory
+   *   frame.whenSent({ timeout: 20 }),
+   *   (e) => e instanceof ZmqError && e.code === "EAGAIN",
+   * );
+   * received.release();
    * await frame.whenSent({ timeout: 1000 });
    * frame.fill(1); // nobody else reads it now
    * ```
