@@ -23,6 +23,8 @@ export interface ZapHandler {
    * was detached or the context closed): the handler should then drop its timers.
    */
   answer(request: ZapRequest, signal: AbortSignal): ZapDecision | Promise<ZapDecision>;
+  /** Told once the context closed while the handler was attached: it serves no more. */
+  closed?(): void;
 }
 
 /** Requests being decided at once at most; more are refused until some are answered. */
@@ -128,6 +130,9 @@ export class ZapEndpoint {
       this.#pending.delete(p);
       p.controller.abort();
     }
+    const handler = this.#handler;
+    this.#handler = null;
+    handler?.closed?.();
   }
 
   #handle(frames: Uint8Array[]): void {

@@ -4,11 +4,12 @@
 // CURVE handshake (and NULL ones on sockets with a ZAP_DOMAIN) and waits for the answer
 // without blocking anyone.
 import type { Context, ZmqError } from "../core/mod.ts";
+import { Service } from "../core/service.ts";
 import { DecisionHook } from "./_hook.ts";
 import { Rules } from "./_rules.ts";
 import type { ZapDecision, ZapRequest } from "./_zap.ts";
 import { ZAP_ENDPOINT, ZapEndpoint, type ZapHandler } from "./_zap_endpoint.ts";
-import { badValue, zmqError } from "../core/errors.ts";
+import { badValue } from "../core/errors.ts";
 
 export { ZAP_ENDPOINT };
 export type { ZapDecision };
@@ -92,6 +93,10 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * for ZAP and gets no decision, after {@linkcode Authenticator.stop} too, until the context
  * closes (or another authenticator takes over). One authenticator serves a context at a time.
  *
+ * A {@linkcode Service}: `start()` resolves once it serves the context's ZAP endpoint, `stop()`
+ * stops deciding (the context keeps refusing, see above), `done` settles then, `await using`
+ * stops it. It may start again after a stop.
+ *
  * Rules, per handshake: if an allow list is set, only those addresses pass; otherwise addresses
  * on the deny list are refused. Then NULL passes, PLAIN needs a matching username and password,
  * CURVE needs a configured key (or `allowAny`). Rules are looked up for the socket's
@@ -103,7 +108,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * await using ctx = new Context();
  * const server = curveKeypair();
  * const client = curveKeypair();
- * await using auth = new Authenticator(ctx).start();
+ * await using auth = await new Authenticator(ctx).start();
  * auth.configureCurve({ publicKeys: [client.publicKey] });
  * using rep = ctx.socket("REP");
  * makeCurveServer(rep, server);
@@ -115,7 +120,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * console.log(await rep.recvString()); // "hello"
  * ```
  */
-export class Authenticator implements Disposable, AsyncDisposable {
+export class Authenticator extends Service implements Disposable {
   /** The context whose handshakes this authenticator answers. */
   readonly context: Context;
   #rules = new Rules();
@@ -123,6 +128,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
   #endpoint: ZapEndpoint | null = null;
   #handler: ZapHandler = {
     answer: (request, signal) => this.#answer(request, signal),
+    closed: () => this.ended(), // the context closed: nothing left to serve
   };
 
   /**
@@ -132,14 +138,19 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx, {
+   * await using auth = await new Authenticator(ctx, {
    *   onDecision: (d) => console.log(d.allowed, d.reason),
    *   onError: (e) => console.error(e.code, e.message),
    *   hookTimeout: 1000,
    * }).start();
    * ```
+   *
+   * @param context The context whose handshakes it will answer.
+   * @param options A decision hook, its error handler and its time limit.
+   * @throws {ZmqError} `EBADVALUE` for a context that is not a Context or bad options.
    */
   constructor(context: Context, options?: AuthenticatorOptions) {
+    super("Authenticator", { restartable: true });
     if (context === null || typeof context !== "object" || typeof context.socket !== "function") {
       throw badValue("Authenticator takes a Context", { op: "new Authenticator" });
     }
@@ -150,48 +161,36 @@ export class Authenticator implements Disposable, AsyncDisposable {
       : null;
   }
 
-  /** True while the authenticator serves requests. */
-  get running(): boolean {
-    return this.#endpoint?.serves(this.#handler) ?? false;
+  /** True while the authenticator serves its context's ZAP requests. */
+  override get running(): boolean {
+    return super.running && (this.#endpoint?.serves(this.#handler) ?? false);
   }
 
   /**
-   * Starts answering the context's ZAP requests: binds the ZAP endpoint, or takes it over from
-   * a stopped authenticator of the same context. Throws a ZmqError of code `EADDRINUSE` if
-   * another authenticator (or anything else) serves the context, `EBUSY` if this one is already
-   * running, `ECLOSED` if the context is closed. Answers `this`.
+   * Starts answering the context's ZAP requests (the {@linkcode Service} contract's `start`):
+   * binds the ZAP endpoint, or takes it over from a stopped authenticator of the same context.
+   * `start()` rejects with a ZmqError of code `EADDRINUSE` if another authenticator (or anything
+   * else) serves the context, `ECLOSED` if the context is closed.
    */
-  start(): this {
-    if (this.running) {
-      throw zmqError("EBUSY", "The authenticator is already running", {
-        op: "Authenticator.start",
-      });
-    }
+  protected override onStart(): void {
     this.#endpoint = ZapEndpoint.attach(this.context, this.#handler);
-    return this;
   }
 
   /**
-   * Stops deciding. The context keeps refusing every handshake that asks for ZAP (CURVE and
-   * PLAIN servers, NULL ones with a ZAP_DOMAIN), those in progress included, until another
-   * authenticator starts on it or it closes: libzmq would let a CURVE client in without asking
-   * if nobody served the ZAP endpoint. The refusing keeps a receive pending, so close the context
-   * when done. Stopping twice is harmless.
+   * Stops deciding (the {@linkcode Service} contract's `stop`). The context keeps refusing
+   * every handshake that asks for ZAP (CURVE and PLAIN servers, NULL ones with a ZAP_DOMAIN),
+   * those in progress included, until another authenticator starts on it or it closes: libzmq
+   * would let a CURVE client in without asking if nobody served the ZAP endpoint. The refusing
+   * keeps a receive pending, so close the context when done.
    */
-  stop(): Promise<void> {
+  protected override onStop(): void {
     this.#endpoint?.detach(this.#handler);
     this.#endpoint = null;
-    return Promise.resolve();
   }
 
-  /** Stops the authenticator (for `using`). */
+  /** Stops the authenticator (for `using`): it stops deciding at once. */
   [Symbol.dispose](): void {
     void this.stop();
-  }
-
-  /** Stops the authenticator (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 
   /**
@@ -204,7 +203,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.allow("127.0.0.1", "::1");
    * ```
    */
@@ -221,7 +220,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.deny("192.0.2.7");
    * ```
    */
@@ -238,7 +237,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.configurePlain({ passwords: { admin: "secret" } });
    * ```
    */
@@ -255,7 +254,7 @@ export class Authenticator implements Disposable, AsyncDisposable {
    * ```ts
    * import { Authenticator, Context, curveKeypair } from "../mod.ts";
    * await using ctx = new Context();
-   * await using auth = new Authenticator(ctx).start();
+   * await using auth = await new Authenticator(ctx).start();
    * auth.configureCurve({ publicKeys: [curveKeypair().publicKey] });
    * auth.configureCurve({ domain: "public", allowAny: true });
    * ```

@@ -239,7 +239,7 @@ export async function loadCertificate(file: string): Promise<Certificate> {
  * ```ts ignore
  * import { Authenticator, Context, loadPublicKeys } from "@zmq/deno";
  * await using ctx = new Context();
- * await using auth = new Authenticator(ctx).start();
+ * await using auth = await new Authenticator(ctx).start();
  * auth.configureCurve({ publicKeys: await loadPublicKeys("certs/clients") });
  * ```
  */

@@ -2,20 +2,7 @@
 // with its own Context, as the anchor benchmarks run it in a child process.
 /// <reference lib="deno.worker" />
 import { Context, startProxy, type SteerableProxy } from "../mod.ts";
-
-/** What the timed side asks a far end to do. */
-export type FarJob =
-  | { role: "echo"; endpoint: string; bind: boolean; count: number }
-  | { role: "push"; endpoint: string; count: number; size: number }
-  | { role: "publish"; endpoint: string; ack: string; count: number; size: number; topics: number }
-  | { role: "queue"; frontend: string; backend: string };
-
-/** The 4-byte head of a pub/sub benchmark message: topic "tNN" and a kind (S, D or E). */
-export function pubsubMessage(size: number, topic: number, kind: "S" | "D" | "E"): Uint8Array {
-  const m = new Uint8Array(Math.max(size, 4));
-  m.set(new TextEncoder().encode(`t${String(topic).padStart(2, "0")}${kind}`));
-  return m;
-}
+import { type FarJob, pubsubMessage } from "./_bench_job.ts";
 
 async function echo(ctx: Context, job: Extract<FarJob, { role: "echo" }>) {
   const s = ctx.socket("REP");
@@ -44,7 +31,7 @@ async function publish(ctx: Context, job: Extract<FarJob, { role: "publish" }>) 
     Array.from({ length: job.topics }, (_, t) => pubsubMessage(job.size, t, kind));
   const [sync, data, end] = [each("S"), each("D"), each("E")];
   // until the subscriber acknowledges, a sync message on every topic each millisecond
-  for (let acked = false; !acked; acked = (await ack.poll(1, 1)) !== 0) {
+  for (let acked = false; !acked; acked = (await ack.poll(1, { timeout: 1 })) !== 0) {
     for (const m of sync) await pub.send(m);
   }
   for (let i = 0; i < job.count; i++) await pub.send(data[i % job.topics]);
@@ -65,7 +52,7 @@ async function queue(ctx: Context, job: Extract<FarJob, { role: "queue" }>) {
 
 self.onmessage = async (e: MessageEvent<FarJob | "stop">) => {
   if (e.data === "stop") {
-    await running?.terminate();
+    await running?.stop();
     return;
   }
   const job = e.data;

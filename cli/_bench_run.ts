@@ -1,7 +1,7 @@
 // The timed side of `zmq bench`: the anchor benchmarks' workloads and result fields, with a
 // progress callback. The untimed end runs in a Web Worker (_bench_far.ts).
 import { Context, type Socket } from "../mod.ts";
-import type { FarJob } from "./_bench_far.ts";
+import type { FarJob } from "./_bench_job.ts";
 import { RunError } from "./_errors.ts";
 
 /** The workloads, named as in the anchors' contract. */

@@ -251,7 +251,13 @@ export class Session implements AsyncDisposable {
   }
 
   #authenticator(): Authenticator {
-    this.#auth ??= new Authenticator(this.context).start();
+    if (this.#auth === null) {
+      const auth = new Authenticator(this.context);
+      // an authenticator serves as soon as start() returns (its start is synchronous); it can
+      // only fail on a closed context, which ends the command with that reason
+      auth.start().catch((e) => this.#failure.abort(new RunError(messageOf(e))));
+      this.#auth = auth;
+    }
     return this.#auth;
   }
 

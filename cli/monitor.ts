@@ -70,7 +70,10 @@ const FD_EVENTS = new Set<MonitorEventName>([
  * console.log(eventLine(e, new Date(0))); // "1970-01-01T00:00:00.000Z connected tcp://127.0.0.1:5555 fd 12"
  * ```
  */
-export function eventLine(e: MonitorEvent, time: Date): string {
+export function eventLine(
+  e: Pick<MonitorEvent, "event" | "value" | "endpoint">,
+  time: Date,
+): string {
   let detail = `value ${e.value}`;
   if (FD_EVENTS.has(e.event)) detail = `fd ${e.value}`;
   else if (ERRNO_EVENTS.has(e.event)) detail = `errno ${e.value}`;

@@ -148,7 +148,8 @@ export const proxy: Command = {
         [before, at] = [now, t];
       }
     } finally {
-      await device.terminate();
+      await device.stop();
+      await device.done; // rejects if libzmq's proxy failed
       const total = await device.statistics();
       await line.update(countsLine(total, ZERO, (performance.now() - started) / 1000));
       await line.end();

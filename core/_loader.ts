@@ -38,12 +38,27 @@ export interface FoundLibrary {
   tried: Candidate[];
 }
 
-/** Raised when no libzmq could be opened; lists every path tried and the reason it was refused. */
+/**
+ * Raised when no libzmq could be opened; lists every path tried and the reason it was refused.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LibraryNotFoundError } from "../mod.ts";
+ * const error = new LibraryNotFoundError([{ path: "/opt/libzmq.so", outcome: "not found" }], "");
+ * assert.match(error.message, /\/opt\/libzmq\.so: not found/);
+ * ```
+ */
 export class LibraryNotFoundError extends Error {
-  /** Every candidate tried, in order. */
-  readonly tried: Candidate[];
-  /** Builds the error from the candidates tried and a hint on what to do. */
-  constructor(tried: Candidate[], hint: string) {
+  /** Every file tried, in order, and why it was not chosen. */
+  readonly tried: { path: string; outcome: string }[];
+  /**
+   * Builds the error from the files tried and a hint on what to do.
+   *
+   * @param tried Every file tried and why it was not chosen.
+   * @param hint What to do about it (the last lines of the message).
+   */
+  constructor(tried: { path: string; outcome: string }[], hint: string) {
     const lines = tried.map((c) => `  - ${c.path}: ${c.outcome}`).join("\n");
     super(
       `Could not open libzmq.\nTried:\n${lines || "  (nothing)"}\n${hint}`,
@@ -69,8 +84,18 @@ export class LibraryNotFoundError extends Error {
 export class MissingPermissionError extends LibraryNotFoundError {
   /** The missing flags, e.g. `["--allow-read", "--allow-ffi"]`. */
   readonly permissions: string[];
-  /** Builds the error for the missing `permissions` and the path they were needed for. */
-  constructor(permissions: string[], path: string, tried: Candidate[] = []) {
+  /**
+   * Builds the error for the missing `permissions` and the path they were needed for.
+   *
+   * @param permissions The missing flags.
+   * @param path The library file they were needed for.
+   * @param tried The files tried before.
+   */
+  constructor(
+    permissions: string[],
+    path: string,
+    tried: { path: string; outcome: string }[] = [],
+  ) {
     super(tried, "");
     this.name = "MissingPermissionError";
     this.permissions = permissions;

@@ -1,4 +1,10 @@
 // Private links between a Context and its Sockets, kept out of their public surface.
+//
+// The library's one way for a class to reach another's private state: a WeakMap from the object
+// to a record of what may be reached, set by the object's own constructor and exported only to
+// the modules that need it (here, core's; poller/stream.ts's `loops` and core/monitor.ts's
+// `feeds` do the same inside their modules). No `static {}` bridges, no `_`-prefixed public
+// methods, no symbols. See docs/design.md.
 import type { Pointer } from "./_backend.ts";
 import type { LingerRecord } from "./_linger.ts";
 import type { SharedContext } from "./_shared.ts";

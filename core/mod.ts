@@ -44,12 +44,7 @@ export {
   type SocketTypeAlias,
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
-export {
-  type Candidate,
-  LIBRARY_ENV,
-  LibraryNotFoundError,
-  MissingPermissionError,
-} from "./_loader.ts";
+export { LibraryNotFoundError, MissingPermissionError } from "./_loader.ts";
 export {
   type CurveKeypair,
   curveKeypair,
@@ -65,8 +60,10 @@ export {
   monitor,
   MONITOR_EVENTS,
   type MonitorEvent,
+  type MonitorEventDetails,
   type MonitorEventName,
   type SocketMonitor,
   waitForEvent,
   type WaitForEventOptions,
 } from "./monitor.ts";
+export { Service, type ServiceOptions } from "./service.ts";

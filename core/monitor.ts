@@ -37,21 +37,85 @@ export const MONITOR_EVENTS = {
 export type MonitorEventName = keyof typeof MONITOR_EVENTS;
 
 /**
- * One event reported by a socket monitor.
- *
- * `value` depends on the event: the file descriptor for `connected`, `accepted`, `listening`,
- * `closed` and `disconnected`; the errno for `*_failed`; the reconnect interval in ms for
- * `connect_retried`; the ZAP status code (e.g. 400) for `handshake_failed_auth`; a
- * `ZMQ_PROTOCOL_ERROR_*` number for `handshake_failed_protocol`.
+ * What each monitor event tells beside its name, endpoint and raw value: libzmq's value under
+ * the name of what it is (libzmq 4.3's `zmq_socket_monitor` documents the meaning per event).
  */
-export interface MonitorEvent {
-  /** What happened. */
-  event: MonitorEventName;
-  /** The event's value (see above). */
-  value: number;
-  /** The endpoint concerned, e.g. `"tcp://127.0.0.1:5555"`. */
-  endpoint: string;
+export interface MonitorEventDetails {
+  /** A connection to a peer is up. */
+  connected: { /** The connection's file descriptor. */ fd: number };
+  /** A connect did not complete at once; libzmq keeps trying. Its value is unspecified. */
+  connect_delayed: Record<never, never>;
+  /** A reconnect is scheduled. */
+  connect_retried: { /** Milliseconds until the next attempt. */ interval: number };
+  /** The socket listens on the endpoint. */
+  listening: { /** The listening file descriptor. */ fd: number };
+  /** A bind failed. */
+  bind_failed: { /** Why, as an errno. */ errno: number };
+  /** A connection from a peer was accepted. */
+  accepted: { /** The connection's file descriptor. */ fd: number };
+  /** Accepting a connection failed. */
+  accept_failed: { /** Why, as an errno. */ errno: number };
+  /** A connection or a listener was closed. */
+  closed: { /** Its file descriptor. */ fd: number };
+  /** Closing failed. */
+  close_failed: { /** Why, as an errno. */ errno: number };
+  /** A peer went away. */
+  disconnected: { /** The connection's file descriptor. */ fd: number };
+  /** The monitor stopped (its socket was closed or unmonitored). Its value is unspecified. */
+  monitor_stopped: Record<never, never>;
+  /** A handshake failed for an unspecified reason. */
+  handshake_failed_no_detail: { /** Why, as an errno. */ errno: number };
+  /** The ZMTP handshake (security included) is done: messages flow. Its value is unspecified. */
+  handshake_succeeded: Record<never, never>;
+  /** The peer broke the ZMTP protocol during the handshake. */
+  handshake_failed_protocol: {
+    /** libzmq's `ZMQ_PROTOCOL_ERROR_*` number, e.g. `0x11000001` for a CURVE cryptographic error. */
+    protocolError: number;
+  };
+  /** The authenticator (ZAP) refused the peer. */
+  handshake_failed_auth: { /** The ZAP status code, e.g. `400`. */ status: number };
 }
+
+/**
+ * One event reported by a socket monitor: a union discriminated by `event`, so that checking
+ * the name tells which field holds the value (`fd`, `errno`, `interval`, `status`,
+ * `protocolError`; see {@linkcode MonitorEventDetails}). `MonitorEvent<"connected">` is one of
+ * them; `value` keeps libzmq's number as it came.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { MonitorEvent } from "../mod.ts";
+ * function describe(e: MonitorEvent): string {
+ *   switch (e.event) {
+ *     case "connected":
+ *     case "accepted":
+ *       return `fd ${e.fd}`;
+ *     case "handshake_failed_auth":
+ *       return `refused with ZAP status ${e.status}`;
+ *     default:
+ *       return e.event;
+ *   }
+ * }
+ * const refused: MonitorEvent = {
+ *   event: "handshake_failed_auth",
+ *   value: 400,
+ *   status: 400,
+ *   endpoint: "tcp://127.0.0.1:5555",
+ * };
+ * assert.equal(describe(refused), "refused with ZAP status 400");
+ * ```
+ */
+export type MonitorEvent<N extends MonitorEventName = MonitorEventName> = {
+  [K in N]: {
+    /** What happened. */
+    event: K;
+    /** libzmq's value for the event, as it came (the named field holds it too). */
+    value: number;
+    /** The endpoint concerned, e.g. `"tcp://127.0.0.1:5555"`. */
+    endpoint: string;
+  } & MonitorEventDetails[K];
+}[N];
 
 /** Options of {@linkcode waitForEvent} and {@linkcode connectAndWait}. */
 export interface WaitForEventOptions {
@@ -115,7 +179,7 @@ class Hub {
         }
         const event = parse(frames);
         if (event === null) continue;
-        for (const sub of this.subscribers) sub._push(event);
+        for (const sub of this.subscribers) feeds.get(sub)!.push(event);
         if (event.event === "monitor_stopped") return;
       }
     } finally {
@@ -125,7 +189,7 @@ class Hub {
       if (current === this) hubs.delete(this.#socket);
       if (current === this || current === undefined) this.#stopNative();
       this.#pair.close();
-      for (const sub of this.subscribers) sub._end();
+      for (const sub of this.subscribers) feeds.get(sub)!.end();
       this.subscribers.clear();
     }
   }
@@ -171,12 +235,39 @@ class Hub {
 
 const hubs = new WeakMap<Socket, Hub>();
 
+/** The field that names each event's value (none where libzmq leaves it unspecified). */
+const VALUE_FIELDS: Readonly<Record<MonitorEventName, string | null>> = {
+  connected: "fd",
+  connect_delayed: null,
+  connect_retried: "interval",
+  listening: "fd",
+  bind_failed: "errno",
+  accepted: "fd",
+  accept_failed: "errno",
+  closed: "fd",
+  close_failed: "errno",
+  disconnected: "fd",
+  monitor_stopped: null,
+  handshake_failed_no_detail: "errno",
+  handshake_succeeded: null,
+  handshake_failed_protocol: "protocolError",
+  handshake_failed_auth: "status",
+};
+
 function parse(frames: Uint8Array[]): MonitorEvent | null {
   if (frames.length < 2 || frames[0].length < 6) return null;
   const view = new DataView(frames[0].buffer, frames[0].byteOffset, frames[0].byteLength);
   const name = NAMES.get(view.getUint16(0, true));
   if (name === undefined) return null;
-  return { event: name, value: view.getUint32(2, true), endpoint: decoder.decode(frames[1]) };
+  const value = view.getUint32(2, true);
+  const event: Record<string, unknown> = {
+    event: name,
+    value,
+    endpoint: decoder.decode(frames[1]),
+  };
+  const field = VALUE_FIELDS[name];
+  if (field !== null) event[field] = value;
+  return event as MonitorEvent;
 }
 
 function checkEvents(events: unknown, op: string): Set<MonitorEventName> | null {
@@ -207,7 +298,8 @@ function checkEvents(events: unknown, op: string): Set<MonitorEventName> | null 
  * Several monitors of one socket share libzmq's single monitor; each sees the events that
  * happen after it was created.
  */
-export interface SocketMonitor extends AsyncIterableIterator<MonitorEvent>, AsyncDisposable {
+export interface SocketMonitor<N extends MonitorEventName = MonitorEventName>
+  extends AsyncIterableIterator<MonitorEvent<N>>, AsyncDisposable {
   /** True once the monitor has ended (closed, or its socket closed). */
   readonly closed: boolean;
   /**
@@ -216,6 +308,20 @@ export interface SocketMonitor extends AsyncIterableIterator<MonitorEvent>, Asyn
    */
   close(): Promise<void>;
 }
+
+/** What the native monitor's hub (and waitForEvent) reach of a subscriber. */
+interface Feed {
+  /** Delivers an event. */
+  push(event: MonitorEvent): void;
+  /** Ends the iteration (queued events are still delivered). */
+  end(): void;
+}
+
+/**
+ * Subscriber object → its feed, registered by its constructor: the library's one way for a
+ * class to reach another's private state (core/_registry.ts).
+ */
+const feeds = new WeakMap<Subscriber, Feed>();
 
 class Subscriber implements SocketMonitor {
   #hub: Hub;
@@ -227,6 +333,7 @@ class Subscriber implements SocketMonitor {
   constructor(hub: Hub, filter: Set<MonitorEventName> | null) {
     this.#hub = hub;
     this.#filter = filter;
+    feeds.set(this, { push: (event) => this.#push(event), end: () => this.#end() });
   }
 
   /** True once the monitor has ended (closed, or its socket closed). */
@@ -234,8 +341,8 @@ class Subscriber implements SocketMonitor {
     return this.#ended;
   }
 
-  /** @internal Delivers an event from the native monitor. */
-  _push(event: MonitorEvent): void {
+  /** Delivers an event from the native monitor. */
+  #push(event: MonitorEvent): void {
     if (this.#ended || (this.#filter !== null && !this.#filter.has(event.event))) return;
     if (this.#waiter) {
       const w = this.#waiter;
@@ -244,8 +351,8 @@ class Subscriber implements SocketMonitor {
     } else this.#queue.push(event);
   }
 
-  /** @internal Ends the iteration (queued events are still delivered). */
-  _end(): void {
+  /** Ends the iteration (queued events are still delivered). */
+  #end(): void {
     this.#ended = true;
     if (this.#waiter) {
       const w = this.#waiter;
@@ -275,7 +382,7 @@ class Subscriber implements SocketMonitor {
    */
   async close(): Promise<void> {
     this.#queue = [];
-    this._end();
+    this.#end();
     await this.#hub.leave(this);
   }
 
@@ -304,6 +411,7 @@ class Subscriber implements SocketMonitor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, monitor } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
@@ -311,17 +419,26 @@ class Subscriber implements SocketMonitor {
  * const port = rep.bindToRandomPort();
  * await using events = monitor(req, ["connected", "handshake_succeeded"]);
  * req.connect(`tcp://127.0.0.1:${port}`);
+ * const seen: string[] = [];
  * for await (const e of events) {
- *   console.log(e.event, e.endpoint); // "connected", then "handshake_succeeded"
+ *   seen.push(e.event);
+ *   if (e.event === "connected") assert.ok(e.fd > 0); // the union knows connected has an fd
  *   if (e.event === "handshake_succeeded") break;
  * }
+ * assert.deepEqual(seen, ["connected", "handshake_succeeded"]);
  * ```
+ *
+ * @param socket The socket to watch.
+ * @param events The events wanted (all of them when absent).
+ * @returns An async iterator of the socket's events, typed by the names asked for.
+ * @throws {ZmqError} `EBADVALUE` for an unknown event name, `EINVAL` for something that is not
+ * a Socket, `ECLOSED` for a closed one.
  */
-export function monitor(
+export function monitor<N extends MonitorEventName = MonitorEventName>(
   socket: Socket,
-  events?: MonitorEventName | MonitorEventName[],
-): SocketMonitor {
-  return subscribe(socket, checkEvents(events, "monitor"));
+  events?: N | N[],
+): SocketMonitor<N> {
+  return subscribe(socket, checkEvents(events, "monitor")) as unknown as SocketMonitor<N>;
 }
 
 function subscribe(socket: Socket, filter: Set<MonitorEventName> | null): Subscriber {
@@ -349,6 +466,7 @@ function subscribe(socket: Socket, filter: Set<MonitorEventName> | null): Subscr
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, waitForEvent } from "../mod.ts";
  * using ctx = new Context();
  * using pull = ctx.socket("PULL");
@@ -356,15 +474,24 @@ function subscribe(socket: Socket, filter: Set<MonitorEventName> | null): Subscr
  * const port = pull.bindToRandomPort();
  * const up = waitForEvent(push, "handshake_succeeded", { timeout: 5000 });
  * push.connect(`tcp://127.0.0.1:${port}`);
- * await up; // the peer is there: this message goes to it, not into a queue
- * await push.send("hello");
+ * assert.equal((await up).endpoint, `tcp://127.0.0.1:${port}`);
+ * await push.send("hello"); // the peer is there: this goes to it, not into a queue
+ * assert.equal(await pull.recvString({ timeout: 5000 }), "hello");
  * ```
+ *
+ * @param socket The socket to watch.
+ * @param events The event (or events) to wait for.
+ * @param options A timeout and a signal.
+ * @returns The first of those events, typed by its name.
+ * @throws {ZmqError} Rejects with `EAGAIN` after the timeout, `ECLOSED` if the socket closes,
+ * `EHANDSHAKE` on a failed handshake while waiting for `handshake_succeeded`; `EBADVALUE` for
+ * an unknown event or bad options.
  */
-export async function waitForEvent(
+export async function waitForEvent<N extends MonitorEventName>(
   socket: Socket,
-  events: MonitorEventName | MonitorEventName[],
+  events: N | N[],
   options: WaitForEventOptions = {},
-): Promise<MonitorEvent> {
+): Promise<MonitorEvent<N>> {
   const wanted = checkEvents(events, "waitForEvent")!;
   const context = { op: "waitForEvent", socketType: socket?.type };
   const { timeout, signal } = checkOptions(options, context);
@@ -375,7 +502,7 @@ export async function waitForEvent(
   let failure: unknown = null;
   const stop = (reason: unknown) => {
     failure ??= reason;
-    sub._end();
+    feeds.get(sub)!.end();
   };
   const onAbort = () => stop(signal!.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -393,7 +520,7 @@ export async function waitForEvent(
         );
       }
       const e = r.value;
-      if (wanted.has(e.event)) return e;
+      if (wanted.has(e.event)) return e as MonitorEvent<N>;
       if (failOnHandshake && HANDSHAKE_FAILURES.has(e.event)) {
         throw zmqError(
           "EHANDSHAKE",
@@ -440,7 +567,7 @@ export function connectAndWait(
   socket: Socket,
   endpoint: string,
   options: ConnectAndWaitOptions = {},
-): Promise<MonitorEvent> {
+): Promise<MonitorEvent<"connected" | "handshake_succeeded">> {
   try {
     checkOptions(options, { op: "connectAndWait" }, "{ timeout, signal, until }");
   } catch (e) {
@@ -458,7 +585,7 @@ export function connectAndWait(
   const signal = options.signal
     ? AbortSignal.any([options.signal, controller.signal])
     : controller.signal;
-  let waiting: Promise<MonitorEvent>;
+  let waiting: Promise<MonitorEvent<"connected" | "handshake_succeeded">>;
   try {
     waiting = waitForEvent(socket, until, { timeout: options.timeout, signal });
   } catch (e) {

@@ -31,7 +31,9 @@ let proxies = 0;
  *
  * @example
  * ```ts
- * import { Context, ProxyLease } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context } from "../mod.ts";
+ * import { ProxyLease } from "./proxy_lease.ts";
  * using ctx = new Context();
  * using frontend = ctx.socket("PULL");
  * using backend = ctx.socket("PUSH");
@@ -45,7 +47,9 @@ let proxies = 0;
  * const running = lease.run();
  * await steer.send("TERMINATE");
  * await running;
+ * assert.equal(lease.running, false);
  * lease.release(); // the sockets are usable again
+ * frontend.close();
  * ```
  */
 export class ProxyLease {
@@ -187,7 +191,8 @@ export class ProxyLease {
  *
  * @example
  * ```ts
- * import { Context, proxySteerable } from "../mod.ts";
+ * import { Context } from "../mod.ts";
+ * import { proxySteerable } from "./proxy_lease.ts";
  * using ctx = new Context();
  * using frontend = ctx.socket("ROUTER");
  * using backend = ctx.socket("DEALER");
@@ -199,7 +204,8 @@ export class ProxyLease {
  * steer.connect("inproc://proxy-example-control");
  * const running = proxySteerable(frontend, backend, { control });
  * await steer.send("TERMINATE");
- * await running; // the sockets are usable again
+ * await running;
+ * frontend.close(); // the sockets are usable again
  * ```
  */
 export async function proxySteerable(

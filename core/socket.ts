@@ -19,7 +19,7 @@ import { badValue, ZmqError, zmqError } from "./errors.ts";
 import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { describeValue, NO_OPTIONS } from "./_util.ts";
+import { checkOptions, describeValue, NO_OPTIONS } from "./_util.ts";
 import { BatchReceive } from "./_batch.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
@@ -651,18 +651,66 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /**
    * Waits until the socket is ready for `events` (POLLIN = 1, POLLOUT = 2, or both) and
    * answers the ready subset; with a `timeout`, answers 0 if nothing became ready in time.
+   * Takes `{ timeout, signal }` as `send` and `recv` do.
+   *
+   * @param events What to wait for: `POLLIN`, `POLLOUT` or `POLLIN | POLLOUT`.
+   * @default {POLLIN} `events`
+   * @param options `timeout` in ms (`0` answers at once; none, `-1` or `Infinity` waits
+   * forever) and a `signal` that rejects the wait with its reason.
+   * @returns The ready subset of `events`, or 0 once the timeout passed.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for events, a timeout or a signal out of
+   * range, `ECLOSED` once the socket is closed.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, POLLIN, POLLOUT } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * using push = ctx.socket("PUSH");
+   * pull.bind("inproc://poll-example");
+   * assert.equal(await pull.poll(POLLIN, { timeout: 10 }), 0); // nothing arrived
+   * push.connect("inproc://poll-example");
+   * await push.send("ready?");
+   * assert.equal(await pull.poll(POLLIN | POLLOUT, { timeout: 1000 }), POLLIN); // never POLLOUT
+   * ```
+   */
+  poll(events?: number, options?: OperationOptions): Promise<number>;
+  /**
+   * The positional shape of {@linkcode Socket.poll}: `poll(events, timeout, signal)`.
+   *
+   * @deprecated Use `poll(events, { timeout, signal })`, the shape of `send` and `recv`.
+   *
+   * @param events What to wait for.
+   * @param timeout Milliseconds, `-1` for none.
+   * @param signal Rejects the wait with its reason.
+   * @returns The ready subset of `events`, or 0 once the timeout passed.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, POLLIN } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
-   * pull.bind("inproc://poll-example");
-   * console.log(await pull.poll(POLLIN, 10)); // 0: nothing arrived
+   * pull.bind("inproc://poll-positional-example");
+   * assert.equal(await pull.poll(POLLIN, { timeout: 10 }), 0); // was: pull.poll(POLLIN, 10)
    * ```
    */
-  poll(events: number = POLLIN, timeout?: number, signal?: AbortSignal): Promise<number> {
-    if (mustYield()) return afterTurn(() => this.poll(events, timeout, signal));
+  poll(events: number, timeout?: number, signal?: AbortSignal): Promise<number>;
+  poll(
+    events: number = POLLIN,
+    options?: OperationOptions | number,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    let timeout: number | undefined;
+    if (typeof options === "object" && options !== null) {
+      try {
+        ({ timeout, signal } = checkOptions(options, { op: "poll", socketType: this.type }));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    } else timeout = options;
+    if (mustYield()) return afterTurn(() => this.#core.poll(events, timeout, signal));
     return this.#core.poll(events, timeout, signal);
   }
 

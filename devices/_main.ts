@@ -41,7 +41,8 @@ export async function deviceMain(kind: DeviceKind, args: string[], env: RoleEnv)
   try {
     await Promise.race([aborted(env.signal), device.done]);
   } finally {
-    const stats = await device.stop();
+    await device.stop();
+    const stats = await device.statistics();
     console.log(
       `${TITLES[kind]} device stopped: frontend received ${stats.frontend.messagesIn}, ` +
         `backend received ${stats.backend.messagesIn} (libzmq's message counts)`,

@@ -6,6 +6,7 @@ import {
   type SocketType,
   type SocketTypeAlias,
 } from "../core/constants.ts";
+import { Service } from "../core/service.ts";
 import { type ZmqError, zmqError, type ZmqErrorCode } from "../core/errors.ts";
 import { RoleError, type RoleHandle, startRole } from "../workers/worker.ts";
 import {
@@ -67,31 +68,35 @@ function startError(
  * A device that runs in its own Web Worker, configured from socket types rather than sockets:
  * the analogue of pyzmq's `ThreadDevice` / `ProcessDevice`. Configure each side with
  * `bindIn`/`connectIn`/`setOptionIn` (and `Out`, and `Mon` for a PROXY's capture socket or a
- * MONITORED_QUEUE's monitor), then {@linkcode BackgroundDevice.start} it and later
- * {@linkcode BackgroundDevice.stop} it. A stopped device leaves no socket, Worker or pending
- * call behind.
+ * MONITORED_QUEUE's monitor), then start it.
+ *
+ * A {@linkcode Service}: `start()` resolves once the Worker has bound and connected every
+ * socket, `stop()` makes the Worker stop the device, close its sockets and end, and resolves
+ * once it is gone (a stopped device leaves no socket, Worker or pending call behind), `done`
+ * settles then (or rejects with what made the device fail), `await using` stops it.
  *
  * Bad configuration is a ZmqError from `start` (an unknown socket type or option, a side with
  * no endpoint, an endpoint in use), never a hung Worker.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BackgroundDevice } from "../mod.ts";
  * const device = new BackgroundDevice("STREAMER", "PULL", "PUSH", { onLine: () => {} });
  * device.bindIn("tcp://127.0.0.1:*");
  * device.bindOut("tcp://127.0.0.1:*");
  * device.setOptionIn("ROUTING_ID", "PULL");
- * await device.start();
- * await device.stop();
+ * await using started = await device.start();
+ * assert.equal(started.running, true);
  * ```
  */
-export class BackgroundDevice {
+export class BackgroundDevice extends Service {
   /** What the device does. */
   readonly kind: BackgroundKind;
   #config: DeviceConfig;
   #options: BackgroundDeviceOptions;
   #handle: RoleHandle | null = null;
-  #done: Promise<void> | null = null;
+  #stopTimeout: number | undefined;
 
   /**
    * Describes a device. `monType` is required for `"PROXY"` (its capture socket) and
@@ -105,6 +110,7 @@ export class BackgroundDevice {
     monType?: SocketType | SocketTypeAlias | BackgroundDeviceOptions,
     options: BackgroundDeviceOptions = {},
   ) {
+    super("BackgroundDevice");
     if (monType !== null && typeof monType === "object") {
       options = monType;
       monType = undefined;
@@ -237,12 +243,10 @@ export class BackgroundDevice {
   }
 
   /**
-   * Validates the configuration, starts the Worker and resolves once every socket is bound and
-   * connected. Rejects with a ZmqError if the configuration is bad or the Worker fails to set
-   * up (`EADDRINUSE` for an endpoint in use), after the Worker has ended.
+   * Validates the configuration, starts the Worker and waits until every socket is bound and
+   * connected (the {@linkcode Service} contract's `start`).
    */
-  async start(): Promise<void> {
-    if (this.#handle) throw startError("EBUSY", "Background device already started");
+  protected override async onStart(): Promise<void> {
     this.validate();
     let ready!: () => void;
     const isReady = new Promise<void>((resolve) => ready = resolve);
@@ -257,7 +261,7 @@ export class BackgroundDevice {
       onLine: (line, stream) => line === READY ? ready() : print(line, stream),
     });
     this.#handle = handle;
-    this.#done = handle.done.catch((error) => {
+    const ended = handle.done.catch((error) => {
       throw error instanceof RoleError && error.code
         ? startError(
           error.code as ZmqErrorCode,
@@ -265,33 +269,35 @@ export class BackgroundDevice {
         )
         : error;
     });
-    this.#done.catch(() => {});
+    ended.then(() => this.ended(), (error) => this.ended(error));
     await Promise.race([
       isReady,
-      this.#done.then(() => {
+      ended.then(() => {
         throw startError("ECHILD", "The device's Worker ended before it was ready");
       }),
     ]);
   }
 
-  /** Resolves when the device has ended (after {@linkcode BackgroundDevice.stop}). */
-  get done(): Promise<void> {
-    return this.#done ?? Promise.reject(startError("EINVAL", "Background device not started"));
-  }
-
   /**
    * Stops the device: its Worker terminates the proxy, closes its sockets and ends. Resolves
-   * once the Worker is gone; rejects if the device failed. Stopping twice is harmless.
+   * once the Worker is gone. Idempotent; never rejects ({@linkcode Service.done} tells how the
+   * device ended).
+   *
+   * @param options `timeout`: ms to wait for the Worker to end by itself before it is
+   * terminated (the default of {@linkcode RoleHandle.stop}).
+   * @returns A promise that resolves once the Worker has ended.
    */
-  async stop(options: { timeout?: number } = {}): Promise<void> {
-    if (!this.#handle) return;
-    await this.#handle.stop(options).catch(() => {});
-    await this.#done;
+  override stop(options: { timeout?: number } = {}): Promise<void> {
+    this.#stopTimeout ??= options?.timeout;
+    return super.stop();
   }
 
-  /** Stops the device (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
+  /** Ends the Worker (the {@linkcode Service} contract). */
+  protected override async onStop(): Promise<void> {
+    if (!this.#handle) return;
+    const timeout = this.#stopTimeout;
+    await this.#handle.stop(timeout === undefined ? {} : { timeout }).catch(() => {});
+    await this.#handle.done.catch(() => {});
   }
 }
 
@@ -305,15 +311,26 @@ function cap(s: string): string {
  * prefix.
  *
  * @example
- * ```ts ignore
- * const device = new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB");
- * device.bindIn("tcp://127.0.0.1:5559").bindOut("tcp://127.0.0.1:5560");
- * device.bindMon("tcp://127.0.0.1:5562");
- * await device.start();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BackgroundMonitoredQueue } from "../mod.ts";
+ * const device = new BackgroundMonitoredQueue("ROUTER", "DEALER", "PUB", { onLine: () => {} });
+ * device.bindIn("tcp://127.0.0.1:*").bindOut("tcp://127.0.0.1:*");
+ * device.bindMon("tcp://127.0.0.1:*");
+ * await using queue = await device.start();
+ * assert.equal(queue.kind, "MONITORED_QUEUE");
  * ```
  */
 export class BackgroundMonitoredQueue extends BackgroundDevice {
-  /** Describes a monitored queue; prefixes default to `"in"` and `"out"`. */
+  /**
+   * Describes a monitored queue; prefixes default to `"in"` and `"out"`.
+   *
+   * @param inType The in (frontend) socket's type.
+   * @param outType The out (backend) socket's type.
+   * @param monType The mon socket's type.
+   * @default {"PUB"} `monType`
+   * @param options The Worker's name and output, a shared context, the prefixes.
+   */
   constructor(
     inType: SocketType | SocketTypeAlias,
     outType: SocketType | SocketTypeAlias,

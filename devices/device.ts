@@ -1,6 +1,7 @@
 import { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
 import { SOCKET_TYPES, type SocketType } from "../core/constants.ts";
+import { Service } from "../core/service.ts";
 import { badValue, zmqError } from "../core/errors.ts";
 import { type ProxyStatistics, SteerableProxy } from "./steerable_proxy.ts";
 import { closeAfterUnbind } from "../core/_util.ts";
@@ -16,8 +17,9 @@ export type DeviceKind = "QUEUE" | "FORWARDER" | "STREAMER";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEVICE_SOCKETS } from "../mod.ts";
- * console.log(DEVICE_SOCKETS.QUEUE); // ["ROUTER", "DEALER"]
+ * assert.deepEqual(DEVICE_SOCKETS.QUEUE, ["ROUTER", "DEALER"]);
  * ```
  */
 export const DEVICE_SOCKETS: Readonly<Record<DeviceKind, readonly [SocketType, SocketType]>> = {
@@ -41,10 +43,24 @@ export interface DeviceOptions {
 }
 
 /**
- * A device running on libzmq's proxy: its sockets, the {@linkcode SteerableProxy} that steers it, and
- * {@linkcode Device.stop} to end it and close what it opened.
+ * A device running on libzmq's proxy: its sockets and the {@linkcode SteerableProxy} that steers
+ * it. A {@linkcode Service}: running once {@linkcode startDevice} returns it, `stop()` ends the
+ * proxy and closes what the device opened (its context too if it made one), `done` settles
+ * then (or rejects if libzmq's proxy failed), `await using` stops it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startDevice } from "../mod.ts";
+ * await using device = startDevice("QUEUE", {
+ *   frontend: "inproc://device-doc-front",
+ *   backend: "inproc://device-doc-back",
+ * });
+ * assert.equal(device.running, true);
+ * assert.deepEqual([device.frontend.type, device.backend.type], ["ROUTER", "DEALER"]);
+ * ```
  */
-export class Device implements AsyncDisposable {
+export class Device extends Service {
   /** The device kind. */
   readonly kind: DeviceKind;
   /** The proxy (pause, resume, statistics). */
@@ -58,7 +74,6 @@ export class Device implements AsyncDisposable {
   #context: Context;
   #ownContext: boolean;
   #bound: [Socket, string][];
-  #stopped: Promise<ProxyStatistics> | null = null;
 
   /** @internal Use {@linkcode startDevice}. */
   constructor(
@@ -72,6 +87,7 @@ export class Device implements AsyncDisposable {
       bound: [Socket, string][];
     },
   ) {
+    super("Device");
     this.#bound = parts.bound;
     this.kind = kind;
     this.#context = parts.context;
@@ -80,33 +96,41 @@ export class Device implements AsyncDisposable {
     this.backend = parts.backend;
     this.capture = parts.capture;
     this.proxy = new SteerableProxy(parts.frontend, parts.backend, { capture: parts.capture });
-  }
-
-  /** Resolves when the device has stopped; rejects if libzmq's proxy failed. */
-  get done(): Promise<void> {
-    return this.proxy.done;
+    this.proxy.done.catch((error) => this.ended(error)); // libzmq's proxy failed by itself
+    this.markStarted();
   }
 
   /**
-   * Terminates the proxy, closes the device's sockets (and its context if it made one) and
-   * answers the final statistics. Stopping twice answers the same.
+   * What passed each socket: libzmq's counts while the device runs, the final ones once it
+   * was stopped.
+   *
+   * @returns The frontend's and the backend's counts.
+   * @throws {ZmqError} Rejects with the failure of libzmq's proxy, if it failed.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startDevice } from "../mod.ts";
+   * const device = startDevice("STREAMER", {
+   *   frontend: "inproc://device-statistics-in",
+   *   backend: "inproc://device-statistics-out",
+   * });
+   * await device.stop();
+   * assert.equal((await device.statistics()).frontend.messagesIn, 0);
+   * ```
    */
-  stop(): Promise<ProxyStatistics> {
-    this.#stopped ??= (async () => {
-      try {
-        await this.proxy.terminate();
-        return await this.proxy.statistics();
-      } finally {
-        closeAfterUnbind([this.frontend, this.backend, this.capture], this.#bound);
-        if (this.#ownContext) await this.#context.terminate();
-      }
-    })();
-    return this.#stopped;
+  statistics(): Promise<ProxyStatistics> {
+    return this.proxy.statistics();
   }
 
-  /** Stops the device (for `await using`). */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
+  /** Stops the proxy, closes the device's sockets and its own context (the {@linkcode Service} contract). */
+  protected override async onStop(): Promise<void> {
+    try {
+      await this.proxy.stop();
+    } finally {
+      closeAfterUnbind([this.frontend, this.backend, this.capture], this.#bound);
+      if (this.#ownContext) await this.#context.terminate();
+    }
   }
 }
 
@@ -127,15 +151,28 @@ function endpoints(value: unknown, name: string): string[] {
  * Opens a device's two sockets, binds them and starts libzmq's proxy between them. A bind
  * failure (`EADDRINUSE`, say) throws a ZmqError naming the endpoint and leaves nothing open.
  *
+ * @param kind `"QUEUE"`, `"FORWARDER"` or `"STREAMER"`.
+ * @param options Where the sockets bind (or connect), a capture endpoint, a context.
+ * @returns The running device.
+ * @throws {ZmqError} `EINVAL` for an unknown kind, `EBADVALUE` for options that are not an
+ * object or endpoints that are not strings, libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
- * import { startDevice } from "../mod.ts";
- * const device = startDevice("STREAMER", {
+ * import assert from "node:assert/strict";
+ * import { Context, startDevice } from "../mod.ts";
+ * await using ctx = new Context();
+ * await using device = startDevice("STREAMER", {
  *   frontend: "inproc://start-device-in",
  *   backend: "inproc://start-device-out",
+ *   context: ctx,
  * });
- * const stats = await device.stop();
- * console.log(stats.frontend.messagesIn); // 0
+ * using producer = ctx.socket("PUSH");
+ * using worker = ctx.socket("PULL");
+ * producer.connect("inproc://start-device-in");
+ * worker.connect("inproc://start-device-out");
+ * await producer.send("task");
+ * assert.equal(await worker.recvString({ timeout: 5000 }), "task");
  * ```
  */
 export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {

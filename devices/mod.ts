@@ -5,8 +5,8 @@
  *
  * @module
  */
-export { ProxyLease, type ProxySockets, proxySteerable } from "../core/proxy_lease.ts";
 export {
+  type ProxyCommandOptions,
   type ProxyOptions,
   type ProxyState,
   type ProxyStatistics,

@@ -1,4 +1,5 @@
 import type { Frame, Socket } from "../core/socket.ts";
+import { Service } from "../core/service.ts";
 import { badValue, ZmqError } from "../core/errors.ts";
 
 /** Options for {@linkcode MonitoredQueue}. */
@@ -34,36 +35,58 @@ function isEnd(error: unknown, signal: AbortSignal): boolean {
  * frames (the routing ids) are swapped, as pyzmq does, so that a reply finds its way back.
  *
  * It runs on the JS thread through the async reactor (both directions at once), so the sockets
- * stay usable from JS; {@linkcode MonitoredQueue.stop} ends it without closing them.
+ * stay usable from JS. A {@linkcode Service}: relaying once constructed, `stop()` ends it
+ * without closing the sockets and resolves once both directions have ended, `done` settles
+ * then (or rejects if relaying failed), `await using` stops it.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MonitoredQueue } from "../mod.ts";
  * using ctx = new Context();
  * using frontend = ctx.socket("ROUTER");
  * using backend = ctx.socket("DEALER");
  * using mon = ctx.socket("PUB");
+ * using client = ctx.socket("REQ");
+ * using server = ctx.socket("REP");
+ * using watcher = ctx.socket("SUB");
  * frontend.bind("inproc://mq-doc-in");
  * backend.bind("inproc://mq-doc-out");
  * mon.bind("inproc://mq-doc-mon");
- * const queue = new MonitoredQueue(frontend, backend, mon);
- * await queue.stop();
+ * watcher.subscribe("");
+ * watcher.connect("inproc://mq-doc-mon");
+ * client.connect("inproc://mq-doc-in");
+ * server.connect("inproc://mq-doc-out");
+ * await using queue = new MonitoredQueue(frontend, backend, mon);
+ * await client.send("Hello");
+ * assert.equal(await server.recvString({ timeout: 5000 }), "Hello");
+ * const [prefix] = await watcher.recvMultipart({ timeout: 5000 });
+ * assert.equal(new TextDecoder().decode(prefix), "in"); // a copy, prefixed with its side
  * ```
  */
-export class MonitoredQueue {
-  /** Resolves when the queue has stopped; rejects if relaying failed. */
-  readonly done: Promise<void>;
+export class MonitoredQueue extends Service {
   #controller = new AbortController();
   #onAbort?: () => void;
   #signal?: AbortSignal;
+  #relays: Promise<void>;
 
-  /** Starts relaying at once. */
+  /**
+   * Starts relaying at once.
+   *
+   * @param inSocket The in (frontend) socket.
+   * @param outSocket The out (backend) socket.
+   * @param monSocket The socket (usually PUB) that gets a prefixed copy of every message.
+   * @param options The prefixes, and a signal that stops the queue.
+   * @throws {ZmqError} `EBADVALUE` for a socket that is not a Socket or a prefix that is not a
+   * string or bytes.
+   */
   constructor(
     inSocket: Socket,
     outSocket: Socket,
     monSocket: Socket,
     options: MonitoredQueueOptions = {},
   ) {
+    super("MonitoredQueue");
     for (const [name, s] of [["in", inSocket], ["out", outSocket], ["mon", monSocket]] as const) {
       if (s === null || typeof s !== "object" || typeof s.recvMultipart !== "function") {
         throw badValue(`MonitoredQueue: ${name} socket must be a Socket`, {
@@ -97,29 +120,46 @@ export class MonitoredQueue {
         }
       }
     };
-    this.done = Promise.all([
+    this.#relays = Promise.all([
       relay(inSocket, outSocket, inPrefix),
       relay(outSocket, inSocket, outPrefix),
     ]).then(() => {}).finally(() => {
       if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
     });
-    this.done.catch(() => {}); // also reported by stop()
+    // relaying ends by itself when it fails, the sockets close or the caller's signal aborts
+    this.#relays.then(() => this.ended(), (error) => this.ended(error));
+    this.markStarted();
   }
 
-  /** Stops relaying (the sockets stay open) and waits until both directions have ended. */
-  stop(): Promise<void> {
+  /** Stops relaying and waits until both directions have ended (the {@linkcode Service} contract). */
+  protected override async onStop(): Promise<void> {
     this.#controller.abort(new DOMException("MonitoredQueue stopped", "AbortError"));
-    return this.done;
+    await this.#relays;
   }
 }
 
 /**
  * Starts a {@linkcode MonitoredQueue} (pyzmq's `zmq.devices.monitored_queue`).
  *
+ * @param inSocket The in (frontend) socket.
+ * @param outSocket The out (backend) socket.
+ * @param monSocket The socket that gets a prefixed copy of every message.
+ * @param options The prefixes, and a signal that stops the queue.
+ * @returns The running queue.
+ * @throws {ZmqError} As the {@linkcode MonitoredQueue} constructor.
+ *
  * @example
- * ```ts ignore
- * const queue = monitoredQueue(frontend, backend, mon, { inPrefix: "in", outPrefix: "out" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, monitoredQueue } from "../mod.ts";
+ * using ctx = new Context();
+ * using front = ctx.socket("ROUTER");
+ * using back = ctx.socket("DEALER");
+ * using mon = ctx.socket("PUB");
+ * const queue = monitoredQueue(front, back, mon, { inPrefix: "request", outPrefix: "reply" });
  * await queue.stop();
+ * await queue.done; // stopped, not failed
+ * assert.equal(queue.running, false);
  * ```
  */
 export function monitoredQueue(

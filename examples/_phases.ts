@@ -162,7 +162,10 @@ export class Phases {
   async close(): Promise<void> {
     this.#signal.removeEventListener("abort", this.#onAbort);
     const results = await Promise.allSettled(this.#handles.map((h) => h.stop()));
-    const deviceResults = await Promise.allSettled(this.#devices.map((d) => d.stop()));
+    // stop() never rejects: how each device ended is its done's
+    const deviceResults = await Promise.allSettled(
+      this.#devices.map((d) => d.stop().then(() => d.done)),
+    );
     const failed = [...results, ...deviceResults].find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }

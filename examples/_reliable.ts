@@ -125,7 +125,7 @@ export async function serveEcho(
       return request;
     }, { signal });
   } finally {
-    await worker.close();
+    await worker.stop();
     const s = worker.stats;
     console.log(
       `I: worker stopped: ${s.requests} requests, ${s.replies} replies, ${s.reconnects} reconnects`,

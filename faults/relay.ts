@@ -1,3 +1,4 @@
+import { Service } from "../core/service.ts";
 import { badValue } from "../core/errors.ts";
 import { delay } from "../core/_util.ts";
 
@@ -54,9 +55,15 @@ const MAX_IN_FLIGHT = 1 << 20;
  *
  * Needs `--allow-net`. There is no `tc netem` here; this is the userspace equivalent.
  *
+ * A {@linkcode Service}: {@linkcode FaultRelay.start} answers a relay that listens already
+ * (`relay.start()` answers it too), `stop()` stops listening, closes every connection and
+ * resolves once all relaying has ended, `done` settles then, `await using` stops it.
+ *
  * @example
  * ```ts
- * import { Context, FaultRelay } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context } from "../mod.ts";
+ * import { FaultRelay } from "./mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * using rep = ctx.socket("REP");
  * const port = rep.bindToRandomPort();
@@ -64,11 +71,13 @@ const MAX_IN_FLIGHT = 1 << 20;
  * using req = ctx.socket("REQ");
  * req.connect(relay.endpoint);
  * await req.send("through the relay");
- * console.log(await rep.recvString()); // "through the relay"
+ * assert.equal(await rep.recvString({ timeout: 5000 }), "through the relay");
+ * assert.equal(relay.stats.accepted, 1);
  * relay.freeze(); // from here on nothing passes, and nobody is told
+ * assert.equal(relay.mode, "frozen");
  * ```
  */
-export class FaultRelay implements AsyncDisposable {
+export class FaultRelay extends Service {
   /** The host the relay forwards to. */
   readonly targetHost: string;
   /** The port the relay forwards to. */
@@ -79,10 +88,10 @@ export class FaultRelay implements AsyncDisposable {
   #delay = 0;
   #thaw: { promise: Promise<void>; resolve: () => void } | null = null;
   #accepting: Promise<void>;
-  #closed = false;
   #stats: RelayStats = { accepted: 0, active: 0, cut: 0, bytesUp: 0, bytesDown: 0 };
 
   private constructor(options: FaultRelayOptions) {
+    super("FaultRelay");
     const [host, port] = parseTarget(options?.target);
     this.targetHost = host;
     this.targetPort = port;
@@ -91,12 +100,26 @@ export class FaultRelay implements AsyncDisposable {
       port: options.listen?.port ?? 0,
     });
     this.#accepting = this.#accept();
+    this.markStarted();
   }
 
   /**
    * Starts a relay listening on `options.listen` (default a free port on 127.0.0.1) that
-   * forwards to `options.target`. Throws a ZmqError `EBADVALUE` for a malformed target, and
-   * Deno's error if the listen address is taken.
+   * forwards to `options.target`.
+   *
+   * @param options Where to forward to and where to listen.
+   * @returns The relay, listening.
+   * @throws {ZmqError} `EBADVALUE` for a malformed target; Deno's error if the listen address is
+   * taken.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FaultRelay } from "./mod.ts";
+   * await using relay = FaultRelay.start({ target: "tcp://127.0.0.1:5555" });
+   * assert.equal(relay.targetPort, 5555);
+   * assert.equal(relay.mode, "pass");
+   * ```
    */
   static start(options: FaultRelayOptions): FaultRelay {
     return new FaultRelay(options);
@@ -298,10 +321,11 @@ export class FaultRelay implements AsyncDisposable {
     }
   }
 
-  /** Stops listening, closes every connection, and waits until all relaying has ended. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  /**
+   * Stops listening, closes every connection, and waits until all relaying has ended (the
+   * {@linkcode Service} contract's `stop`).
+   */
+  protected override async onStop(): Promise<void> {
     this.heal();
     try {
       this.#listener.close();
@@ -312,9 +336,23 @@ export class FaultRelay implements AsyncDisposable {
     await this.#accepting;
   }
 
-  /** Closes the relay (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  /**
+   * Stops the relay.
+   *
+   * @deprecated Use {@linkcode FaultRelay.stop}: every service of the library ends with
+   * `stop()`.
+   *
+   * @returns A promise that resolves once all relaying has ended.
+   *
+   * @example
+   * ```ts
+   * import { FaultRelay } from "./mod.ts";
+   * const relay = FaultRelay.start({ target: "127.0.0.1:9" });
+   * await relay.stop(); // was: await relay.close()
+   * ```
+   */
+  close(): Promise<void> {
+    return this.stop();
   }
 }
 

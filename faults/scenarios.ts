@@ -138,7 +138,7 @@ function echoWorker(s: Setup, endpoint: string): MajordomoWorker {
   });
   const serving = worker.serve((body) => body);
   s.cleanup.push(async () => {
-    await worker.close();
+    await worker.stop();
     await serving;
   });
   return worker;
@@ -152,7 +152,7 @@ function localBroker(s: Setup): LocalBroker {
   const broker = new MajordomoBroker(s.ctx, { bind: "tcp://127.0.0.1:*", heartbeatInterval: s.hb });
   const running = broker.run();
   s.cleanup.push(async () => {
-    await broker.close();
+    await broker.stop();
     await running;
   });
   const withStats = (tally: Tally) => ({ ...tally, redelivered: broker.stats.redelivered });
@@ -170,7 +170,7 @@ function localBroker(s: Setup): LocalBroker {
 /** A relay in front of `endpoint`. */
 function relayTo(s: Setup, endpoint: string): FaultRelay {
   const relay = FaultRelay.start({ target: endpoint });
-  s.cleanup.push(() => relay.close());
+  s.cleanup.push(() => relay.stop());
   return relay;
 }
 

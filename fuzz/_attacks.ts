@@ -16,6 +16,7 @@ import {
   plainInitiate,
   ready,
 } from "./_zmtp.ts";
+import { speaksTo, takesShare } from "./_admission.ts";
 
 /** What the attacker knows of its target. */
 export interface Target {
@@ -28,11 +29,21 @@ export interface Target {
   /** The CURVE server's public key (32 bytes). */
   serverKey?: Uint8Array;
   /**
-   * May a raw peer fall back to ZMTP 1.0 (any first byte but 0xFF)? libzmq takes such a peer
-   * with NULL security and no socket-type check, so against a PUSH (a DEALER, a REQ) it takes
-   * its share of the messages as any peer would: the good peer's loss would be legitimate.
+   * The peer types that would take a share of the good peer's messages (a PUSH's PULL, a REQ's
+   * REP and ROUTER); empty where a stranger takes nothing (a PULL, a ROUTER, a PUB). Against such
+   * a socket, a raw peer never sends what libzmq would attach as one of them: a ZMTP 1.0 greeting
+   * (taken with NULL security and no type check), or a mutated READY or INITIATE that lost its
+   * Socket-Type (checked only when present) or now names a compatible type (see _admission.ts).
+   * Its share would be lost when it hangs up, legitimately.
    */
-  downgrade: boolean;
+  sharing: readonly string[];
+  /**
+   * The peer types libzmq attaches that must stay quiet once attached (a REP's REQ and DEALER):
+   * a raw peer that libzmq would attach as one of them (or with no type check) sends no message
+   * after its handshake. libzmq's REP drops the next reply after reading a request without an
+   * empty delimiter from a peer already gone (router.cpp's rollback; see the README).
+   */
+  quiet: readonly string[];
 }
 
 /** Keeps a greeting (or bytes standing for one) ZMTP 3: signature and major version intact. */
@@ -154,6 +165,95 @@ function handshake(
   return { chunks: [g, curve.hello()], curve };
 }
 
+/** What a raw peer sends before any answer of the server matters. */
+export interface Opening {
+  /** What kind of peer it plays, for the report. */
+  kind: string;
+  /** Written at once, in order: greeting, handshake, odd frames (all but CURVE's later part). */
+  first: Uint8Array[];
+  /**
+   * CURVE: what follows once WELCOME came: INITIATE (maybe mutated), then, unless `quiet`,
+   * encrypted messages and the odd frames.
+   */
+  curve?: {
+    client: CurveClient;
+    type: string;
+    badInitiate: boolean;
+    quiet: boolean;
+    tail: Uint8Array[];
+  };
+  /** True if a mutation was left out: libzmq would have attached the peer to take a share. */
+  defused: boolean;
+}
+
+/** Frames a raw peer may send after its handshake: odd ones, maybe a stray metadata body. */
+function oddTail(rng: Rng, type: string): Uint8Array[] {
+  const tail: Uint8Array[] = [];
+  for (let i = 0, n = rng.int(5); i < n; i++) {
+    const f = oddFrame(rng);
+    tail.push(rng.chance(0.2) ? mutate(f, rng) : f);
+  }
+  if (rng.chance(0.2)) tail.push(metadata([["Socket-Type", type]])); // a stray body
+  return tail;
+}
+
+/**
+ * Plans one raw peer's bytes. What libzmq would attach to take a share of a sharing socket's
+ * messages, or attach as a quiet type and then hear a message from (see _admission.ts), is
+ * replaced by the same bytes without the odd frames, or without their mutation (a valid
+ * handshake announcing a type libzmq refuses, or a quiet one that then says nothing), or nothing.
+ */
+export function opening(target: Target, rng: Rng): Opening {
+  const kind = rng.int(10);
+  const type = rng.chance(0.8) ? rng.pick(target.announce) : rng.pick(BOGUS_TYPES);
+  const guarded = target.sharing.length > 0 || target.quiet.length > 0;
+  // ZMTP 1.0 is taken with no type check under NULL: against a guarded socket, keep ZMTP 3
+  const v3 = (g: Uint8Array) => (target.mechanism === "NULL" && guarded ? keepZmtp3(g) : g);
+  const harmless = (c: Uint8Array[]) => {
+    const bytes = concat(...c);
+    return !takesShare(bytes, target.mechanism, target.sharing) &&
+      !speaksTo(bytes, target.mechanism, target.quiet);
+  };
+  const safe = (label: string, candidates: Uint8Array[][]): Opening => {
+    const first = candidates.find(harmless) ?? [];
+    return { kind: label, first, defused: first !== candidates[0] };
+  };
+  if (kind === 0) return safe("garbage", [[v3(randomBytes(rng, rng.int(200)))]]);
+  if (kind === 1) {
+    const g = greeting(
+      rng.pick(["NULL", "PLAIN", "CURVE", "GSSAPI", "", "NOPE"]),
+      rng.chance(0.5),
+      rng.pick([3, 3, 1, 2, 4, 255]),
+      rng.int(3),
+    );
+    return safe("greeting only", [[v3(rng.chance(0.6) ? mutate(g, rng) : g)], [v3(g)]]);
+  }
+  const { chunks, curve } = handshake(target, rng, type);
+  const bad = rng.chance(0.6) ? rng.int(chunks.length + (curve ? 1 : 0)) : -1;
+  const label = `${target.mechanism} handshake as ${JSON.stringify(type)}${
+    bad >= 0 ? `, stage ${bad} mutated` : ""
+  }`;
+  const sent = chunks.map((c, i) => (i === bad ? mutate(c, rng) : c));
+  sent[0] = v3(sent[0]);
+  const tail = oddTail(rng, type);
+  if (curve) {
+    return {
+      kind: label,
+      first: sent,
+      curve: {
+        client: curve,
+        type,
+        badInitiate: bad === chunks.length,
+        quiet: target.quiet.includes(type),
+        tail,
+      },
+      defused: false,
+    };
+  }
+  const plan = safe(label, [[...sent, ...tail], sent, [...chunks, ...tail], chunks]);
+  return plan.defused ? { ...plan, kind: `${label} (its mutation left out)` } : plan;
+}
+
 /** One hostile connection; resolves when it is done (it never rejects). */
 export async function attack(target: Target, rng: Rng, deadlineMs = 1500): Promise<AttackReport> {
   const report: AttackReport = { kind: "", sent: 0, received: 0 };
@@ -207,50 +307,26 @@ export async function attack(target: Target, rng: Rng, deadlineMs = 1500): Promi
     return null;
   };
   try {
-    const kind = rng.int(10);
-    const type = rng.chance(0.8) ? rng.pick(target.announce) : rng.pick(BOGUS_TYPES);
-    const v3 = (g: Uint8Array) => (target.downgrade ? g : keepZmtp3(g));
-    if (kind === 0) {
-      report.kind = "garbage";
-      await write(v3(randomBytes(rng, rng.int(200))));
-    } else if (kind === 1) {
-      report.kind = "greeting only";
-      const g = greeting(
-        rng.pick(["NULL", "PLAIN", "CURVE", "GSSAPI", "", "NOPE"]),
-        rng.chance(0.5),
-        rng.pick([3, 3, 1, 2, 4, 255]),
-        rng.int(3),
-      );
-      await write(v3(rng.chance(0.6) ? mutate(g, rng) : g));
-    } else {
-      const { chunks, curve } = handshake(target, rng, type);
-      const bad = rng.chance(0.6) ? rng.int(chunks.length + (curve ? 1 : 0)) : -1;
-      report.kind = `${target.mechanism} handshake as ${JSON.stringify(type)}${
-        bad >= 0 ? `, stage ${bad} mutated` : ""
-      }`;
-      let ok = true;
-      for (let i = 0; i < chunks.length && ok; i++) {
-        const chunk = i === bad ? mutate(chunks[i], rng) : chunks[i];
-        ok = await write(i === 0 ? v3(chunk) : chunk);
-      }
-      if (curve && ok) {
-        // WELCOME, then INITIATE (maybe the mutated stage), then encrypted messages
-        const welcome = await awaitCommand();
-        if (welcome && curve.welcome(welcome)) {
-          const initiate = curve.initiate(type);
-          ok = await write(bad === chunks.length ? mutate(initiate, rng) : initiate);
-          for (let i = 0; ok && i < rng.int(4); i++) {
-            const data = concat(bytes("raw"), randomBytes(rng, rng.int(50)));
-            const m = curve.message(data, false, rng.chance(0.2) ? 1 : undefined);
-            ok = await write(rng.chance(0.3) ? mutate(m, rng) : m);
-          }
+    const plan = opening(target, rng);
+    report.kind = plan.kind;
+    let ok = true;
+    for (let i = 0; i < plan.first.length && ok; i++) ok = await write(plan.first[i]);
+    const curve = plan.curve;
+    if (curve && ok) {
+      // WELCOME, then INITIATE (maybe mutated) and encrypted messages; the odd frames in any case
+      const welcome = await awaitCommand();
+      if (welcome && curve.client.welcome(welcome)) {
+        const initiate = curve.client.initiate(curve.type);
+        ok = await write(curve.badInitiate ? mutate(initiate, rng) : initiate);
+        for (let i = 0; ok && !curve.quiet && i < rng.int(4); i++) {
+          const data = concat(bytes("raw"), randomBytes(rng, rng.int(50)));
+          const m = curve.client.message(data, false, rng.chance(0.2) ? 1 : undefined);
+          ok = await write(rng.chance(0.3) ? mutate(m, rng) : m);
         }
       }
-      for (let i = 0; ok && i < rng.int(5); i++) {
-        const f = oddFrame(rng);
-        ok = await write(rng.chance(0.2) ? mutate(f, rng) : f);
+      for (let i = 0; i < curve.tail.length && ok && !curve.quiet; i++) {
+        ok = await write(curve.tail[i]);
       }
-      if (ok && rng.chance(0.2)) await write(metadata([["Socket-Type", type]])); // a stray body
     }
     // linger a little, reading, as a slow peer would
     const linger = rng.pick([0, 0, 10, 50, 200]);

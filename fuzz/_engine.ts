@@ -288,7 +288,7 @@ export class Program {
       const wait = rng.pick([0, 2, 10]);
       await this.receive(
         sink,
-        socket.poll(POLLIN, wait).then((ready) => {
+        socket.poll(POLLIN, { timeout: wait }).then((ready) => {
           if ((ready & POLLIN) === 0) return null;
           return socket.recvMultipart({ timeout: 0 }).catch((e) => {
             throw new Finding(`${sink.name}: poll answered POLLIN, then recv(timeout 0): ${e}`);

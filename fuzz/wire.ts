@@ -25,8 +25,14 @@ import { Rng } from "./_rng.ts";
 import { parseFlags, usageError } from "./_cli.ts";
 import { plainLane } from "./_scenarios_pipes.ts";
 
-/** The good peer's socket type for each bound type, and raw types that would take its share. */
-const PEERS: Record<Exclude<SocketType, "STREAM">, { good: SocketType; unsafe: string[] }> = {
+/**
+ * The good peer's socket type for each bound type, raw types that would take its share, and raw
+ * types that must stay quiet once attached (see _attacks.ts).
+ */
+const PEERS: Record<
+  Exclude<SocketType, "STREAM">,
+  { good: SocketType; unsafe: string[]; quiet?: string[] }
+> = {
   PAIR: { good: "PAIR", unsafe: ["PAIR"] },
   PUSH: { good: "PULL", unsafe: ["PULL"] },
   PULL: { good: "PUSH", unsafe: [] },
@@ -37,7 +43,7 @@ const PEERS: Record<Exclude<SocketType, "STREAM">, { good: SocketType; unsafe: s
   DEALER: { good: "DEALER", unsafe: ["DEALER", "ROUTER", "REP"] },
   ROUTER: { good: "DEALER", unsafe: [] },
   REQ: { good: "REP", unsafe: ["REP", "ROUTER"] },
-  REP: { good: "REQ", unsafe: [] },
+  REP: { good: "REQ", unsafe: [], quiet: ["REQ", "DEALER"] },
 };
 
 const ALL_TYPES = Object.keys(SOCKET_TYPES);
@@ -90,20 +96,19 @@ export async function runWire(seed: number, options: WireOptions = {}): Promise<
   const start = performance.now();
   const rng = new Rng(seed);
   const trace = options.trace ?? (() => {});
-  let type: SocketType = options.type ?? rng.pick(ALL_TYPES as SocketType[]);
-  // (a known open finding: REQ/REP lockstep sometimes loses a request, see _known.ts)
-  if ((type === "REQ" || type === "REP") && new Set(options.skip ?? []).has("req-lost")) {
-    type = type === "REQ" ? "DEALER" : "ROUTER";
-  }
-  const mechanism = type === "STREAM"
+  const type: SocketType = options.type ?? rng.pick(ALL_TYPES as SocketType[]);
+  let mechanism = type === "STREAM"
     ? "NULL"
     : rng.pick(["NULL", "NULL", "PLAIN", "CURVE"] as const);
+  // libzmq drops a REQ server's connection at its first reply when ZAP named the user, as the
+  // Authenticator does for PLAIN (see the README's known limits): a bound REQ takes CURVE
+  if (type === "REQ" && mechanism === "PLAIN") mechanism = "CURVE";
   const attacks = options.attacks ?? 40;
   const messages = options.messages ?? 400;
   trace(`target ${type} with ${mechanism}, ${attacks} raw peers`);
   const ctx = new Context({ linger: 0 });
   const auth = mechanism === "PLAIN"
-    ? new Authenticator(ctx).configurePlain({ passwords: { good: "horse battery" } }).start()
+    ? await new Authenticator(ctx).configurePlain({ passwords: { good: "horse battery" } }).start()
     : null;
   const keys = mechanism === "CURVE" ? curveKeypair() : null;
   const env: Env = {
@@ -153,7 +158,8 @@ export async function runWire(seed: number, options: WireOptions = {}): Promise<
       announce: peer ? ALL_TYPES.filter((t) => !peer.unsafe.includes(t)) : ALL_TYPES,
       plain: { user: "good", password: "horse battery" },
       serverKey: keys ? z85Decode(keys.publicKey) : undefined,
-      downgrade: mechanism !== "NULL" || peer === null || peer.unsafe.length === 0,
+      sharing: peer?.unsafe ?? [],
+      quiet: peer?.quiet ?? [],
     };
     // the hostile peers, four at a time, while the good peer is served
     const hostile = (async () => {

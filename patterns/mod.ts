@@ -5,12 +5,13 @@
  *
  * @example
  * ```ts
- * import { Context, openReplier, openRequester, requestString, serveReplies } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openRep, openReq, requestString, serveReplies } from "../mod.ts";
  * using ctx = new Context();
- * using rep = openReplier(ctx, { bind: "inproc://patterns-doc" });
- * using req = openRequester(ctx, { connect: "inproc://patterns-doc" });
+ * using rep = openRep(ctx, { bind: "inproc://patterns-doc" });
+ * using req = openReq(ctx, { connect: "inproc://patterns-doc" });
  * const server = serveReplies(rep, () => "World", { count: 1 });
- * console.log(await requestString(req, "Hello")); // "World"
+ * assert.equal(await requestString(req, "Hello"), "World");
  * await server;
  * ```
  *
@@ -18,7 +19,9 @@
  */
 export { openPair, type PatternEndpoints } from "./pair.ts";
 export {
+  openRep,
   openReplier,
+  openReq,
   openRequester,
   type ReplyHandler,
   request,
@@ -26,19 +29,8 @@ export {
   type ServeOptions,
   serveReplies,
 } from "./reqrep.ts";
+export { openPub, openPublisher, openSub, openSubscriber } from "./pubsub.ts";
 export {
-  formatUpdate,
-  openPublisher,
-  openSubscriber,
-  parseUpdate,
-  publishUpdate,
-  receiveUpdates,
-  type ReceiveUpdatesOptions,
-  type Update,
-} from "./pubsub.ts";
-export {
-  awaitWorkers,
-  type AwaitWorkersOptions,
   openPull,
   openPush,
   processWork,

@@ -20,14 +20,20 @@ export type { PatternEndpoints } from "./_open.ts";
 /**
  * Opens a PAIR socket bound or connected to `endpoints`.
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The PAIR socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openPair } from "../mod.ts";
  * using ctx = new Context();
  * using server = openPair(ctx, { bind: "inproc://pair-doc" });
  * using client = openPair(ctx, { connect: "inproc://pair-doc" });
  * await server.send("Server message to client3");
- * console.log(await client.recvString()); // "Server message to client3"
+ * assert.equal(await client.recvString(), "Server message to client3");
  * ```
  */
 export function openPair(ctx: Context, endpoints: PatternEndpoints): Socket {

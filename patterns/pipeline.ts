@@ -8,8 +8,8 @@
  * - Nothing is dropped: when no worker is connected, or every queue is full, sends wait.
  * - The slow joiner: a worker that connects late misses nothing but gets no share of what was
  *   already handed to the others. Start the sink and the workers first, or make the producer
- *   wait for them with {@linkcode awaitWorkers} (which watches the producer's own socket, so
- *   the workers need not take part: pyzmq's work as well).
+ *   wait for them with `awaitWorkers` (`patterns/unstable_tutorial.ts`: it watches the
+ *   producer's own socket, so the workers need not take part; pyzmq's work as well).
  * - Who binds: the stable ends. In the tutorial the producer binds its PUSH and the sink binds
  *   its PULL; workers connect to both, so workers can come and go.
  *
@@ -19,10 +19,9 @@
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { badValue, closedError, ZmqError, zmqError } from "../core/errors.ts";
-import { monitor, type SocketMonitor } from "../core/monitor.ts";
+import { badValue, ZmqError, zmqError } from "../core/errors.ts";
 import { openSocket, type PatternEndpoints, text } from "./_open.ts";
-import { checkCount, checkOptions, checkTimeout, startTimer } from "../core/_util.ts";
+import { checkCount } from "../core/_util.ts";
 
 function parseJson(frame: Uint8Array, what: string): unknown {
   const s = text(frame, what);
@@ -38,11 +37,18 @@ function parseJson(frame: Uint8Array, what: string): unknown {
 /**
  * Opens a PUSH socket on `endpoints` (a producer's or a worker's sending side).
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The PUSH socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openPush } from "../mod.ts";
  * using ctx = new Context();
  * using push = openPush(ctx, { bind: "tcp://127.0.0.1:*" });
+ * assert.equal(push.type, "PUSH");
  * ```
  */
 export function openPush(ctx: Context, endpoints: PatternEndpoints): Socket {
@@ -52,11 +58,20 @@ export function openPush(ctx: Context, endpoints: PatternEndpoints): Socket {
 /**
  * Opens a PULL socket on `endpoints` (a worker's or a sink's receiving side).
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The PULL socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
- * import { Context, openPull } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush } from "../mod.ts";
  * using ctx = new Context();
- * using pull = openPull(ctx, { bind: "tcp://127.0.0.1:*" });
+ * using pull = openPull(ctx, { bind: "inproc://open-pull-doc" });
+ * using push = openPush(ctx, { connect: "inproc://open-pull-doc" });
+ * await push.send("task");
+ * assert.equal(await pull.recvString(), "task");
  * ```
  */
 export function openPull(ctx: Context, endpoints: PatternEndpoints): Socket {
@@ -71,13 +86,27 @@ export interface PushWorkOptions {
 
 /**
  * The producer: sends every item of `items` as JSON on a PUSH socket, waiting whenever no
- * worker can take more. Answers the number of items sent.
+ * worker can take more.
+ *
+ * @param push A PUSH socket.
+ * @param items The items, in order (an iterable or an async iterable).
+ * @param options A signal that stops pushing.
+ * @returns The number of items sent.
+ * @throws {ZmqError} Rejects with `EBADJSON` for an item that is not JSON (a bigint, a
+ * cycle), `ECLOSED` once the socket is closed, the signal's reason when it aborts.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush, pushWork } from "../mod.ts";
+ * using ctx = new Context();
+ * using pull = openPull(ctx, { bind: "inproc://push-work-doc" });
+ * using push = openPush(ctx, { connect: "inproc://push-work-doc" });
  * const sent = await pushWork(push, (function* () {
- *   for (let num = 0; num < 20000; num++) yield { num };
+ *   for (let num = 0; num < 3; num++) yield { num };
  * })());
+ * assert.equal(sent, 3);
+ * assert.deepEqual(await pull.recvJson(), { num: 0 });
  * ```
  */
 export async function pushWork(
@@ -93,107 +122,16 @@ export async function pushWork(
   return sent;
 }
 
-/** Options for {@linkcode awaitWorkers}. */
-export interface AwaitWorkersOptions {
-  /**
-   * Give up after this many ms with a ZmqError of code `"EAGAIN"` that says how many workers
-   * did connect. Default: wait for ever.
-   */
-  timeout?: number;
-  /** Stops waiting: rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/**
- * The producer's start handshake, invisible to the workers: watches `push` with a socket
- * monitor until `count` peers have connected to it (their ZMTP handshake done). libzmq attaches
- * a peer to the socket before it reports the handshake, so every one of them gets its share
- * of what is sent next. Nothing is sent, so any PULL peer (pyzmq's tutorial consumer too)
- * counts. Answers the number of connections seen.
- *
- * Call it before `bind` or `connect` and await it after: it counts the connections made from
- * the moment it is called (a worker that disconnects during the wait still counts). Over
- * `tcp://` and `ipc://` only: an `inproc://` connection has no handshake to watch (it is
- * attached at once when both ends exist).
- *
- * @example
- * ```ts
- * import { awaitWorkers, Context, openPull, pushWork } from "../mod.ts";
- * await using ctx = new Context({ linger: 0 });
- * const push = ctx.socket("PUSH");
- * const connected = awaitWorkers(push, 2, { timeout: 10_000 });
- * const port = push.bindToRandomPort();
- * const workers = [1, 2].map(() => openPull(ctx, { connect: `tcp://127.0.0.1:${port}` }));
- * console.log(await connected); // 2
- * await pushWork(push, [{ num: 0 }, { num: 1 }]);
- * for (const w of workers) console.log(await w.recvJson()); // { num: 0 }, then { num: 1 }
- * ```
- */
-export function awaitWorkers(
-  push: Socket,
-  count: number,
-  options: AwaitWorkersOptions = {},
-): Promise<number> {
-  const context = { op: "awaitWorkers" };
-  const want = checkCount(count, "count", "awaitWorkers");
-  if (want === Infinity) throw badValue("count must be a finite number of workers", context);
-  const { timeout, signal } = checkOptions(options, context);
-  const ms = checkTimeout(timeout, context, false);
-  signal?.throwIfAborted();
-  // subscribed now, synchronously: connections made after this call are all seen
-  const events = monitor(push, "handshake_succeeded");
-  return countConnections(events, want, { timeout: ms, signal }, push.type);
-}
-
-async function countConnections(
-  events: SocketMonitor,
-  want: number,
-  { timeout, signal }: AwaitWorkersOptions,
-  socketType: string,
-): Promise<number> {
-  const context = { op: "awaitWorkers", socketType };
-  let connected = 0;
-  let failure: unknown;
-  const stop = (reason: unknown) => {
-    failure ??= reason;
-    void events.close(); // ends the pending next()
-  };
-  const onAbort = () => stop(signal!.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const cancelTimer = startTimer(timeout ?? -1, () =>
-    stop(
-      zmqError(
-        "EAGAIN",
-        `Only ${connected} of ${want} workers connected within ${timeout} ms`,
-        context,
-      ),
-    ));
-  try {
-    while (connected < want) {
-      const next = await events.next();
-      if (failure !== undefined) throw failure;
-      if (next.done) {
-        throw closedError(
-          `The socket closed while ${connected} of ${want} workers were connected`,
-          context,
-        );
-      }
-      connected++;
-    }
-    return connected;
-  } finally {
-    cancelTimer();
-    signal?.removeEventListener("abort", onAbort);
-    await events.close();
-  }
-}
-
 /** The work function of {@linkcode processWork}: a result to push on, or undefined for none. */
 export type WorkFunction = (item: unknown) => unknown | Promise<unknown>;
 
 /** Options for {@linkcode processWork}. */
 export interface ProcessWorkOptions {
-  /** Process this many items, then return. Default: until `signal` aborts. */
+  /**
+   * Process this many items, then return.
+   *
+   * @default {Infinity} until `signal` aborts.
+   */
   count?: number;
   /** Stops the loop: a pending receive rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -203,14 +141,33 @@ export interface ProcessWorkOptions {
 
 /**
  * The worker loop: pulls a JSON item, calls `work`, and pushes the result as JSON on `push`
- * unless it is undefined. Answers the number of items processed.
+ * unless it is undefined (or `push` is null).
+ *
+ * @param pull Where the items come from.
+ * @param push Where the results go, or null.
+ * @param work Makes a result from an item.
+ * @param options How many items, a signal that stops the loop, a callback per item.
+ * @returns The number of items processed.
+ * @throws {ZmqError} `EBADVALUE` for a work function that is not a function or a bad count;
+ * rejects with `EBADJSON` (or `EBADUTF8`) for an item that is not JSON, the work function's
+ * error, the signal's reason, or `ECLOSED`.
  *
  * @example
- * ```ts ignore
- * await processWork(pull, push, (item) => {
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush, processWork, pushWork } from "../mod.ts";
+ * using ctx = new Context();
+ * using tasks = openPull(ctx, { bind: "inproc://process-work-tasks" });
+ * using feeder = openPush(ctx, { connect: "inproc://process-work-tasks" });
+ * using results = openPush(ctx, { bind: "inproc://process-work-results" });
+ * using sink = openPull(ctx, { connect: "inproc://process-work-results" });
+ * await pushWork(feeder, [{ num: 1 }, { num: 2 }]);
+ * const done = await processWork(tasks, results, (item) => {
  *   const { num } = item as { num: number };
- *   return num % 2 === 0 ? { consumer: 7, num } : undefined;
- * }, { signal });
+ *   return num % 2 === 0 ? { consumer: 7, num } : undefined; // even numbers only
+ * }, { count: 2 });
+ * assert.equal(done, 2);
+ * assert.deepEqual(await sink.recvJson(), { consumer: 7, num: 2 });
  * ```
  */
 export async function processWork(
@@ -235,7 +192,11 @@ export async function processWork(
 
 /** Options for {@linkcode sinkResults}. */
 export interface SinkOptions {
-  /** Stop after this many results. Default: until `signal` aborts or the socket closes. */
+  /**
+   * Stop after this many results.
+   *
+   * @default {Infinity} until `signal` aborts or the socket closes.
+   */
   count?: number;
   /** Stops the iteration: a pending receive rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -245,12 +206,25 @@ export interface SinkOptions {
  * The sink: yields the JSON results arriving on a PULL socket, `count` of them, or until
  * `signal` aborts or the socket closes.
  *
+ * @param pull Where the results come from.
+ * @param options How many results, and a signal that stops the iteration.
+ * @returns An async generator of the results, parsed.
+ * @throws {ZmqError} `EBADVALUE` for a bad count; `EBADJSON` (or `EBADUTF8`) for a result
+ * that is not JSON.
+ *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openPull, openPush, pushWork, sinkResults } from "../mod.ts";
+ * using ctx = new Context();
+ * using sink = openPull(ctx, { bind: "inproc://sink-results-doc" });
+ * using worker = openPush(ctx, { connect: "inproc://sink-results-doc" });
+ * await pushWork(worker, [{ consumer: 7 }, { consumer: 9 }, { consumer: 7 }]);
  * const perConsumer = new Map<number, number>();
- * for await (const r of sinkResults<{ consumer: number }>(pull, { count: 10000 })) {
+ * for await (const r of sinkResults<{ consumer: number }>(sink, { count: 3 })) {
  *   perConsumer.set(r.consumer, (perConsumer.get(r.consumer) ?? 0) + 1);
  * }
+ * assert.deepEqual([...perConsumer], [[7, 2], [9, 1]]);
  * ```
  */
 export async function* sinkResults<T = unknown>(

@@ -12,61 +12,73 @@
  * - Who binds: usually the publisher; a SUB may connect to several publishers and receives
  *   from all of them, fairly interleaved.
  *
- * The tutorial's updates are one frame of text, `"<topic> <data>"`; {@linkcode publishUpdate}
- * and {@linkcode receiveUpdates} speak that format.
+ * The tutorial's updates are one frame of text, `"<topic> <data>"`; the helpers that speak that
+ * format are in `patterns/unstable_tutorial.ts`.
  *
  * @module
  */
 import type { Context } from "../core/context.ts";
 import type { Socket } from "../core/socket.ts";
-import { badValue, ZmqError } from "../core/errors.ts";
-import { openSocket, type PatternEndpoints, text } from "./_open.ts";
-import { checkCount } from "../core/_util.ts";
-
-/** One parsed update: the topic (the text before the first space) and the rest. */
-export interface Update {
-  /** The topic, e.g. `"10001"`. */
-  topic: string;
-  /** Everything after the first space (`""` if there is none). */
-  data: string;
-}
+import { badValue } from "../core/errors.ts";
+import { openSocket, type PatternEndpoints } from "./_open.ts";
 
 /**
  * Opens a PUB socket on `endpoints`.
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The PUB socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
- * import { Context, openPublisher } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openPub } from "../mod.ts";
  * using ctx = new Context();
- * using pub = openPublisher(ctx, { bind: "tcp://127.0.0.1:*" });
+ * using pub = openPub(ctx, { bind: "tcp://127.0.0.1:*" });
+ * assert.equal(pub.type, "PUB");
  * ```
  */
-export function openPublisher(ctx: Context, endpoints: PatternEndpoints): Socket {
+export function openPub(ctx: Context, endpoints: PatternEndpoints): Socket {
   return openSocket(ctx, "PUB", endpoints);
 }
 
 /**
- * Opens a SUB socket on `endpoints` subscribed to `topics` (default: everything). Connect it
- * to several publishers to hear all of them.
+ * Opens a SUB socket on `endpoints` subscribed to `topics`. Connect it to several publishers
+ * to hear all of them.
+ *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @param topics The prefixes to subscribe to.
+ * @default {[""]} `topics`: everything.
+ * @returns The SUB socket, bound, connected and subscribed.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints or topics that are not an array of strings;
+ * libzmq's code for an endpoint that fails.
  *
  * @example
  * ```ts
- * import { Context, openSubscriber } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openPub, openSub } from "../mod.ts";
  * using ctx = new Context();
- * using sub = openSubscriber(
- *   ctx,
- *   { connect: ["tcp://localhost:5556", "tcp://localhost:5546"] },
- *   ["10001"],
- * );
+ * using pub = openPub(ctx, { bind: "inproc://open-sub-doc" });
+ * using sub = openSub(ctx, { connect: "inproc://open-sub-doc" }, ["10001"]);
+ * // a PUB drops what it sends before the subscription reaches it (the slow joiner):
+ * // send until one arrives
+ * let got: string | null = null;
+ * while (got === null) {
+ *   await pub.send("10001 42");
+ *   got = await sub.recvString({ timeout: 10 }).catch(() => null);
+ * }
+ * assert.equal(got, "10001 42");
  * ```
  */
-export function openSubscriber(
+export function openSub(
   ctx: Context,
   endpoints: PatternEndpoints,
   topics: string[] = [""],
 ): Socket {
   if (!Array.isArray(topics) || !topics.every((t) => typeof t === "string")) {
-    throw badValue("topics must be an array of strings", { op: "openSubscriber" });
+    throw badValue("topics must be an array of strings", { op: "openSub" });
   }
   const sub = openSocket(ctx, "SUB", endpoints);
   for (const t of topics) sub.subscribe(t);
@@ -74,95 +86,29 @@ export function openSubscriber(
 }
 
 /**
- * Formats an update as the tutorial does: `"<topic> <data>"`. The topic may not contain a
- * space (the subscriber could not find where it ends).
+ * The old name of {@linkcode openPub}.
+ *
+ * @deprecated Use {@linkcode openPub}: the openers are named after their socket types.
  *
  * @example
  * ```ts
- * import { formatUpdate } from "../mod.ts";
- * console.log(formatUpdate(10001, 42)); // "10001 42"
- * ```
- */
-export function formatUpdate(topic: string | number, data: string | number): string {
-  const t = String(topic);
-  if (t === "" || /\s/.test(t)) {
-    throw badValue(
-      `topic must be non-empty text without spaces; got ${JSON.stringify(t)}`,
-      { op: "formatUpdate" },
-    );
-  }
-  return `${t} ${data}`;
-}
-
-/**
- * Parses a `"<topic> <data>"` update.
- *
- * @example
- * ```ts
- * import { parseUpdate } from "../mod.ts";
- * console.log(parseUpdate("10001 42")); // { topic: "10001", data: "42" }
- * ```
- */
-export function parseUpdate(message: string | Uint8Array): Update {
-  const s = typeof message === "string" ? message : text(message, "the update");
-  const space = s.indexOf(" ");
-  return space < 0
-    ? { topic: s, data: "" }
-    : { topic: s.slice(0, space), data: s.slice(space + 1) };
-}
-
-/**
- * Publishes one `"<topic> <data>"` update. Never waits for subscribers: with none connected,
- * the update is dropped.
- *
- * @example
- * ```ts
- * import { Context, openPublisher, publishUpdate } from "../mod.ts";
+ * import { Context, openPub } from "../mod.ts";
  * using ctx = new Context();
- * using pub = openPublisher(ctx, { bind: "inproc://publish-doc" });
- * await publishUpdate(pub, 10001, 42);
+ * using pub = openPub(ctx, { bind: "inproc://deprecated-publisher" }); // was openPublisher
  * ```
  */
-export function publishUpdate(
-  pub: Socket,
-  topic: string | number,
-  data: string | number,
-): Promise<void> {
-  return pub.send(formatUpdate(topic, data));
-}
-
-/** Options for {@linkcode receiveUpdates}. */
-export interface ReceiveUpdatesOptions {
-  /** Stop after this many updates. Default: until `signal` aborts or the socket closes. */
-  count?: number;
-  /** Stops the iteration: a pending receive rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+export const openPublisher: typeof openPub = openPub;
 
 /**
- * Yields parsed updates from a SUB socket: `count` of them, or until `signal` aborts (which
- * rejects with its reason) or the socket closes (which ends the iteration).
+ * The old name of {@linkcode openSub}.
+ *
+ * @deprecated Use {@linkcode openSub}: the openers are named after their socket types.
  *
  * @example
- * ```ts ignore
- * for await (const { topic, data } of receiveUpdates(sub, { count: 5 })) {
- *   console.log(topic, data);
- * }
+ * ```ts
+ * import { Context, openSub } from "../mod.ts";
+ * using ctx = new Context();
+ * using sub = openSub(ctx, { connect: "inproc://deprecated-subscriber" }); // was openSubscriber
  * ```
  */
-export async function* receiveUpdates(
-  sub: Socket,
-  options: ReceiveUpdatesOptions = {},
-): AsyncGenerator<Update> {
-  const count = checkCount(options.count, "count", "receiveUpdates");
-  for (let i = 0; i < count && !sub.closed; i++) {
-    let frames: Uint8Array[];
-    try {
-      frames = await sub.recvMultipart({ signal: options.signal });
-    } catch (e) {
-      if (e instanceof ZmqError && (e.code === "ECLOSED" || e.code === "ETERM")) return;
-      throw e;
-    }
-    yield parseUpdate(frames[0]);
-  }
-}
+export const openSubscriber: typeof openSub = openSub;

@@ -27,34 +27,77 @@ import { badValue } from "../core/errors.ts";
 
 /**
  * Opens a REQ socket (a client) on `endpoints`; connecting to several servers spreads the
- * requests over them in turn.
+ * requests over them in turn. The openers are named after the socket type they open, as
+ * CZMQ's `zsock_new_req`: {@linkcode openReq}, {@linkcode openRep}, `openPub`, `openSub`,
+ * `openPush`, `openPull`, `openPair`.
+ *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The REQ socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for endpoints that are not strings, or none at all; libzmq's
+ * code (`EADDRINUSE`, `EINVAL`, ...) for an endpoint that fails, after closing the socket.
  *
  * @example
  * ```ts
- * import { Context, openRequester } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openReq } from "../mod.ts";
  * using ctx = new Context();
- * using req = openRequester(ctx, {
- *   connect: ["tcp://localhost:5546", "tcp://localhost:5556"],
- * });
+ * using req = openReq(ctx, { connect: ["tcp://localhost:5546", "tcp://localhost:5556"] });
+ * assert.equal(req.type, "REQ");
  * ```
  */
-export function openRequester(ctx: Context, endpoints: PatternEndpoints): Socket {
+export function openReq(ctx: Context, endpoints: PatternEndpoints): Socket {
   return openSocket(ctx, "REQ", endpoints);
 }
 
 /**
  * Opens a REP socket (a server) on `endpoints`.
  *
+ * @param ctx The context to open the socket on.
+ * @param endpoints Where to bind and connect (binds first).
+ * @returns The REP socket, bound and connected.
+ * @throws {ZmqError} `EBADVALUE` for bad endpoints; libzmq's code for an endpoint that fails.
+ *
  * @example
  * ```ts
- * import { Context, openReplier } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openRep } from "../mod.ts";
  * using ctx = new Context();
- * using rep = openReplier(ctx, { bind: "tcp://127.0.0.1:*" });
+ * using rep = openRep(ctx, { bind: "tcp://127.0.0.1:*" });
+ * assert.match(rep.lastEndpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
  * ```
  */
-export function openReplier(ctx: Context, endpoints: PatternEndpoints): Socket {
+export function openRep(ctx: Context, endpoints: PatternEndpoints): Socket {
   return openSocket(ctx, "REP", endpoints);
 }
+
+/**
+ * The old name of {@linkcode openReq}.
+ *
+ * @deprecated Use {@linkcode openReq}: the openers are named after their socket types.
+ *
+ * @example
+ * ```ts
+ * import { Context, openReq } from "../mod.ts";
+ * using ctx = new Context();
+ * using req = openReq(ctx, { connect: "inproc://deprecated-requester" }); // was openRequester
+ * ```
+ */
+export const openRequester: typeof openReq = openReq;
+
+/**
+ * The old name of {@linkcode openRep}.
+ *
+ * @deprecated Use {@linkcode openRep}: the openers are named after their socket types.
+ *
+ * @example
+ * ```ts
+ * import { Context, openRep } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = openRep(ctx, { bind: "inproc://deprecated-replier" }); // was openReplier
+ * ```
+ */
+export const openReplier: typeof openRep = openRep;
 
 /**
  * Sends a request on a REQ socket and waits for the reply; answers the reply's frames.
@@ -62,16 +105,25 @@ export function openReplier(ctx: Context, endpoints: PatternEndpoints): Socket {
  * `signal` aborts it. After a timeout or abort the REQ is still waiting for the lost reply:
  * close it and open a new one.
  *
+ * @param req A REQ socket.
+ * @param message The request: a frame or the frames of a multipart message.
+ * @param options A timeout for the whole exchange and a signal.
+ * @returns The reply's frames.
+ * @throws {ZmqError} Rejects with `EAGAIN` once the timeout passed, `EFSM` on a REQ that is
+ * still waiting for a reply, `ECLOSED` once the socket is closed; with the signal's reason
+ * when it aborts.
+ *
  * @example
  * ```ts
- * import { Context, openReplier, openRequester, request, serveReplies } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openRep, openReq, request, serveReplies } from "../mod.ts";
  * using ctx = new Context();
- * using rep = openReplier(ctx, { bind: "inproc://request-doc" });
- * using req = openRequester(ctx, { connect: "inproc://request-doc" });
- * const server = serveReplies(rep, () => "World", { count: 1 });
- * const [reply] = await request(req, "Hello", { timeout: 1000 });
- * console.log(new TextDecoder().decode(reply)); // "World"
- * await server;
+ * using rep = openRep(ctx, { bind: "inproc://request-doc" });
+ * using req = openReq(ctx, { connect: "inproc://request-doc" });
+ * const server = serveReplies(rep, () => ["World", "!"], { count: 1 });
+ * const reply = await request(req, "Hello", { timeout: 1000 });
+ * assert.deepEqual(reply.map((f) => new TextDecoder().decode(f)), ["World", "!"]);
+ * assert.equal(await server, 1);
  * ```
  */
 export async function request(
@@ -94,9 +146,24 @@ export async function request(
  * Like {@linkcode request}, for a one-frame text reply. A reply that is not UTF-8 rejects with
  * a ZmqError of code `EBADUTF8`.
  *
+ * @param req A REQ socket.
+ * @param message The request.
+ * @param options A timeout for the whole exchange and a signal.
+ * @returns The reply's first frame as text.
+ * @throws {ZmqError} As {@linkcode request}, and `EBADUTF8` for a reply that is not text.
+ *
  * @example
- * ```ts ignore
- * const reply = await requestString(req, "Hello", { timeout: 2000 });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openRep, openReq, requestString, serveReplies } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = openRep(ctx, { bind: "inproc://request-string-doc" });
+ * using req = openReq(ctx, { connect: "inproc://request-string-doc" });
+ * const server = serveReplies(rep, ([hello]) => `${new TextDecoder().decode(hello)} back`, {
+ *   count: 1,
+ * });
+ * assert.equal(await requestString(req, "Hello", { timeout: 2000 }), "Hello back");
+ * await server;
  * ```
  */
 export async function requestString(
@@ -116,7 +183,11 @@ export type ReplyHandler = (
 
 /** Options for {@linkcode serveReplies}. */
 export interface ServeOptions {
-  /** Serve this many requests, then return. Default: until `signal` aborts. */
+  /**
+   * Serve this many requests, then return.
+   *
+   * @default {Infinity} until `signal` aborts.
+   */
   count?: number;
   /** Stops the loop: a pending receive rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -127,12 +198,26 @@ export interface ServeOptions {
  * answers; `count` times, or until `signal` aborts. Answers the number of requests served.
  * If the handler throws, the loop stops and rejects with that error.
  *
+ * @param rep A REP socket.
+ * @param handler Makes each reply from the request's frames and its index.
+ * @param options How many requests, and a signal that stops the loop.
+ * @returns The number of requests served.
+ * @throws {ZmqError} `EBADVALUE` for a handler that is not a function or a bad count; rejects
+ * with the handler's error, the signal's reason, or `ECLOSED` once the socket is closed.
+ *
  * @example
- * ```ts ignore
- * const served = await serveReplies(rep, (request, i) => `World from 5556`, {
- *   count: 5,
- *   signal,
- * });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, openRep, openReq, requestString, serveReplies } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = openRep(ctx, { bind: "inproc://serve-replies-doc" });
+ * using req = openReq(ctx, { connect: "inproc://serve-replies-doc" });
+ * const stop = new AbortController();
+ * const serving = serveReplies(rep, (_request, i) => `World ${i}`, { signal: stop.signal });
+ * assert.equal(await requestString(req, "Hello"), "World 0");
+ * assert.equal(await requestString(req, "Hello"), "World 1");
+ * stop.abort();
+ * await assert.rejects(serving); // with the signal's reason: stopped while waiting
  * ```
  */
 export async function serveReplies(

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, Loop, Stream } from "../mod.ts";
  * using ctx = new Context();
  * using pull = ctx.socket("PULL");
@@ -13,17 +14,19 @@
  * push.connect("inproc://poller-mod-example");
  *
  * const loop = new Loop();
+ * const seen: string[] = [];
  * new Stream(pull, loop).onRecv(([frame]) => {
- *   console.log(new TextDecoder().decode(frame)); // "Exit"
+ *   seen.push(new TextDecoder().decode(frame));
  *   loop.stop();
  * });
  * await push.send("Exit");
  * await loop.run();
+ * assert.deepEqual(seen, ["Exit"]);
  * ```
  *
  * @module
  */
-export { Poller } from "./poller.ts";
+export { Poller, type PollOptions } from "./poller.ts";
 export {
   Loop,
   type LoopOptions,

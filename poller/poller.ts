@@ -1,6 +1,7 @@
 import { POLLIN, POLLOUT, Socket } from "../core/mod.ts";
 import {
   checkEvents,
+  checkOptions,
   checkSignal,
   checkTimeout,
   describeValue,
@@ -8,10 +9,23 @@ import {
 } from "../core/_util.ts";
 import { badValue, zmqError } from "../core/errors.ts";
 
+/** Options of {@linkcode Poller.poll}: the `{ timeout, signal }` of a socket's send and recv. */
+export interface PollOptions {
+  /**
+   * Milliseconds to wait: `0` answers at once; `-1` or `Infinity` waits forever. When it
+   * passes with nothing ready, the answer is an empty map.
+   *
+   * @default {Infinity}
+   */
+  timeout?: number;
+  /** Rejects the wait with the signal's reason when aborted. */
+  signal?: AbortSignal;
+}
+
 /**
  * Waits on several sockets at once: pyzmq's `zmq.Poller`. Register sockets with the events
- * they should be watched for (`POLLIN`, `POLLOUT` or both), then `await poller.poll(timeout)`
- * answers a `Map` from each ready socket to its ready events.
+ * they should be watched for (`POLLIN`, `POLLOUT` or both), then
+ * `await poller.poll({ timeout })` answers a `Map` from each ready socket to its ready events.
  *
  * It is built on the sockets' own readiness checks (one reactor per isolate, a single
  * `poll(2)` in flight for every waiting socket): no busy loop and no thread per socket.
@@ -20,6 +34,7 @@ import { badValue, zmqError } from "../core/errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, POLLIN, Poller } from "../mod.ts";
  * using ctx = new Context();
  * using commands = ctx.socket("PULL");
@@ -33,11 +48,10 @@ import { badValue, zmqError } from "../core/errors.ts";
  * poller.register(commands, POLLIN);
  * poller.register(news, POLLIN);
  * await push.send("Exit");
- * const socks = await poller.poll(1000);
- * if (socks.get(commands) === POLLIN) {
- *   console.log(await commands.recvString()); // "Exit"
- * }
- * console.log(socks.has(news)); // false
+ * const socks = await poller.poll({ timeout: 1000 });
+ * assert.equal(socks.get(commands), POLLIN);
+ * assert.equal(await commands.recvString(), "Exit");
+ * assert.equal(socks.has(news), false); // nothing published: absent from the answer
  * ```
  */
 export class Poller {
@@ -86,26 +100,54 @@ export class Poller {
    * ready socket with the events it is ready for (a subset of those registered), in
    * registration order. Sockets that are not ready are absent from the map.
    *
-   * `timeout` is in milliseconds: `0` answers at once, `-1`, `Infinity` or nothing waits
-   * forever. When the timeout passes with nothing ready, the map is empty. Aborting `signal`
-   * rejects with its reason. A registered socket that is (or gets) closed rejects with a
-   * ZmqError of code `"ECLOSED"`.
-   *
    * Every wait started for this call has ended when the promise settles: nothing stays
    * pending behind it.
    *
+   * @param options `timeout` in ms (`0` answers at once, none waits forever) and a `signal`
+   * that rejects the wait with its reason.
+   * @returns The ready sockets and their ready events; empty once the timeout passed.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for a timeout or signal out of range, `EINVAL`
+   * when nothing is registered and it would wait forever, `ECLOSED` when a registered socket
+   * is (or gets) closed.
+   *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, POLLOUT, Poller } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
    * push.bind("inproc://nobody");
    * const poller = new Poller();
    * poller.register(push, POLLOUT);
-   * console.log((await poller.poll(10)).size); // 0: no peer, so nothing can be sent
+   * assert.equal((await poller.poll({ timeout: 10 })).size, 0); // no peer: nothing can be sent
    * ```
    */
-  async poll(timeout?: number, signal?: AbortSignal): Promise<Map<Socket, number>> {
+  poll(options?: PollOptions): Promise<Map<Socket, number>>;
+  /**
+   * The positional shape of {@linkcode Poller.poll}: `poll(timeout, signal)`.
+   *
+   * @deprecated Use `poll({ timeout, signal })`, the shape of a socket's `send` and `recv`.
+   *
+   * @param timeout Milliseconds, `-1` for none.
+   * @param signal Rejects the wait with its reason.
+   * @returns The ready sockets and their ready events.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Poller } from "../mod.ts";
+   * const poller = new Poller();
+   * assert.equal((await poller.poll({ timeout: 0 })).size, 0); // was: poller.poll(0)
+   * ```
+   */
+  poll(timeout?: number, signal?: AbortSignal): Promise<Map<Socket, number>>;
+  async poll(
+    options?: PollOptions | number,
+    positionalSignal?: AbortSignal,
+  ): Promise<Map<Socket, number>> {
+    const { timeout, signal } = typeof options === "object" && options !== null
+      ? checkOptions(options, { op: "poll" })
+      : { timeout: options, signal: positionalSignal };
     const ms = checkTimeout(timeout, { op: "poll" });
     checkSignal(signal, { op: "poll" });
     signal?.throwIfAborted();
@@ -168,7 +210,7 @@ async function waitAny(
     }
     const results = await Promise.allSettled(
       items.map(([socket, events]) =>
-        socket.poll(events, -1, done.signal).then((ev) => {
+        socket.poll(events, { signal: done.signal }).then((ev) => {
           if (ev !== 0) finish();
         }, (error) => {
           finish();

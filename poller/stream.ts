@@ -1,4 +1,5 @@
 import { type CloseOptions, type Frame, Socket } from "../core/mod.ts";
+import { Service } from "../core/service.ts";
 import { badValue, closedError, zmqError } from "../core/errors.ts";
 import { checkSignal, describeKind, describeValue } from "../core/_util.ts";
 
@@ -33,6 +34,8 @@ interface Session {
   readonly signal: AbortSignal;
   /** Keeps `task` in the set run() waits for before it settles. */
   track(task: Promise<void>): void;
+  /** Keeps a receive or send in the set stop() waits for; answers it. */
+  io<T>(operation: Promise<T>): Promise<T>;
   /** Reports an error thrown by a callback (or met by a pump). */
   report(error: unknown, stream: Stream): void;
 }
@@ -43,24 +46,41 @@ interface StreamHooks {
   start(): void;
 }
 
-// Bridges between the two classes, set in Loop's static block (they reach private fields).
-let sessionOf!: (loop: Loop) => Session | null;
-let attach!: (loop: Loop, hooks: StreamHooks) => void;
-let detach!: (loop: Loop, hooks: StreamHooks) => void;
+/** What a Stream reaches of its Loop: the current run, and the set of attached streams. */
+interface LoopInternals {
+  /** The current run, or null between runs. */
+  session(): Session | null;
+  /** Attaches a stream (started at once if the loop runs). */
+  attach(hooks: StreamHooks): void;
+  /** Detaches a stream. */
+  detach(hooks: StreamHooks): void;
+}
+
+/**
+ * Loop object → its internals, registered by its constructor: the library's one way for a
+ * class to reach another's private state (as core/_registry.ts does for Context and Socket).
+ */
+const loops = new WeakMap<Loop, LoopInternals>();
 
 let shared: Loop | undefined;
 
 /**
  * An event loop for {@linkcode Stream} callbacks: pyzmq's IOLoop. Callbacks of the streams
- * attached to a loop run only while {@linkcode Loop.run} is in progress; `run()` resolves when
- * {@linkcode Loop.stop} is called, typically from a callback. No callback fires after
- * `stop()`.
+ * attached to a loop run only while the loop runs: from {@linkcode Loop.start} (or
+ * {@linkcode Loop.run}, which starts it and waits until it has ended) until
+ * {@linkcode Loop.stop}, typically called from a callback. No callback fires after `stop()`.
+ *
+ * A {@linkcode Service} that may start again: `start()` resolves at once (the streams' pumps
+ * are going), `stop()` resolves once every receive, send and callback in progress has settled,
+ * `done` settles then (rejecting with the first error a callback threw, unless the loop has an
+ * `onError`), `await using` stops it. Each run has its own `done`.
  *
  * A callback that throws is reported: to `onError` if the loop has one, otherwise the loop
- * stops and `run()` rejects with the error.
+ * stops and its run rejects with the error.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, Loop, Stream } from "../mod.ts";
  * using ctx = new Context();
  * using pull = ctx.socket("PULL");
@@ -77,26 +97,35 @@ let shared: Loop | undefined;
  * });
  * for (const text of ["Continue", "Continue", "Exit"]) await push.send(text);
  * await loop.run();
- * console.log(seen); // ["Continue", "Continue", "Exit"]
+ * assert.deepEqual(seen, ["Continue", "Continue", "Exit"]);
  * ```
  */
-export class Loop {
+export class Loop extends Service {
   #streams = new Set<StreamHooks>();
   #session: (Session & { stopped: boolean; stop(): void }) | null = null;
+  /** Settles once the current run's tasks have all settled. */
+  #finished: Promise<void> = Promise.resolve();
+  /** Settles once the current run's receives and sends have all settled. */
+  #ioSettled: () => Promise<void> = () => Promise.resolve();
   /** Handler for errors thrown by callbacks; see {@linkcode LoopOptions.onError}. */
   onError: StreamErrorHandler | undefined;
 
-  static {
-    sessionOf = (loop) => loop.#session;
-    attach = (loop, hooks) => {
-      loop.#streams.add(hooks);
-      if (loop.#session) hooks.start();
-    };
-    detach = (loop, hooks) => void loop.#streams.delete(hooks);
-  }
-
-  /** Creates a loop. */
+  /**
+   * Creates a loop, not running.
+   *
+   * @param options An error handler that keeps the loop going.
+   * @throws {ZmqError} `EBADVALUE` for an `onError` that is not a function.
+   */
   constructor(options: LoopOptions = {}) {
+    super("Loop", { restartable: true, endsItself: true });
+    loops.set(this, {
+      session: () => this.#session,
+      attach: (hooks) => {
+        this.#streams.add(hooks);
+        if (this.#session) hooks.start();
+      },
+      detach: (hooks) => void this.#streams.delete(hooks),
+    });
     if (options.onError !== undefined && typeof options.onError !== "function") {
       throw badValue("Loop: onError must be a function", { op: "new Loop" });
     }
@@ -111,25 +140,44 @@ export class Loop {
     return shared ??= new Loop();
   }
 
-  /** True while {@linkcode Loop.run} is in progress and {@linkcode Loop.stop} was not called. */
-  get running(): boolean {
-    return this.#session !== null && !this.#session.stopped;
-  }
-
   /**
-   * Runs the callbacks of the attached streams until {@linkcode Loop.stop} is called (or
-   * `signal` aborts, which is the same as `stop()`). Resolves once every receive, send and
-   * callback in progress has ended, so nothing stays pending. Rejects with the first error a
-   * callback threw, unless the loop has an `onError` handler. Rejects with a ZmqError of code
-   * `"EBUSY"` if the loop is already running.
+   * Runs the callbacks of the attached streams until {@linkcode Loop.stop} is called, or
+   * `signal` aborts (which is the same as `stop()`): {@linkcode Loop.start}, then the run's
+   * `done`.
+   *
+   * @param signal Stops the loop when aborted.
+   * @returns A promise that resolves once the loop has stopped and every receive, send and
+   * callback in progress has ended, so nothing stays pending.
+   * @throws {ZmqError} Rejects with `EBUSY` if the loop is already running and with
+   * `EBADVALUE` for a signal that is not an AbortSignal; with the first error a callback
+   * threw, unless the loop has an `onError` handler.
    */
   async run(signal?: AbortSignal): Promise<void> {
     if (this.#session !== null) {
       throw zmqError("EBUSY", "Loop is already running", { op: "run" });
     }
     checkSignal(signal, { op: "run" });
+    if (signal?.aborted) return; // stopped before it started: no callback runs
+    const onAbort = () => void this.stop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.start();
+      await this.done;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** True while the loop runs and {@linkcode Loop.stop} was not called (nor a callback failed). */
+  override get running(): boolean {
+    return super.running && this.#session !== null && !this.#session.stopped;
+  }
+
+  /** Starts the streams' pumps for a run (the {@linkcode Service} contract's `start`). */
+  protected override onStart(): void {
     const controller = new AbortController();
     const tasks = new Set<Promise<void>>();
+    const io = new Set<Promise<unknown>>();
     let failure: { error: unknown } | undefined;
     let stopped!: () => void;
     const stopping = new Promise<void>((resolve) => stopped = resolve);
@@ -146,6 +194,12 @@ export class Loop {
         tasks.add(task);
         task.finally(() => tasks.delete(task));
       },
+      io: <T>(operation: Promise<T>): Promise<T> => {
+        const settled = operation.then(() => {}, () => {});
+        io.add(settled);
+        settled.finally(() => io.delete(settled));
+        return operation;
+      },
       report: (error: unknown, stream: Stream) => {
         const handler = this.onError;
         if (handler) {
@@ -156,37 +210,40 @@ export class Loop {
             error = e;
           }
         }
-        // run() rejects with the first error, even one met while the loop was stopping
+        // the run rejects with the first error, even one met while the loop was stopping
         failure ??= { error };
         session.stop();
       },
     };
-    const onAbort = () => session.stop();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) session.stop();
     this.#session = session;
-    try {
-      for (const hooks of [...this.#streams]) {
-        if (session.stopped) break;
-        hooks.start();
-      }
+    this.#ioSettled = async () => {
+      while (io.size > 0) await Promise.allSettled([...io]);
+    };
+    for (const hooks of [...this.#streams]) {
+      if (session.stopped) break;
+      hooks.start();
+    }
+    this.#finished = (async () => {
       await stopping;
       while (tasks.size > 0) await Promise.allSettled([...tasks]);
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      this.#session = null;
-    }
-    if (failure) throw failure.error;
+    })().finally(() => {
+      if (this.#session === session) this.#session = null;
+      if (failure) this.ended(failure.error);
+      else this.ended();
+    });
   }
 
   /**
-   * Stops the loop: no callback fires after this call, pending receives and sends are
-   * cancelled, and {@linkcode Loop.run} resolves once they have settled. Messages received but
-   * not yet handed to a callback, and queued sends, are kept for the next run. Does nothing if
-   * the loop is not running.
+   * Stops the loop (the {@linkcode Service} contract's `stop`): no callback fires after this
+   * call, pending receives and sends are cancelled, and `stop()` resolves once they have
+   * settled. It does not wait for callbacks still running (the one that called `stop()` may be
+   * among them, awaiting it): {@linkcode Loop.done} and {@linkcode Loop.run} settle after those
+   * too. Messages received but not yet handed to a callback, and queued sends, are kept for
+   * the next run.
    */
-  stop(): void {
+  protected override async onStop(): Promise<void> {
     this.#session?.stop();
+    await this.#ioSettled();
   }
 }
 
@@ -197,6 +254,7 @@ export class Loop {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, Loop, Stream } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
@@ -210,7 +268,7 @@ export class Loop {
  * echo.onSend(() => loop.stop());
  * await req.send("Hello");
  * await loop.run();
- * console.log(await req.recvString()); // "Hello"
+ * assert.equal(await req.recvString(), "Hello");
  * ```
  */
 export class Stream implements Disposable {
@@ -250,14 +308,14 @@ export class Stream implements Disposable {
     this.#hooks = {
       start: () => {
         if (this.closed) {
-          detach(this.loop, this.#hooks); // its socket was closed directly
+          loops.get(this.loop)!.detach(this.#hooks); // its socket was closed directly
           return;
         }
         this.#startRecv();
         this.#startSend();
       },
     };
-    attach(loop, this.#hooks);
+    loops.get(loop)!.attach(this.#hooks);
   }
 
   /** True once {@linkcode Stream.close} was called or the socket was closed. */
@@ -346,7 +404,7 @@ export class Stream implements Disposable {
     this.#sendQ = [];
     this.#held = [];
     this.#sendCtl?.abort();
-    detach(this.loop, this.#hooks);
+    loops.get(this.loop)!.detach(this.#hooks);
     this.socket.close(options);
   }
 
@@ -362,7 +420,7 @@ export class Stream implements Disposable {
   }
 
   #startRecv(): void {
-    const session = sessionOf(this.loop);
+    const session = loops.get(this.loop)!.session();
     if (session === null || session.signal.aborted) return;
     if (this.#onRecv === null || this.closed) return;
     if (this.#recvCtl !== null && !this.#recvCtl.signal.aborted) return; // already receiving
@@ -378,7 +436,7 @@ export class Stream implements Disposable {
   }
 
   #startSend(): void {
-    const session = sessionOf(this.loop);
+    const session = loops.get(this.loop)!.session();
     if (session === null || session.signal.aborted) return;
     if (this.#sendQ.length === 0 || this.closed) return;
     if (this.#sendCtl !== null && !this.#sendCtl.signal.aborted) return; // already sending
@@ -412,7 +470,7 @@ export class Stream implements Disposable {
       let frames = this.#held.shift();
       if (frames === undefined) {
         try {
-          frames = await this.socket.recvMultipart({ signal });
+          frames = await session.io(this.socket.recvMultipart({ signal }));
         } catch (e) {
           if (signal.aborted || this.closed) return;
           throw e;
@@ -436,7 +494,7 @@ export class Stream implements Disposable {
       if (signal.aborted || this.closed) return;
       const frames = this.#sendQ[0];
       try {
-        await this.socket.send(frames, { signal });
+        await session.io(this.socket.send(frames, { signal }));
       } catch (e) {
         // cancelled before any frame went out: the message stays queued for the next run
         if (signal.aborted || this.closed) return;

@@ -1,12 +1,8 @@
-// How the reliable patterns' long-running loops stop: close() (resolves) or the caller's
-// AbortSignal (rejects with its reason), and how they wait.
-import { closedError, zmqError } from "../core/errors.ts";
+// How the reliable patterns' long-running loops run and stop, as Services: stop() (run()
+// resolves) or the caller's AbortSignal (run() rejects with its reason), and how they wait.
+import type { Service } from "../core/service.ts";
+import { zmqError } from "../core/errors.ts";
 export { delay } from "../core/_util.ts";
-
-/** One signal that aborts when either the owner's stopper or the caller's signal does. */
-export function stopSignal(stopper: AbortSignal, signal?: AbortSignal): AbortSignal {
-  return signal ? AbortSignal.any([stopper, signal]) : stopper;
-}
 
 /**
  * Runs a loop that ends by throwing when `stop` aborts: resolves if it was the owner's close
@@ -34,46 +30,55 @@ export function isAbort(error: unknown, stop: AbortSignal): boolean {
 }
 
 /**
- * The life of a broker, queue or server loop: one `run` at a time (`EBUSY` otherwise), `close`
- * stops it and waits (later runs reject with `ECLOSED`); `run` resolves when closed and rejects
- * with the caller's abort reason when its signal aborts.
+ * The serving loop behind a broker, queue, server or worker (the background work of a
+ * {@linkcode Service}): `start` runs `loop(stop)`, `stop` aborts `stop` and waits until the loop
+ * has ended. The loop ends by throwing once `stop` aborts, which is no failure; any other end
+ * is reported to `ended`.
  */
-export class Runner {
-  #name: string;
+export class ServingLoop {
   #stopper = new AbortController();
-  #running: Promise<void> | null = null;
+  #loop: Promise<void> | null = null;
 
-  /** `name` is used in errors: "MajordomoBroker", ... */
-  constructor(name: string) {
-    this.#name = name;
-  }
-
-  /** True once close() was called. */
-  get closed(): boolean {
-    return this.#stopper.signal.aborted;
-  }
-
-  /** Runs `loop(stop)`, where `stop` aborts on close() or on the caller's `signal`. */
-  run(loop: (stop: AbortSignal) => Promise<void>, signal?: AbortSignal): Promise<void> {
-    const op = `${this.#name}.run`;
-    if (this.#running) {
-      return Promise.reject(
-        zmqError("EBUSY", `The ${this.#name} is already running`, { op }),
-      );
-    }
-    if (this.closed) {
-      return Promise.reject(closedError(`The ${this.#name} is closed`, { op }));
-    }
+  /** Runs `loop` in the background; tells `ended` how it ended, unless it was `stop`ped. */
+  start(
+    loop: (stop: AbortSignal) => Promise<void>,
+    ended: (...failure: [] | [unknown]) => void,
+  ): void {
     const stopper = this.#stopper.signal;
-    this.#running = untilStopped(loop(stopSignal(stopper, signal)), stopper, signal).finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    const running = untilStopped(loop(stopper), stopper);
+    this.#loop = running;
+    running.then(() => ended(), (error) => ended(error));
   }
 
-  /** Stops the loop and waits until it has ended. */
-  async close(): Promise<void> {
+  /** Stops the loop and waits until it has ended (whatever it ended with). */
+  async stop(): Promise<void> {
     this.#stopper.abort();
-    await this.#running?.catch(() => {});
+    await this.#loop?.catch(() => {});
   }
+}
+
+/**
+ * The `run(signal)` of the reliable patterns' services: starts `service` and waits until it has
+ * ended. Rejects with `EBUSY` if it already runs, `ECLOSED` once stopped, the caller's reason
+ * when `signal` aborts (which stops the service), and the failure that ended it otherwise.
+ */
+export async function runUntilStopped(
+  service: Service,
+  name: string,
+  signal?: AbortSignal,
+  start: () => Promise<unknown> = () => service.start(),
+): Promise<void> {
+  if (service.running) {
+    throw zmqError("EBUSY", `The ${name} is already running`, { op: `${name}.run` });
+  }
+  signal?.throwIfAborted();
+  const onAbort = () => void service.stop();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await start();
+    await service.done;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  if (signal?.aborted) throw signal.reason;
 }

@@ -1,5 +1,6 @@
 import type { Context } from "../core/context.ts";
 import { ZmqError } from "../core/errors.ts";
+import { Service } from "../core/service.ts";
 import type { Socket } from "../core/socket.ts";
 import { checkEndpoints, checkInteger } from "../core/_util.ts";
 import { bytes, idKey } from "./_frames.ts";
@@ -13,7 +14,7 @@ import {
   workerEnvelope,
 } from "./mdp.ts";
 import { answerMmi, isMmiService } from "./_mmi.ts";
-import { Runner } from "./_run.ts";
+import { runUntilStopped, ServingLoop } from "./_run.ts";
 import { sendNow } from "./_router.ts";
 
 /** Options of a {@linkcode MajordomoBroker}. */
@@ -85,7 +86,7 @@ interface QueuedRequest {
   deliveries: number;
 }
 
-interface Service {
+interface ServiceEntry {
   name: string;
   nameFrame: Uint8Array;
   requests: QueuedRequest[];
@@ -97,7 +98,7 @@ interface Service {
 interface BrokerWorker {
   id: Uint8Array;
   key: string;
-  service: Service;
+  service: ServiceEntry;
   liveness: Liveness;
   /** The request it holds, or null while waiting. */
   holding: QueuedRequest | null;
@@ -121,24 +122,26 @@ interface BrokerWorker {
  * - The broker keeps no state worth saving: after a restart, workers reconnect (their
  *   heartbeats tell them) and clients retry.
  *
+ * A {@linkcode Service}: the constructor binds, `start()` starts serving (and resolves at
+ * once), `stop()` stops serving and closes the socket, `done` settles then (or rejects if the
+ * loop failed), `await using` stops it; `run(signal)` is `start()`, then `done`.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoBroker, MajordomoClient, MajordomoWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
- * const broker = new MajordomoBroker(ctx, { bind: "inproc://mdp-broker-doc" });
- * const running = broker.run();
- * const worker = new MajordomoWorker(ctx, "inproc://mdp-broker-doc", "echo");
- * const serving = worker.serve((request) => request);
+ * await using broker = await new MajordomoBroker(ctx, { bind: "inproc://mdp-broker-doc" })
+ *   .start();
+ * await using _worker = await new MajordomoWorker(ctx, "inproc://mdp-broker-doc", "echo")
+ *   .start((request) => request);
  * using client = new MajordomoClient(ctx, "inproc://mdp-broker-doc");
  * const [reply] = await client.request("echo", "Hello");
- * console.log(new TextDecoder().decode(reply)); // "Hello"
- * await worker.close();
- * await serving;
- * await broker.close();
- * await running;
+ * assert.equal(new TextDecoder().decode(reply), "Hello");
+ * assert.equal(broker.services().get("echo")?.workers, 1);
  * ```
  */
-export class MajordomoBroker implements AsyncDisposable {
+export class MajordomoBroker extends Service {
   /** The endpoints bound, as given. */
   readonly endpoints: string[];
   /** The heartbeat interval in ms. */
@@ -159,9 +162,9 @@ export class MajordomoBroker implements AsyncDisposable {
   #requestTimeout: number;
   #maxDeliveries: number;
   #onEvent?: (event: BrokerEvent) => void;
-  #services = new Map<string, Service>();
+  #services = new Map<string, ServiceEntry>();
   #workers = new Map<string, BrokerWorker>();
-  #runner = new Runner("MajordomoBroker");
+  #loop = new ServingLoop();
   #lastEndpoint = "";
 
   /**
@@ -169,6 +172,7 @@ export class MajordomoBroker implements AsyncDisposable {
    * bad options (`EBADVALUE`) or an endpoint that cannot be bound (`EADDRINUSE`, ...).
    */
   constructor(context: Context, options: MajordomoBrokerOptions) {
+    super("MajordomoBroker");
     const op = "MajordomoBroker";
     this.endpoints = checkEndpoints(options?.bind, "bind", op);
     this.heartbeatInterval = checkInteger(
@@ -211,12 +215,22 @@ export class MajordomoBroker implements AsyncDisposable {
   }
 
   /**
-   * Serves clients and workers until {@linkcode MajordomoBroker.close} (then it resolves) or
-   * until `signal` aborts (then it rejects with the signal's reason). Only one `run` at a
-   * time: a second rejects with `EBUSY`.
+   * Serves clients and workers until {@linkcode MajordomoBroker.stop} (then it resolves) or
+   * until `signal` aborts (then it stops the broker and rejects with the signal's reason): the
+   * broker's `start()`, then its `done`.
+   *
+   * @param signal Stops the broker when aborted.
+   * @returns A promise that resolves once the broker was stopped.
+   * @throws {ZmqError} Rejects with `EBUSY` if the broker runs already, `ECLOSED` once it was
+   * stopped, and with what made its loop fail.
    */
   run(signal?: AbortSignal): Promise<void> {
-    return this.#runner.run((stop) => this.#serve(stop), signal);
+    return runUntilStopped(this, "MajordomoBroker", signal);
+  }
+
+  /** Starts serving clients and workers (the {@linkcode Service} contract's `start`). */
+  protected override onStart(): void {
+    this.#loop.start((stop) => this.#serve(stop), (...failure) => this.ended(...failure));
   }
 
   async #serve(stop: AbortSignal): Promise<void> {
@@ -327,7 +341,7 @@ export class MajordomoBroker implements AsyncDisposable {
     }
   }
 
-  #service(name: string): Service {
+  #service(name: string): ServiceEntry {
     let service = this.#services.get(name);
     if (!service) {
       service = { name, nameFrame: bytes(name), requests: [], waiting: [], workers: new Set() };
@@ -336,7 +350,7 @@ export class MajordomoBroker implements AsyncDisposable {
     return service;
   }
 
-  async #dispatch(service: Service): Promise<void> {
+  async #dispatch(service: ServiceEntry): Promise<void> {
     this.#expireRequests(service, performance.now());
     while (service.waiting.length > 0 && service.requests.length > 0) {
       const worker = service.waiting.shift()!;
@@ -351,7 +365,7 @@ export class MajordomoBroker implements AsyncDisposable {
     }
   }
 
-  #expireRequests(service: Service, now: number): void {
+  #expireRequests(service: ServiceEntry, now: number): void {
     const kept = service.requests.filter((r) => r.expires > now);
     for (const r of service.requests) {
       if (r.expires > now) continue;
@@ -441,14 +455,29 @@ export class MajordomoBroker implements AsyncDisposable {
     this.#onEvent?.({ type: "dropped", peer: peer ? idKey(peer) : "?", reason });
   }
 
-  /** Stops {@linkcode MajordomoBroker.run} and closes the socket. Closing twice is harmless. */
-  async close(): Promise<void> {
-    await this.#runner.close();
+  /** Stops serving and closes the socket (the {@linkcode Service} contract's `stop`). */
+  protected override async onStop(): Promise<void> {
+    await this.#loop.stop();
     this.#socket.close({ linger: 0 });
   }
 
-  /** Closes the broker (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  /**
+   * Stops the broker and closes its socket.
+   *
+   * @deprecated Use {@linkcode MajordomoBroker.stop}: every service of the library ends with
+   * `stop()`.
+   *
+   * @returns A promise that resolves once the broker has stopped.
+   *
+   * @example
+   * ```ts
+   * import { Context, MajordomoBroker } from "../mod.ts";
+   * await using ctx = new Context({ linger: 0 });
+   * const broker = await new MajordomoBroker(ctx, { bind: "tcp://127.0.0.1:*" }).start();
+   * await broker.stop(); // was: await broker.close()
+   * ```
+   */
+  close(): Promise<void> {
+    return this.stop();
   }
 }

@@ -1,11 +1,12 @@
 import type { Context } from "../core/context.ts";
 import { POLLIN } from "../core/constants.ts";
 import { ZmqError } from "../core/errors.ts";
+import { Service } from "../core/service.ts";
 import type { Socket } from "../core/socket.ts";
 import { Poller } from "../poller/poller.ts";
 import { checkEndpoints, checkInteger } from "../core/_util.ts";
 import { idKey } from "./_frames.ts";
-import { Runner } from "./_run.ts";
+import { runUntilStopped, ServingLoop } from "./_run.ts";
 import { sendNow } from "./_router.ts";
 import { Liveness } from "./heartbeat.ts";
 import { parseFromWorker, PPP_HEARTBEAT } from "./ppp.ts";
@@ -78,26 +79,28 @@ const BATCH = 64;
  * requests may run twice, each client still gets one reply, since replies from forgotten
  * workers are dropped.
  *
+ * A {@linkcode Service}: the constructor binds both sockets, `start()` starts serving (and
+ * resolves at once), `stop()` stops serving and closes the sockets, `done` settles then (or
+ * rejects if the loop failed), `await using` stops it; `run(signal)` is `start()`, then
+ * `done`.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, LazyPirateClient, ParanoidPirateQueue, ParanoidPirateWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
- * const queue = new ParanoidPirateQueue(ctx, {
+ * await using queue = await new ParanoidPirateQueue(ctx, {
  *   frontend: "inproc://ppq-front",
  *   backend: "inproc://ppq-back",
- * });
- * const running = queue.run();
- * const worker = new ParanoidPirateWorker(ctx, "inproc://ppq-back");
- * const serving = worker.serve((request) => request);
+ * }).start();
+ * await using _worker = await new ParanoidPirateWorker(ctx, "inproc://ppq-back")
+ *   .start((request) => request);
  * using client = new LazyPirateClient(ctx, "inproc://ppq-front");
- * console.log(await client.requestString("Hello")); // "Hello"
- * await worker.close();
- * await serving;
- * await queue.close();
- * await running;
+ * assert.equal(await client.requestString("Hello"), "Hello");
+ * assert.equal(queue.stats.replies, 1);
  * ```
  */
-export class ParanoidPirateQueue implements AsyncDisposable {
+export class ParanoidPirateQueue extends Service {
   /** The heartbeat interval in ms. */
   readonly heartbeatInterval: number;
   /** Silent intervals after which a worker is dead. */
@@ -124,10 +127,11 @@ export class ParanoidPirateQueue implements AsyncDisposable {
   #idle: QueueWorker[] = [];
   /** Requests taken back from dead workers, served before new ones. */
   #again: Job[] = [];
-  #runner = new Runner("ParanoidPirateQueue");
+  #loop = new ServingLoop();
 
   /** Opens and binds both ROUTER sockets. Throws a ZmqError for bad options or endpoints. */
   constructor(context: Context, options: ParanoidPirateQueueOptions) {
+    super("ParanoidPirateQueue");
     const op = "ParanoidPirateQueue";
     const front = checkEndpoints(options?.frontend, "frontend", op);
     const back = checkEndpoints(options.backend, "backend", op);
@@ -164,11 +168,21 @@ export class ParanoidPirateQueue implements AsyncDisposable {
   }
 
   /**
-   * Runs the queue until {@linkcode ParanoidPirateQueue.close} (resolves) or `signal` aborts
-   * (rejects with its reason). A second `run` while one runs rejects with `EBUSY`.
+   * Runs the queue until {@linkcode ParanoidPirateQueue.stop} (resolves) or `signal` aborts
+   * (stops the queue and rejects with its reason): `start()`, then `done`.
+   *
+   * @param signal Stops the queue when aborted.
+   * @returns A promise that resolves once the queue was stopped.
+   * @throws {ZmqError} Rejects with `EBUSY` if the queue runs already, `ECLOSED` once it was
+   * stopped, and with what made its loop fail.
    */
   run(signal?: AbortSignal): Promise<void> {
-    return this.#runner.run((stop) => this.#serve(stop), signal);
+    return runUntilStopped(this, "ParanoidPirateQueue", signal);
+  }
+
+  /** Starts serving clients and workers (the {@linkcode Service} contract's `start`). */
+  protected override onStart(): void {
+    this.#loop.start((stop) => this.#serve(stop), (...failure) => this.ended(...failure));
   }
 
   async #serve(stop: AbortSignal): Promise<void> {
@@ -184,7 +198,7 @@ export class ParanoidPirateQueue implements AsyncDisposable {
         listening = wantClients;
       }
       const wait = Math.max(0, Math.ceil(heartbeatAt - performance.now()));
-      const ready = await poller.poll(wait, stop);
+      const ready = await poller.poll({ timeout: wait, signal: stop });
       if (ready.has(this.#backend)) {
         for (let i = 0; i < BATCH; i++) {
           const frames = await take(this.#backend);
@@ -302,16 +316,34 @@ export class ParanoidPirateQueue implements AsyncDisposable {
     this.#onEvent?.({ type: "dropped", peer: peer ? idKey(peer) : "?", reason });
   }
 
-  /** Stops {@linkcode ParanoidPirateQueue.run} and closes both sockets. */
-  async close(): Promise<void> {
-    await this.#runner.close();
+  /** Stops serving and closes both sockets (the {@linkcode Service} contract's `stop`). */
+  protected override async onStop(): Promise<void> {
+    await this.#loop.stop();
     this.#frontend.close({ linger: 0 });
     this.#backend.close({ linger: 0 });
   }
 
-  /** Closes the queue (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  /**
+   * Stops the queue and closes its sockets.
+   *
+   * @deprecated Use {@linkcode ParanoidPirateQueue.stop}: every service of the library ends
+   * with `stop()`.
+   *
+   * @returns A promise that resolves once the queue has stopped.
+   *
+   * @example
+   * ```ts
+   * import { Context, ParanoidPirateQueue } from "../mod.ts";
+   * await using ctx = new Context({ linger: 0 });
+   * const queue = new ParanoidPirateQueue(ctx, {
+   *   frontend: "inproc://ppq-close-front",
+   *   backend: "inproc://ppq-close-back",
+   * });
+   * await queue.stop(); // was: await queue.close()
+   * ```
+   */
+  close(): Promise<void> {
+    return this.stop();
   }
 }
 

@@ -1,8 +1,9 @@
 import type { Context } from "../core/context.ts";
+import { Service } from "../core/service.ts";
 import { badValue } from "../core/errors.ts";
 import { checkInteger } from "../core/_util.ts";
 import { bytes, textOrNull } from "./_frames.ts";
-import { delay, Runner } from "./_run.ts";
+import { delay, runUntilStopped, ServingLoop } from "./_run.ts";
 import { isServiceName } from "./mdp.ts";
 import { MajordomoClient } from "./mdp_client.ts";
 import { MajordomoWorker } from "./mdp_worker.ts";
@@ -67,8 +68,14 @@ export interface TitanicStats {
  * service is absent, slow or failing stays stored and is tried again later, so requests run
  * at least once (RFC 7 assumes idempotent workers); their replies are stored once.
  *
+ * A {@linkcode Service}: the constructor opens the store, `start()` starts its three services
+ * and dispatchers (and resolves at once), `stop()` stops them and closes the store if the
+ * server opened it, `done` settles then (or rejects if a loop failed), `await using` stops it;
+ * `run(signal)` is `start()`, then `done`.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   Context,
  *   MajordomoBroker,
@@ -78,20 +85,17 @@ export interface TitanicStats {
  * } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const endpoint = "inproc://titanic-doc";
- * const broker = new MajordomoBroker(ctx, { bind: endpoint });
- * const titanic = new TitanicServer(ctx, { broker: endpoint, store: ":memory:" });
- * const echo = new MajordomoWorker(ctx, endpoint, "echo");
- * const running = [broker.run(), titanic.run(), echo.serve((body) => body)];
+ * await using _broker = await new MajordomoBroker(ctx, { bind: endpoint }).start();
+ * await using titanic = await new TitanicServer(ctx, { broker: endpoint, store: ":memory:" })
+ *   .start();
+ * await using _echo = await new MajordomoWorker(ctx, endpoint, "echo").start((body) => body);
  * using client = new TitanicClient(ctx, endpoint, { pollInterval: 50 });
  * const [reply] = await client.request("echo", "Hello");
- * console.log(new TextDecoder().decode(reply)); // "Hello"
- * await echo.close();
- * await titanic.close();
- * await broker.close();
- * await Promise.all(running);
+ * assert.equal(new TextDecoder().decode(reply), "Hello");
+ * assert.equal(titanic.stats.completed, 1);
  * ```
  */
-export class TitanicServer implements AsyncDisposable {
+export class TitanicServer extends Service {
   /** The store behind the service. */
   readonly store: TitanicStore;
   /** Counters since the server started. */
@@ -107,13 +111,14 @@ export class TitanicServer implements AsyncDisposable {
   #claimed = new Set<string>();
   #notBefore = new Map<string, number>();
   #wake = new Set<() => void>();
-  #runner = new Runner("TitanicServer");
+  #loop = new ServingLoop();
 
   /**
    * Opens the store and prepares the three services; `run` connects them. Throws a ZmqError
    * for bad options (`EBADVALUE`) or a store that cannot be opened (`EIO`).
    */
   constructor(context: Context, options: TitanicServerOptions) {
+    super("TitanicServer");
     const op = "TitanicServer";
     if (typeof options?.broker !== "string" || options.broker === "") {
       throw badValue("broker must be an endpoint", { op, option: "broker" });
@@ -143,11 +148,21 @@ export class TitanicServer implements AsyncDisposable {
   }
 
   /**
-   * Serves until {@linkcode TitanicServer.close} (resolves) or `signal` aborts (rejects with
-   * its reason). A second `run` while one runs rejects with `EBUSY`.
+   * Serves until {@linkcode TitanicServer.stop} (resolves) or `signal` aborts (stops the
+   * server and rejects with its reason): `start()`, then `done`.
+   *
+   * @param signal Stops the server when aborted.
+   * @returns A promise that resolves once the server was stopped.
+   * @throws {ZmqError} Rejects with `EBUSY` if the server runs already, `ECLOSED` once it was
+   * stopped, and with what made one of its loops fail.
    */
   run(signal?: AbortSignal): Promise<void> {
-    return this.#runner.run((stop) => this.#serve(stop), signal);
+    return runUntilStopped(this, "TitanicServer", signal);
+  }
+
+  /** Starts the services and the dispatchers (the {@linkcode Service} contract's `start`). */
+  protected override onStart(): void {
+    this.#loop.start((stop) => this.#serve(stop), (...failure) => this.ended(...failure));
   }
 
   async #serve(stop: AbortSignal): Promise<void> {
@@ -277,15 +292,33 @@ export class TitanicServer implements AsyncDisposable {
     }
   }
 
-  /** Stops serving, closes the services, and the store if the server opened it. */
-  async close(): Promise<void> {
-    await this.#runner.close();
-    await Promise.all(this.#workers.map((w) => w.close()));
+  /**
+   * Stops serving, the services, and closes the store if the server opened it (the
+   * {@linkcode Service} contract's `stop`).
+   */
+  protected override async onStop(): Promise<void> {
+    await this.#loop.stop();
+    await Promise.all(this.#workers.map((w) => w.stop()));
     if (this.#ownsStore) this.store.close();
   }
 
-  /** Closes the server (for `await using`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  /**
+   * Stops the server, its services and its own store.
+   *
+   * @deprecated Use {@linkcode TitanicServer.stop}: every service of the library ends with
+   * `stop()`.
+   *
+   * @returns A promise that resolves once the server has stopped.
+   *
+   * @example
+   * ```ts
+   * import { Context, TitanicServer } from "../mod.ts";
+   * await using ctx = new Context({ linger: 0 });
+   * const titanic = new TitanicServer(ctx, { broker: "inproc://nowhere", store: ":memory:" });
+   * await titanic.stop(); // was: await titanic.close()
+   * ```
+   */
+  close(): Promise<void> {
+    return this.stop();
   }
 }

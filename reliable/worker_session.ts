@@ -1,9 +1,10 @@
 import type { Context } from "../core/context.ts";
-import { badValue, ZmqError } from "../core/errors.ts";
+import { Service } from "../core/service.ts";
+import { badValue, ZmqError, zmqError } from "../core/errors.ts";
 import type { Frame, Socket } from "../core/socket.ts";
 import { checkInteger } from "../core/_util.ts";
 import { bodyFrames } from "./_frames.ts";
-import { delay, isAbort, Runner } from "./_run.ts";
+import { delay, isAbort, runUntilStopped, ServingLoop } from "./_run.ts";
 import { Backoff, Liveness } from "./heartbeat.ts";
 
 /** What a worker session read from its peer. */
@@ -105,19 +106,26 @@ export interface SessionDefaults {
  * `liveness` intervals, and starts a new session after a backoff delay; requests are handled
  * one at a time while heartbeats go on. Each protocol's worker extends it with its frames.
  *
+ * A {@linkcode Service}: `start(handler)` connects and greets (and resolves at once: the peer
+ * may come later), `stop()` says goodbye (DISCONNECT where the protocol has one) and resolves
+ * once the session has ended, `done` settles then (or rejects with the handler's error when
+ * there is no `onError`), `await using` stops it; `serve(handler, { signal })` is
+ * `start(handler)`, then `done`.
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoWorker, ParanoidPirateWorker, type WorkerSession } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const workers: WorkerSession[] = [
  *   new MajordomoWorker(ctx, "tcp://127.0.0.1:5555", "echo"),
  *   new ParanoidPirateWorker(ctx, "tcp://127.0.0.1:5556", { heartbeatInterval: 500 }),
  * ];
- * for (const w of workers) console.log(w.endpoint, w.heartbeatInterval); // 2500, then 500
- * await Promise.all(workers.map((w) => w.close()));
+ * assert.deepEqual(workers.map((w) => w.heartbeatInterval), [2500, 500]);
+ * await Promise.all(workers.map((w) => w.stop()));
  * ```
  */
-export class WorkerSession {
+export class WorkerSession extends Service {
   /** The peer's endpoint. */
   readonly endpoint: string;
   /** The heartbeat interval in ms. */
@@ -138,7 +146,8 @@ export class WorkerSession {
   #backoff: Backoff;
   #onError?: (error: unknown, request: Uint8Array[]) => void;
   #onEvent?: (event: WorkerEvent) => void;
-  #runner: Runner;
+  #loop = new ServingLoop();
+  #handler: WorkerHandler | null = null;
   #session = 0;
   #failure: { error: unknown } | null = null;
 
@@ -150,6 +159,7 @@ export class WorkerSession {
     defaults: SessionDefaults,
     options: WorkerSessionOptions,
   ) {
+    super(defaults.name);
     const op = defaults.name;
     if (typeof endpoint !== "string" || endpoint === "") {
       throw badValue("endpoint must be a non-empty string", { op });
@@ -174,15 +184,44 @@ export class WorkerSession {
     this.#context = context;
     this.#codec = codec;
     this.#name = defaults.name;
-    this.#runner = new Runner(defaults.name);
     this.#onError = options.onError;
     this.#onEvent = options.onEvent;
   }
 
   /**
-   * Serves requests until {@linkcode WorkerSession.close} (resolves) or `signal` aborts
-   * (rejects with its reason). Rejects with the handler's error if it throws and no `onError`
-   * was given; `EBUSY` if already serving, `ECLOSED` once closed.
+   * Starts serving requests with `handler` (the {@linkcode Service} contract's `start`): the
+   * worker connects to its peer and greets it, and starts a new session whenever the peer
+   * falls silent.
+   *
+   * @param handler Makes the reply to each request.
+   * @returns The worker, at once (the peer may come later); the same promise while it runs.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for a handler that is not a function,
+   * `EBUSY` for another handler while one serves, `ECLOSED` once stopped.
+   */
+  override start(handler?: WorkerHandler): Promise<this> {
+    const op = `${this.#name}.start`;
+    if (typeof handler !== "function") {
+      return Promise.reject(badValue("handler must be a function", { op }));
+    }
+    if (this.running && handler !== this.#handler) {
+      return Promise.reject(
+        zmqError("EBUSY", `The ${this.#name} already serves another handler`, { op }),
+      );
+    }
+    this.#handler ??= handler;
+    return super.start();
+  }
+
+  /**
+   * Serves requests until {@linkcode WorkerSession.stop} (resolves) or `signal` aborts (stops
+   * the worker and rejects with its reason): `start(handler)`, then `done`.
+   *
+   * @param handler Makes the reply to each request.
+   * @param options `signal`: stops the worker when aborted.
+   * @returns A promise that resolves once the worker was stopped.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for a handler that is not a function, `EBUSY`
+   * if already serving, `ECLOSED` once stopped, and with the handler's error if it throws and
+   * no `onError` was given.
    */
   serve(handler: WorkerHandler, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (typeof handler !== "function") {
@@ -190,7 +229,13 @@ export class WorkerSession {
         badValue("handler must be a function", { op: `${this.#name}.serve` }),
       );
     }
-    return this.#runner.run((stop) => this.#serve(handler, stop), options.signal);
+    return runUntilStopped(this, this.#name, options.signal, () => this.start(handler));
+  }
+
+  /** Connects and serves with the handler given (the {@linkcode Service} contract's `start`). */
+  protected override onStart(): void {
+    const handler = this.#handler!;
+    this.#loop.start((stop) => this.#serve(handler, stop), (...failure) => this.ended(...failure));
   }
 
   async #serve(handler: WorkerHandler, serving: AbortSignal): Promise<void> {
@@ -334,11 +379,31 @@ export class WorkerSession {
   }
 
   /**
-   * Stops serving (the current session says goodbye: DISCONNECT where the protocol has one)
-   * and waits until `serve` has ended.
+   * Stops serving: the current session says goodbye (DISCONNECT where the protocol has one)
+   * and closes its socket (the {@linkcode Service} contract's `stop`).
+   */
+  protected override async onStop(): Promise<void> {
+    await this.#loop.stop();
+  }
+
+  /**
+   * Stops serving and waits until the session has ended.
+   *
+   * @deprecated Use {@linkcode WorkerSession.stop}: every service of the library ends with
+   * `stop()`.
+   *
+   * @returns A promise that resolves once the worker has stopped.
+   *
+   * @example
+   * ```ts
+   * import { Context, MajordomoWorker } from "../mod.ts";
+   * await using ctx = new Context({ linger: 0 });
+   * const worker = new MajordomoWorker(ctx, "inproc://nowhere", "echo");
+   * await worker.stop(); // was: await worker.close()
+   * ```
    */
   close(): Promise<void> {
-    return this.#runner.close();
+    return this.stop();
   }
 }
 

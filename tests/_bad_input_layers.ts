@@ -3,7 +3,6 @@
 // authenticator and certificates, Worker roles.
 import {
   Authenticator,
-  awaitWorkers,
   BackgroundDevice,
   connectAndWait,
   Context,
@@ -11,7 +10,6 @@ import {
   curveKeypair,
   curveKeyToZ85,
   curvePublic,
-  formatUpdate,
   LazyPirateClient,
   loadCertificate,
   loadPublicKeys,
@@ -24,22 +22,17 @@ import {
   MonitoredQueue,
   monitoredQueue,
   openPair,
-  openPublisher,
+  openPub,
   openPull,
   openPush,
-  openReplier,
-  openRequester,
-  openSubscriber,
+  openRep,
+  openReq,
+  openSub,
   parseCertificate,
-  parseUpdate,
   Poller,
   POLLIN,
   processWork,
-  ProxyLease,
-  proxySteerable,
-  publishUpdate,
   pushWork,
-  receiveUpdates,
   request,
   requestString,
   RoleError,
@@ -59,6 +52,14 @@ import {
   z85Encode,
   zmqHas,
 } from "../mod.ts";
+import { ProxyLease, proxySteerable } from "../core/proxy_lease.ts";
+import {
+  awaitWorkers,
+  formatUpdate,
+  parseUpdate,
+  publishUpdate,
+  receiveUpdates,
+} from "../patterns/unstable_tutorial.ts";
 import { reqRep, type Row } from "./_bad_input.ts";
 
 const INVALID_UTF8 = new Uint8Array([0xc3, 0x28, 0xff]);
@@ -538,33 +539,38 @@ const deviceRows: Row[] = [
     call: () => new BackgroundDevice("QUEUE", "ROUTER", "DEALER").bindMon("inproc://m"),
   },
   {
-    what: "the done promise of a background device never started",
-    code: "EINVAL",
-    call: () => new BackgroundDevice("STREAMER", "PULL", "PUSH").done,
+    what: "a background device started after it was stopped (a service runs once)",
+    code: "ECLOSED",
+    call: async () => {
+      const device = new BackgroundDevice("STREAMER", "PULL", "PUSH");
+      device.bindIn("inproc://stopped-in").bindOut("inproc://stopped-out");
+      await device.stop();
+      await device.start();
+    },
   },
 ];
 
 const patternRows: Row[] = [
   { what: "openPair with no endpoints", code: "EBADVALUE", call: (f) => openPair(f.ctx, {}) },
   {
-    what: "openReplier with a number endpoint",
+    what: "openRep with a number endpoint",
     code: "EBADVALUE",
-    call: (f) => openReplier(f.ctx, { bind: 5 as never }),
+    call: (f) => openRep(f.ctx, { bind: 5 as never }),
   },
   {
-    what: "openRequester with null endpoints",
+    what: "openReq with null endpoints",
     code: "EBADVALUE",
-    call: (f) => openRequester(f.ctx, null as never),
+    call: (f) => openReq(f.ctx, null as never),
   },
   {
-    what: "openPublisher on a tcp port in use",
+    what: "openPub on a tcp port in use",
     code: "EADDRINUSE",
-    call: (f) => openPublisher(f.ctx, { bind: `tcp://127.0.0.1:${f.port}` }),
+    call: (f) => openPub(f.ctx, { bind: `tcp://127.0.0.1:${f.port}` }),
   },
   {
-    what: "openSubscriber with a number topic",
+    what: "openSub with a number topic",
     code: "EBADVALUE",
-    call: (f) => openSubscriber(f.ctx, { connect: "inproc://t" }, [1 as never]),
+    call: (f) => openSub(f.ctx, { connect: "inproc://t" }, [1 as never]),
   },
   {
     what: "openPush to an empty endpoint",
@@ -846,12 +852,13 @@ const authRows: Row[] = [
     call: () => new Authenticator({} as never),
   },
   {
-    what: "an Authenticator started twice",
-    code: "EBUSY",
-    call: (f) => {
-      const auth = new Authenticator(f.context()).start();
+    what: "a second Authenticator started on the same context",
+    code: "EADDRINUSE",
+    call: async (f) => {
+      const context = f.context();
+      const auth = await new Authenticator(context).start();
       f.later(() => auth.stop());
-      auth.start();
+      await new Authenticator(context).start();
     },
   },
   {

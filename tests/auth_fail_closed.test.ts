@@ -14,13 +14,13 @@ import {
   type ZapDecision,
 } from "../mod.ts";
 import { assertAdmitted, assertRefused, curvePushPull, handshake } from "./_auth.ts";
-import { throwsWith } from "./_util.ts";
+import { rejectsWith, throwsWith } from "./_util.ts";
 
 const tcp = (port: number) => `tcp://127.0.0.1:${port}`;
 
 Deno.test("after stop(), a CURVE server refuses every key, listed or not", async () => {
   await using ctx = new Context({ linger: 0 });
-  const auth = new Authenticator(ctx).start();
+  const auth = await new Authenticator(ctx).start();
   const server = curveKeypair();
   const listed = curveKeypair();
   auth.configureCurve({ publicKeys: [listed.publicKey] });
@@ -42,7 +42,7 @@ Deno.test("after stop(), a PLAIN server refuses even the right password", async 
   // libzmq itself refuses PLAIN when nothing serves ZAP (plain_server.cpp): this holds on main
   // too, and must keep holding with the endpoint now staying bound after stop()
   await using ctx = new Context({ linger: 0 });
-  const auth = new Authenticator(ctx).start();
+  const auth = await new Authenticator(ctx).start();
   auth.configurePlain({ passwords: { admin: "s3cret" } });
   using pull = ctx.socket("PULL");
   makePlainServer(pull);
@@ -55,7 +55,7 @@ Deno.test("after stop(), a PLAIN server refuses even the right password", async 
 
 Deno.test("after stop(), a NULL server with a ZAP domain still refuses a denied address", async () => {
   await using ctx = new Context({ linger: 0 });
-  const auth = new Authenticator(ctx).start();
+  const auth = await new Authenticator(ctx).start();
   auth.deny("127.0.0.1");
   using pull = ctx.socket("PULL");
   pull.setOption("ZAP_DOMAIN", "global");
@@ -67,14 +67,14 @@ Deno.test("after stop(), a NULL server with a ZAP domain still refuses a denied 
 
 Deno.test("a new authenticator takes over a stopped one's context without a gap", async () => {
   await using ctx = new Context({ linger: 0 });
-  const first = new Authenticator(ctx).start();
+  const first = await new Authenticator(ctx).start();
   const server = curveKeypair();
   using pull = ctx.socket("PULL");
   makeCurveServer(pull, server);
   const port = pull.bindToRandomPort();
   await first.stop();
   const alice = curveKeypair();
-  await using second = new Authenticator(ctx).start();
+  await using second = await new Authenticator(ctx).start();
   second.configureCurve({ publicKeys: [alice.publicKey] });
   assert.equal(second.running, true);
   assert.equal(first.running, false);
@@ -86,7 +86,7 @@ Deno.test("a new authenticator takes over a stopped one's context without a gap"
   await assertRefused(pull, m, tcp(port), "mallory");
   // the first one may start again once the second stops
   await second.stop();
-  first.start();
+  await first.start();
   assert.equal(first.running, true);
   await first.stop();
 });
@@ -95,7 +95,7 @@ Deno.test("a decision still pending when stop() is called refuses the peer", asy
   await using ctx = new Context({ linger: 0 });
   const asked = Promise.withResolvers<void>();
   const release = Promise.withResolvers<void>();
-  const auth = new Authenticator(ctx, {
+  const auth = await new Authenticator(ctx, {
     onDecision: async () => {
       asked.resolve();
       await release.promise; // the audit log answers only after stop()
@@ -116,7 +116,7 @@ Deno.test("a decision still pending when stop() is called refuses the peer", asy
 Deno.test("onDecision cannot turn a refusal into an admission", async () => {
   await using ctx = new Context({ linger: 0 });
   const seen: ZapDecision[] = [];
-  await using auth = new Authenticator(ctx, {
+  await using auth = await new Authenticator(ctx, {
     onDecision: (d) => {
       seen.push(d);
       const writable = d as ZapDecision;
@@ -138,15 +138,15 @@ Deno.test("onDecision cannot turn a refusal into an admission", async () => {
 
 Deno.test("two authenticators: one context has one, in this isolate and through adopt()", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
-  throwsWith(() => new Authenticator(ctx).start(), "EADDRINUSE");
+  await using auth = await new Authenticator(ctx).start();
+  await rejectsWith(new Authenticator(ctx).start(), "EADDRINUSE");
   using same = Context.adopt(ctx.handle); // another object for the same libzmq context
-  throwsWith(() => new Authenticator(same).start(), "EADDRINUSE");
+  await rejectsWith(new Authenticator(same).start(), "EADDRINUSE");
   await auth.stop();
   // stopped, it still holds the endpoint for its context; a second object cannot take it...
-  throwsWith(() => new Authenticator(same).start(), "EADDRINUSE");
+  await rejectsWith(new Authenticator(same).start(), "EADDRINUSE");
   // ...but an authenticator on the same Context object can
-  await using next = new Authenticator(ctx).start();
+  await using next = await new Authenticator(ctx).start();
   assert.equal(next.running, true);
 });
 
@@ -154,7 +154,7 @@ Deno.test("a context closed under a pending decision ends it: no leak, no late a
   const ctx = new Context({ linger: 0 });
   const asked = Promise.withResolvers<void>();
   const never = Promise.withResolvers<void>();
-  const auth = new Authenticator(ctx, {
+  const auth = await new Authenticator(ctx, {
     onDecision: () => {
       asked.resolve();
       return never.promise; // an audit backend that hangs
@@ -169,13 +169,13 @@ Deno.test("a context closed under a pending decision ends it: no leak, no late a
   assert.equal(auth.running, false);
   never.resolve();
   await auth.stop(); // harmless
-  throwsWith(() => auth.start(), "ECLOSED");
+  await rejectsWith(auth.start(), "ECLOSED");
 });
 
 Deno.test("an IPv4 client of a dual-stack socket is on the deny list by its IPv4 address", async () => {
   await using ctx = new Context({ linger: 0 });
   const seen: ZapDecision[] = [];
-  await using auth = new Authenticator(ctx, { onDecision: (d) => void seen.push(d) }).start();
+  await using auth = await new Authenticator(ctx, { onDecision: (d) => void seen.push(d) }).start();
   auth.deny("127.0.0.1");
   using pull = ctx.socket("PULL");
   pull.setOption("IPV6", true); // libzmq reports IPv4 peers as ::ffff:127.0.0.1
@@ -188,7 +188,7 @@ Deno.test("an IPv4 client of a dual-stack socket is on the deny list by its IPv4
 
 Deno.test("an IPv6 address matches however it is spelled; host names and ranges are refused", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.deny("0:0:0:0:0:0:0:1"); // ::1
   using pull = ctx.socket("PULL");
   pull.setOption("IPV6", true);
@@ -207,7 +207,7 @@ Deno.test("an IPv6 address matches however it is spelled; host names and ranges 
 
 Deno.test("malformed requests on the ZAP endpoint are answered 500 and serving goes on", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configureCurve({ allowAny: true });
   using rogue = ctx.socket("REQ"); // anything in the process may talk to the endpoint
   rogue.connect("inproc://zeromq.zap.01");
@@ -227,7 +227,7 @@ Deno.test("past 256 pending decisions, requests are refused at once; stop() refu
   await using ctx = new Context({ linger: 0 });
   const never = Promise.withResolvers<void>();
   let calls = 0;
-  const auth = new Authenticator(ctx, {
+  const auth = await new Authenticator(ctx, {
     onDecision: () => {
       calls++;
       return never.promise;

@@ -29,7 +29,7 @@ async function withHook(
   handshakeIvl?: number,
 ): Promise<void> {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx, options).start();
+  await using auth = await new Authenticator(ctx, options).start();
   auth.configureCurve({ allowAny: true }); // the rules say yes: only the hook can refuse
   const server = curveKeypair();
   using pull = ctx.socket("PULL");
@@ -207,6 +207,6 @@ Deno.test("Authenticator options: bad hooks and timeouts are EBADVALUE", async (
     throwsWith(() => new Authenticator(ctx, options as AuthenticatorOptions), "EBADVALUE");
   }
   throwsWith(() => new Authenticator(ctx, null as unknown as AuthenticatorOptions), "EBADVALUE");
-  await using ok = new Authenticator(ctx, { hookTimeout: 50, onDecision: () => {} }).start();
+  await using ok = await new Authenticator(ctx, { hookTimeout: 50, onDecision: () => {} }).start();
   assert.equal(ok.running, true);
 });

@@ -38,7 +38,7 @@ async function refused(push: Socket, pull: Socket, size: number): Promise<void> 
 Deno.test("makeCurveServer: a 1 MiB frame arrives, one byte more drops the connection", async () => {
   assert.equal(DEFAULT_MAX_MESSAGE_SIZE, MiB);
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configureCurve({ allowAny: true });
   const server = curveKeypair();
   using pull = ctx.socket("PULL");
@@ -54,7 +54,7 @@ Deno.test("makeCurveServer: a 1 MiB frame arrives, one byte more drops the conne
 
 Deno.test("makePlainServer: the same limit; maxMessageSize raises it, -1 lifts it", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configurePlain({ passwords: { u: "p" } });
   using pull = ctx.socket("PULL");
   makePlainServer(pull);
@@ -100,7 +100,7 @@ Deno.test("server helpers: a MAXMSGSIZE set before is kept; bad limits are EBADV
 
 Deno.test("a keyless stranger announcing a 4 GiB frame before the handshake is cut off", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configureCurve({ publicKeys: [curveKeypair().publicKey] });
   using pull = ctx.socket("PULL");
   makeCurveServer(pull, curveKeypair());

@@ -207,7 +207,7 @@ Deno.test("Authenticator: no error, decision, report or inspect output shows a p
     void printed.push(args.map((a) => Deno.inspect(a)).join(" "));
   try {
     let fail = false;
-    await using auth = new Authenticator(ctx, {
+    await using auth = await new Authenticator(ctx, {
       onDecision: (d) => {
         decisions.push(d);
         if (fail) throw new Error("audit log down");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { LIBRARY_ENV, LibraryNotFoundError, zmqHas, zmqLibraryPath, zmqVersion } from "../mod.ts";
-import { findLibrary, packagedCandidates, rankBuildDirs } from "../core/_loader.ts";
+import { LibraryNotFoundError, zmqHas, zmqLibraryPath, zmqVersion } from "../mod.ts";
+import { findLibrary, LIBRARY_ENV, packagedCandidates, rankBuildDirs } from "../core/_loader.ts";
 
 Deno.test("the loader picks a libzmq with CURVE from npm:zeromq", () => {
   assert.match(zmqVersion(), /^4\.\d+\.\d+$/);

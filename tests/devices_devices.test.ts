@@ -62,7 +62,8 @@ Deno.test("queue device: load balancing reaches every server", async () => {
   const served = await Promise.all(servers);
   assert.deepEqual([...seen.keys()].sort(), ["s1", "s2"]);
   assert.equal(served[0] + served[1], 10);
-  const stats = await within(queue.stop(), STOP_MS, "queue.stop()");
+  await within(queue.stop(), STOP_MS, "queue.stop()");
+  const stats = await queue.statistics();
   assertCount(stats.frontend.messagesIn, 30, 10, "frontend in"); // [id, "", body] per request
   assertCount(stats.backend.messagesIn, 30, 10, "backend in");
 });
@@ -129,7 +130,8 @@ Deno.test("streamer device: tasks spread over two workers, none lost or duplicat
   assert.deepEqual(all, Array.from({ length: N }, (_, i) => `task ${i}`).sort());
   assert.ok(got.w1.length > 0 && got.w2.length > 0, `w1 ${got.w1.length} w2 ${got.w2.length}`);
   await rejectsWith(w1.recv({ timeout: 0 }), "EAGAIN");
-  const stats = await within(streamer.stop(), STOP_MS, "streamer.stop()");
+  await within(streamer.stop(), STOP_MS, "streamer.stop()");
+  const stats = await streamer.statistics();
   assert.equal(stats.frontend.messagesIn, N);
 });
 

@@ -44,7 +44,8 @@ Deno.test("interop: a pyzmq REQ client through our QUEUE device to our REP serve
   stop.abort();
   await serving;
   assert.deepEqual(stdout.trim().split("\n"), [0, 1, 2].map((i) => `Hello ${i} via the queue`));
-  const stats = await queue.stop();
+  await queue.stop();
+  const stats = await queue.statistics();
   assertCount(stats.frontend.messagesIn, 9, 3); // [id, "", "Hello i"] x 3
 });
 

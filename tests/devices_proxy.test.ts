@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  Context,
-  monitor,
-  ProxyLease,
-  proxySteerable,
-  startProxy,
-  SteerableProxy,
-} from "../mod.ts";
-import { rejectsWith, throwsWith } from "./_devices.ts";
+import { Context, monitor, startProxy, SteerableProxy } from "../mod.ts";
+import { ProxyLease, proxySteerable } from "../core/proxy_lease.ts";
+import { rejectsWith, throwsWith, within } from "./_devices.ts";
 
 Deno.test("proxy: a queue forwards requests and replies; statistics count every frame", async () => {
   using ctx = new Context();
@@ -160,4 +154,96 @@ Deno.test("proxy: one socket as both frontend and backend, or a capture that can
   using sub = ctx.socket("SUB");
   throwsWith(() => new SteerableProxy(pull, push, { capture: sub }), "EINVAL");
   assert.equal(router.getOption("TYPE"), 6); // nothing was leased
+});
+
+/**
+ * A proxy that blocks: 50 messages wait on its PULL frontend before it starts, and its PUSH
+ * backend holds two (SNDHWM 1 + the consumer's RCVHWM 1) while the consumer does not read.
+ * libzmq's proxy forwards them in one burst of blocking sends, so it stays in the third send and
+ * reads no command until the consumer reads. Answers once the first message has arrived.
+ */
+async function blockedProxy(ctx: Context, name: string, commandTimeout?: number) {
+  const frontend = ctx.socket("PULL");
+  const backend = ctx.socket("PUSH");
+  const producer = ctx.socket("PUSH");
+  const consumer = ctx.socket("PULL");
+  backend.setOption("SNDHWM", 1);
+  consumer.setOption("RCVHWM", 1);
+  frontend.bind(`inproc://${name}-front`);
+  backend.bind(`inproc://${name}-back`);
+  producer.connect(`inproc://${name}-front`);
+  consumer.connect(`inproc://${name}-back`);
+  for (let i = 0; i < 50; i++) await producer.send(`m${i}`, { timeout: 5000 });
+  const proxy = new SteerableProxy(frontend, backend, { commandTimeout });
+  assert.equal(await consumer.poll(1, 5000), 1, "the proxy's first message arrived");
+  const drain = async () => {
+    for (let i = 0; i < 50; i++) {
+      assert.equal(await consumer.recvString({ timeout: 5000 }), `m${i}`);
+    }
+  };
+  return { proxy, drain, sockets: [frontend, backend, producer, consumer] };
+}
+
+Deno.test("proxy: blocked in a send to a full queue, a command rejects EAGAIN in time and takes effect once it drains", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const { proxy, drain, sockets } = await blockedProxy(ctx, "dp-blocked", 200);
+  try {
+    const t0 = performance.now();
+    const late = await within(proxy.statistics(), 5000, "statistics").then(() => null, (e) => e);
+    assert.equal(late?.code, "EAGAIN", String(late));
+    assert.match(late.message, /within 200 ms: .*blocks in a send/);
+    assert.ok(performance.now() - t0 >= 190, "after about its timeout");
+    // a pause made meanwhile waits (for ever, as asked) behind the unanswered STATISTICS
+    const paused = proxy.pause({ timeout: -1 });
+    const resumed = within(proxy.resume({ timeout: 50 }), 5000, "resume");
+    await rejectsWith(resumed, "EAGAIN"); // queued behind the pause
+    await drain();
+    await within(paused, 10_000, "the pause, once the queue drained");
+    const stats = await within(proxy.statistics(), 5000, "statistics"); // after the resume
+    assert.equal(proxy.state, "running", "the resume queued behind the pause took effect too");
+    assert.equal(stats.frontend.messagesIn, 50);
+    assert.equal(stats.backend.messagesOut, 50);
+    await within(proxy.terminate(), 5000, "terminate");
+  } finally {
+    for (const s of sockets) s.close();
+  }
+});
+
+Deno.test("proxy: a terminate that timed out behind a blocked send ends the proxy once the queue drains", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const { proxy, drain, sockets } = await blockedProxy(ctx, "dp-blocked-end");
+  try {
+    await rejectsWith(within(proxy.terminate({ timeout: 100 }), 5000, "terminate"), "EAGAIN");
+    assert.equal(proxy.state, "running");
+    throwsWith(() => sockets[0].close(), "EBUSY"); // still the proxy's
+    await drain();
+    await within(proxy.done, 10_000, "the terminate, once the queue drained");
+    assert.equal(proxy.state, "terminated");
+    await rejectsWith(proxy.pause(), "ECLOSED");
+  } finally {
+    for (const s of sockets) s.close();
+  }
+});
+
+Deno.test("proxy: command timeouts are checked", async () => {
+  using ctx = new Context();
+  using frontend = ctx.socket("PULL");
+  using backend = ctx.socket("PUSH");
+  frontend.bind("inproc://dp-timeouts-front");
+  backend.bind("inproc://dp-timeouts-back");
+  for (const commandTimeout of [-2, "1", NaN]) {
+    throwsWith(
+      () => new SteerableProxy(frontend, backend, { commandTimeout: commandTimeout as number }),
+      "EBADVALUE",
+    );
+  }
+  throwsWith(() => new SteerableProxy(frontend, backend, null as never), "EBADVALUE");
+  const proxy = new SteerableProxy(frontend, backend);
+  await rejectsWith(proxy.statistics({ timeout: -5 }), "EBADVALUE");
+  await rejectsWith(proxy.pause(null as never), "EBADVALUE");
+  assert.equal(proxy.state, "running");
+  assert.equal((await proxy.statistics({ timeout: Infinity })).frontend.messagesIn, 0);
+  // beyond setTimeout's 2^31-1 ms a timeout is forever, as everywhere in the library
+  assert.equal((await proxy.statistics({ timeout: 2 ** 40 })).frontend.messagesIn, 0);
+  await proxy.terminate({ timeout: 5000 });
 });

@@ -3,8 +3,9 @@
 // program must close everything and end by itself). FUZZ_SEEDS="1 2 3" (or FUZZ_SEED_COUNT=N
 // for seeds 1..N) and FUZZ_STEPS=N override the defaults; `deno task fuzz` runs a long campaign.
 import assert from "node:assert/strict";
-import { Context } from "../mod.ts";
-import { fuzz } from "../fuzz/fuzz.ts";
+import { Context, ZmqError, type ZmqErrorCode } from "../mod.ts";
+import { allowed, EXPECTED_CODES, fuzz } from "../fuzz/fuzz.ts";
+import { within } from "./_util.ts";
 
 const FUZZ = new URL("../fuzz/fuzz.ts", import.meta.url).pathname;
 const SEED_COUNT = Number(Deno.env.get("FUZZ_SEED_COUNT") ?? "24");
@@ -66,7 +67,11 @@ Deno.test(`fuzz: ${SEEDS.length} seeds × ${STEPS} steps, no crash, hang or leak
       o.stderr.slice(-1500)
     }`;
   assert.equal(bad.length, 0, bad.map(replay).join("\n"));
-  for (const o of outcomes) assert.match(o.stdout, /^fuzz ok: seed \d+/m, replay(o));
+  for (const o of outcomes) {
+    assert.match(o.stdout, /^fuzz ok: seed \d+, (\d+) steps, /m, replay(o));
+    const steps = Number(/^fuzz ok: seed \d+, (\d+) steps, /m.exec(o.stdout)![1]);
+    assert.equal(steps, STEPS, replay(o));
+  }
 });
 
 Deno.test("fuzz finding: a timeout beyond setTimeout's range waits instead of firing at once", async () => {
@@ -84,7 +89,24 @@ Deno.test("fuzz finding: a timeout beyond setTimeout's range waits instead of fi
 
 Deno.test("fuzz in-process under the op and resource sanitizers (seeds 3 and 8, 150 steps)", async () => {
   for (const seed of [3, 8]) {
-    const { calls } = await fuzz(seed, 150);
-    assert.ok(calls > 0);
+    // fuzz() rejects on any error an API call may not answer (a ZmqError code outside
+    // EXPECTED_CODES, a TypeError, ...); a hang fails here by name
+    const r = await within(fuzz(seed, 150), 60_000, `fuzz seed ${seed}, 150 steps`);
+    assert.equal(r.steps, 150, `seed ${seed}: every step ran`);
+    assert.ok(r.calls >= 75, `seed ${seed}: ${r.calls} API calls in 150 steps`);
+    const codes = Object.keys(r.errors).filter((c) => c !== "AbortError" && c !== "TimeoutError");
+    assert.deepEqual(codes.filter((c) => !EXPECTED_CODES.has(c)), [], `seed ${seed}`);
+    assert.ok(codes.length >= 3, `seed ${seed}: errors ${JSON.stringify(r.errors)}`);
   }
+});
+
+Deno.test("fuzz: only ZmqErrors of the expected codes, aborts and timeouts pass its rule", () => {
+  const zmq = (code: string) => new ZmqError(code as ZmqErrorCode, 0, "test");
+  for (const code of EXPECTED_CODES) assert.ok(allowed(zmq(code)), code);
+  // EFAULT (a bad address) is what a pointer bug would answer; E9999 an errno nobody named
+  for (const code of ["EFAULT", "E9999", "ETERM", "ENOMEM"]) assert.ok(!allowed(zmq(code)), code);
+  assert.ok(allowed(new DOMException("aborted", "AbortError")));
+  assert.ok(allowed(new DOMException("timed out", "TimeoutError")));
+  assert.ok(!allowed(new TypeError("x is undefined")));
+  assert.ok(!allowed(new DOMException("other", "DataCloneError")));
 });

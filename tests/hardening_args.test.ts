@@ -200,7 +200,8 @@ Deno.test("no error message or inspection shows a CURVE secret key or PLAIN pass
 });
 
 Deno.test("proxies and roles: bad arguments are ZmqErrors too (10.13)", async () => {
-  const { ProxyLease, startRole } = await import("../mod.ts");
+  const { startRole } = await import("../mod.ts");
+  const { ProxyLease } = await import("../core/proxy_lease.ts");
   using ctx = new Context();
   using a = ctx.socket("PAIR");
   using b = ctx.socket("PAIR");

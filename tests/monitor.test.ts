@@ -7,11 +7,11 @@ import {
   monitor,
   type MonitorEvent,
   type MonitorEventName,
-  ProxyLease,
   type SocketMonitor,
   waitForEvent,
 } from "../mod.ts";
-import { rejectsWith, throwsWith } from "./_util.ts";
+import { ProxyLease } from "../core/proxy_lease.ts";
+import { freePorts, rejectsWith, throwsWith, within } from "./_util.ts";
 
 /** Reads events until `last` (inclusive); fails if it does not come within `ms`. */
 async function until(mon: SocketMonitor, last: MonitorEventName, ms = 5000) {
@@ -248,4 +248,38 @@ Deno.test("monitor: a socket held by a proxy cannot be monitored anew (EBUSY); i
   await using again = monitor(frontend, "listening");
   frontend.bindToRandomPort();
   await until(again, "listening");
+});
+
+Deno.test("monitor events name their value: fd, interval (a union discriminated by event)", async () => {
+  using ctx = new Context({ linger: 0 });
+  using rep = ctx.socket("REP");
+  using req = ctx.socket("REQ");
+  await using listening = monitor(rep, "listening");
+  const port = rep.bindToRandomPort();
+  const bound = await within(listening.next(), 5000, "listening");
+  assert.equal(bound.done, false);
+  const l = bound.value as MonitorEvent<"listening">;
+  assert.equal(l.event, "listening");
+  assert.ok(l.fd > 0);
+  assert.equal(l.fd, l.value);
+  const accepted = waitForEvent(rep, "accepted", { timeout: 5000 });
+  const connected = await connectAndWait(req, `tcp://127.0.0.1:${port}`, {
+    timeout: 5000,
+    until: "connected",
+  });
+  assert.equal(connected.event, "connected");
+  if (connected.event !== "connected") throw new Error("unreachable");
+  assert.ok(connected.fd > 0 && connected.fd === connected.value);
+  const a = await accepted;
+  assert.ok(a.fd > 0 && a.fd === a.value);
+  // nobody listens on this port: libzmq retries at RECONNECT_IVL
+  using lonely = ctx.socket("DEALER");
+  lonely.setOption("RECONNECT_IVL", 150);
+  const [free] = freePorts(1);
+  const retried = waitForEvent(lonely, "connect_retried", { timeout: 5000 });
+  lonely.connect(`tcp://127.0.0.1:${free}`);
+  const r = await retried;
+  assert.equal(r.interval, r.value);
+  assert.ok(r.interval >= 150, `reconnect interval ${r.interval}`);
+  assert.equal("fd" in r, false); // only the field that names this event's value
 });

@@ -47,7 +47,7 @@ Deno.test("waitForEvent: a CURVE client with the wrong server key gets EHANDSHAK
 
 Deno.test("waitForEvent: a PLAIN password refused by ZAP is EHANDSHAKE (status 400) on both sides", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configurePlain({ passwords: { admin: "s3cret" } });
   using server = ctx.socket("PULL");
   makePlainServer(server);

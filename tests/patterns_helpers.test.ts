@@ -2,27 +2,34 @@
 // waits for a peer honours its signal and timeout.
 import assert from "node:assert/strict";
 import {
-  awaitWorkers,
   Context,
-  formatUpdate,
   openPair,
+  openPub,
   openPublisher,
   openPull,
   openPush,
+  openRep,
   openReplier,
+  openReq,
   openRequester,
+  openSub,
   openSubscriber,
-  parseUpdate,
   processWork,
-  publishUpdate,
   pushWork,
-  receiveUpdates,
   request,
   requestString,
   serveReplies,
   sinkResults,
   ZmqError,
 } from "../mod.ts";
+import {
+  awaitWorkers,
+  formatUpdate,
+  parseUpdate,
+  publishUpdate,
+  receiveUpdates,
+} from "../patterns/unstable_tutorial.ts";
+import * as root from "../mod.ts";
 import { isCode, rejectsWith, within } from "./_util.ts";
 
 Deno.test("openPair: both sides send and receive, no lockstep", async () => {
@@ -37,15 +44,34 @@ Deno.test("openPair: both sides send and receive, no lockstep", async () => {
   assert.equal(await server.recvString(), "client message to server2");
 });
 
+Deno.test("open*: the openers are named after socket types; the old names are the same functions", async () => {
+  assert.equal(openRequester, openReq);
+  assert.equal(openReplier, openRep);
+  assert.equal(openPublisher, openPub);
+  assert.equal(openSubscriber, openSub);
+  await using ctx = new Context();
+  const opened = [
+    openPair(ctx, { bind: "inproc://t-names-pair" }),
+    openReq(ctx, { bind: "inproc://t-names-req" }),
+    openRep(ctx, { bind: "inproc://t-names-rep" }),
+    openPub(ctx, { bind: "inproc://t-names-pub" }),
+    openSub(ctx, { bind: "inproc://t-names-sub" }),
+    openPush(ctx, { bind: "inproc://t-names-push" }),
+    openPull(ctx, { bind: "inproc://t-names-pull" }),
+  ];
+  assert.deepEqual(opened.map((s) => s.type), ["PAIR", "REQ", "REP", "PUB", "SUB", "PUSH", "PULL"]);
+  for (const s of opened) s.close();
+});
+
 Deno.test("open*: bad endpoints are EBADVALUE, a failed bind leaves no socket open", async () => {
   await using ctx = new Context();
   assert.throws(() => openPair(ctx, {}), isCode("EBADVALUE"));
   // @ts-expect-error: wrong type on purpose
-  assert.throws(() => openReplier(ctx, { bind: 5556 }), isCode("EBADVALUE"));
+  assert.throws(() => openRep(ctx, { bind: 5556 }), isCode("EBADVALUE"));
   // @ts-expect-error: wrong type on purpose
-  assert.throws(() => openRequester(ctx, null), isCode("EBADVALUE"));
-  const first = openReplier(ctx, { bind: "inproc://t-dup" });
-  assert.throws(() => openReplier(ctx, { bind: "inproc://t-dup" }), (e: unknown) => {
+  assert.throws(() => openReq(ctx, null), isCode("EBADVALUE"));
+  const first = openRep(ctx, { bind: "inproc://t-dup" });
+  assert.throws(() => openRep(ctx, { bind: "inproc://t-dup" }), (e: unknown) => {
     return e instanceof ZmqError && e.code === "EADDRINUSE";
   });
   first.close();
@@ -53,8 +79,8 @@ Deno.test("open*: bad endpoints are EBADVALUE, a failed bind leaves no socket op
 
 Deno.test("serveReplies + request: count bounds the loop, replies follow requests", async () => {
   await using ctx = new Context();
-  const rep = openReplier(ctx, { bind: "inproc://t-rr" });
-  const req = openRequester(ctx, { connect: "inproc://t-rr" });
+  const rep = openRep(ctx, { bind: "inproc://t-rr" });
+  const req = openReq(ctx, { connect: "inproc://t-rr" });
   const seen: string[] = [];
   const server = serveReplies(rep, ([m], i) => {
     seen.push(new TextDecoder().decode(m));
@@ -70,15 +96,15 @@ Deno.test("serveReplies + request: count bounds the loop, replies follow request
 
 Deno.test("request: a reply that never comes times out with EAGAIN; abort rejects", async () => {
   await using ctx = new Context();
-  const rep = openReplier(ctx, { bind: "inproc://t-silent" });
-  const req = openRequester(ctx, { connect: "inproc://t-silent" });
+  const rep = openRep(ctx, { bind: "inproc://t-silent" });
+  const req = openReq(ctx, { connect: "inproc://t-silent" });
   await within(
     rejectsWith(requestString(req, "Hello", { timeout: 30 }), "EAGAIN"),
     5000,
     "request",
   );
   assert.equal(await rep.recvString({ timeout: 5000 }), "Hello"); // the request did arrive
-  const req2 = openRequester(ctx, { connect: "inproc://t-silent" });
+  const req2 = openReq(ctx, { connect: "inproc://t-silent" });
   const controller = new AbortController();
   const pending = requestString(req2, "again", { signal: controller.signal });
   controller.abort(new Error("stop"));
@@ -87,8 +113,8 @@ Deno.test("request: a reply that never comes times out with EAGAIN; abort reject
 
 Deno.test("serveReplies: a throwing handler stops the loop with its error", async () => {
   await using ctx = new Context();
-  const rep = openReplier(ctx, { bind: "inproc://t-throw" });
-  const req = openRequester(ctx, { connect: "inproc://t-throw" });
+  const rep = openRep(ctx, { bind: "inproc://t-throw" });
+  const req = openReq(ctx, { connect: "inproc://t-throw" });
   const server = serveReplies(rep, () => {
     throw new RangeError("bad request");
   });
@@ -108,8 +134,8 @@ Deno.test("formatUpdate / parseUpdate", () => {
 
 Deno.test("receiveUpdates: only the subscribed topic, count bounds the iteration", async () => {
   await using ctx = new Context();
-  const pub = openPublisher(ctx, { bind: "inproc://t-pub" });
-  const sub = openSubscriber(ctx, { connect: "inproc://t-pub" }, ["10001"]);
+  const pub = openPub(ctx, { bind: "inproc://t-pub" });
+  const sub = openSub(ctx, { connect: "inproc://t-pub" }, ["10001"]);
   // inproc subscriptions reach the publisher before the next send: no slow joiner here
   for (let i = 0; i < 10; i++) await publishUpdate(pub, 10000 + (i % 2), i);
   const got = [];
@@ -117,7 +143,7 @@ Deno.test("receiveUpdates: only the subscribed topic, count bounds the iteration
   assert.deepEqual(got.map((u) => u.topic), Array(5).fill("10001"));
   assert.deepEqual(got.map((u) => Number(u.data)), [1, 3, 5, 7, 9]);
   assert.throws(
-    () => openSubscriber(ctx, { connect: "inproc://t-pub" }, [1 as never]),
+    () => openSub(ctx, { connect: "inproc://t-pub" }, [1 as never]),
     isCode("EBADVALUE"),
   );
 });
@@ -204,4 +230,19 @@ Deno.test("core: a send waiting for a peer rejects on timeout and on abort", asy
   peer.connect("inproc://t-nopeer");
   await pair.send("z");
   assert.equal(await peer.recvString(), "z");
+});
+
+Deno.test("the tutorial's helpers live in patterns/unstable_tutorial.ts; the root keeps deprecated aliases", async () => {
+  assert.equal(root.formatUpdate, formatUpdate);
+  assert.equal(root.parseUpdate, parseUpdate);
+  assert.equal(root.publishUpdate, publishUpdate);
+  assert.equal(root.receiveUpdates, receiveUpdates);
+  assert.equal(root.awaitWorkers, awaitWorkers);
+  // and none of them is exported by the patterns' own entry point
+  const patterns = await import("../patterns/mod.ts");
+  for (
+    const name of ["formatUpdate", "parseUpdate", "publishUpdate", "receiveUpdates", "awaitWorkers"]
+  ) {
+    assert.equal(name in patterns, false, `${name} is still exported by patterns/mod.ts`);
+  }
 });

@@ -197,3 +197,36 @@ Deno.test("poller: bad arguments get clear errors", async () => {
   await assert.rejects(poller.poll(), isCode("EINVAL"));
   assert.equal((await poller.poll(5)).size, 0);
 });
+
+Deno.test("poll takes { timeout, signal } like send and recv; the positional shapes still work", async () => {
+  using ctx = new Context({ linger: 0 });
+  const [push, pull] = await pipe(ctx, "poller-options");
+  const poller = new Poller();
+  poller.register(pull, POLLIN);
+  // options: a timeout that passes, an abort that rejects with its reason
+  const t0 = performance.now();
+  assert.equal((await poller.poll({ timeout: 30 })).size, 0);
+  assert.ok(performance.now() - t0 >= 20, "the timeout was honoured, not skipped");
+  assert.equal(await pull.poll(POLLIN, { timeout: 30 }), 0);
+  const stop = new AbortController();
+  const reason = new Error("stop polling");
+  const waiting = poller.poll({ signal: stop.signal });
+  const waitingOne = pull.poll(POLLIN, { signal: stop.signal });
+  stop.abort(reason);
+  await assert.rejects(waiting, (e) => e === reason);
+  await assert.rejects(waitingOne, (e) => e === reason);
+  // ready: both shapes answer the same
+  await push.send("x");
+  assert.equal((await poller.poll({ timeout: 1000 })).get(pull), POLLIN);
+  assert.equal((await poller.poll(1000)).get(pull), POLLIN);
+  assert.equal(await pull.poll(POLLIN, { timeout: 1000 }), POLLIN);
+  assert.equal(await pull.poll(POLLIN, 1000), POLLIN);
+  assert.equal(await pull.poll(POLLIN, 1000, undefined), POLLIN);
+  // bad options are EBADVALUE either way
+  await assert.rejects(poller.poll({ timeout: -5 }), isCode("EBADVALUE"));
+  await assert.rejects(poller.poll([] as never), isCode("EBADVALUE"));
+  await assert.rejects(pull.poll(POLLIN, { timeout: "soon" as never }), isCode("EBADVALUE"));
+  await assert.rejects(pull.poll(POLLIN, { signal: "no" as never }), isCode("EBADVALUE"));
+  push.close();
+  pull.close();
+});

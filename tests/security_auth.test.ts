@@ -20,14 +20,14 @@ import { assertRefused } from "./_auth.ts";
 
 const encoder = new TextEncoder();
 
-function serverWithAuth(ctx: Context, decisions: ZapDecision[]) {
+function serverWithAuth(ctx: Context, decisions: ZapDecision[]): Promise<Authenticator> {
   return new Authenticator(ctx, { onDecision: (d) => decisions.push(d) }).start();
 }
 
 Deno.test("CURVE: an allowed client key is accepted and its messages arrive", async () => {
   await using ctx = new Context({ linger: 0 });
   const decisions: ZapDecision[] = [];
-  await using auth = serverWithAuth(ctx, decisions);
+  await using auth = await serverWithAuth(ctx, decisions);
   const server = curveKeypair();
   const client = curveKeypair();
   auth.configureCurve({ publicKeys: [client.publicKey] });
@@ -59,7 +59,7 @@ Deno.test("CURVE: an allowed client key is accepted and its messages arrive", as
 Deno.test("CURVE: a client key not on the list is rejected, nothing delivered", async () => {
   await using ctx = new Context({ linger: 0 });
   const decisions: ZapDecision[] = [];
-  await using auth = serverWithAuth(ctx, decisions);
+  await using auth = await serverWithAuth(ctx, decisions);
   const server = curveKeypair();
   auth.configureCurve({ publicKeys: [curveKeypair().publicKey] });
   using pull = ctx.socket("PULL");
@@ -76,7 +76,7 @@ Deno.test("CURVE: a client key not on the list is rejected, nothing delivered", 
 
 Deno.test("CURVE: a client with the wrong server key fails the handshake", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configureCurve({ allowAny: true });
   using pull = ctx.socket("PULL");
   makeCurveServer(pull, curveKeypair());
@@ -96,7 +96,7 @@ Deno.test("CURVE: a client with the wrong server key fails the handshake", async
 
 Deno.test("CURVE: allowAny accepts any client key, per domain", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
+  await using auth = await new Authenticator(ctx).start();
   auth.configureCurve({ domain: "open", allowAny: true });
   const server = curveKeypair();
   using open = ctx.socket("PULL");
@@ -120,7 +120,7 @@ Deno.test("CURVE: allowAny accepts any client key, per domain", async () => {
 Deno.test("PLAIN: the right password is accepted, a wrong one rejected", async () => {
   await using ctx = new Context({ linger: 0 });
   const decisions: ZapDecision[] = [];
-  await using auth = serverWithAuth(ctx, decisions);
+  await using auth = await serverWithAuth(ctx, decisions);
   auth.configurePlain({ passwords: { admin: "s3cret" } });
   using pull = ctx.socket("PULL");
   makePlainServer(pull);
@@ -151,7 +151,7 @@ Deno.test("PLAIN: the right password is accepted, a wrong one rejected", async (
 Deno.test("IP deny list: a denied address is rejected; allow list: others are", async () => {
   await using ctx = new Context({ linger: 0 });
   const decisions: ZapDecision[] = [];
-  await using auth = serverWithAuth(ctx, decisions);
+  await using auth = await serverWithAuth(ctx, decisions);
   auth.deny("127.0.0.1");
   using pull = ctx.socket("PULL");
   pull.setOption("ZAP_DOMAIN", "global"); // NULL security asks ZAP only with a domain
@@ -162,7 +162,7 @@ Deno.test("IP deny list: a denied address is rejected; allow list: others are", 
   await auth.stop();
 
   // the same client address passes when it is not denied...
-  await using auth2 = new Authenticator(ctx).start();
+  await using auth2 = await new Authenticator(ctx).start();
   auth2.deny("10.9.8.7");
   using pull2 = ctx.socket("PULL");
   pull2.setOption("ZAP_DOMAIN", "global");
@@ -174,7 +174,7 @@ Deno.test("IP deny list: a denied address is rejected; allow list: others are", 
   await auth2.stop();
 
   // ...and fails when an allow list leaves it out
-  await using auth3 = new Authenticator(ctx).start();
+  await using auth3 = await new Authenticator(ctx).start();
   auth3.allow("10.9.8.7");
   using pull3 = ctx.socket("PULL");
   pull3.setOption("ZAP_DOMAIN", "global");
@@ -185,9 +185,9 @@ Deno.test("IP deny list: a denied address is rejected; allow list: others are", 
 
 Deno.test("Authenticator: misuse is a typed error", async () => {
   await using ctx = new Context({ linger: 0 });
-  await using auth = new Authenticator(ctx).start();
-  throwsWith(() => auth.start(), "EBUSY");
-  throwsWith(() => new Authenticator(ctx).start(), "EADDRINUSE"); // one ZAP handler per context
+  await using auth = await new Authenticator(ctx).start();
+  assert.equal(await auth.start(), auth); // starting a started one answers it, still running
+  await rejectsWith(new Authenticator(ctx).start(), "EADDRINUSE"); // one ZAP handler per context
   throwsWith(() => auth.configureCurve({ publicKeys: ["short"] }), "EINVAL");
   throwsWith(() => auth.configureCurve({ publicKeys: [new Uint8Array(31)] }), "EINVAL");
   throwsWith(
@@ -203,19 +203,19 @@ Deno.test("Authenticator: misuse is a typed error", async () => {
   await auth.stop();
   await auth.stop(); // twice is harmless
   assert.equal(auth.running, false);
-  await using again = new Authenticator(ctx).start(); // the endpoint is free again
+  await using again = await new Authenticator(ctx).start(); // the endpoint is free again
   assert.equal(again.running, true);
 });
 
 Deno.test("Authenticator: closing its context ends it; stop() afterwards is harmless", async () => {
   const ctx = new Context({ linger: 0 });
-  const auth = new Authenticator(ctx).start();
+  const auth = await new Authenticator(ctx).start();
   assert.equal(auth.running, true);
   await ctx.terminate();
   assert.equal(auth.running, false);
   await auth.stop();
   assert.equal(auth.running, false);
-  throwsWith(() => auth.start(), "ECLOSED");
+  await rejectsWith(auth.start(), "ECLOSED");
 });
 
 // ---- what crosses the wire ----
@@ -375,7 +375,7 @@ Deno.test("interop: a pyzmq CURVE client whose certificate pyzmq wrote is let in
 
     await using ctx = new Context({ linger: 0 });
     const decisions: ZapDecision[] = [];
-    await using auth = serverWithAuth(ctx, decisions);
+    await using auth = await serverWithAuth(ctx, decisions);
     auth.configureCurve({ publicKeys: await loadPublicKeys(dir) });
     const server = curveKeypair();
     using rep = ctx.socket("REP");

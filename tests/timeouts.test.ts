@@ -3,7 +3,6 @@
 // the file costs about a second per test.
 import assert from "node:assert/strict";
 import {
-  awaitWorkers,
   connectAndWait,
   Context,
   LazyPirateClient,
@@ -16,6 +15,7 @@ import {
   waitForEvent,
   ZmqError,
 } from "../mod.ts";
+import { awaitWorkers } from "../patterns/unstable_tutorial.ts";
 import { endsAfterAbout, freePorts, type Timed, within } from "./_util.ts";
 
 const T = 400;

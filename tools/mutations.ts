@@ -160,7 +160,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "await-workers-20x-early",
-    file: "patterns/pipeline.ts",
+    file: "patterns/unstable_tutorial.ts",
     find: "  const cancelTimer = startTimer(timeout ?? -1, () =>",
     replace: "  const cancelTimer = startTimer((timeout ?? -1) / 20, () =>",
     why: "awaitWorkers gives up 20x before its timeout",
@@ -228,7 +228,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "loop-ignores-abort",
     file: "poller/stream.ts",
-    find: "    const onAbort = () => session.stop();",
+    find: "    const onAbort = () => void this.stop();",
     replace: "    const onAbort = () => {};",
     why: "Loop.run(signal) keeps running after the signal aborts",
     tests: STREAMS,
@@ -236,8 +236,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "polling-client-ignores-abort",
     file: "examples/zmqpolling/client.ts",
-    find: "      const socks = await poller.poll(undefined, signal);",
-    replace: "      const socks = await poller.poll(undefined);",
+    find: "      const socks = await poller.poll({ signal });",
+    replace: "      const socks = await poller.poll({});",
     why: "the zmqpolling client, stopped while it waits for a message, never ends",
     tests: STREAMS,
   },
@@ -353,15 +353,15 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "event-value-16-bit",
     file: "core/monitor.ts",
-    find: "value: view.getUint32(2, true)",
-    replace: "value: view.getUint16(2, true)",
+    find: "const value = view.getUint32(2, true);",
+    replace: "const value = view.getUint16(2, true);",
     why: "monitor events carry only the low 16 bits of their value (protocol error codes lost)",
     tests: MONITOR,
   },
   {
     id: "loop-runs-with-aborted-signal",
     file: "poller/stream.ts",
-    find: "    if (signal?.aborted) session.stop();\n",
+    find: "    if (signal?.aborted) return; // stopped before it started: no callback runs\n",
     replace: "",
     why: "Loop.run(signal) with a signal already aborted runs (forever) instead of returning",
     tests: STREAMS,
@@ -422,8 +422,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "wait-for-event-takes-any-event",
     file: "core/monitor.ts",
-    find: "      if (wanted.has(e.event)) return e;",
-    replace: "      return e;",
+    find: "      if (wanted.has(e.event)) return e as MonitorEvent<N>;",
+    replace: "      return e as MonitorEvent<N>;",
     why: "waitForEvent resolves with the first event of any kind, not the one asked for",
     tests: MONITOR,
   },

@@ -47,7 +47,7 @@ async function pubSync(pub: Socket, ack: Socket, size: number, topics: number): 
   ready();
   for (;;) {
     for (let t = 0; t < topics; t++) await pub.send(mkmsg(size, t, "S"));
-    if (await ack.poll(1, 1)) break;
+    if (await ack.poll(1, { timeout: 1 })) break;
   }
   await ack.recv();
 }

@@ -167,7 +167,7 @@ export async function idle(
     for (let i = 0; i < n; i++) await s.recvMultipart();
     const connectS = (now() - t0) / 1e6, rss = rssMib() - rss0;
     const c0 = cpuSeconds(), w0 = now();
-    const quiet = (await s.poll(1, seconds * 1000)) === 0; // idle: a server waiting for requests
+    const quiet = (await s.poll(1, { timeout: seconds * 1000 })) === 0; // idle: a server waiting for requests
     const wall = (now() - w0) / 1e6, cpu = cpuSeconds() - c0;
     return {
       bench: "idle",

@@ -55,7 +55,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     try {
       await broker.run(env.signal);
     } finally {
-      await broker.close();
+      await broker.stop();
       const s = broker.stats;
       console.log(
         `I: broker stopped: ${s.requests} requests, ${s.replies} replies, ` +

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { openRequester, requestString } from "../../patterns/mod.ts";
+import { openReq, requestString } from "../../patterns/mod.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
 import { countFlag, delay, intFlag, parseFlags, portsFlag, withContext } from "../_tutorial.ts";
 
@@ -29,7 +29,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const signal = env.signal;
   await withContext(env, async (ctx) => {
     console.log(`Connecting to server with ports [${ports.join(", ")}]`);
-    const req = openRequester(ctx, {
+    const req = openReq(ctx, {
       connect: ports.map((p) => `tcp://${parsed.values.host}:${p}`),
     });
     for (let request = 0; request < count; request++) {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { openReplier, serveReplies } from "../../patterns/mod.ts";
+import { openRep, serveReplies } from "../../patterns/mod.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
 import { countFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 
@@ -23,7 +23,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const port = portFlag(parsed.values.port);
   const count = countFlag(parsed.values.count);
   await withContext(env, async (ctx) => {
-    const rep = openReplier(ctx, { bind: `tcp://*:${port}` });
+    const rep = openRep(ctx, { bind: `tcp://*:${port}` });
     console.log(`Running server on port: ${port}`);
     // serves only 5 requests and dies
     await serveReplies(rep, ([message], reqnum) => {

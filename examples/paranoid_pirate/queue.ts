@@ -49,7 +49,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     try {
       await queue.run(env.signal);
     } finally {
-      await queue.close();
+      await queue.stop();
       const s = queue.stats;
       console.log(
         `I: queue stopped: ${s.requests} requests, ${s.replies} replies, ` +

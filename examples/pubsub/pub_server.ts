@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { openPublisher, publishUpdate } from "../../patterns/mod.ts";
+import { openPub } from "../../patterns/mod.ts";
+import { publishUpdate } from "../../patterns/unstable_tutorial.ts";
 import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, delay, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 
@@ -40,7 +41,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const interval = intFlag(parsed.values.interval, "interval");
   const signal = env.signal;
   await withContext(env, async (ctx) => {
-    const pub = openPublisher(ctx, { bind: `tcp://*:${port}` });
+    const pub = openPub(ctx, { bind: `tcp://*:${port}` });
     for (let i = 0; i < count; i++) {
       const topic = randrange(9999, 10005);
       const messagedata = randrange(1, 215) - 80;

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { openSubscriber, receiveUpdates } from "../../patterns/mod.ts";
+import { openSub } from "../../patterns/mod.ts";
+import { receiveUpdates } from "../../patterns/unstable_tutorial.ts";
 import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portsFlag, withContext } from "../_tutorial.ts";
 
@@ -39,7 +40,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const sources = intFlag(parsed.values.sources, "sources", { max: ports.length });
   const signal = env.signal;
   await withContext(env, async (ctx) => {
-    const sub = openSubscriber(ctx, {
+    const sub = openSub(ctx, {
       connect: ports.map((p) => `tcp://${parsed.values.host}:${p}`),
     }, [topic]);
     console.log("Collecting updates from weather server...");

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { awaitWorkers, pushWork } from "../../patterns/mod.ts";
+import { pushWork } from "../../patterns/mod.ts";
+import { awaitWorkers } from "../../patterns/unstable_tutorial.ts";
 import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { openRequester, requestString } from "../../patterns/mod.ts";
+import { openReq, requestString } from "../../patterns/mod.ts";
 import { type RoleEnv, runMain } from "../../workers/mod.ts";
 import { countFlag, intFlag, parseFlags, portsFlag, withContext } from "../_tutorial.ts";
 
@@ -37,7 +37,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const signal = env.signal;
   await withContext(env, async (ctx) => {
     console.log("Connecting to server...");
-    const req = openRequester(ctx, {
+    const req = openReq(ctx, {
       connect: parsed.values.endpoints?.split(",") ??
         ports.map((p) => `tcp://${parsed.values.host}:${p}`),
     });

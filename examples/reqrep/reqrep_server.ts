@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { openReplier, serveReplies } from "../../patterns/mod.ts";
+import { openRep, serveReplies } from "../../patterns/mod.ts";
 import { type RoleEnv, runMain, UsageError } from "../../workers/mod.ts";
 import { countFlag, delay, intFlag, parseFlags, portFlag, withContext } from "../_tutorial.ts";
 
@@ -29,7 +29,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
   const pause = intFlag(parsed.values.delay, "delay");
   const signal = env.signal;
   await withContext(env, async (ctx) => {
-    const rep = openReplier(ctx, { bind: parsed.values.endpoint ?? `tcp://*:${port}` });
+    const rep = openRep(ctx, { bind: parsed.values.endpoint ?? `tcp://*:${port}` });
     await serveReplies(rep, async ([message]) => {
       console.log(`Received request: ${new TextDecoder().decode(message)}`);
       await delay(pause, signal);

@@ -70,7 +70,7 @@ export async function ironhouse(
 
     await using ctx = new Context({ linger: 0 });
     // 2. the authenticator, before the server binds: local addresses, listed client keys
-    await using auth = new Authenticator(ctx, {
+    await using auth = await new Authenticator(ctx, {
       onDecision: (d) =>
         print(
           `auth: ${d.mechanism} from ${d.address}: ${

@@ -59,7 +59,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     try {
       await titanic.run(env.signal);
     } finally {
-      await titanic.close();
+      await titanic.stop();
       const s = titanic.stats;
       console.log(
         `I: Titanic stopped: ${s.stored} stored, ${s.completed} completed, ${s.deferred} deferred`,

@@ -48,7 +48,7 @@ export async function main(args: string[], env: RoleEnv): Promise<void> {
     let shouldContinue = true;
     let handled = 0;
     while (shouldContinue && handled < count) {
-      const socks = await poller.poll(undefined, signal);
+      const socks = await poller.poll({ signal });
       if (socks.get(socketPull) === POLLIN) {
         const message = await socketPull.recvString({ signal });
         handled++;
