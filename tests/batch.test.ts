@@ -4,22 +4,9 @@
 // another message's bytes, and detaching one batch's buffer changes nothing outside it).
 import assert from "node:assert/strict";
 import { Context, type Socket, ZmqError } from "../mod.ts";
-import { rejectsWith, text } from "./_util.ts";
+import { contains, pushPullUnbounded, rejectsWith, text } from "./_util.ts";
 
 const encoder = new TextEncoder();
-
-/** A PUSH → PULL pair over inproc with no high-water marks, proven connected. */
-async function pushPull(ctx: Context, name: string): Promise<[Socket, Socket]> {
-  const pull = ctx.socket("PULL");
-  const push = ctx.socket("PUSH");
-  pull.setOption("RCVHWM", 0);
-  push.setOption("SNDHWM", 0);
-  pull.bind(`inproc://${name}`);
-  push.connect(`inproc://${name}`);
-  await push.send("hello");
-  assert.equal(await pull.recvString({ timeout: 5000 }), "hello");
-  return [push, pull];
-}
 
 /** Every byte of a batch's frames, in order. */
 function concat(batch: Uint8Array[][]): Uint8Array {
@@ -33,17 +20,9 @@ function concat(batch: Uint8Array[][]): Uint8Array {
   return out;
 }
 
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
 Deno.test("recvMany answers every queued message whole and in order, up to max", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-order");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-order");
   using _push = push, _pull = pull;
   for (let i = 0; i < 10; i++) await push.send(`m${i}`);
   await push.send(["multi", "", "part"]);
@@ -67,7 +46,7 @@ Deno.test("recvMany answers every queued message whole and in order, up to max",
 
 Deno.test("a batch never splits a multipart message, whatever max says", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-whole");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-whole");
   using _push = push, _pull = pull;
   const frames = Array.from({ length: 50 }, (_, i) => `f${i}`);
   await push.send(frames);
@@ -80,7 +59,7 @@ Deno.test("a batch never splits a multipart message, whatever max says", async (
 
 Deno.test("a batch's frames view one buffer holding exactly that batch's bytes", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-own");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-own");
   using _push = push, _pull = pull;
   const secret = encoder.encode("an earlier batch's secret");
   await push.send(secret);
@@ -100,8 +79,8 @@ Deno.test("a batch's frames view one buffer holding exactly that batch's bytes",
 
 Deno.test("detaching a batch's buffer empties that batch only; nothing else changes", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-detach");
-  const [other, otherPull] = await pushPull(ctx, "batch-detach-other");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-detach");
+  const [other, otherPull] = await pushPullUnbounded(ctx, "batch-detach-other");
   using _push = push, _pull = pull, _other = other, _otherPull = otherPull;
   await push.send("kept batch");
   const kept = await pull.recvMany(10, { timeout: 5000 });
@@ -128,7 +107,7 @@ Deno.test("detaching a batch's buffer empties that batch only; nothing else chan
 
 Deno.test("a frame too big for the staging area has a buffer of its own, the rest share one", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-big");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-big");
   using _push = push, _pull = pull;
   const big = new Uint8Array(100_000).map((_, i) => i & 0xff);
   await push.send("small one");
@@ -146,7 +125,7 @@ Deno.test("a frame too big for the staging area has a buffer of its own, the res
 
 Deno.test("batches past the staging area's fill arrive whole over several calls", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-fill");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-fill");
   using _push = push, _pull = pull;
   const count = 100;
   const frame = (i: number) => new Uint8Array(8000).fill(i);
@@ -163,7 +142,7 @@ Deno.test("batches past the staging area's fill arrive whole over several calls"
 
 Deno.test("a pending recvMany settles once with every message there when it wakes", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-pending");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-pending");
   using _push = push, _pull = pull;
   const pending = pull.recvMany(100, { timeout: 5000 });
   // the three sends happen in one synchronous run, before the reactor's first sweep
@@ -182,7 +161,7 @@ Deno.test("a pending recvMany settles once with every message there when it wake
 
 Deno.test("recvMany times out, aborts and rejects bad arguments with typed errors", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-errors");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-errors");
   using _push = push;
   await rejectsWith(pull.recvMany(10, { timeout: 20 }), "EAGAIN");
   const controller = new AbortController();
@@ -205,7 +184,7 @@ Deno.test("recvMany times out, aborts and rejects bad arguments with typed error
 
 Deno.test("batches() yields batches in order until the socket closes", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-iter");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-iter");
   using _push = push;
   const seen: string[] = [];
   const done = (async () => {
@@ -223,7 +202,7 @@ Deno.test("batches() yields batches in order until the socket closes", async () 
 
 Deno.test("a hot recvMany loop lets timers run", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "batch-turn");
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-turn");
   using _push = push, _pull = pull;
   let ticks = 0;
   const timer = setInterval(() => ticks++, 1);

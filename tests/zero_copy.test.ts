@@ -5,9 +5,9 @@
 // terminated Worker holding or sending frames, the process exiting with frames held, and the
 // FinalizationRegistry backstop.
 import assert from "node:assert/strict";
-import { Context, type Socket, ZERO_COPY_MIN, ZeroCopyFrame } from "../mod.ts";
+import { Context, ZERO_COPY_MIN, ZeroCopyFrame } from "../mod.ts";
 import { movedAwayCount } from "../core/zero_copy.ts";
-import { rejectsWith, runFixture, throwsWith, within } from "./_util.ts";
+import { pipe, rejectsWith, runFixture, throwsWith, within } from "./_util.ts";
 
 const MIB = 1 << 20;
 
@@ -24,20 +24,9 @@ function assertBytes(actual: Uint8Array, expected: Uint8Array, what = "bytes"): 
   assert.equal(at, -1, `${what}: first difference at byte ${at}`);
 }
 
-/** A PUSH → PULL pair over inproc, proven connected. */
-async function pushPull(ctx: Context, name: string): Promise<[Socket, Socket]> {
-  const pull = ctx.socket("PULL");
-  const push = ctx.socket("PUSH");
-  pull.bind(`inproc://${name}`);
-  push.connect(`inproc://${name}`);
-  await push.send("hello");
-  assert.equal(await pull.recvString({ timeout: 5000 }), "hello");
-  return [push, pull];
-}
-
 Deno.test("recv({ copy: false }) views a large frame without a copy, over inproc and tcp", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "zc-recv");
+  const [push, pull] = await pipe(ctx, "zc-recv");
   using _push = push, _pull = pull;
   using tcpPull = ctx.socket("PULL");
   using tcpPush = ctx.socket("PUSH");
@@ -59,7 +48,7 @@ Deno.test("recv({ copy: false }) views a large frame without a copy, over inproc
 
 Deno.test("recvMultipart({ copy: false }) answers a whole message of zero-copy frames", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "zc-multipart");
+  const [push, pull] = await pipe(ctx, "zc-multipart");
   using _push = push, _pull = pull;
   await push.send(["head", pattern(MIB, 1), new Uint8Array(0), pattern(2 * MIB, 2)]);
   const frames = await pull.recvMultipart({ copy: false, timeout: 10_000 });
@@ -80,7 +69,7 @@ Deno.test("recvMultipart({ copy: false }) answers a whole message of zero-copy f
 
 Deno.test("a released frame and every view of it read as empty; releasing twice does nothing", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "zc-release");
+  const [push, pull] = await pipe(ctx, "zc-release");
   using _push = push, _pull = pull;
   await push.send(pattern(MIB, 9));
   const frame = await pull.recv({ copy: false, timeout: 10_000 });
@@ -109,7 +98,7 @@ Deno.test("a released frame and every view of it read as empty; releasing twice 
 
 Deno.test("sending a released frame is a typed error and sends nothing", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "zc-use-after-release");
+  const [push, pull] = await pipe(ctx, "zc-use-after-release");
   using _push = push, _pull = pull;
   const frame = ZeroCopyFrame.alloc(MIB);
   frame.release();
@@ -122,7 +111,7 @@ Deno.test("sending a released frame is a typed error and sends nothing", async (
 
 Deno.test("send(frame, { copy: false }) shares the message; whenSent waits for every holder", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "zc-share");
+  const [push, pull] = await pipe(ctx, "zc-share");
   using _push = push, _pull = pull;
   using out = ZeroCopyFrame.alloc(MIB);
   assert.equal(out.zeroCopy, true);
@@ -208,7 +197,7 @@ Deno.test("a queued zero-copy send rejected by close unpins its frame", async ()
 
 Deno.test("copy: false never hands libzmq a plain buffer: it is copied, as always", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "zc-plain");
+  const [push, pull] = await pipe(ctx, "zc-plain");
   using _push = push, _pull = pull;
   using big = ZeroCopyFrame.alloc(MIB);
   big.set(pattern(MIB, 2));
@@ -225,7 +214,7 @@ Deno.test("copy: false never hands libzmq a plain buffer: it is copied, as alway
 
 Deno.test("a frame whose buffer is transferred away keeps its message for the new owner", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "zc-transfer");
+  const [push, pull] = await pipe(ctx, "zc-transfer");
   using _push = push, _pull = pull;
   await push.send(pattern(MIB, 6));
   const frame = await pull.recv({ copy: false, timeout: 10_000 });
@@ -291,22 +280,13 @@ Deno.test("a program ends by itself holding received, allocated and sent frames"
 });
 
 Deno.test("frames dropped without release are released by the backstop", async () => {
-  const script = new URL("./fixtures/zero_copy_backstop.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", script],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  try {
-    const out = await child.output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const { before, emptied } = JSON.parse(new TextDecoder().decode(out.stdout));
-    assert.equal(before, 8);
-    // the last frame may still be reachable from the socket's last receive; the rest are not
-    assert.ok(emptied >= 7, `${emptied} of 8 dropped frames released`);
-  } finally {
-    clearTimeout(timer);
-  }
+  const r = await runFixture("zero_copy_backstop.ts", {
+    denoFlags: ["--v8-flags=--expose-gc"],
+    timeout: 60_000,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const { before, emptied } = JSON.parse(r.stdout);
+  assert.equal(before, 8);
+  // the last frame may still be reachable from the socket's last receive; the rest are not
+  assert.ok(emptied >= 7, `${emptied} of 8 dropped frames released`);
 });
