@@ -167,7 +167,11 @@ function dropRest(sock: Pointer): void {
 // allocation per batch instead of one per frame. A frame too big for what is left of the stage
 // gets a buffer of its own. Memory: the stage, and a few reused arrays of numbers.
 const STAGE_BYTES = 256 * 1024;
-/** A batch stops taking new messages once this much is staged (or its message count is met). */
+/**
+ * A batch stops taking new messages once it holds this many bytes, staged or in buffers of their
+ * own (or once its message count is met): a queue of large messages is not drained whole into
+ * memory, and the caller sees the first ones without waiting for the rest.
+ */
 const STAGE_FILL = STAGE_BYTES / 2;
 /** Frames above this size are copied into buffers of their own, never staged. */
 const STAGE_FRAME_MAX = 16 * 1024;
@@ -233,8 +237,8 @@ export function recvBatch(sock: Pointer, max: number): number {
       0;
   b.used = 0;
   b.error = 0;
-  let frames = 0, inMessage = false, used = 0;
-  while (inMessage || (ends.length < max && used < STAGE_FILL)) {
+  let frames = 0, inMessage = false, used = 0, bytes = 0;
+  while (inMessage || (ends.length < max && bytes < STAGE_FILL)) {
     const n = receive(sock);
     if (n < 0) {
       b.used = used;
@@ -267,6 +271,7 @@ export function recvBatch(sock: Pointer, max: number): number {
       own.push(out);
     }
     lengths.push(n);
+    bytes += n;
     frames++;
     inMessage = hasMore;
     if (!hasMore) ends.push(frames);

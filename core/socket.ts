@@ -495,8 +495,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /**
-   * Receives a batch: every message queued on the socket right now, up to `max` (default 1000),
-   * each as an array of frames, in order; waits (like {@linkcode Socket.recvMultipart}, with the
+   * Receives a batch: every message queued on the socket right now, up to `max` (default 1000)
+   * and until the batch holds 128 KiB (a queue of large messages comes a few at a time), each as
+   * an array of frames, in order; waits (like {@linkcode Socket.recvMultipart}, with the
    * same timeout and signal) only until the first one is there. One call, one settlement and one
    * buffer for the whole batch, so that small messages cost a fraction of a `recv` each.
    *

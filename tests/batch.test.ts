@@ -140,6 +140,24 @@ Deno.test("batches past the staging area's fill arrive whole over several calls"
   for (let i = 0; i < count; i++) assert.deepEqual(got[i], frame(i), `frame ${i}`);
 });
 
+Deno.test("frames with buffers of their own count toward a batch's fill too", async () => {
+  using ctx = new Context({ linger: 0 });
+  const [push, pull] = await pushPullUnbounded(ctx, "batch-big-fill");
+  using _push = push, _pull = pull;
+  const mib = (i: number) => new Uint8Array(1 << 20).fill(i);
+  for (let i = 0; i < 8; i++) await push.send(mib(i));
+  await push.send("last");
+  // 8 MiB queued: each batch stops once it holds 128 KiB, so each takes one of them
+  const sizes: number[] = [];
+  while (sizes.length < 9) {
+    const batch = await pull.recvMany(Infinity, { timeout: 5000 });
+    assert.equal(batch.length, 1, `batch ${sizes.length} took ${batch.length} messages`);
+    sizes.push(batch[0][0].length);
+    if (sizes.length <= 8) assert.equal(batch[0][0][0], sizes.length - 1);
+  }
+  assert.deepEqual(sizes, [...Array(8).fill(1 << 20), 4]);
+});
+
 Deno.test("a pending recvMany settles once with every message there when it wakes", async () => {
   using ctx = new Context({ linger: 0 });
   const [push, pull] = await pushPullUnbounded(ctx, "batch-pending");
