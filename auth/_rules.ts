@@ -2,7 +2,7 @@
 // free of callbacks: nothing here can wait, and an exception in it refuses the peer.
 import { curveKeyToZ85, z85Encode } from "../core/mod.ts";
 import { canonicalAddress } from "./_addresses.ts";
-import { refusal, type ZapDecision, type ZapRequest } from "./_zap.ts";
+import { refusal, type ZapDecision, type ZapIdentity, type ZapRequest } from "./_zap.ts";
 import { badValue } from "../core/errors.ts";
 
 const decoder = new TextDecoder();
@@ -159,5 +159,99 @@ export class Rules {
         return deny(`Mechanism ${JSON.stringify(mechanism)} is not supported`);
     }
     return { allowed: true, status: 200, reason: "OK", domain, address, mechanism, userId };
+  }
+}
+
+// ---- who an admitted peer is (the authenticator's identify) ----
+
+const PROPERTY_NAME = /^[A-Za-z0-9\-_.+]{1,255}$/;
+/** libzmq's own property names: a ZAP handler setting one would break or forge the handshake. */
+const RESERVED = new Set(["socket-type", "identity", "routing-id", "user-id", "peer-address"]);
+const MAX_PROPERTIES = 64;
+const MAX_METADATA_BYTES = 64 * 1024;
+const MAX_USER_ID_BYTES = 255;
+
+/** Why `identity` cannot be answered, or null if it can (never quotes a value). */
+function identityProblem(identity: ZapIdentity): string | null {
+  const { userId, metadata } = identity;
+  if (userId !== undefined) {
+    if (typeof userId !== "string") return "userId is not a string";
+    if (userId.includes("\0") || encoder.encode(userId).length > MAX_USER_ID_BYTES) {
+      return `userId is not at most ${MAX_USER_ID_BYTES} bytes without NUL`;
+    }
+  }
+  if (metadata === undefined) return null;
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
+    return "metadata is not an object of names and texts";
+  }
+  const entries = Object.entries(metadata);
+  if (entries.length > MAX_PROPERTIES) return `metadata has more than ${MAX_PROPERTIES} properties`;
+  let bytes = 0;
+  for (const [name, value] of entries) {
+    if (!PROPERTY_NAME.test(name)) {
+      return "a metadata name is not 1 to 255 characters of A-Z a-z 0-9 - _ . +";
+    }
+    if (RESERVED.has(name.toLowerCase())) return `metadata name ${name} is libzmq's own`;
+    if (typeof value !== "string" || value.includes("\0")) {
+      return `metadata ${name} is not a text without NUL`;
+    }
+    bytes += 5 + name.length + encoder.encode(value).length;
+  }
+  if (bytes > MAX_METADATA_BYTES) return `metadata is larger than ${MAX_METADATA_BYTES} bytes`;
+  return null;
+}
+
+/**
+ * Applies the authenticator's `identify` to a decision that lets a peer in: its user id and
+ * metadata replace the decision's. A refusal is left as it is. Never throws: if `identify`
+ * throws, answers a promise or something that is not a valid identity, the peer is refused
+ * (status 500), and the reason says which (without quoting a value).
+ */
+export function identified(
+  decision: ZapDecision,
+  identify: (decision: Readonly<ZapDecision>) => ZapIdentity | undefined | void,
+): ZapDecision {
+  if (!decision.allowed) return decision;
+  const refuse = (why: string): ZapDecision => ({
+    ...decision,
+    allowed: false,
+    status: 500,
+    reason: `identify ${why}; the peer was refused`,
+    userId: "",
+    metadata: undefined,
+  });
+  let identity: unknown;
+  try {
+    identity = identify(Object.freeze({ ...decision }));
+  } catch (e) {
+    return refuse(`threw (${e instanceof Error ? e.name : typeof e})`);
+  }
+  if (identity === undefined) return decision;
+  try {
+    if (typeof (identity as { then?: unknown } | null)?.then === "function") {
+      return refuse("answered a promise (it must answer at once)");
+    }
+    if (identity === null || typeof identity !== "object" || Array.isArray(identity)) {
+      return refuse("answered an invalid identity: it is not an object like { userId, metadata }");
+    }
+    // a copy, checked: what is answered is what was checked, whatever getters say later
+    const { userId, metadata } = identity as ZapIdentity;
+    const copy: ZapIdentity = {
+      userId,
+      metadata: metadata !== null && typeof metadata === "object" && !Array.isArray(metadata)
+        ? Object.fromEntries(Object.entries(metadata))
+        : metadata,
+    };
+    const problem = identityProblem(copy);
+    if (problem !== null) return refuse(`answered an invalid identity: ${problem}`);
+    return {
+      ...decision,
+      userId: copy.userId ?? decision.userId,
+      metadata: copy.metadata ? Object.freeze(copy.metadata) : decision.metadata,
+    };
+  } catch (e) {
+    return refuse(
+      `answered an identity that could not be read (${e instanceof Error ? e.name : typeof e})`,
+    );
   }
 }

@@ -15,8 +15,33 @@ export interface ZapDecision {
   address: string;
   /** `"NULL"`, `"PLAIN"` or `"CURVE"`. */
   mechanism: string;
-  /** The user id answered: the username (PLAIN) or the Z85 client key (CURVE); "" if none. */
+  /**
+   * The user id answered: the username (PLAIN) or the Z85 client key (CURVE), unless the
+   * authenticator's `identify` chose another; "" if none. A message from the peer says it as
+   * its `"User-Id"` property.
+   */
   userId: string;
+  /**
+   * Properties attached to every message from the peer (`message.get(name)`), as the
+   * authenticator's `identify` chose them, e.g. `{ "X-Tenant": "acme" }`. Answered only when the
+   * peer is let in.
+   */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Who an admitted peer is, as an authenticator's `identify` answers it: the user id its
+ * messages carry (default: the PLAIN username or the Z85 CURVE key) and properties attached to
+ * them. Property names are 1 to 255 characters of `A-Z a-z 0-9 - _ . +` (ZMTP's), not one of
+ * libzmq's own (`Socket-Type`, `Identity`, `Routing-Id`, `User-Id`, `Peer-Address`); values
+ * are text without NUL. At most 64 properties and 64 KiB in all; the user id is at most 255
+ * bytes of UTF-8 without NUL.
+ */
+export interface ZapIdentity {
+  /** The user id messages from the peer carry as `"User-Id"`. */
+  userId?: string;
+  /** Properties messages from the peer carry, e.g. `{ "X-Tenant": "acme" }`. */
+  metadata?: Record<string, string>;
 }
 
 /** One ZAP request read from the endpoint's ROUTER socket. */
@@ -71,8 +96,33 @@ export function zapReply(request: ZapRequest, decision: ZapDecision): Uint8Array
     encoder.encode(String(status)),
     encoder.encode(decision.reason),
     encoder.encode(status === 200 ? decision.userId : ""),
-    EMPTY, // no metadata
+    status === 200 && decision.metadata ? encodeMetadata(decision.metadata) : EMPTY,
   ];
+}
+
+/**
+ * ZAP's metadata frame: each property as ZMTP writes them (RFC 23), a one-byte name length,
+ * the name, a four-byte big-endian value length, the value. The names and values were checked
+ * (auth/_rules.ts) before they got here.
+ */
+export function encodeMetadata(metadata: Readonly<Record<string, string>>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const [name, value] of Object.entries(metadata)) {
+    const n = encoder.encode(name);
+    const v = encoder.encode(value);
+    const head = new Uint8Array(1 + n.length + 4);
+    head[0] = n.length;
+    head.set(n, 1);
+    new DataView(head.buffer).setUint32(1 + n.length, v.length);
+    parts.push(head, v);
+  }
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** A decision that refuses `request`, for `reason`. */

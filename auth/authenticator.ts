@@ -6,13 +6,13 @@
 import type { Context, ZmqError } from "../core/mod.ts";
 import { Service } from "../core/service.ts";
 import { DecisionHook } from "./_hook.ts";
-import { Rules } from "./_rules.ts";
-import type { ZapDecision, ZapRequest } from "./_zap.ts";
+import { identified, Rules } from "./_rules.ts";
+import type { ZapDecision, ZapIdentity, ZapRequest } from "./_zap.ts";
 import { ZAP_ENDPOINT, ZapEndpoint, type ZapHandler } from "./_zap_endpoint.ts";
 import { badValue } from "../core/errors.ts";
 
 export { ZAP_ENDPOINT };
-export type { ZapDecision };
+export type { ZapDecision, ZapIdentity };
 
 /** Options of {@linkcode Authenticator.configureCurve}. */
 export interface CurveAuthOptions {
@@ -55,6 +55,16 @@ export interface AuthenticatorOptions {
    * `HANDSHAKE_IVL` (libzmq's default 30000): an answer after that comes too late anyway.
    */
   hookTimeout?: number;
+  /**
+   * Says who an admitted peer is: called with every decision that lets a peer in (before
+   * `onDecision`, which sees the result), it may answer a {@linkcode ZapIdentity}, a user id and
+   * metadata that every message from the peer then carries (`message.get("User-Id")`,
+   * `message.get("X-Tenant")`), or nothing to keep the default (the PLAIN username or the Z85
+   * CURVE key, no metadata). It must answer at once. If it throws or answers something invalid,
+   * the peer is refused (status 500). A property set here wins over the peer's own `METADATA`
+   * of the same name.
+   */
+  identify?: (decision: Readonly<ZapDecision>) => ZapIdentity | undefined | void;
 }
 
 const DEFAULT_HOOK_TIMEOUT = 1000;
@@ -66,7 +76,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
     throw badValue("Authenticator options must be an object", { op: op });
   }
   const o = options as Record<string, unknown>;
-  for (const name of ["onDecision", "onError"]) {
+  for (const name of ["onDecision", "onError", "identify"]) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw badValue(`${name} must be a function; got ${typeof o[name]}`, { op: op });
     }
@@ -125,6 +135,7 @@ export class Authenticator extends Service implements Disposable {
   readonly context: Context;
   #rules = new Rules();
   #hook: DecisionHook | null;
+  #identify: AuthenticatorOptions["identify"];
   #endpoint: ZapEndpoint | null = null;
   #handler: ZapHandler = {
     answer: (request, signal) => this.#answer(request, signal),
@@ -154,8 +165,9 @@ export class Authenticator extends Service implements Disposable {
     if (context === null || typeof context !== "object" || typeof context.socket !== "function") {
       throw badValue("Authenticator takes a Context", { op: "new Authenticator" });
     }
-    const { onDecision, onError, hookTimeout } = checkOptions(options);
+    const { onDecision, onError, hookTimeout, identify } = checkOptions(options);
     this.context = context;
+    this.#identify = identify;
     this.#hook = onDecision
       ? new DecisionHook({ onDecision, onError, timeout: hookTimeout ?? DEFAULT_HOOK_TIMEOUT })
       : null;
@@ -264,9 +276,10 @@ export class Authenticator extends Service implements Disposable {
     return this;
   }
 
-  /** Decides about one request: the rules, then the hook. */
+  /** Decides about one request: the rules, who the peer is (identify), then the hook. */
   #answer(request: ZapRequest, signal: AbortSignal): ZapDecision | Promise<ZapDecision> {
-    const decision = this.#rules.decide(request);
+    const ruled = this.#rules.decide(request);
+    const decision = this.#identify ? identified(ruled, this.#identify) : ruled;
     return this.#hook ? this.#hook.run(decision, signal) : decision;
   }
 }

@@ -11,6 +11,7 @@ export {
   type PlainAuthOptions,
   ZAP_ENDPOINT,
   type ZapDecision,
+  type ZapIdentity,
 } from "./authenticator.ts";
 export {
   DEFAULT_MAX_MESSAGE_SIZE,

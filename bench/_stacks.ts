@@ -115,16 +115,29 @@ async function setupPython(): Promise<ReadyStack | SkippedStack> {
 /** The zeromq.js program answers usage (exit 2) once it has loaded zeromq: that is the probe. */
 const ZMQJS = `${HERE}zmqjs/bench.mjs`;
 
-async function setupNode(): Promise<ReadyStack | SkippedStack> {
+/** Node and the folder holding zeromq@6.8.0 for it (node_modules/zeromq inside). */
+export interface NodeZeromq {
+  node: string;
+  dir: string;
+  /** The Node version, e.g. "v20.19.0". */
+  version: string;
+}
+
+/**
+ * Node with zeromq@6.8.0 installed by npm into the cache folder (`$ZMQJS_DIR`, default
+ * ~/.cache/zmq-deno/zmqjs), installed on first use: answers where, or the one line that says
+ * why not. `loads(node, env)` answers null if zeromq loads (tried with `ZMQJS_DIR` set in
+ * `env`), else why not in one line; it is asked again after an install.
+ */
+export async function nodeZeromq(
+  loads: (node: string, env: Record<string, string>) => Promise<string | null>,
+): Promise<NodeZeromq | { skip: string }> {
   const node = Deno.env.get("BENCH_NODE") ?? "node";
   const dir = Deno.env.get("ZMQJS_DIR") ?? `${cacheDir()}/zmqjs`;
   const version = await sh([node, "--version"]);
-  if (!version.ok) {
-    return { id: "node", skip: `${node} not found (install Node, or set BENCH_NODE)` };
-  }
+  if (!version.ok) return { skip: `${node} not found (install Node, or set BENCH_NODE)` };
   const env = { ZMQJS_DIR: dir };
-  let probe = await sh([node, ZMQJS], { env });
-  if (probe.code !== 2) {
+  if (await loads(node, env) !== null) {
     log(`installing zeromq@6.8.0 for Node into ${dir}`);
     await Deno.mkdir(dir, { recursive: true });
     try {
@@ -136,16 +149,21 @@ async function setupNode(): Promise<ReadyStack | SkippedStack> {
       cwd: dir,
     });
     if (!npm.ok) {
-      return {
-        id: "node",
-        skip: `npm install zeromq@6.8.0 failed in ${dir}: ${firstLine(npm.err)}`,
-      };
+      return { skip: `npm install zeromq@6.8.0 failed in ${dir}: ${firstLine(npm.err)}` };
     }
-    probe = await sh([node, ZMQJS], { env });
+    const why = await loads(node, env);
+    if (why !== null) return { skip: `zeromq.js does not load under ${node}: ${why}` };
   }
-  if (probe.code !== 2) {
-    return { id: "node", skip: `zeromq.js does not load under ${node}: ${firstLine(probe.err)}` };
-  }
+  return { node, dir, version: version.out.trim() };
+}
+
+async function setupNode(): Promise<ReadyStack | SkippedStack> {
+  const found = await nodeZeromq(async (node, env) => {
+    const probe = await sh([node, ZMQJS], { env });
+    return probe.code === 2 ? null : firstLine(probe.err);
+  });
+  if ("skip" in found) return { id: "node", skip: found.skip };
+  const { node, dir, version } = found;
   let zeromq = "?";
   try {
     zeromq = JSON.parse(await Deno.readTextFile(`${dir}/node_modules/zeromq/package.json`)).version;
@@ -153,8 +171,8 @@ async function setupNode(): Promise<ReadyStack | SkippedStack> {
   return {
     id: "node",
     cmd: [node, ZMQJS],
-    env,
-    versions: { node: version.out.trim(), zeromq_js: zeromq },
+    env: { ZMQJS_DIR: dir },
+    versions: { node: version, zeromq_js: zeromq },
   };
 }
 

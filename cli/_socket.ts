@@ -67,7 +67,9 @@ const TRANSPORTS = new Set([
   "tipc",
   "vmci",
 ]);
-const SECRET_OPTIONS = new Set(["CURVE_SECRETKEY", "PLAIN_PASSWORD"]);
+const SECRET_OPTIONS = new Set(
+  Object.entries(SOCKET_OPTIONS).filter(([, spec]) => "secret" in spec).map(([name]) => name),
+);
 
 /** Checks an endpoint typed after `flag`; a bare port N becomes tcp://127.0.0.1:N. */
 export function endpointArg(flag: string, value: string): string {

@@ -7,13 +7,25 @@ import { out } from "./_io.ts";
 /** This command line's version (the package's). */
 export const CLI_VERSION = "0.1.0";
 
-/** The capabilities `zmq_has` knows about. */
-export const CAPABILITIES = ["curve", "ipc", "tipc", "draft", "pgm", "norm", "gssapi", "vmci"];
+/** The capabilities `zmq info` asks `zmqHas` about. */
+export const CAPABILITIES = [
+  "curve",
+  "ipc",
+  "ws",
+  "wss",
+  "udp",
+  "tipc",
+  "draft",
+  "pgm",
+  "norm",
+  "gssapi",
+  "vmci",
+];
 
 const USAGE = `Usage: zmq info [--json]
 
-Prints the libzmq in use (its version and file), what it was built with (zmq_has), and
-the Deno that runs it. DENO_ZMQ_LIBRARY chooses another libzmq file.
+Prints the libzmq in use (its version and file), what it can do (zmqHas: tried, not only
+what zmq_has says), and the Deno that runs it. DENO_ZMQ_LIBRARY chooses another libzmq file.
 
   --json               one JSON object instead of lines`;
 

@@ -160,6 +160,95 @@ function dropRest(sock: Pointer): void {
   lastFrameMore = false;
 }
 
+// ---- addressed messages (DRAFT: core/_draft.ts) ----
+
+// The zmq_msg_t of addressed sends and of receives with properties, apart from recvFrame's.
+const sendMsg = new Uint8Array(new ArrayBuffer(64));
+const recvMsg = new Uint8Array(new ArrayBuffer(64));
+zmq.zmq_msg_init(recvMsg);
+
+/**
+ * Sends one frame as a zmq_msg_t with DONTWAIT, with a routing id (SERVER, PEER; 0: none) and
+ * a group (RADIO: a NUL-terminated C string of at most 255 bytes; null: none). Answers 0, or
+ * the errno; the message is released either way.
+ */
+export function sendAddressed(
+  sock: Pointer,
+  frame: Uint8Array,
+  routingId: number,
+  group: Uint8Array<ArrayBuffer> | null,
+): number {
+  const data = frame.length ? frame : ONE_BYTE;
+  if (zmq.zmq_msg_init_buffer!(sendMsg, data, BigInt(frame.length)) !== 0) return zmq.zmq_errno();
+  let err = 0;
+  if (routingId !== 0 && zmq.zmq_msg_set_routing_id!(sendMsg, routingId) !== 0) {
+    err = zmq.zmq_errno();
+  } else if (group !== null && zmq.zmq_msg_set_group!(sendMsg, group) !== 0) {
+    err = zmq.zmq_errno();
+  }
+  while (err === 0 && zmq.zmq_msg_send(sendMsg, sock, DONTWAIT) < 0) {
+    const e = zmq.zmq_errno();
+    if (e !== ERRNO.EINTR) err = e;
+  }
+  // after a successful send libzmq left an empty message; after a failure it is still ours
+  zmq.zmq_msg_close(sendMsg);
+  return err;
+}
+
+/** One frame received by recvAddressed, with what libzmq said about its message. */
+export interface AddressedFrame {
+  frame: Uint8Array;
+  more: boolean;
+  /** The sender's routing id on SERVER and PEER sockets; 0 elsewhere. */
+  routingId: number;
+  /** The message's group on a DISH socket; "" elsewhere. */
+  group: string;
+  /** zmq_msg_gets of each name asked for: the value, or null where the message has none. */
+  properties: (string | null)[];
+}
+
+/**
+ * zmq_msg_recv with DONTWAIT into a message of its own, copied out into a Uint8Array of its own
+ * (as recvFrame does), with its routing id, group and the properties `names` (NUL-terminated
+ * C strings) read before the message is released. Answers the errno (a number) on failure; a
+ * frame too big for memory answers ENOMEM after dropping the rest of its message.
+ */
+export function recvAddressed(
+  sock: Pointer,
+  names: readonly Uint8Array<ArrayBuffer>[],
+): AddressedFrame | number {
+  let n = zmq.zmq_msg_recv(recvMsg, sock, DONTWAIT);
+  while (n < 0) {
+    const e = zmq.zmq_errno();
+    if (e !== ERRNO.EINTR) return e;
+    n = zmq.zmq_msg_recv(recvMsg, sock, DONTWAIT);
+  }
+  if (n === INT_MAX) n = Number(zmq.zmq_msg_size(recvMsg));
+  const more = zmq.zmq_msg_more(recvMsg) === 1;
+  let frame: Uint8Array;
+  try {
+    frame = new Uint8Array(n);
+  } catch {
+    lastDroppedSize = n;
+    zmq.zmq_msg_close(recvMsg);
+    zmq.zmq_msg_init(recvMsg);
+    if (more) dropRest(sock);
+    return ERRNO.ENOMEM;
+  }
+  if (n > 0) libc.memcpy(frame, zmq.zmq_msg_data_addr(recvMsg), BigInt(n));
+  const routingId = zmq.zmq_msg_routing_id?.(recvMsg) ?? 0;
+  const groupPtr = zmq.zmq_msg_group?.(recvMsg) ?? null;
+  const group = groupPtr === null ? "" : Deno.UnsafePointerView.getCString(groupPtr);
+  const properties = names.map((name) => {
+    const p = zmq.zmq_msg_gets(recvMsg, name);
+    return p === null ? null : Deno.UnsafePointerView.getCString(p);
+  });
+  // released now: its content and its connection's properties are not held until the next one
+  zmq.zmq_msg_close(recvMsg);
+  zmq.zmq_msg_init(recvMsg);
+  return { frame, more, routingId, group, properties };
+}
+
 // ---- batches ----
 
 // A batch is received into a staging area private to this module (never visible to a caller)

@@ -18,6 +18,17 @@ const ZMQ_SYMBOLS = {
   zmq_ctx_shutdown: { parameters: ["pointer"], result: "i32" },
   zmq_ctx_set: { parameters: ["pointer", "i32", "i32"], result: "i32" },
   zmq_ctx_get: { parameters: ["pointer", "i32"], result: "i32" },
+  // Context options by bytes (THREAD_NAME_PREFIX as text); DRAFT in 4.3.5, so optional.
+  zmq_ctx_set_ext: {
+    parameters: ["pointer", "i32", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_ctx_get_ext: {
+    parameters: ["pointer", "i32", "buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
   zmq_socket: { parameters: ["pointer", "i32"], result: "pointer" },
   zmq_close: { parameters: ["pointer"], result: "i32" },
   zmq_bind: { parameters: ["pointer", "buffer"], result: "i32" },
@@ -70,6 +81,33 @@ const ZMQ_SYMBOLS = {
   zmq_z85_decode: { parameters: ["buffer", "buffer"], result: "pointer" },
   zmq_socket_monitor: { parameters: ["pointer", "buffer", "i32"], result: "i32" },
   zmq_version: { parameters: ["buffer", "buffer", "buffer"], result: "void" },
+  // Messages with properties (stable API): a send of a zmq_msg_t and zmq_msg_gets.
+  zmq_msg_send: { parameters: ["buffer", "pointer", "i32"], result: "i32" },
+  zmq_msg_gets: { parameters: ["buffer", "buffer"], result: "pointer" },
+  // The DRAFT API (absent from builds without it, such as Debian's libzmq5: optional, null
+  // there). Thread-safe sockets have no ZMQ_FD; a zmq_poller holding one gives its descriptor.
+  zmq_poller_new: { parameters: [], result: "pointer", optional: true },
+  zmq_poller_destroy: { parameters: ["buffer"], result: "i32", optional: true },
+  zmq_poller_add: {
+    parameters: ["pointer", "pointer", "pointer", "i16"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_poller_fd: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  zmq_join: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  zmq_leave: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
+  zmq_connect_peer: { parameters: ["pointer", "buffer"], result: "u32", optional: true },
+  zmq_msg_init_buffer: { parameters: ["buffer", "buffer", "usize"], result: "i32", optional: true },
+  zmq_msg_set_routing_id: { parameters: ["buffer", "u32"], result: "i32", optional: true },
+  zmq_msg_routing_id: { parameters: ["buffer"], result: "u32", optional: true },
+  zmq_msg_set_group: { parameters: ["buffer", "buffer"], result: "i32", optional: true },
+  zmq_msg_group: { parameters: ["buffer"], result: "pointer", optional: true },
+  zmq_socket_monitor_versioned: {
+    parameters: ["pointer", "buffer", "u64", "i32", "i32"],
+    result: "i32",
+    optional: true,
+  },
+  zmq_socket_monitor_pipes_stats: { parameters: ["pointer"], result: "i32", optional: true },
 } as const;
 
 const LIBC_SYMBOLS = {
@@ -92,7 +130,7 @@ const LIBC_SYMBOLS = {
   // A synchronous Context.close runs zmq_ctx_term on a thread of its own and joins it with a
   // deadline, so that a termination held up by lingering messages can say so (Linux only).
   pthread_create: {
-    parameters: ["buffer", "pointer", "pointer", "pointer"],
+    parameters: ["buffer", "buffer", "pointer", "pointer"],
     result: "i32",
     optional: true,
   },
@@ -101,6 +139,30 @@ const LIBC_SYMBOLS = {
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32", optional: true },
   dlopen: { parameters: ["buffer", "i32"], result: "pointer", optional: true },
   dlsym: { parameters: ["pointer", "buffer"], result: "pointer", optional: true },
+  // A zero-timeout poll(2) of plain file descriptors on the JS thread (Poller, fd readiness).
+  poll_now: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
+  // Checks made before libzmq would abort on a value (options' guards, core/_guards.ts): what
+  // a descriptor is (USE_FD), whether the kernel takes a socket priority or a scheduling
+  // policy, which CPUs this process may run on, whether the nice value may be raised.
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32", optional: true },
+  setsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+    optional: true,
+  },
+  getsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+    optional: true,
+  },
+  sched_getaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32", optional: true },
+  pthread_attr_init: { parameters: ["buffer"], result: "i32", optional: true },
+  pthread_attr_destroy: { parameters: ["buffer"], result: "i32", optional: true },
+  pthread_attr_setinheritsched: { parameters: ["buffer", "i32"], result: "i32", optional: true },
+  pthread_attr_setschedpolicy: { parameters: ["buffer", "i32"], result: "i32", optional: true },
+  pthread_attr_setschedparam: { parameters: ["buffer", "buffer"], result: "i32", optional: true },
+  getpriority: { parameters: ["i32", "u32"], result: "i32", optional: true },
+  setpriority: { parameters: ["i32", "u32", "i32"], result: "i32", optional: true },
 } as const;
 
 function libcPath(): string {

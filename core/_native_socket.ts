@@ -2,17 +2,34 @@
 // another isolate takes a slot of the context's shared table (core/_shared.ts) for its life, so
 // that the owner can close it if this isolate goes away; a socket of the isolate's own context
 // needs none. libzmq starts a context with its first socket, which needs free file descriptors.
-import { canOpenFds, ctxGet, getsockopt, setsockopt, socketClose, socketNew } from "./_backend.ts";
+import {
+  canOpenFds,
+  ctxGet,
+  getsockopt,
+  getsockoptInt,
+  pollerClose,
+  pollerOpen,
+  setsockopt,
+  socketClose,
+  socketNew,
+} from "./_backend.ts";
 import type { Pointer } from "./_backend.ts";
 import type { ContextInternals } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
 import { CONTEXT_OPTIONS, SOCKET_OPTIONS } from "./options.ts";
 import { closedError, type ErrorContext, type ZmqError, zmqError } from "./errors.ts";
+import { checkThreadsAtStart } from "./_guards.ts";
 
-/** A native socket just opened, with its ZMQ_FD and, on an adopted context, its slot. */
+/**
+ * A native socket just opened, with the descriptor the reactor polls (its ZMQ_FD, or for a
+ * thread-safe DRAFT socket, which has none, that of a zmq_poller holding it) and, on an adopted
+ * context, its slot.
+ */
 export interface OpenedSocket {
   ptr: Pointer;
   fd: number;
+  /** The zmq_poller of a thread-safe socket, or null. */
+  poller: Pointer | null;
   /** The shared state of an adopted context, or null. */
   shared: SharedContext | null;
   /** The socket's slot in `shared`, or null. */
@@ -37,21 +54,30 @@ export function openNativeSocket(
   if (internals.ptr === null) throw closedError("Context is closed", context);
   if (internals.adopted && !internals.shared!.live) throw ownerClosedError(context);
   let fd = -1;
+  let poller: Pointer | null = null;
   const open = (ctx: Pointer) => {
-    if (!(internals.shared?.started ?? internals.started)) checkStart(ctx, context);
+    if (!(internals.shared?.started ?? internals.started)) {
+      checkThreadsAtStart(internals, context);
+      checkStart(ctx, context);
+    }
     const ptr = socketNew(ctx, type, context);
     internals.started = true;
     if (internals.shared) internals.shared.started = true;
     try {
-      fd = getsockopt(ptr, SOCKET_OPTIONS.FD, context) as number;
       setsockopt(ptr, SOCKET_OPTIONS.LINGER, internals.linger, context);
+      if (getsockoptInt(ptr, SOCKET_OPTIONS.THREAD_SAFE.id) === 1) {
+        ({ poller, fd } = pollerOpen(ptr, context));
+      } else fd = getsockopt(ptr, SOCKET_OPTIONS.FD, context) as number;
     } catch (e) {
       socketClose(ptr);
       throw e;
     }
     return ptr;
   };
-  if (!internals.adopted) return { ptr: open(internals.ptr), fd, shared: null, slot: null };
+  if (!internals.adopted) {
+    const ptr = open(internals.ptr);
+    return { ptr, fd, poller, shared: null, slot: null };
+  }
   const shared = internals.shared!;
   if (!shared.enter()) throw ownerClosedError(context);
   try {
@@ -67,24 +93,31 @@ export function openNativeSocket(
       throw e;
     }
     shared.opened(slot, ptr, type);
-    return { ptr, fd, shared, slot };
+    return { ptr, fd, poller, shared, slot };
   } finally {
     shared.leave();
   }
 }
 
 /**
- * Closes a native socket. On an adopted context (`slot` given) it is closed only if the
- * context's owner has not closed it already; `held`: this isolate holds the slot right now.
+ * Closes a native socket, and first the zmq_poller of a thread-safe one (it holds the socket).
+ * On an adopted context (`slot` given) it is closed only if the context's owner has not closed
+ * it already (the poller is then left as it is: destroying it would touch the freed socket);
+ * `held`: this isolate holds the slot right now.
  */
 export function closeNativeSocket(
   ptr: Pointer,
   shared: SharedContext | null,
   slot: Slot | null,
   held: boolean,
+  poller: Pointer | null = null,
 ): void {
-  if (slot === null) return socketClose(ptr);
+  if (slot === null) {
+    if (poller !== null) pollerClose(poller);
+    return socketClose(ptr);
+  }
   if (held || shared!.acquire(slot)) {
+    if (poller !== null) pollerClose(poller);
     socketClose(ptr);
     shared!.free(slot);
   }

@@ -8,6 +8,7 @@ import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { ERRNO, POLLIN, POLLOUT } from "./constants.ts";
 import { type ErrorContext, timeoutError } from "./errors.ts";
 import { BatchReceive } from "./_batch.ts";
+import type { MessageAddress } from "./_draft.ts";
 import type { RecvKind } from "./_socket_core.ts";
 
 /** How a cancelled operation ends: a timed-out poll answers 0, anything else rejects. */
@@ -21,7 +22,7 @@ export interface Pending {
   cleanup?: () => void;
 }
 
-/** A pending receive of one frame, of a whole multipart message, or of a batch of messages. */
+/** A pending receive of one frame, of a whole multipart message, of a Message, or of a batch. */
 export interface RecvOp extends Pending {
   kind: RecvKind;
   frames: Uint8Array[];
@@ -33,6 +34,8 @@ export interface SendOp extends Pending {
   index: number;
   /** `copy: false`: zero-copy frames go out by sharing their messages (core/zero_copy.ts). */
   shared?: boolean;
+  /** Where a DRAFT socket's message goes (a routing id or a group), if it is addressed. */
+  address?: MessageAddress;
 }
 
 /** A pending poll for the events of `mask`. */

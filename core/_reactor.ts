@@ -18,10 +18,12 @@ import {
 } from "./_backend.ts";
 import { noteTurn } from "./_turn.ts";
 
-/** Something the reactor can wait on: a socket with pending work. */
+/** Something the reactor can wait on: a socket with pending work, or a plain descriptor. */
 export interface Watched {
-  /** The file descriptor to poll for POLLIN (libzmq's ZMQ_FD). */
+  /** The file descriptor to poll (libzmq's ZMQ_FD, or one of the program's own). */
   readonly fd: number;
+  /** poll(2)'s events to wait for on `fd` (default POLLIN, what ZMQ_FD signals). */
+  readonly pollEvents?: number;
   /**
    * Does all pending work that can be done now; answers the events still awaited (0: none),
    * with the FRESH bit set if its last libzmq call already showed them not ready.
@@ -297,8 +299,9 @@ class Reactor {
     if (this.#wakeRead < 0) [this.#wakeRead, this.#wakeWrite] = makeWakePipe();
     const view = this.#view;
     for (let i = 0; i < count; i++) {
-      view.setInt32(i * POLLFD_SIZE, i === 0 ? this.#wakeRead : waiting[i - 1].fd, true);
-      view.setInt16(i * POLLFD_SIZE + 4, POLLIN, true);
+      const w = i === 0 ? undefined : waiting[i - 1];
+      view.setInt32(i * POLLFD_SIZE, w === undefined ? this.#wakeRead : w.fd, true);
+      view.setInt16(i * POLLFD_SIZE + 4, w?.pollEvents ?? POLLIN, true);
       view.setInt16(i * POLLFD_SIZE + 6, 0, true);
     }
     return count;

@@ -19,6 +19,7 @@ import {
   setsockopt,
   staged,
   strerror,
+  wakeDrain,
 } from "./_backend.ts";
 import { BatchReceive, takeBatch } from "./_batch.ts";
 import {
@@ -34,7 +35,7 @@ import type { Pointer } from "./_backend.ts";
 import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
-import { POLLIN, type SocketType } from "./constants.ts";
+import { POLLIN } from "./constants.ts";
 import { SOCKET_OPTIONS } from "./options.ts";
 import {
   badValue,
@@ -47,20 +48,38 @@ import {
 } from "./errors.ts";
 import { encodeMessage, ownFrames } from "./_frames.ts";
 import { optionToGet, optionToSet } from "./_options.ts";
+import { checkEndpointOptions, checkSocketValue } from "./_guards.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
 import { checkEvents, checkOptions, checkSignal, checkTimeout, describeValue } from "./_util.ts";
 import { type Pending, PendingOps, type QueueIO, type SendOp } from "./_pending.ts";
 import { closeNativeSocket, type OpenedSocket } from "./_native_socket.ts";
 import type { CloseOptions, OperationOptions } from "./socket.ts";
+import {
+  type AnySocketType,
+  checkDraftEndpoint,
+  type MessageAddress,
+  messageAddress,
+  type MessageReceipt,
+  sendAddressedFrame,
+} from "./_draft.ts";
+import type { SendOptions } from "./message.ts";
 
 /** The libzmq calls that take an endpoint. */
 export type EndpointCall = "zmq_bind" | "zmq_connect" | "zmq_unbind" | "zmq_disconnect";
 
 /**
+/**
  * A receive of one frame, of a whole multipart message, of the same as zero-copy frames
- * (core/zero_copy.ts), or of a batch (core/_batch.ts).
+ * (core/zero_copy.ts), of a message with where it came from and its properties (recvMessage:
+ * core/_draft.ts), or of a batch (core/_batch.ts).
  */
-export type RecvKind = "frame" | "multipart" | "sharedFrame" | "sharedMultipart" | BatchReceive;
+export type RecvKind =
+  | "frame"
+  | "multipart"
+  | "sharedFrame"
+  | "sharedMultipart"
+  | MessageReceipt
+  | BatchReceive;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
@@ -84,7 +103,12 @@ export function settleLater(later: boolean, error: unknown): Promise<never> {
 /** The state and the general paths of one Socket. */
 export class SocketCore {
   /** The socket type (the modern name). */
-  readonly type: SocketType;
+  readonly type: AnySocketType;
+  /**
+   * False where a plain zmq_send must not be tried (the fast path): SERVER and PEER send by
+   * routing id, RADIO by group, so their sends take the general path, which checks the address.
+   */
+  readonly plainSend: boolean;
   /** The zmq socket pointer, or null once closed. */
   ptr: Pointer | null;
   /** The sends, receives and polls waiting for the reactor. */
@@ -124,6 +148,10 @@ export class SocketCore {
    * ZMQ_FD wakes on anything new). Saves a zmq_msg_recv (a poll(2) inside libzmq) per wait.
    */
   #freshWait = false;
+  /** The zmq_poller that gives a thread-safe (DRAFT) socket its descriptor, or null. */
+  #poller: Pointer | null;
+  /** Whether a udp:// endpoint was ever bound or connected (what a RADIO may send: _draft.ts). */
+  #udp = false;
 
   /**
    * Takes over the native socket `opened` (core/_native_socket.ts) of type `type`, opened on
@@ -132,19 +160,27 @@ export class SocketCore {
   constructor(
     owner: OpenSocket,
     internals: ContextInternals,
-    type: SocketType,
+    type: AnySocketType,
     opened: OpenedSocket,
   ) {
     this.type = type;
+    this.plainSend = type !== "SERVER" && type !== "PEER" && type !== "RADIO";
+    this.#poller = opened.poller;
     this.#owner = owner;
     this.#internals = internals;
     this.#linger = internals.linger;
     this.ptr = opened.ptr;
     this.#shared = opened.shared;
     this.#slot = opened.slot;
+    const fd = opened.fd;
     this.#watcher = {
-      fd: opened.fd,
-      service: () => this.#service(),
+      fd,
+      // a thread-safe socket's descriptor is its poller's signaler: emptied before the socket
+      // is served, so that a command arriving from then on wakes the next poll
+      service: opened.poller === null ? () => this.#service() : () => {
+        wakeDrain(fd);
+        return this.#service();
+      },
       events: () => this.#events(),
       fail: (error) => this.ops.failPending(error),
     };
@@ -224,6 +260,9 @@ export class SocketCore {
     this.#fatal = error;
     this.ptr = null;
     this.#slot = null;
+    // A thread-safe socket's poller is left as it is (a descriptor and a few bytes): destroying
+    // it would touch the socket, which the owner closed and libzmq may have freed.
+    this.#poller = null;
     this.#internals.sockets.delete(this.#owner);
     this.ops.rejectAll(error);
     return error;
@@ -251,6 +290,22 @@ export class SocketCore {
     } finally {
       this.#leave();
     }
+  }
+
+  /**
+   * Runs one native call `fn` on the live pointer for operation `op` (holding the slot of a
+   * socket of an adopted context), then lets waiting operations look again (core/_draft.ts).
+   */
+  call<T>(op: string, fn: (ptr: Pointer) => T): T {
+    const ptr = this.#enter(op);
+    let result: T;
+    try {
+      result = fn(ptr);
+    } finally {
+      this.#leave();
+    }
+    this.afterOp();
+    return result;
   }
 
   /** Hands the pointer over to a proxy (see core/_registry.ts). */
@@ -299,8 +354,16 @@ export class SocketCore {
         context,
       );
     }
+    checkDraftEndpoint(this.type, endpoint, context);
+    // set before the call: a connect that failed may still have made the pipe
+    if ((call === "zmq_bind" || call === "zmq_connect") && endpoint.startsWith("udp://")) {
+      this.#udp = true;
+    }
     const ptr = this.#enter(op, context);
     try {
+      if (call === "zmq_bind" || call === "zmq_connect") {
+        checkEndpointOptions(ptr, call === "zmq_bind", endpoint, context);
+      }
       endpointCall(call, ptr, endpoint, context);
     } finally {
       this.#leave();
@@ -324,6 +387,7 @@ export class SocketCore {
   setOption(name: string, value: unknown, context: ErrorContext): void {
     this.live("setOption", context);
     const [spec, encoded] = optionToSet(name, value, context);
+    checkSocketValue(name, encoded, context);
     const ptr = this.#enter("setOption", context);
     try {
       setsockopt(ptr, spec, encoded, context);
@@ -348,6 +412,16 @@ export class SocketCore {
     }
     if (name === "EVENTS") this.afterOp(); // reading ZMQ_EVENTS consumed the fd's edge
     return value;
+  }
+
+  /** Runs `call` with the live pointer (and, on an adopted context, the slot held). */
+  withPointer<T>(op: string, context: ErrorContext, call: (ptr: Pointer) => T): T {
+    const ptr = this.#enter(op, context);
+    try {
+      return call(ptr);
+    } finally {
+      this.#leave();
+    }
   }
 
   // ---- sending ----
@@ -391,8 +465,9 @@ export class SocketCore {
     try {
       const context = this.ctx(op);
       this.live(op);
-      const opts: OperationOptions = checkOptions(options, context);
+      const opts: SendOptions = checkOptions(options, context);
       const { frames, borrowed } = encodeMessage(message, context);
+      const address = messageAddress(opts, this.type, this.#udp, frames, context);
       const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
       opts.signal?.throwIfAborted();
       const shared = noCopy(opts);
@@ -405,7 +480,14 @@ export class SocketCore {
         return { frames: kept, shared, cleanup: pinShared(kept, from) ?? undefined };
       };
       if (this.ops.send.length === 0) {
-        const sending: SendOp = { frames, index: 0, resolve: noop, reject: noop, shared };
+        const sending: SendOp = {
+          frames,
+          index: 0,
+          address,
+          resolve: noop,
+          reject: noop,
+          shared,
+        };
         const ptr = this.#enter(op);
         let err: number;
         try {
@@ -428,14 +510,20 @@ export class SocketCore {
         const started = sending.index > 0;
         return this.ops.enqueue(
           "send",
-          { ...keep(sending.index), index: sending.index },
+          { ...keep(sending.index), index: sending.index, address },
           started ? -1 : timeout,
           started ? undefined : opts.signal,
           context,
         );
       }
       if (timeout === 0) throw timeoutError(0, context);
-      return this.ops.enqueue("send", { ...keep(0), index: 0 }, timeout, opts.signal, context);
+      return this.ops.enqueue(
+        "send",
+        { ...keep(0), index: 0, address },
+        timeout,
+        opts.signal,
+        context,
+      );
     } catch (e) {
       return Promise.reject(e);
     }
@@ -443,6 +531,7 @@ export class SocketCore {
 
   /** Sends the remaining frames of `op`; answers 0 when done, else the errno. */
   #trySend(ptr: Pointer, op: SendOp): number {
+    if (op.address !== undefined) return this.#trySendAddressed(ptr, op, op.address);
     const last = op.frames.length - 1;
     while (op.index <= last) {
       const frame = op.frames[op.index];
@@ -454,6 +543,13 @@ export class SocketCore {
       op.index++;
     }
     return 0;
+  }
+
+  /** Sends the one frame of an addressed message (core/_draft.ts). */
+  #trySendAddressed(ptr: Pointer, op: SendOp, address: MessageAddress): number {
+    const err = sendAddressedFrame(ptr, op.frames[0], address);
+    if (err === 0) op.index = 1;
+    return err;
   }
 
   // ---- receiving ----
@@ -495,7 +591,8 @@ export class SocketCore {
           this.afterOp(); // the failed zmq_msg_recv may have consumed the fd's edge
           throw timeoutError(0, context);
         }
-        if (!this.ops.any && this.#slot === null) this.#freshWait = true;
+        // (not for a DRAFT socket: its descriptor is a zmq_poller's, which a recv does not arm)
+        if (!this.ops.any && this.#slot === null && this.#poller === null) this.#freshWait = true;
       }
       return this.ops.enqueue("recv", { kind, frames: [] }, timeout, opts.signal, context);
     } catch (e) {
@@ -532,6 +629,7 @@ export class SocketCore {
       this.deferred = staged.error;
       return 0;
     }
+    if (typeof kind === "object") return kind.receive(ptr, frames);
     for (;;) {
       const r = recvFrame(ptr);
       if (typeof r === "number") return r;
@@ -701,7 +799,8 @@ export class SocketCore {
       linger: this.#linger,
     });
     // a socket of an adopted context is closed unless the context's owner already did
-    closeNativeSocket(ptr, this.#shared, this.#slot, this.#depth > 0);
+    closeNativeSocket(ptr, this.#shared, this.#slot, this.#depth > 0, this.#poller);
+    this.#poller = null;
     this.#slot = null;
     this.#depth = 0;
   }

@@ -73,7 +73,7 @@ export function canonicalSocketType(name: unknown): SocketType | undefined {
 export const POLLIN = 1;
 /** Ready to send without blocking. */
 export const POLLOUT = 2;
-/** An error condition (not used by libzmq sockets; kept for completeness). */
+/** An error condition: reported for plain file descriptors (a hang-up, an error, a closed one). */
 export const POLLERR = 4;
 
 /** Send/recv flag ZMQ_DONTWAIT (the core always sets it). */
@@ -82,8 +82,12 @@ export const DONTWAIT = 1;
 export const SNDMORE = 2;
 
 export {
+  CONTEXT_OPTION_SPECS,
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ContextOptionResult,
+  type ContextOptionSpec,
+  type ContextOptionValue,
   type OptionInput,
   type OptionKind,
   type OptionOutput,

@@ -1,10 +1,13 @@
 import {
   ctxGet,
+  ctxGetText,
   ctxNew,
   ctxSet,
+  ctxSetBytes,
   ctxShutdown,
   ctxTermAsync,
   ctxTermWatched,
+  hasCtxExt,
   setsockopt,
   socketClose,
 } from "./_backend.ts";
@@ -14,17 +17,21 @@ import { type ContextInternals, contexts } from "./_registry.ts";
 import {
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ContextOptionResult,
+  type ContextOptionValue,
   SOCKET_OPTIONS,
   SOCKET_TYPES,
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
-import { contextOption, encodeContextOption, encodeOption, optionLabel } from "./_options.ts";
+import { contextOptionSpec, encodeContextOption, encodeOption, optionLabel } from "./_options.ts";
 import { describeValue } from "./_util.ts";
 import { DEFAULT_LINGER_MS, LATE_MS, LingerRecord } from "./_linger.ts";
 import { type ContextHandle, SharedContext } from "./_shared.ts";
-import { badValue, closedError, type ZmqError } from "./errors.ts";
+import { badValue, closedError, type ZmqError, zmqError } from "./errors.ts";
+import { checkContextValue } from "./_guards.ts";
 import { Socket } from "./socket.ts";
+import { DRAFT_SOCKET_TYPES, type DraftSocketType } from "./draft.ts";
 
 export type { ContextHandle } from "./_shared.ts";
 
@@ -52,7 +59,7 @@ export interface ContextCloseOptions {
 }
 
 const SOCKET_TYPE_NAMES = new Map<number, string>(
-  Object.entries(SOCKET_TYPES).map(([k, v]) => [v, k]),
+  [...Object.entries(SOCKET_TYPES), ...Object.entries(DRAFT_SOCKET_TYPES)].map(([k, v]) => [v, k]),
 );
 
 /** How long (ms) closing a shared context waits for another isolate's call in progress. */
@@ -198,7 +205,8 @@ export class Context implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Opens a socket of the given type.
+   * Opens a socket of the given type: one of {@linkcode SOCKET_TYPES}, an old alias, or one of
+   * {@linkcode DRAFT_SOCKET_TYPES} where libzmq has the DRAFT API.
    *
    * @example
    * ```ts
@@ -208,26 +216,76 @@ export class Context implements Disposable, AsyncDisposable {
    * sub.subscribe("10001");
    * ```
    */
-  socket(type: SocketType | SocketTypeAlias): Socket {
+  socket(type: SocketType | SocketTypeAlias | DraftSocketType): Socket {
     return new Socket(this, type);
   }
 
   /**
-   * Sets a context option (`IO_THREADS` 0 to 64, `MAX_SOCKETS` 1 to 65535, `IPV6`, `BLOCKY`);
-   * a value outside the range is a ZmqError that says the range.
+   * Sets a context option: `IO_THREADS` 0 to 64, `MAX_SOCKETS` 1 to 65535, `IPV6`, `BLOCKY`,
+   * `MAX_MSGSZ`, `ZERO_COPY_RECV`, and the options of the context's threads
+   * (`THREAD_SCHED_POLICY`, `THREAD_PRIORITY`, `THREAD_AFFINITY_CPU_ADD` / `_REMOVE`,
+   * `THREAD_NAME_PREFIX`), which apply when the threads start, at the first socket, and are
+   * refused afterwards. A value outside the range is a ZmqError that says the range; a thread
+   * option the kernel would refuse libzmq's threads (libzmq then aborts the process) is refused
+   * here, with `EPERM` or `EINVAL`.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * ctx.setOption("THREAD_NAME_PREFIX", "app");
+   * ctx.setOption("THREAD_AFFINITY_CPU_ADD", 0);
+   * ctx.setOption("MAX_MSGSZ", 1 << 20);
+   * console.log(ctx.getOption("THREAD_NAME_PREFIX")); // "app"
+   * using push = ctx.socket("PUSH"); // the threads start: named app/ZMQbg/..., on CPU 0
+   * ```
    */
-  setOption(name: ContextOptionName, value: number | boolean): void {
+  setOption<N extends ContextOptionName>(name: N, value: ContextOptionValue<N>): void {
     const ctx = { op: "setOption", option: optionLabel(name, CONTEXT_OPTIONS) };
-    const id = contextOption(name, ctx);
+    const spec = contextOptionSpec(name, ctx);
     const v = encodeContextOption(name, value, ctx);
-    this.#use("setOption", (ptr) => ctxSet(ptr, id, v, ctx));
+    this.#use("setOption", (ptr) => {
+      const commit = checkContextValue(this.#internals, name, v, ctx);
+      if (typeof v === "number") ctxSet(ptr, spec.id, v, ctx);
+      else if (hasCtxExt) ctxSetBytes(ptr, spec.id, v, ctx);
+      else {
+        throw zmqError(
+          "ENOTSUP",
+          `This libzmq has no zmq_ctx_set_ext: ${name} takes a number here`,
+          ctx,
+        );
+      }
+      commit();
+    });
   }
 
-  /** Reads a context option. */
-  getOption(name: ContextOptionName): number {
+  /**
+   * Reads a context option: a number, or text for `THREAD_NAME_PREFIX`. The thread priority
+   * and affinity are write-only (libzmq does not read them back): `EWRITEONLY`.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * console.log(ctx.getOption("IO_THREADS")); // 1
+   * console.log(ctx.getOption("MSG_T_SIZE")); // 64: the size of a zmq_msg_t
+   * ```
+   */
+  getOption<N extends ContextOptionName>(name: N): ContextOptionResult<N> {
     const ctx = { op: "getOption", option: optionLabel(name, CONTEXT_OPTIONS) };
-    const id = contextOption(name, ctx);
-    return this.#use("getOption", (ptr) => ctxGet(ptr, id, ctx));
+    const spec = contextOptionSpec(name, ctx);
+    if (!spec.get) {
+      throw zmqError("EWRITEONLY", `Context option ${name} is write-only`, ctx);
+    }
+    return this.#use(
+      "getOption",
+      (ptr) =>
+        spec.kind === "string" && hasCtxExt
+          ? ctxGetText(ptr, spec.id, 16, ctx)
+          : spec.kind === "string"
+          ? String(ctxGet(ptr, spec.id, ctx))
+          : ctxGet(ptr, spec.id, ctx),
+    ) as ContextOptionResult<N>;
   }
 
   /** Runs `call` with the context pointer, as a user of a shared context if adopted. */
@@ -339,7 +397,10 @@ function ownerClosed(op: string): ZmqError {
 
 /** Checks a constructor option (named `key` in ContextOptions) for context option `name`. */
 function contextValue(name: ContextOptionName, key: string, value: unknown): number {
-  return encodeContextOption(name, value, { op: "new Context", option: `${name} (${key})` });
+  return encodeContextOption(name, value, {
+    op: "new Context",
+    option: `${name} (${key})`,
+  }) as number;
 }
 
 function checkLinger(value: unknown): number {

@@ -34,6 +34,7 @@ export const LIBRARY_ERROR_CODES = [
   "EWRITEONLY",
   "EBADUTF8",
   "EBADJSON",
+  "ECODEC",
   "EHANDSHAKE",
   "EPROXY",
   "EHOOK",
@@ -62,7 +63,9 @@ export interface ZmqErrorOptions {
 
 /**
  * An error from libzmq or from this library's checks of its input: the library's only error
- * type (besides the loader's {@linkcode LibraryNotFoundError}).
+ * type (besides the loader's {@linkcode LibraryNotFoundError}); its one subclass,
+ * `MissingCapabilityError` (code `ENOTSUP`), also names the capability a libzmq build lacks
+ * (`"draft"`).
  *
  * `code` says what went wrong ({@linkcode ZmqErrorCode}); `errno` is the platform's number for
  * an errno code (also when this library raises it itself, such as `EINVAL` or `EBUSY`) and 0
@@ -85,6 +88,8 @@ export interface ZmqErrorOptions {
  * - `EREADONLY`, `EWRITEONLY`: the option cannot be written, or read.
  * - `EBADUTF8`, `EBADJSON`: a received frame is not UTF-8 text, or not JSON; a value to send
  *   is not JSON-serialisable.
+ * - `ECODEC`: a codec of `sendSerialized` / `recvSerialized` threw (`cause` is its error): an
+ *   encoding failure sends nothing, a decoding failure has consumed the message.
  * - `EHANDSHAKE`: a handshake failed (authentication, protocol) while waiting for a peer.
  * - `EPROXY`: libzmq's proxy ended with an error.
  * - `EHOOK`: an authenticator's decision hook threw or rejected (`cause` is its error).

@@ -12,6 +12,18 @@ export {
 } from "./context.ts";
 export { type CloseOptions, type Frame, type OperationOptions, Socket } from "./socket.ts";
 export {
+  DRAFT_SOCKET_TYPES,
+  type DraftSocketType,
+  draftSocketType,
+  MissingCapabilityError,
+} from "./draft.ts";
+export {
+  Message,
+  MESSAGE_PROPERTIES,
+  type RecvMessageOptions,
+  type SendOptions,
+} from "./message.ts";
+export {
   type ErrorContext,
   LIBRARY_ERROR_CODES,
   type LibraryErrorCode,
@@ -22,13 +34,18 @@ export {
 export { type CopyOptions, ZERO_COPY_MIN, ZeroCopyFrame } from "./zero_copy.ts";
 export {
   canonicalSocketType,
+  CONTEXT_OPTION_SPECS,
   CONTEXT_OPTIONS,
   type ContextOptionName,
+  type ContextOptionResult,
+  type ContextOptionSpec,
+  type ContextOptionValue,
   type ErrnoName,
   type OptionInput,
   type OptionKind,
   type OptionOutput,
   type OptionSpec,
+  POLLERR,
   POLLIN,
   POLLOUT,
   SOCKET_OPTION_ALIASES,
@@ -44,6 +61,8 @@ export {
   type SocketTypeAlias,
 } from "./constants.ts";
 export { zmqHas, zmqLibraryPath, zmqVersion } from "./info.ts";
+export { fdReadiness, waitFd } from "./fd.ts";
+export { type Codec, type Decoder, type Encoder, jsonCodec } from "./codec.ts";
 export { LibraryNotFoundError, MissingPermissionError } from "./_loader.ts";
 export {
   type CurveKeypair,
@@ -62,6 +81,9 @@ export {
   type MonitorEvent,
   type MonitorEventDetails,
   type MonitorEventName,
+  type MonitorOptions,
+  type MonitorVersion,
+  requestPipesStats,
   type SocketMonitor,
   waitForEvent,
   type WaitForEventOptions,

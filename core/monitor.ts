@@ -1,9 +1,10 @@
 // Socket monitor events (zmq_socket_monitor) as async iterables. One native monitor per socket
 // (libzmq allows one), fanned out to every JS subscriber; it stops when the last one leaves.
-import { socketMonitor } from "./_backend.ts";
+import { monitorPipesStats, socketMonitor, socketMonitorV2 } from "./_backend.ts";
+import { requireMonitorV2 } from "./_draft.ts";
 import { socketPointers } from "./_registry.ts";
 import { badValue, closedError, ZmqError, zmqError } from "./errors.ts";
-import { checkOptions, checkTimeout, startTimer } from "./_util.ts";
+import { checkOptions, checkTimeout, describeValue, startTimer } from "./_util.ts";
 import type { Socket } from "./socket.ts";
 
 /**
@@ -31,10 +32,24 @@ export const MONITOR_EVENTS = {
   handshake_succeeded: 0x1000,
   handshake_failed_protocol: 0x2000,
   handshake_failed_auth: 0x4000,
+  /** Version 2 only: a pipe's queues, asked for with {@linkcode requestPipesStats}. */
+  pipes_stats: 0x10000,
 } as const;
 
 /** A monitor event name: `"connected"`, `"accepted"`, `"handshake_succeeded"`, ... */
 export type MonitorEventName = keyof typeof MONITOR_EVENTS;
+
+/** The event format of a monitor: 1 (libzmq's stable one) or 2 (DRAFT: more values, both addresses). */
+export type MonitorVersion = 1 | 2;
+
+/** Options of {@linkcode monitor}. */
+export interface MonitorOptions {
+  /**
+   * The event format: 1 (the default) or 2, which needs libzmq's DRAFT API (a build without it
+   * throws a `MissingCapabilityError`). A socket is monitored in one format at a time.
+   */
+  version?: MonitorVersion;
+}
 
 /**
  * What each monitor event tells beside its name, endpoint and raw value: libzmq's value under
@@ -74,13 +89,25 @@ export interface MonitorEventDetails {
   };
   /** The authenticator (ZAP) refused the peer. */
   handshake_failed_auth: { /** The ZAP status code, e.g. `400`. */ status: number };
+  /**
+   * Version 2 only, asked for with {@linkcode requestPipesStats}: the queues of one connection
+   * (`value` is `egress`).
+   */
+  pipes_stats: {
+    /** Messages queued from this socket towards the peer. */
+    egress: number;
+    /** Messages queued from the peer, not yet received by this socket. */
+    ingress: number;
+  };
 }
 
 /**
  * One event reported by a socket monitor: a union discriminated by `event`, so that checking
  * the name tells which field holds the value (`fd`, `errno`, `interval`, `status`,
  * `protocolError`; see {@linkcode MonitorEventDetails}). `MonitorEvent<"connected">` is one of
- * them; `value` keeps libzmq's number as it came.
+ * them; `value` keeps libzmq's number as it came. Events of version 2
+ * (`monitor(socket, events, { version: 2 })`) also carry every value (`values`) and both
+ * addresses of the connection, `local` and `remote` (either may be `""`).
  *
  * @example
  * ```ts
@@ -112,8 +139,18 @@ export type MonitorEvent<N extends MonitorEventName = MonitorEventName> = {
     event: K;
     /** libzmq's value for the event, as it came (the named field holds it too). */
     value: number;
-    /** The endpoint concerned, e.g. `"tcp://127.0.0.1:5555"`. */
+    /**
+     * The endpoint concerned, e.g. `"tcp://127.0.0.1:5555"`. Version 1: the bound endpoint for
+     * a connection the socket accepted, the connected one for a connection it made. Version 2:
+     * `remote` where the event has one, else `local`.
+     */
     endpoint: string;
+    /** Version 2: every value of the event (`pipes_stats` has two). */
+    values?: number[];
+    /** Version 2: the local address of the connection or the bound endpoint (or `""`). */
+    local?: string;
+    /** Version 2: the peer's address, or the endpoint connected to (or `""`). */
+    remote?: string;
   } & MonitorEventDetails[K];
 }[N];
 
@@ -126,6 +163,7 @@ export interface WaitForEventOptions {
 }
 
 const ZMQ_EVENT_ALL = 0xffff;
+const ZMQ_EVENT_ALL_V2 = 0xffffn | 0x10000n;
 const NAMES = new Map<number, MonitorEventName>(
   Object.entries(MONITOR_EVENTS).map(([k, v]) => [v, k as MonitorEventName]),
 );
@@ -141,18 +179,21 @@ let serial = 0;
 class Hub {
   readonly subscribers = new Set<Subscriber>();
   readonly done: Promise<void>;
+  readonly version: MonitorVersion;
   #socket: Socket;
   #pair: Socket;
   #stopped = false;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, version: MonitorVersion) {
     this.#socket = socket;
+    this.version = version;
     const context = { op: "monitor", socketType: socket.type };
     const endpoint = `inproc://zmq-deno.monitor.${++serial}.${crypto.randomUUID()}`;
     socketPointers.get(socket)!((ptr) => {
       if (ptr === null) throw closedError("Socket is closed", context);
       // libzmq binds a PAIR of its own on `endpoint` and writes the events there
-      socketMonitor(ptr, endpoint, ZMQ_EVENT_ALL, context);
+      if (version === 2) socketMonitorV2(ptr, endpoint, ZMQ_EVENT_ALL_V2, context);
+      else socketMonitor(ptr, endpoint, ZMQ_EVENT_ALL, context);
     });
     try {
       this.#pair = socket.context.socket("PAIR");
@@ -177,7 +218,7 @@ class Hub {
         } catch {
           return; // our PAIR was closed (stop, or the context closed)
         }
-        const event = parse(frames);
+        const event = this.version === 2 ? parseV2(frames) : parse(frames);
         if (event === null) continue;
         for (const sub of this.subscribers) feeds.get(sub)!.push(event);
         if (event.event === "monitor_stopped") return;
@@ -252,6 +293,7 @@ const VALUE_FIELDS: Readonly<Record<MonitorEventName, string | null>> = {
   handshake_succeeded: null,
   handshake_failed_protocol: "protocolError",
   handshake_failed_auth: "status",
+  pipes_stats: "egress",
 };
 
 function parse(frames: Uint8Array[]): MonitorEvent | null {
@@ -267,6 +309,43 @@ function parse(frames: Uint8Array[]): MonitorEvent | null {
   };
   const field = VALUE_FIELDS[name];
   if (field !== null) event[field] = value;
+  return event as MonitorEvent;
+}
+
+/**
+ * A version 2 event: the event (u64), the number of values (u64), each value (u64), the local
+ * and the remote address.
+ */
+function parseV2(frames: Uint8Array[]): MonitorEvent | null {
+  const u64 = (f: Uint8Array | undefined) =>
+    f !== undefined && f.length === 8
+      ? new DataView(f.buffer, f.byteOffset, 8).getBigUint64(0, true)
+      : null;
+  const id = u64(frames[0]);
+  const count = u64(frames[1]);
+  if (id === null || count === null || BigInt(frames.length) !== count + 4n) return null;
+  const name = NAMES.get(Number(id));
+  if (name === undefined) return null;
+  const values: number[] = [];
+  for (let i = 0; i < Number(count); i++) {
+    const v = u64(frames[2 + i]);
+    if (v === null) return null;
+    values.push(Number(v));
+  }
+  const local = decoder.decode(frames[frames.length - 2]);
+  const remote = decoder.decode(frames[frames.length - 1]);
+  const value = values[0] ?? 0;
+  const event: Record<string, unknown> = {
+    event: name,
+    value,
+    endpoint: remote || local,
+    values,
+    local,
+    remote,
+  };
+  const field = VALUE_FIELDS[name];
+  if (field !== null) event[field] = value;
+  if (name === "pipes_stats") event.ingress = values[1] ?? 0;
   return event as MonitorEvent;
 }
 
@@ -428,31 +507,136 @@ class Subscriber implements SocketMonitor {
  * assert.deepEqual(seen, ["connected", "handshake_succeeded"]);
  * ```
  *
+ * With `{ version: 2 }` (libzmq's DRAFT event format) every event also says both addresses of
+ * its connection and all its values, and `pipes_stats` events can be asked for with
+ * {@linkcode requestPipesStats}. A socket is monitored in one format at a time: a monitor of
+ * the other format throws a ZmqError of code `EBUSY` while the first is open
+ * ({@linkcode waitForEvent} and {@linkcode connectAndWait} use either).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, monitor } from "../mod.ts";
+ * using ctx = new Context();
+ * using rep = ctx.socket("REP");
+ * using req = ctx.socket("REQ");
+ * const port = rep.bindToRandomPort();
+ * await using events = monitor(rep, "accepted", { version: 2 });
+ * req.connect(`tcp://127.0.0.1:${port}`);
+ * for await (const e of events) {
+ *   assert.equal(e.local, `tcp://127.0.0.1:${port}`);
+ *   assert.match(e.remote!, /^tcp:\/\/127\.0\.0\.1:\d+$/); // the client's own address
+ *   break;
+ * }
+ * ```
+ *
  * @param socket The socket to watch.
  * @param events The events wanted (all of them when absent).
+ * @param options The event format (`{ version: 2 }` needs libzmq's DRAFT API).
  * @returns An async iterator of the socket's events, typed by the names asked for.
- * @throws {ZmqError} `EBADVALUE` for an unknown event name, `EINVAL` for something that is not
- * a Socket, `ECLOSED` for a closed one.
+ * @throws {ZmqError} `EBADVALUE` for an unknown event name or version (or `pipes_stats` in
+ * version 1), `EINVAL` for something that is not a Socket, `ECLOSED` for a closed one, `EBUSY`
+ * for a socket monitored in the other version; a `MissingCapabilityError` for version 2
+ * without DRAFT.
  */
 export function monitor<N extends MonitorEventName = MonitorEventName>(
   socket: Socket,
   events?: N | N[],
+  options: MonitorOptions = {},
 ): SocketMonitor<N> {
-  return subscribe(socket, checkEvents(events, "monitor")) as unknown as SocketMonitor<N>;
+  const version = checkVersion(options);
+  const filter = checkEvents(events, "monitor");
+  if (version === 1 && filter?.has("pipes_stats")) {
+    throw badValue(
+      'The "pipes_stats" event exists in version 2 only: monitor(socket, events, { version: 2 })',
+      { op: "monitor" },
+    );
+  }
+  return subscribe(socket, filter, version) as unknown as SocketMonitor<N>;
 }
 
-function subscribe(socket: Socket, filter: Set<MonitorEventName> | null): Subscriber {
+function checkVersion(options: unknown): MonitorVersion {
+  checkOptions(options as { signal?: AbortSignal }, { op: "monitor" }, "{ version }");
+  const version = (options as MonitorOptions | undefined)?.version ?? 1;
+  if (version !== 1 && version !== 2) {
+    throw badValue(`version is 1 or 2; got ${describeValue(version)}`, { op: "monitor" });
+  }
+  if (version === 2) requireMonitorV2("Monitor events of version 2", { op: "monitor" });
+  return version;
+}
+
+/**
+ * The socket's monitor hub in `version` (any: undefined), created if there is none. Throws
+ * EBUSY when the socket is monitored in the other version.
+ */
+function subscribe(
+  socket: Socket,
+  filter: Set<MonitorEventName> | null,
+  version?: MonitorVersion,
+): Subscriber {
   if (!socketPointers.has(socket)) {
     throw zmqError("EINVAL", "monitor takes a Socket", { op: "monitor" });
   }
   let hub = hubs.get(socket);
+  if (hub !== undefined && !hub.stopped && version !== undefined && hub.version !== version) {
+    throw zmqError(
+      "EBUSY",
+      `The socket is monitored with events of version ${hub.version}; close those monitors ` +
+        `before one of version ${version}`,
+      { op: "monitor", socketType: socket.type },
+    );
+  }
   if (hub === undefined || hub.stopped) {
-    hub = new Hub(socket);
+    hub = new Hub(socket, version ?? 1);
     hubs.set(socket, hub);
   }
   const sub = new Subscriber(hub, filter);
   hub.subscribers.add(sub);
   return sub;
+}
+
+/**
+ * Asks every connection of a socket monitored with events of version 2 to report its queues:
+ * each answers with a `pipes_stats` event whose `values` are the messages queued towards the
+ * peer and from it. Answers false when the socket has no connection (no event will come).
+ * Throws a ZmqError of code `EINVAL` if the socket has no monitor of version 2.
+ *
+ * @example
+ * ```ts
+ * import { Context, monitor, requestPipesStats } from "../mod.ts";
+ * using ctx = new Context();
+ * using push = ctx.socket("PUSH");
+ * using pull = ctx.socket("PULL");
+ * await using events = monitor(push, "pipes_stats", { version: 2 });
+ * pull.bind("inproc://stats");
+ * push.connect("inproc://stats");
+ * await push.send("queued");
+ * if (requestPipesStats(push)) {
+ *   for await (const e of events) {
+ *     console.log(e.egress, e.ingress); // queued towards the peer, queued from it: 1 0
+ *     break;
+ *   }
+ * }
+ * ```
+ */
+export function requestPipesStats(socket: Socket): boolean {
+  const context = { op: "requestPipesStats", socketType: socket?.type };
+  const use = socketPointers.get(socket);
+  if (use === undefined) {
+    throw zmqError("EINVAL", "requestPipesStats takes a Socket", context);
+  }
+  const hub = hubs.get(socket);
+  if (hub === undefined || hub.stopped || hub.version !== 2) {
+    throw zmqError(
+      "EINVAL",
+      "The socket has no monitor of version 2: monitor(socket, events, { version: 2 }) first",
+      context,
+    );
+  }
+  return use((ptr) => {
+    if (ptr === null) throw closedError("Socket is closed", context);
+    return monitorPipesStats(ptr, context);
+  });
 }
 
 /**
@@ -498,7 +682,7 @@ export async function waitForEvent<N extends MonitorEventName>(
   const ms = checkTimeout(timeout, context, false);
   signal?.throwIfAborted();
   const failOnHandshake = wanted.has("handshake_succeeded");
-  const sub = subscribe(socket, null);
+  const sub = subscribe(socket, null); // whichever version the socket is monitored in
   let failure: unknown = null;
   const stop = (reason: unknown) => {
     failure ??= reason;

@@ -7,6 +7,15 @@ import {
   type SocketType,
   type SocketTypeAlias,
 } from "./constants.ts";
+import { DRAFT_SOCKET_TYPES, type DraftSocketType, draftSocketType } from "./draft.ts";
+import type { Message, RecvMessageOptions, SendOptions } from "./message.ts";
+import {
+  type AnySocketType,
+  changeGroup,
+  connectPeerOf,
+  MessageReceipt,
+  socketTypeNumber,
+} from "./_draft.ts";
 import type {
   SocketOptionAlias,
   SocketOptionName,
@@ -25,6 +34,8 @@ import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
 import { noCopy, settleLater, SocketCore } from "./_socket_core.ts";
 import type { CopyOptions, ZeroCopyFrame } from "./zero_copy.ts";
+import { getOptionRaw, setOptionRaw } from "./_raw_options.ts";
+import { checkDecoder, type Decoder, decodeValue, type Encoder, encodeValue } from "./codec.ts";
 
 /** One frame of a message: text (sent as UTF-8) or bytes. */
 export type Frame = string | Uint8Array;
@@ -77,8 +88,11 @@ const BATCH_MAX = 1000;
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
-  /** The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`). */
-  readonly type: SocketType;
+  /**
+   * The socket type, e.g. `"REQ"` (the modern name when opened as `"XREP"` or `"XREQ"`), or a
+   * DRAFT type such as `"SERVER"`.
+   */
+  readonly type: SocketType | DraftSocketType;
   /** The context the socket belongs to. */
   readonly context: Context;
   /** The native socket, its state and the general paths (core/_socket_core.ts). */
@@ -94,21 +108,22 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * using push = new Socket(ctx, "PUSH");
    * ```
    */
-  constructor(context: Context, type: SocketType | SocketTypeAlias) {
+  constructor(context: Context, type: SocketType | SocketTypeAlias | DraftSocketType) {
     const internals = contexts.get(context);
     const base = { op: "open socket", socketType: String(type) };
     if (!internals) throw zmqError("EINVAL", "Not a Context", base);
-    const canonical = canonicalSocketType(type);
+    const canonical: AnySocketType | undefined = canonicalSocketType(type) ??
+      draftSocketType(type);
     if (canonical === undefined) {
       throw zmqError(
         "EINVAL",
         `Unknown socket type ${JSON.stringify(type)}${socketTypeHint(type)}; expected one of ${
           Object.keys(SOCKET_TYPES).join(", ")
-        }`,
+        }, or a DRAFT type: ${Object.keys(DRAFT_SOCKET_TYPES).join(", ")}`,
         base,
       );
     }
-    const opened = openNativeSocket(internals, SOCKET_TYPES[canonical], base);
+    const opened = openNativeSocket(internals, socketTypeNumber(canonical, base), base);
     this.type = canonical;
     this.context = context;
     const core = this.#core = new SocketCore(this, internals, canonical, opened);
@@ -237,6 +252,44 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /**
+   * Sets a socket option by libzmq's number, with its value as raw bytes (an int is 4 bytes,
+   * little-endian): the escape hatch for an option this library has no name for. A number the
+   * option table knows ({@linkcode SOCKET_OPTIONS}) is checked exactly as
+   * {@linkcode Socket.setOption} checks it, its bytes decoded by the option's kind; any other
+   * number goes to libzmq as it is (which answers `EINVAL` for a number it does not know).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * const hwm = new Uint8Array(new Int32Array([250]).buffer);
+   * push.setOptionRaw(23, hwm); // ZMQ_SNDHWM
+   * console.log(push.getOption("SNDHWM")); // 250
+   * ```
+   */
+  setOptionRaw(id: number, bytes: Uint8Array): void {
+    setOptionRaw(this.#core, id, bytes, this.#core.ctx("setOptionRaw", { option: `#${id}` }));
+  }
+
+  /**
+   * Reads a socket option by libzmq's number into a buffer of `size` bytes (0 to 65536) and
+   * answers the bytes libzmq wrote: 4 for an int, the text's length and its NUL for text.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * const type = pull.getOptionRaw(16, 4); // ZMQ_TYPE
+   * console.log(new DataView(type.buffer).getInt32(0, true)); // 7: PULL
+   * ```
+   */
+  getOptionRaw(id: number, size: number): Uint8Array {
+    return getOptionRaw(this.#core, id, size, this.#core.ctx("getOptionRaw", { option: `#${id}` }));
+  }
+
+  /**
    * pyzmq's name for {@linkcode Socket.setOption}, for programs ported from the tutorial.
    * Strings are accepted where pyzmq needed `setsockopt_string`.
    *
@@ -309,7 +362,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 
   /**
    * Sends one message: a frame, or an array of frames sent as one multipart message.
-   * Resolves once libzmq has queued the message (not when the peer got it).
+   * Resolves once libzmq has queued the message (not when the peer got it). On the DRAFT
+   * sockets that route by message, `options` says where it goes: `{ routingId }` on SERVER and
+   * PEER, `{ group }` on RADIO (see {@linkcode SendOptions}).
    *
    * With `{ copy: false }`, a {@linkcode ZeroCopyFrame} (received with `copy: false`, or made by
    * `ZeroCopyFrame.alloc`) goes out without a copy: libzmq shares its message (see
@@ -346,10 +401,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * await push.send(["two", new Uint8Array([2])]);
    * ```
    */
-  send(
-    message: Frame | Frame[],
-    options: OperationOptions & CopyOptions = NO_OPTIONS,
-  ): Promise<void> {
+  send(message: Frame | Frame[], options: SendOptions & CopyOptions = NO_OPTIONS): Promise<void> {
     const core = this.#core;
     if (mustYield()) {
       return core.sendLater(Array.isArray(message) ? message : [message], options, "send", false);
@@ -358,7 +410,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     // success returns here; anything else takes the general path, which tries again and reports.
     if (
       message instanceof Uint8Array && message.byteLength !== 0 && core.ops.send.length === 0 &&
-      quick(options)
+      core.plainSend && quick(options)
     ) {
       const ptr = core.fastPtr();
       if (ptr !== null && sendFrame(ptr, message, false) === 0) {
@@ -374,10 +426,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
    * before the first goes out: a bad frame rejects the whole message and sends nothing.
    */
-  sendMultipart(
-    frames: Frame[],
-    options: OperationOptions & CopyOptions = NO_OPTIONS,
-  ): Promise<void> {
+  sendMultipart(frames: Frame[], options: SendOptions & CopyOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     if (!Array.isArray(frames)) {
       return settleLater(
@@ -393,7 +442,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /** Sends `value` as JSON text. */
-  sendJson(value: unknown, options: OperationOptions = NO_OPTIONS): Promise<void> {
+  sendJson(value: unknown, options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     let text: string | undefined;
     try {
@@ -415,6 +464,41 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     return later
       ? this.#core.sendLater([text], options, "sendJson", true)
       : this.#core.send([text], options, "sendJson", true);
+  }
+
+  /**
+   * Sends `value` as one message encoded by `codec` (pyzmq's `send_serialized`): a
+   * {@linkcode Codec} (`{ encode, decode }`, e.g. {@linkcode jsonCodec} or the MessagePack
+   * codec of `@zmq/deno/msgpack`) or an encoding function answering a frame or an array of
+   * frames. A codec that throws rejects with a ZmqError of code `ECODEC` whose `cause` is what
+   * it threw; nothing is sent.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://serialized");
+   * push.connect("inproc://serialized");
+   * const csv = (row: number[]) => row.join(","); // an encoding function is enough
+   * await push.sendSerialized([1, 2, 3], csv);
+   * console.log(await pull.recvSerialized(([f]) => new TextDecoder().decode(f).split(",")));
+   * // ["1", "2", "3"]
+   * ```
+   */
+  sendSerialized<T>(
+    value: T,
+    codec: Encoder<T>,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<void> {
+    let frames: Frame[];
+    try {
+      frames = encodeValue(codec, value, this.#core.ctx("sendSerialized"));
+    } catch (e) {
+      return settleLater(mustYield(), e);
+    }
+    return this.sendMultipart(frames, options);
   }
 
   // ---- receiving ----
@@ -588,6 +672,43 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
   }
 
+  /**
+   * Receives a whole message with where it came from and its properties: its `frames`, the
+   * sender's `routingId` (SERVER, PEER: answer it with `send(frame, { routingId })`), the `group`
+   * (DISH), and `get(name)` for libzmq's message properties (`"Socket-Type"`, `"Routing-Id"`,
+   * `"Peer-Address"`, `"User-Id"`, and those named in `properties`: a peer's `METADATA`, an
+   * authenticator's metadata). Works on every socket type; costs a few native calls more per
+   * message than {@linkcode Socket.recvMultipart}.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using router = ctx.socket("ROUTER");
+   * using dealer = ctx.socket("DEALER");
+   * dealer.setOption("METADATA", "X-Tenant:acme");
+   * const port = router.bindToRandomPort();
+   * dealer.connect(`tcp://127.0.0.1:${port}`);
+   * await dealer.send("hi");
+   * const message = await router.recvMessage({ properties: ["X-Tenant"] });
+   * console.log(message.frames.length); // 2: the routing id and "hi"
+   * console.log(message.get("Socket-Type"), message.get("X-Tenant")); // "DEALER" "acme"
+   * ```
+   */
+  recvMessage(options: RecvMessageOptions = NO_OPTIONS): Promise<Message> {
+    if (mustYield()) return afterTurn(() => this.recvMessage(options));
+    const core = this.#core;
+    let receipt: MessageReceipt;
+    try {
+      receipt = new MessageReceipt(this.type, options ?? NO_OPTIONS, core.ctx("recvMessage"));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return (core.recv(receipt, options, "recvMessage") as Promise<Uint8Array[]>).then((frames) =>
+      receipt.message(frames)
+    );
+  }
+
   /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */
   async recvString(options: OperationOptions = NO_OPTIONS): Promise<string> {
     const frame = await this.recv(options);
@@ -627,6 +748,35 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 
   /**
+   * Receives one message and decodes its frames with `codec` (pyzmq's `recv_serialized`): a
+   * {@linkcode Codec} or a decoding function given every frame of the message. A codec that
+   * throws rejects with a ZmqError of code `ECODEC` whose `cause` is what it threw (the message
+   * was received: it is gone); a `codec` that is neither rejects with `EBADVALUE` before
+   * anything is received.
+   *
+   * @example
+   * ```ts
+   * import { Context, jsonCodec } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://recv-serialized");
+   * push.connect("inproc://recv-serialized");
+   * await push.send('{"num": 7}');
+   * const task = await pull.recvSerialized(jsonCodec, { timeout: 1000 });
+   * console.log(task); // { num: 7 }
+   * ```
+   */
+  async recvSerialized<T>(
+    codec: Decoder<T>,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<T> {
+    const context = this.#core.ctx("recvSerialized");
+    checkDecoder(codec, context);
+    return decodeValue(codec, await this.recvMultipart(options), context);
+  }
+
+  /**
    * Iterates over incoming multipart messages until the socket is closed.
    *
    * @example
@@ -645,6 +795,58 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         throw e;
       }
     }
+  }
+
+  // ---- DRAFT: groups and peers ----
+
+  /**
+   * Joins a group on a DISH socket: it receives what RADIO sockets send to that group. A group
+   * is 1 to 255 bytes of UTF-8 (libzmq's limit; a longer one would be cut short, so it is
+   * refused) without NUL.
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using dish = ctx.socket("DISH");
+   * using radio = ctx.socket("RADIO");
+   * dish.bind("inproc://weather");
+   * dish.join("rain");
+   * radio.connect("inproc://weather");
+   * await radio.send("heavy", { group: "rain" });
+   * const message = await dish.recvMessage();
+   * console.log(message.group); // "rain"
+   * ```
+   */
+  join(group: string): void {
+    changeGroup(this.#core, "join", group);
+  }
+
+  /** Leaves a group joined with {@linkcode Socket.join} (DISH sockets). */
+  leave(group: string): void {
+    changeGroup(this.#core, "leave", group);
+  }
+
+  /**
+   * Connects a PEER socket to `endpoint` and answers the routing id of the new peer, to send it
+   * messages with `send(frame, { routingId })` right away (they wait for the connection).
+   *
+   * @example
+   * ```ts
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using a = ctx.socket("PEER");
+   * using b = ctx.socket("PEER");
+   * const port = a.bindToRandomPort();
+   * const toA = b.connectPeer(`tcp://127.0.0.1:${port}`);
+   * await b.send("hello", { routingId: toA });
+   * const message = await a.recvMessage();
+   * await a.send("hello back", { routingId: message.routingId });
+   * console.log(new TextDecoder().decode((await b.recvMessage()).frames[0])); // "hello back"
+   * ```
+   */
+  connectPeer(endpoint: string): number {
+    return connectPeerOf(this.#core, endpoint);
   }
 
   // ---- readiness ----
@@ -733,14 +935,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
 }
 
 /**
- * Options of a call that may take the fast path: no signal, no `copy: false`, and no timeout or
- * a valid one.
+ * Options of a call that may take the fast path: no signal, no `copy: false`, no routing id or
+ * group, and no timeout or a valid one.
  */
-function quick(options: OperationOptions & CopyOptions): boolean {
+function quick(options: SendOptions & CopyOptions): boolean {
   if (options === NO_OPTIONS) return true;
   if (
     typeof options !== "object" || options === null || options.signal !== undefined ||
-    options.copy === false
+    options.routingId !== undefined || options.group !== undefined || options.copy === false
   ) {
     return false;
   }

@@ -26,7 +26,7 @@
  *
  * @module
  */
-export { Poller, type PollOptions } from "./poller.ts";
+export { type Pollable, Poller, type PollOptions } from "./poller.ts";
 export {
   Loop,
   type LoopOptions,
@@ -35,3 +35,4 @@ export {
   Stream,
   type StreamErrorHandler,
 } from "./stream.ts";
+export { PeriodicCallback, Timer, type TimerCallback } from "./timers.ts";

@@ -1,4 +1,4 @@
-import { POLLIN, POLLOUT, Socket } from "../core/mod.ts";
+import { fdReadiness, POLLIN, POLLOUT, Socket, waitFd } from "../core/mod.ts";
 import {
   checkEvents,
   checkOptions,
@@ -8,6 +8,9 @@ import {
   startTimer,
 } from "../core/_util.ts";
 import { badValue, zmqError } from "../core/errors.ts";
+
+/** What a {@linkcode Poller} watches: a socket, or a plain file descriptor (a number). */
+export type Pollable = Socket | number;
 
 /** Options of {@linkcode Poller.poll}: the `{ timeout, signal }` of a socket's send and recv. */
 export interface PollOptions {
@@ -26,6 +29,10 @@ export interface PollOptions {
  * Waits on several sockets at once: pyzmq's `zmq.Poller`. Register sockets with the events
  * they should be watched for (`POLLIN`, `POLLOUT` or both), then
  * `await poller.poll({ timeout })` answers a `Map` from each ready socket to its ready events.
+ * Plain file descriptors (numbers: a pipe, another library's TCP socket) can be registered
+ * beside the sockets, as in pyzmq, on a `Poller<Pollable>` (`Poller` alone takes sockets: its
+ * answer's keys are sockets); they are answered with `POLLIN`, `POLLOUT` and `POLLERR` (a
+ * hang-up or error), as `zmq_poll` answers them.
  *
  * It is built on the sockets' own readiness checks (one reactor per isolate, a single
  * `poll(2)` in flight for every waiting socket): no busy loop and no thread per socket.
@@ -54,14 +61,26 @@ export interface PollOptions {
  * assert.equal(socks.has(news), false); // nothing published: absent from the answer
  * ```
  */
-export class Poller {
-  #items = new Map<Socket, number>();
+export class Poller<T extends Pollable = Socket> {
+  #items = new Map<T, number>();
 
   /**
-   * Watches `socket` for `events` (default `POLLIN | POLLOUT`, as in pyzmq). Registering a
-   * socket again replaces its events; registering it with `0` unregisters it.
+   * Watches `socket` (or a file descriptor) for `events` (default `POLLIN | POLLOUT`, as in
+   * pyzmq). Registering it again replaces its events; registering it with `0` unregisters it.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, type Pollable, POLLIN, Poller } from "../mod.ts";
+   * using ctx = new Context();
+   * using pull = ctx.socket("PULL");
+   * const poller = new Poller<Pollable>(); // sockets and descriptors (default: sockets)
+   * poller.register(pull, POLLIN);
+   * poller.register(0, POLLIN); // standard input, beside the socket
+   * assert.equal(poller.sockets.size, 2);
+   * ```
    */
-  register(socket: Socket, events: number = POLLIN | POLLOUT): void {
+  register(socket: T, events: number = POLLIN | POLLOUT): void {
     checkSocket(socket, "register");
     if (events === 0) {
       this.#items.delete(socket);
@@ -74,24 +93,24 @@ export class Poller {
    * Changes the events a registered socket is watched for. Throws a ZmqError of code
    * `"EINVAL"` if the socket was not registered.
    */
-  modify(socket: Socket, events: number): void {
+  modify(socket: T, events: number): void {
     checkSocket(socket, "modify");
     if (!this.#items.has(socket)) {
-      throw zmqError("EINVAL", "Socket is not registered with this poller", {
+      throw zmqError("EINVAL", `${describeItem(socket)} is not registered with this poller`, {
         op: "modify",
-        socketType: socket.type,
+        socketType: typeof socket === "number" ? undefined : socket.type,
       });
     }
     this.register(socket, events);
   }
 
-  /** Stops watching `socket`; answers false if it was not registered. */
-  unregister(socket: Socket): boolean {
+  /** Stops watching `socket` (or a file descriptor); answers false if it was not registered. */
+  unregister(socket: T): boolean {
     return this.#items.delete(socket);
   }
 
-  /** The registered sockets and the events each is watched for, in registration order. */
-  get sockets(): ReadonlyMap<Socket, number> {
+  /** The registered sockets (and descriptors), with the events each is watched for, in order. */
+  get sockets(): ReadonlyMap<T, number> {
     return new Map(this.#items);
   }
 
@@ -122,7 +141,7 @@ export class Poller {
    * assert.equal((await poller.poll({ timeout: 10 })).size, 0); // no peer: nothing can be sent
    * ```
    */
-  poll(options?: PollOptions): Promise<Map<Socket, number>>;
+  poll(options?: PollOptions): Promise<Map<T, number>>;
   /**
    * The positional shape of {@linkcode Poller.poll}: `poll(timeout, signal)`.
    *
@@ -140,11 +159,11 @@ export class Poller {
    * assert.equal((await poller.poll({ timeout: 0 })).size, 0); // was: poller.poll(0)
    * ```
    */
-  poll(timeout?: number, signal?: AbortSignal): Promise<Map<Socket, number>>;
+  poll(timeout?: number, signal?: AbortSignal): Promise<Map<T, number>>;
   async poll(
     options?: PollOptions | number,
     positionalSignal?: AbortSignal,
-  ): Promise<Map<Socket, number>> {
+  ): Promise<Map<T, number>> {
     const { timeout, signal } = typeof options === "object" && options !== null
       ? checkOptions(options, { op: "poll" })
       : { timeout: options, signal: positionalSignal };
@@ -171,20 +190,31 @@ export class Poller {
   }
 }
 
-function checkSocket(socket: unknown, op: string): asserts socket is Socket {
-  if (!(socket instanceof Socket)) {
-    throw badValue(`${op}: socket must be a Socket; got ${describeValue(socket)}`, {
-      op,
-    });
+function checkSocket(socket: unknown, op: string): asserts socket is Pollable {
+  if (socket instanceof Socket) return;
+  if (typeof socket === "number" && Number.isInteger(socket) && socket >= 0 && socket < 2 ** 31) {
+    return;
   }
+  throw badValue(
+    `${op}: takes a Socket or a file descriptor (an integer 0 or more); got ${
+      describeValue(socket)
+    }`,
+    { op },
+  );
 }
 
-/** Reads every item's readiness now (ZMQ_EVENTS); answers the ready ones. */
-function readyNow(items: [Socket, number][]): Map<Socket, number> {
-  const ready = new Map<Socket, number>();
-  for (const [socket, events] of items) {
-    const ev = socket.getOption("EVENTS") & events;
-    if (ev !== 0) ready.set(socket, ev);
+function describeItem(item: Pollable): string {
+  return typeof item === "number" ? `File descriptor ${item}` : "Socket";
+}
+
+/** Reads every item's readiness now (ZMQ_EVENTS, or poll(2) for a descriptor). */
+function readyNow<T extends Pollable>(items: [T, number][]): Map<T, number> {
+  const ready = new Map<T, number>();
+  for (const [item, events] of items) {
+    const ev = typeof item === "number"
+      ? fdReadiness(item, events)
+      : item.getOption("EVENTS") & events;
+    if (ev !== 0) ready.set(item, ev);
   }
   return ready;
 }
@@ -195,7 +225,7 @@ function readyNow(items: [Socket, number][]): Map<Socket, number> {
  * every wait has settled, and rejects with a socket's error (say ECLOSED) if one failed.
  */
 async function waitAny(
-  items: [Socket, number][],
+  items: [Pollable, number][],
   ms: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
@@ -209,13 +239,15 @@ async function waitAny(
       return;
     }
     const results = await Promise.allSettled(
-      items.map(([socket, events]) =>
-        socket.poll(events, { signal: done.signal }).then((ev) => {
-          if (ev !== 0) finish();
-        }, (error) => {
-          finish();
-          throw error;
-        })
+      items.map(([item, events]) =>
+        (typeof item === "number"
+          ? waitFd(item, events, { signal: done.signal })
+          : item.poll(events, { signal: done.signal })).then((ev) => {
+            if (ev !== 0) finish();
+          }, (error) => {
+            finish();
+            throw error;
+          })
       ),
     );
     for (const r of results) {

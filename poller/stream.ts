@@ -2,6 +2,13 @@ import { type CloseOptions, type Frame, Socket } from "../core/mod.ts";
 import { Service } from "../core/service.ts";
 import { badValue, closedError, zmqError } from "../core/errors.ts";
 import { checkSignal, describeKind, describeValue } from "../core/_util.ts";
+import {
+  loopTimers,
+  type PeriodicCallback,
+  Timer,
+  type TimerCallback,
+  TimerQueue,
+} from "./timers.ts";
 
 /**
  * Called with each message a {@linkcode Stream} receives (always an array of frames, even for
@@ -14,9 +21,13 @@ export type SendCallback = (frames: Frame[], stream: Stream) => void | Promise<v
 
 /**
  * Called with an error thrown by a stream's callback (or a socket error met while receiving or
- * sending) and the stream it came from.
+ * sending) and the stream it came from, or by a timer's callback and the timer
+ * ({@linkcode Timer} or {@linkcode PeriodicCallback}).
  */
-export type StreamErrorHandler = (error: unknown, stream: Stream) => void;
+export type StreamErrorHandler = (
+  error: unknown,
+  source: Stream | Timer | PeriodicCallback,
+) => void;
 
 /** Options for a new {@linkcode Loop}. */
 export interface LoopOptions {
@@ -37,7 +48,7 @@ interface Session {
   /** Keeps a receive or send in the set stop() waits for; answers it. */
   io<T>(operation: Promise<T>): Promise<T>;
   /** Reports an error thrown by a callback (or met by a pump). */
-  report(error: unknown, stream: Stream): void;
+  report(error: unknown, source: Stream | Timer | PeriodicCallback): void;
 }
 
 /** What a loop needs from the streams attached to it. */
@@ -102,6 +113,7 @@ let shared: Loop | undefined;
  */
 export class Loop extends Service {
   #streams = new Set<StreamHooks>();
+  #timers = new TimerQueue();
   #session: (Session & { stopped: boolean; stop(): void }) | null = null;
   /** Settles once the current run's tasks have all settled. */
   #finished: Promise<void> = Promise.resolve();
@@ -130,6 +142,25 @@ export class Loop extends Service {
       throw badValue("Loop: onError must be a function", { op: "new Loop" });
     }
     this.onError = options.onError;
+    loopTimers.set(this, this.#timers);
+  }
+
+  /**
+   * Calls `callback` once, `ms` milliseconds from now, while the loop runs (pyzmq's
+   * `IOLoop.call_later`); if the loop is stopped then, when it runs again. Answers a
+   * {@linkcode Timer} whose `cancel()` keeps it from firing. An error it throws is reported as a
+   * stream callback's is (`onError`, or `run()` rejects).
+   *
+   * @example
+   * ```ts
+   * import { Loop } from "../mod.ts";
+   * const loop = new Loop();
+   * loop.callLater(10, () => loop.stop()); // a bound on the run
+   * await loop.run();
+   * ```
+   */
+  callLater(ms: number, callback: TimerCallback): Timer {
+    return new Timer(this, ms, callback);
   }
 
   /**
@@ -187,6 +218,7 @@ export class Loop extends Service {
       stop: () => {
         if (session.stopped) return;
         session.stopped = true;
+        this.#timers.pause();
         controller.abort();
         stopped();
       },
@@ -200,11 +232,11 @@ export class Loop extends Service {
         settled.finally(() => io.delete(settled));
         return operation;
       },
-      report: (error: unknown, stream: Stream) => {
+      report: (error: unknown, source: Stream | Timer | PeriodicCallback) => {
         const handler = this.onError;
         if (handler) {
           try {
-            handler(error, stream);
+            handler(error, source);
             return;
           } catch (e) {
             error = e;
@@ -219,6 +251,7 @@ export class Loop extends Service {
     this.#ioSettled = async () => {
       while (io.size > 0) await Promise.allSettled([...io]);
     };
+    if (!session.stopped) this.#timers.resume(session);
     for (const hooks of [...this.#streams]) {
       if (session.stopped) break;
       hooks.start();
@@ -227,7 +260,10 @@ export class Loop extends Service {
       await stopping;
       while (tasks.size > 0) await Promise.allSettled([...tasks]);
     })().finally(() => {
-      if (this.#session === session) this.#session = null;
+      if (this.#session === session) {
+        this.#timers.pause(); // stop() paused them already; a timer armed since must not fire
+        this.#session = null;
+      }
       if (failure) this.ended(failure.error);
       else this.ended();
     });

@@ -3,7 +3,7 @@
 // round trip over a REQ/REP pair (inproc) and a PUSH/PULL pair (tcp) that the row may itself
 // have misused. The rows live in _bad_input_core.ts and _bad_input_layers.ts.
 import assert from "node:assert/strict";
-import { Context, type Socket, type SocketType, ZmqError } from "../mod.ts";
+import { Context, type DraftSocketType, type Socket, type SocketType, ZmqError } from "../mod.ts";
 
 const decoder = new TextDecoder();
 
@@ -17,7 +17,7 @@ export interface Fixture {
   /** A tcp port the PULL is bound to. */
   port: number;
   /** Opens a scratch socket on `ctx`, closed after the row. */
-  open(type: SocketType): Socket;
+  open(type: SocketType | DraftSocketType): Socket;
   /** Opens a scratch context, closed after the row. */
   context(): Context;
   /** A fresh temporary directory, removed after the row. */

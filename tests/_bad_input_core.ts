@@ -1,7 +1,16 @@
 // Bad-input rows for the core: endpoints, options, frames, socket types and states, timeouts,
 // closed sockets and contexts, Context.adopt, decoding.
 import assert from "node:assert/strict";
-import { Context, LazyPirateClient, POLLIN, Socket, type SocketType } from "../mod.ts";
+import {
+  Context,
+  fdReadiness,
+  jsonCodec,
+  LazyPirateClient,
+  POLLIN,
+  Socket,
+  type SocketType,
+  waitFd,
+} from "../mod.ts";
 import { reqRep, roundTrip, type Row } from "./_bad_input.ts";
 
 const INVALID_UTF8 = new Uint8Array([0xc3, 0x28, 0xff]);
@@ -479,5 +488,119 @@ export const coreRows: Row[] = [
       });
       await client.request("anyone?");
     },
+  },
+  // ---- options by number, the option guards, descriptors, codecs (issue 11) ----
+  {
+    what: "setOptionRaw with a non-integer option number",
+    code: "EBADVALUE",
+    call: (f) => f.req.setOptionRaw(1.5, new Uint8Array(4)),
+  },
+  {
+    what: "setOptionRaw with a string as the value",
+    code: "EBADVALUE",
+    call: (f) => f.req.setOptionRaw(23, "1000" as never),
+  },
+  {
+    what: "setOptionRaw with 3 bytes for an int option (SNDHWM)",
+    code: "EINVAL",
+    call: (f) => f.req.setOptionRaw(23, new Uint8Array(3)),
+  },
+  {
+    what: "setOptionRaw with a number libzmq does not know",
+    code: "EINVAL",
+    call: (f) => f.req.setOptionRaw(999, new Uint8Array(4)),
+  },
+  {
+    what: "getOptionRaw of more than 64 KiB",
+    code: "EBADVALUE",
+    call: (f) => f.req.getOptionRaw(16, 65537),
+  },
+  {
+    what: "getOptionRaw of a write-only option (SUBSCRIBE)",
+    code: "EWRITEONLY",
+    call: (f) => f.open("SUB").getOptionRaw(6, 16),
+  },
+  {
+    what: "USE_FD that is standard input (libzmq aborts at bind)",
+    code: "EINVAL",
+    call: (f) => f.open("PULL").setOption("USE_FD", 0),
+  },
+  {
+    what: "bind a PLAIN server with ZAP_ENFORCE_DOMAIN and no ZAP_DOMAIN",
+    code: "EINVAL",
+    call: (f) => {
+      const s = f.open("ROUTER");
+      s.setOption("ZAP_ENFORCE_DOMAIN", true);
+      s.setOption("PLAIN_SERVER", true);
+      s.bind("tcp://127.0.0.1:*");
+    },
+  },
+  {
+    what: "ROUTER_NOTIFY on a DEALER",
+    code: "EINVAL",
+    call: (f) => f.open("DEALER").setOption("ROUTER_NOTIFY", 1),
+  },
+  {
+    what: "a GSSAPI option on a libzmq without GSSAPI",
+    code: "ENOTSUP",
+    call: (f) => f.req.setOption("GSSAPI_SERVER", true),
+  },
+  {
+    what: "METADATA without the X- prefix",
+    code: "EINVAL",
+    call: (f) => f.req.setOption("METADATA", "Tenant:blue"),
+  },
+  {
+    what: "an IPv6 address on a socket without IPV6",
+    code: "ENODEV",
+    call: (f) => f.open("PULL").bind("tcp://[::1]:*"),
+  },
+  {
+    what: "context THREAD_SCHED_POLICY that is no Linux policy",
+    code: "EINVAL",
+    call: (f) => f.context().setOption("THREAD_SCHED_POLICY", 6),
+  },
+  {
+    what: "context THREAD_NAME_PREFIX of 17 bytes",
+    code: "EINVAL",
+    call: (f) => f.context().setOption("THREAD_NAME_PREFIX", "x".repeat(17)),
+  },
+  {
+    what: "context THREAD_AFFINITY_CPU_ADD after the first socket",
+    code: "EINVAL",
+    call: (f) => f.ctx.setOption("THREAD_AFFINITY_CPU_ADD", 0),
+  },
+  {
+    what: "context THREAD_PRIORITY read (write-only in libzmq)",
+    code: "EWRITEONLY",
+    call: (f) => f.ctx.getOption("THREAD_PRIORITY"),
+  },
+  {
+    what: "waitFd of a negative descriptor",
+    code: "EBADVALUE",
+    call: () => waitFd(-1, POLLIN),
+  },
+  {
+    what: "fdReadiness with events 8",
+    code: "EBADVALUE",
+    call: () => fdReadiness(0, 8),
+  },
+  {
+    what: "sendSerialized with a codec that throws",
+    code: "ECODEC",
+    call: (f) =>
+      f.push.sendSerialized(1, () => {
+        throw new Error("no");
+      }),
+  },
+  {
+    what: "sendSerialized of a bigint as JSON",
+    code: "ECODEC",
+    call: (f) => f.push.sendSerialized(1n, jsonCodec),
+  },
+  {
+    what: "recvSerialized with something that is not a codec",
+    code: "EBADVALUE",
+    call: (f) => f.pull.recvSerialized({ encode: () => "x" } as never),
   },
 ];

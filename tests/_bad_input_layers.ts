@@ -29,6 +29,8 @@ import {
   openReq,
   openSub,
   parseCertificate,
+  PeriodicCallback,
+  type Pollable,
   Poller,
   POLLIN,
   processWork,
@@ -739,6 +741,36 @@ const pollerRows: Row[] = [
     what: "Poller.modify of a socket not registered",
     code: "EINVAL",
     call: (f) => new Poller().modify(f.pull, POLLIN),
+  },
+  {
+    what: "Poller.register of a negative file descriptor",
+    code: "EBADVALUE",
+    call: () => new Poller<Pollable>().register(-1, POLLIN),
+  },
+  {
+    what: "Poller.modify of a file descriptor not registered",
+    code: "EINVAL",
+    call: () => new Poller<Pollable>().modify(0, POLLIN),
+  },
+  {
+    what: "Loop.callLater with a negative delay",
+    code: "EBADVALUE",
+    call: () => new Loop().callLater(-1, () => {}),
+  },
+  {
+    what: "Loop.callLater without a callback",
+    code: "EBADVALUE",
+    call: () => new Loop().callLater(10, undefined as never),
+  },
+  {
+    what: "PeriodicCallback every 0 ms",
+    code: "EBADVALUE",
+    call: () => new PeriodicCallback(() => {}, 0, new Loop()),
+  },
+  {
+    what: "PeriodicCallback on something that is not a Loop",
+    code: "EBADVALUE",
+    call: () => new PeriodicCallback(() => {}, 10, {} as never),
   },
   {
     what: "Poller.poll with a negative timeout",

@@ -1,5 +1,6 @@
-// Python peers (tests/py/*.py on Debian's python3-zmq) as child processes: start one, wait for
-// its "ready" line, stop it with SIGTERM and check that it exited cleanly.
+// Peers as child processes: Python ones (tests/py/*.py on Debian's python3-zmq) and Node ones
+// (zeromq.js): start one, wait for its "ready" line, stop it with SIGTERM and check that it
+// exited cleanly.
 import assert from "node:assert/strict";
 
 export const PYTHON = "/usr/bin/python3";
@@ -14,7 +15,19 @@ export const hasPyzmq: boolean = (() => {
   }
 })();
 
-/** A running Python peer. */
+/** Debian's libzmq 4.3.4 (no DRAFT), which comes with python3-zmq. */
+export const DEBIAN_LIBZMQ = "/usr/lib/x86_64-linux-gnu/libzmq.so.5";
+
+/** True if {@linkcode DEBIAN_LIBZMQ} is there. */
+export const hasDebianLibzmq: boolean = (() => {
+  try {
+    return Deno.statSync(DEBIAN_LIBZMQ).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** A running peer process. */
 export interface PyPeer {
   /** Its stdout lines so far. */
   lines: string[];
@@ -29,8 +42,22 @@ export interface PyPeer {
 /** Starts `tests/py/<script>` with `args`. */
 export function pyPeer(script: string, ...args: string[]): PyPeer {
   const path = new URL(`./py/${script}`, import.meta.url).pathname;
-  const child = new Deno.Command(PYTHON, {
-    args: ["-u", path, ...args],
+  return spawnPeer(script, PYTHON, ["-u", path, ...args]);
+}
+
+/**
+ * Starts `command` with `args` as a peer named `script` in messages (its stdout read line by
+ * line), with `env` added to the environment.
+ */
+export function spawnPeer(
+  script: string,
+  command: string,
+  args: string[],
+  env?: Record<string, string>,
+): PyPeer {
+  const child = new Deno.Command(command, {
+    args,
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -55,7 +82,7 @@ export function pyPeer(script: string, ...args: string[]): PyPeer {
   })();
   const finished = async () => {
     const { status, err } = await exited;
-    assert.equal(status.code, 0, `python ${script} ${args.join(" ")} failed: ${err}`);
+    assert.equal(status.code, 0, `${script} ${args.join(" ")} failed: ${err}`);
     return lines;
   };
   return {

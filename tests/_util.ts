@@ -215,3 +215,29 @@ export async function runFixture(
     clearTimeout(timer);
   }
 }
+
+/**
+ * The file descriptor of one of this process's TCP sockets, found through /proc (Deno hands out
+ * resource ids, not descriptors): the listening socket on `port`, or with `listening` false
+ * the connected one whose local port is `port`. Linux only.
+ */
+export function tcpSocketFd(port: number, listening = true): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const table = [
+    ...Deno.readTextFileSync("/proc/net/tcp").split("\n"),
+    ...Deno.readTextFileSync("/proc/net/tcp6").split("\n"),
+  ];
+  const line = table.map((l) => l.trim().split(/\s+/)).find((f) =>
+    f[1]?.endsWith(`:${hex}`) && (f[3] === "0A") === listening
+  );
+  if (line === undefined) throw new Error(`no TCP socket on port ${port}`);
+  const link = `socket:[${line[9]}]`;
+  for (const entry of Deno.readDirSync("/proc/self/fd")) {
+    try {
+      if (Deno.readLinkSync(`/proc/self/fd/${entry.name}`) === link) return Number(entry.name);
+    } catch {
+      // the directory's own descriptor, closed by now
+    }
+  }
+  throw new Error(`socket ${link} has no descriptor in this process`);
+}

@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { defineRows } from "./_bad_input.ts";
 import { coreRows } from "./_bad_input_core.ts";
 import { layerRows } from "./_bad_input_layers.ts";
+import { draftRows } from "./_bad_input_draft.ts";
 
-const rows = [...coreRows, ...layerRows];
+const rows = [...coreRows, ...layerRows, ...draftRows];
 
 Deno.test("bad-input table has at least 150 distinct rows", () => {
   assert.ok(rows.length >= 150, `${rows.length} rows`);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LibraryNotFoundError, zmqHas, zmqLibraryPath, zmqVersion } from "../mod.ts";
 import { findLibrary, LIBRARY_ENV, packagedCandidates, rankBuildDirs } from "../core/_loader.ts";
+import { DEBIAN_LIBZMQ, hasDebianLibzmq } from "./_peers.ts";
 
 Deno.test("the loader picks a libzmq with CURVE from npm:zeromq", () => {
   assert.match(zmqVersion(), /^4\.\d+\.\d+$/);
@@ -46,22 +47,13 @@ Deno.test("an override that does not load fails with what was tried and what to 
   assert.match(error.message, /DENO_ZMQ_LIBRARY/);
 });
 
-const debianLibzmq = "/usr/lib/x86_64-linux-gnu/libzmq.so.5";
-const hasDebianLibzmq = (() => {
-  try {
-    return Deno.statSync(debianLibzmq).isFile;
-  } catch {
-    return false;
-  }
-})();
-
 Deno.test({
   name: "the override can point at Debian's libzmq.so.5",
   // Debian's libzmq5 comes with python3-zmq, which .ci/run installs
   ignore: !hasDebianLibzmq,
   fn() {
-    const found = withEnv(debianLibzmq, () => findLibrary());
-    assert.equal(found.path, debianLibzmq);
+    const found = withEnv(DEBIAN_LIBZMQ, () => findLibrary());
+    assert.equal(found.path, DEBIAN_LIBZMQ);
     assert.match(found.version, /^4\./);
   },
 });

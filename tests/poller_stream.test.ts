@@ -168,7 +168,7 @@ Deno.test("stream: with onError, errors are reported and the loop keeps running"
   const errors: string[] = [];
   const loop = new Loop({
     onError: (e, s) => {
-      assert.equal(s.socket, pull);
+      assert.equal((s as Stream).socket, pull); // a Stream, not a timer, here
       errors.push((e as Error).message);
     },
   });

@@ -67,6 +67,10 @@ export const PRIVATE_IMPORT_EXCEPTIONS: Readonly<
     modules: ["core/_reactor.ts"],
     why: "checks that a finished poll leaves nothing polling in the reactor",
   },
+  "tests/poller_fds.test.ts": {
+    modules: ["core/_reactor.ts"],
+    why: "checks that a finished or cancelled wait on a descriptor leaves nothing polling",
+  },
   "tests/poller_stream.test.ts": {
     modules: ["core/_reactor.ts"],
     why: "checks that a stopped loop leaves nothing polling in the reactor",
