@@ -21,6 +21,24 @@ function checkDomain(domain: unknown, op: string): string {
   return domain;
 }
 
+/**
+ * An options object of these fields only: a misspelt field (`publicKey`, `allowany`) would be
+ * left out without a word, and the rule be another than the one meant.
+ */
+function checkFields(options: unknown, fields: readonly string[], op: string): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw badValue(`${op} takes an object like { ${fields.join(", ")} }`, { op });
+  }
+  for (const key of Object.keys(options)) {
+    if (!fields.includes(key)) {
+      throw badValue(
+        `${op} has no field ${JSON.stringify(key.slice(0, 40))}; it takes ${fields.join(", ")}`,
+        { op },
+      );
+    }
+  }
+}
+
 /** Compares two byte strings in time that depends on their lengths only. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
@@ -61,7 +79,8 @@ export class Rules {
   /** Replaces the PLAIN usernames and passwords of a domain. */
   setPasswords(options: unknown): void {
     const op = "configurePlain";
-    const o = options as { domain?: unknown; passwords?: unknown } | null | undefined;
+    checkFields(options, ["domain", "passwords"], op);
+    const o = options as { domain?: unknown; passwords?: unknown };
     const domain = checkDomain(o?.domain ?? "*", op);
     const given = o?.passwords;
     const entries = given instanceof Map
@@ -93,7 +112,11 @@ export class Rules {
   /** Replaces the CURVE rule of a domain. */
   setCurve(options: unknown): void {
     const op = "configureCurve";
-    const o = (options ?? {}) as { domain?: unknown; allowAny?: unknown; publicKeys?: unknown };
+    checkFields(options, ["domain", "allowAny", "publicKeys"], op);
+    const o = options as { domain?: unknown; allowAny?: unknown; publicKeys?: unknown };
+    if (o.allowAny !== undefined && typeof o.allowAny !== "boolean") {
+      throw badValue("allowAny must be true or false", { op, option: "allowAny" });
+    }
     const domain = checkDomain(o.domain ?? "*", op);
     const given = o.publicKeys ?? [];
     if (

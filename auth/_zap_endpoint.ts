@@ -84,6 +84,27 @@ export class ZapEndpoint {
     return endpoint;
   }
 
+  /**
+   * Makes the context refuse every handshake that asks for ZAP until a handler is attached:
+   * binds this isolate's endpoint with no handler if it has none. Where that cannot be done
+   * (the context is closed, or something else serves its ZAP endpoint), it is left as it is:
+   * `attach` reports it.
+   */
+  static reserve(context: Context): void {
+    const endpoint = endpoints.get(context);
+    if (endpoint !== undefined && !endpoint.closed) return;
+    let socket: Socket | undefined;
+    try {
+      socket = context.socket("ROUTER");
+      socket.setOption("LINGER", 0);
+      socket.bind(ZAP_ENDPOINT);
+    } catch {
+      socket?.close();
+      return;
+    }
+    endpoints.set(context, new ZapEndpoint(socket));
+  }
+
   /** True once the context (and with it the endpoint's socket) is closed. */
   get closed(): boolean {
     return this.#socket.closed;

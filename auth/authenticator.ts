@@ -143,7 +143,9 @@ export class Authenticator extends Service implements Disposable {
   };
 
   /**
-   * Makes an authenticator for `context`; call {@linkcode Authenticator.start} to serve.
+   * Makes an authenticator for `context`; call {@linkcode Authenticator.start} to serve. From
+   * now on the context refuses every handshake that asks for ZAP (CURVE and PLAIN servers, NULL
+   * ones with a ZAP_DOMAIN) until it serves, and again after it stopped: it fails closed.
    *
    * @example
    * ```ts
@@ -167,6 +169,9 @@ export class Authenticator extends Service implements Disposable {
     }
     const { onDecision, onError, hookTimeout, identify } = checkOptions(options);
     this.context = context;
+    // from now on the context refuses what asks for ZAP until this authenticator serves it:
+    // libzmq would let any CURVE client in while nothing is bound to the ZAP endpoint
+    ZapEndpoint.reserve(context);
     this.#identify = identify;
     this.#hook = onDecision
       ? new DecisionHook({ onDecision, onError, timeout: hookTimeout ?? DEFAULT_HOOK_TIMEOUT })

@@ -111,7 +111,8 @@ function plainArg(value: string): Security {
   if (password === "") {
     throw new UsageError(
       at < 0
-        ? `--plain ${user}: no password (write USER:PASS or set $${PASSWORD_ENV})`
+        // not quoted: a value without a colon may be the password itself
+        ? `--plain takes USER:PASS; there is no colon and no $${PASSWORD_ENV} for the password`
         : "--plain takes USER:PASS; the password is empty",
     );
   }

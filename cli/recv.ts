@@ -114,7 +114,9 @@ export const recv: Command = {
     };
     const plan = socketPlan(type, flags);
     const security = await securityFrom(flags);
-    await using session = new Session("recv", interrupt, security);
+    // linger 0: it sends nothing of the user's; what it queues (a SUB's subscriptions to a peer
+    // that never came) must not hold up its end for ever
+    await using session = new Session("recv", interrupt, security, 0);
     const socket = session.open(plan, {
       beforeEndpoints: (s) => {
         if (type === "SUB") { for (const t of topics.length > 0 ? topics : [""]) s.subscribe(t); }

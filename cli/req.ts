@@ -57,7 +57,9 @@ export const req: Command = {
     const count = flags.maybeInt("count", 1);
     const timeout = flags.maybeInt("timeout");
     const security = await securityFrom(flags);
-    await using session = new Session("req", interrupt, security);
+    // linger 0: a request answered was delivered, and one that was not is given up on (a
+    // --timeout that ran out must not be followed by a wait for ever at the end)
+    await using session = new Session("req", interrupt, security, 0);
     const socket = session.open(plan);
     const signal = session.signal;
     const lines = texts.length > 0 ? texts : readLines(Deno.stdin.readable, signal);

@@ -526,6 +526,26 @@ export function wakeDrain(fd: number): void {
   }
 }
 
+/** The pipe readable() writes to: [readFd, writeFd], made on first use. */
+let probePipe: [number, number] | null = null;
+
+/**
+ * True if `bytes` bytes at `ptr` can be read: the kernel copies them into a pipe, or answers
+ * EFAULT where reading them from JS would kill the process. Says nothing of what is there.
+ * True as well when no pipe can be made (then nothing can be checked).
+ */
+export function readable(ptr: Pointer, bytes: number): boolean {
+  if (probePipe === null) {
+    const fds = new Int32Array(2);
+    if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) return true;
+    for (const fd of fds) setNonBlocking(fd);
+    probePipe = [fds[0], fds[1]];
+  }
+  const written = Number(libc.write_from(probePipe[1], ptr, BigInt(bytes)));
+  if (written > 0) wakeDrain(probePipe[0]);
+  return written === bytes;
+}
+
 const timespec = new BigInt64Array(2);
 const timespecBytes = new Uint8Array(timespec.buffer);
 
@@ -741,6 +761,23 @@ export function connectPeer(sock: Pointer, endpoint: string, context: ErrorConte
   const id = zmq.zmq_connect_peer!(sock, cString(endpoint, context));
   if (id === 0) throw lastError(context);
   return id;
+}
+
+/** Whether this build has zmq_socket_get_peer_state (DRAFT, libzmq 4.3.2 and later). */
+export const peerStateApi: boolean = zmq.zmq_socket_get_peer_state !== null;
+
+/**
+ * zmq_socket_get_peer_state of a ROUTER's peer `routingId` (1 to 255 bytes), after the commands
+ * libzmq has queued for the socket were processed (reading ZMQ_EVENTS does that: a peer that
+ * drained its queue since is seen as such). Answers the events the peer is ready for (POLLOUT:
+ * its queue takes a message); throws EHOSTUNREACH for no such peer.
+ */
+export function peerState(sock: Pointer, routingId: Uint8Array, context: ErrorContext): number {
+  getsockoptInt(sock, 15); // ZMQ_EVENTS
+  const id = routingId.length ? routingId : ONE_BYTE;
+  const state = zmq.zmq_socket_get_peer_state!(sock, id, BigInt(routingId.length));
+  if (state < 0) throw lastError(context);
+  return state;
 }
 
 /**

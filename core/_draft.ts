@@ -9,6 +9,8 @@ import {
   groupCall,
   has,
   monitorV2Api,
+  peerState,
+  peerStateApi,
   type Pointer,
   recvAddressed,
   sendAddressed,
@@ -312,6 +314,41 @@ export function changeGroup(core: SocketCore, op: "join" | "leave", group: strin
     op,
     (ptr) => groupCall(op === "join" ? "zmq_join" : "zmq_leave", ptr, encoded, context),
   );
+}
+
+/**
+ * Socket.peerState: the events a ROUTER's peer `routingId` is ready for (POLLOUT, or 0 while
+ * its queue is full). libzmq answers it for ROUTER sockets only.
+ */
+export function peerStateOf(core: SocketCore, routingId: unknown): number {
+  const context = core.ctx("peerState");
+  core.live("peerState");
+  if (!hasDraft() || !peerStateApi) {
+    throw new MissingCapabilityError(
+      "draft",
+      "A peer's state (zmq_socket_get_peer_state)",
+      context,
+    );
+  }
+  if (core.type !== "ROUTER") {
+    throw zmqError(
+      "ENOTSUP",
+      `peerState is for ROUTER sockets; this is a ${core.type} socket`,
+      context,
+    );
+  }
+  const id = typeof routingId === "string"
+    ? encoder.encode(routingId)
+    : routingId instanceof Uint8Array
+    ? routingId
+    : null;
+  if (id === null || id.length < 1 || id.length > 255) {
+    throw badValue(
+      `A routing id is 1 to 255 bytes (a string or a Uint8Array); got ${describeValue(routingId)}`,
+      context,
+    );
+  }
+  return core.call("peerState", (ptr) => peerState(ptr, id, context));
 }
 
 /** Socket.connectPeer: connects a PEER and answers the new peer's routing id. */

@@ -97,6 +97,11 @@ const ZMQ_SYMBOLS = {
   zmq_join: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
   zmq_leave: { parameters: ["pointer", "buffer"], result: "i32", optional: true },
   zmq_connect_peer: { parameters: ["pointer", "buffer"], result: "u32", optional: true },
+  zmq_socket_get_peer_state: {
+    parameters: ["pointer", "buffer", "usize"],
+    result: "i32",
+    optional: true,
+  },
   zmq_msg_init_buffer: { parameters: ["buffer", "buffer", "usize"], result: "i32", optional: true },
   zmq_msg_set_routing_id: { parameters: ["buffer", "u32"], result: "i32", optional: true },
   zmq_msg_routing_id: { parameters: ["buffer"], result: "u32", optional: true },
@@ -117,6 +122,9 @@ const LIBC_SYMBOLS = {
   pipe: { parameters: ["buffer"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  // write(2) from an address: the kernel answers EFAULT for memory that cannot be read, where
+  // reading it from here would fault (a context handle's address is checked so)
+  write_from: { name: "write", parameters: ["i32", "pointer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
   // Copies a received frame out of libzmq's message into a JS buffer (one fast call).
   memcpy: { parameters: ["buffer", "usize", "usize"], result: "void" },

@@ -21,9 +21,28 @@ function detachedError(index: number, context: ErrorContext): ZmqError {
   );
 }
 
-/** True if `view` has lost its memory: a detached buffer leaves a view of length 0. */
+/**
+ * True if `view` has lost its memory: a detached buffer leaves a view of length 0, and so does
+ * a resizable one shrunk below the end of a view of fixed length (out of bounds: `set` throws
+ * for it, and a DataView's `byteLength` throws). Only a view of length 0 pays for the check.
+ */
 export function isDetached(view: ArrayBufferView): boolean {
-  return view.byteLength === 0 && (view.buffer as ArrayBuffer).detached === true;
+  let length: number;
+  try {
+    length = view.byteLength;
+  } catch {
+    return true; // a DataView out of bounds
+  }
+  if (length !== 0) return false;
+  const buffer = view.buffer as ArrayBuffer;
+  if (buffer.detached === true) return true;
+  if (!buffer.resizable || view instanceof DataView) return false;
+  try {
+    (view as Uint8Array).set([]);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /**

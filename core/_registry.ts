@@ -55,6 +55,8 @@ export interface SocketInternals {
   lease(owner: string): Pointer;
   /** Gives the socket back to JS. */
   release(): void;
+  /** While the socket is handed over: a promise that resolves once it is given back. */
+  whenReleased(): Promise<void> | null;
 }
 
 /** Socket object → its internals. */

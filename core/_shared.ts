@@ -19,7 +19,7 @@
 // ETERM. A slot left BUSY or OPENING (an isolate that died inside the window) is waited for
 // briefly, then taken anyway. A pending poll(2) of another isolate's reactor holds the socket's
 // file descriptor, not its pointer: nothing there can touch freed memory.
-import { addressOf, pointerAt } from "./_backend.ts";
+import { addressOf, pointerAt, readable } from "./_backend.ts";
 import type { Pointer } from "./_backend.ts";
 import { closedError, type ErrorContext, zmqError } from "./errors.ts";
 
@@ -140,6 +140,11 @@ export class SharedContext {
       throw zmqError("EINVAL", "Not a context handle of this library", context);
     }
     if (!s.live) throw closedError("The context of this handle is closed", context);
+    // a handle built by hand (its bytes copied, its address made up) may point anywhere:
+    // libzmq checks the tag at a context's start, but reading an unmapped one kills the process
+    if (!readable(s.pointer, 8)) {
+      throw zmqError("EFAULT", "This handle does not point at a context", context);
+    }
     return s;
   }
 

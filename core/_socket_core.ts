@@ -133,6 +133,8 @@ export class SocketCore {
   #contexts = new Map<string, ErrorContext>();
   /** Who holds the socket while a proxy runs on it (core/proxy_lease.ts), or null. */
   #leasedTo: string | null = null;
+  /** Settled by release(), while leased. */
+  #released: PromiseWithResolvers<void> | null = null;
   /** For a socket of an adopted context: the shared state and its slot (core/_shared.ts). */
   #shared: SharedContext | null;
   #slot: Slot | null;
@@ -321,6 +323,7 @@ export class SocketCore {
     }
     this.#enter("start proxy"); // held while the proxy runs (released by release())
     this.#leasedTo = owner;
+    this.#released = Promise.withResolvers<void>();
     return ptr;
   }
 
@@ -328,6 +331,13 @@ export class SocketCore {
   release(): void {
     this.#leasedTo = null;
     this.#leave();
+    this.#released?.resolve();
+    this.#released = null;
+  }
+
+  /** While a proxy holds the socket: resolves once it gave it back. */
+  whenReleased(): Promise<void> | null {
+    return this.#released?.promise ?? null;
   }
 
   // ---- endpoints and options ----
@@ -354,6 +364,7 @@ export class SocketCore {
         context,
       );
     }
+    if (endpoint.startsWith("tcp://")) checkTcpPorts(endpoint, context);
     checkDraftEndpoint(this.type, endpoint, context);
     // set before the call: a connect that failed may still have made the pipe
     if ((call === "zmq_bind" || call === "zmq_connect") && endpoint.startsWith("udp://")) {
@@ -803,5 +814,22 @@ export class SocketCore {
     this.#poller = null;
     this.#slot = null;
     this.#depth = 0;
+  }
+}
+
+/**
+ * The ports of a tcp:// endpoint (`host:port`, or `source:port;host:port`) are `*` or a number
+ * from 0 to 65535, in digits. libzmq reads them with strtoul and keeps 16 bits, so it binds or
+ * connects silently to another port: 99999 is 34463, -1 is 65535, 4294967297 is 1, "1e3" is 1.
+ */
+function checkTcpPorts(endpoint: string, context: ErrorContext): void {
+  for (const address of endpoint.slice("tcp://".length).split(";")) {
+    const port = address.slice(address.lastIndexOf(":") + 1);
+    if (port === "*" || (/^\d{1,5}$/.test(port) && Number(port) <= 65535)) continue;
+    throw zmqError(
+      "EINVAL",
+      `A tcp:// port must be * or a number from 0 to 65535; got ${JSON.stringify(port)}`,
+      context,
+    );
   }
 }

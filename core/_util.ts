@@ -6,6 +6,7 @@
 // the other folders import (tools/boundary.ts allows it); tests/util.test.ts tests it.
 import { badValue, type ErrorContext } from "./errors.ts";
 import { POLLIN, POLLOUT } from "./constants.ts";
+import { socketInternals } from "./_registry.ts";
 
 /**
  * The longest delay setTimeout honours (about 24.8 days): a longer one fires after 1 ms, so
@@ -67,7 +68,8 @@ export function checkSignal(signal: unknown, context: ErrorContext): void {
 
 /**
  * An optional options object (`what` names its fields for the message); its `signal`, if any,
- * must be an AbortSignal.
+ * must be an AbortSignal. Answers a copy of its own fields whose `timeout` and `signal` were
+ * each read once: a getter may answer something else the next time, after the check.
  */
 export function checkOptions<T extends { signal?: AbortSignal }>(
   options: T | undefined,
@@ -81,8 +83,19 @@ export function checkOptions<T extends { signal?: AbortSignal }>(
       context,
     );
   }
-  checkSignal(options.signal, context);
-  return options;
+  const signal = options.signal;
+  checkSignal(signal, context);
+  const timeout = (options as { timeout?: unknown }).timeout;
+  // a copy (about 20 ns): the other fields (a send's routingId, say) go along, once read
+  return { ...options, timeout, signal };
+}
+
+/**
+ * True for a Socket this library made. `instanceof` is not enough: a Proxy of a Socket passes
+ * it, then fails every method with an untyped TypeError (its private fields are the target's).
+ */
+export function isSocket(value: unknown): boolean {
+  return typeof value === "object" && value !== null && socketInternals.has(value);
 }
 
 /** An events mask: POLLIN (1), POLLOUT (2) or both; answers it. */

@@ -13,7 +13,7 @@ import {
 } from "./_backend.ts";
 import type { Pointer } from "./_backend.ts";
 import { reactor } from "./_reactor.ts";
-import { type ContextInternals, contexts } from "./_registry.ts";
+import { type ContextInternals, contexts, socketInternals } from "./_registry.ts";
 import {
   CONTEXT_OPTIONS,
   type ContextOptionName,
@@ -107,6 +107,17 @@ export class Context implements Disposable, AsyncDisposable {
         }`,
         { op: "new Context" },
       );
+    }
+    for (const key of Object.keys(options)) {
+      if (!CONTEXT_FIELDS.includes(key)) {
+        // a misspelt field (ioThread, lingerMs) would be left out without a word
+        throw badValue(
+          `Context options have no field ${JSON.stringify(key.slice(0, 40))}; they are ${
+            CONTEXT_FIELDS.join(", ")
+          }`,
+          { op: "new Context" },
+        );
+      }
     }
     // check everything before a native context exists
     const set: [ContextOptionName, number][] = [];
@@ -301,6 +312,16 @@ export class Context implements Disposable, AsyncDisposable {
     }
   }
 
+  /** One promise per socket of this isolate that a proxy holds: each settles once given back. */
+  #held(): Promise<void>[] {
+    const held: Promise<void>[] = [];
+    for (const s of this.#internals.sockets) {
+      const released = socketInternals.get(s)?.whenReleased();
+      if (released) held.push(released);
+    }
+    return held;
+  }
+
   /** Closes this isolate's open sockets, with `linger` if given. */
   #closeSockets(options: ContextCloseOptions): void {
     for (const s of [...this.#internals.sockets]) s.close({ linger: options.linger });
@@ -336,11 +357,15 @@ export class Context implements Disposable, AsyncDisposable {
    * delivered or their LINGER (5000 ms by default) runs out: pass `linger: 0` to drop them, or
    * use {@linkcode Context.terminate} to wait without blocking. A wait of more than 3 s prints
    * once (on stderr) which sockets may hold unsent messages. Closing twice is harmless.
+   * Throws a ZmqError of code `EBUSY`, closing nothing, while a proxy holds sockets of the
+   * context: stop it first, or use {@linkcode Context.terminate}, which ends it.
    */
   close(options: ContextCloseOptions = {}): void {
     const ptr = this.#internals.ptr;
     if (ptr === null) return;
     checkCloseOptions(options, "close");
+    // before anything is closed: a context is closed whole or not at all
+    if (this.#held().length > 0) throw proxyHolds("close");
     this.#closeSockets(options);
     this.#internals.ptr = null;
     if (!this.#owner) return;
@@ -352,12 +377,24 @@ export class Context implements Disposable, AsyncDisposable {
 
   /**
    * Like {@linkcode Context.close}, but waits for lingering messages off the JS thread; also
-   * prints once which sockets hold it up when that takes more than 3 s.
+   * prints once which sockets hold it up when that takes more than 3 s. A proxy running on
+   * the context's sockets is ended first (libzmq's proxy returns ETERM, so its `done` rejects
+   * with `EPROXY`); on a context adopted from another isolate that rejects with `EBUSY`.
    */
   async terminate(options: ContextCloseOptions = {}): Promise<void> {
     const ptr = this.#internals.ptr;
     if (ptr === null) return;
     checkCloseOptions(options, "terminate");
+    const held = this.#held();
+    if (held.length > 0) {
+      // a proxy's thread uses these sockets: closing them from here would race with it. Shut
+      // the context down (libzmq's proxy then returns ETERM), and wait until they are given
+      // back. Another isolate's context is not this isolate's to shut down.
+      if (!this.#owner) throw proxyHolds("terminate");
+      ctxShutdown(ptr);
+      await Promise.all(held);
+      if (this.#internals.ptr === null) return; // closed meanwhile
+    }
     this.#closeSockets(options);
     this.#internals.ptr = null;
     if (!this.#owner) return await reactor.whenWoken();
@@ -390,6 +427,18 @@ export class Context implements Disposable, AsyncDisposable {
     return internals.ptr;
   }
 }
+
+function proxyHolds(op: string): ZmqError {
+  const hint = op === "close"
+    ? "stop it first, or use terminate(), which ends it"
+    : "stop it first (a context adopted from another isolate cannot shut it down)";
+  return zmqError("EBUSY", `A proxy holds sockets of this context: ${hint}`, {
+    op: `${op} context`,
+  });
+}
+
+/** The fields of ContextOptions. */
+const CONTEXT_FIELDS: readonly string[] = ["ioThreads", "maxSockets", "linger"];
 
 function ownerClosed(op: string): ZmqError {
   return closedError("Context was closed by the isolate that created it", { op });

@@ -597,26 +597,32 @@ function subscribe(
 
 /**
  * Asks every connection of a socket monitored with events of version 2 to report its queues:
- * each answers with a `pipes_stats` event whose `values` are the messages queued towards the
- * peer and from it. Answers false when the socket has no connection (no event will come).
+ * each answers with a `pipes_stats` event whose `egress` and `ingress` (also its `values`) are
+ * the messages queued towards the peer and from it. The answers reach the monitor once the
+ * socket next processes libzmq's commands (a pending receive or send, or any call on it).
+ * Answers false when the socket has no connection (no event will come).
  * Throws a ZmqError of code `EINVAL` if the socket has no monitor of version 2.
  *
  * @example
  * ```ts
- * import { Context, monitor, requestPipesStats } from "../mod.ts";
- * using ctx = new Context();
- * using push = ctx.socket("PUSH");
- * using pull = ctx.socket("PULL");
- * await using events = monitor(push, "pipes_stats", { version: 2 });
- * pull.bind("inproc://stats");
- * push.connect("inproc://stats");
- * await push.send("queued");
- * if (requestPipesStats(push)) {
- *   for await (const e of events) {
- *     console.log(e.egress, e.ingress); // queued towards the peer, queued from it: 1 0
- *     break;
- *   }
+ * import assert from "node:assert/strict";
+ * import { connectAndWait, Context, monitor, requestPipesStats } from "../mod.ts";
+ * using ctx = new Context({ linger: 0 });
+ * using router = ctx.socket("ROUTER");
+ * using dealer = ctx.socket("DEALER");
+ * await using events = monitor(dealer, "pipes_stats", { version: 2 });
+ * const port = router.bindToRandomPort();
+ * await connectAndWait(dealer, `tcp://127.0.0.1:${port}`);
+ * // the answers come through the socket's command queue: a pending receive keeps it read
+ * // (an idle socket reports once any operation runs on it)
+ * const pending = dealer.recv().catch(() => null);
+ * assert.equal(requestPipesStats(dealer), true);
+ * for await (const e of events) {
+ *   assert.deepEqual([e.event, e.egress, e.ingress], ["pipes_stats", 0, 0]); // nothing queued
+ *   break;
  * }
+ * dealer.close();
+ * await pending;
  * ```
  */
 export function requestPipesStats(socket: Socket): boolean {

@@ -92,6 +92,18 @@ export class ProxyLease {
           socketType: this.kind,
         });
       }
+      if (
+        sockets.capture !== undefined &&
+        (sockets.capture === frontend || sockets.capture === backend)
+      ) {
+        // measured: the copies go out to the side's own peers, mixed into the traffic (a REP
+        // behind a DEALER backend that captured got a lone empty frame, then EFSM)
+        throw zmqError(
+          "EINVAL",
+          "A proxy's capture socket must be another socket than its frontend and backend",
+          { op: "proxy", socketType: this.kind },
+        );
+      }
       if (sockets.capture?.type === "PULL" || sockets.capture?.type === "SUB") {
         throw zmqError(
           "EINVAL",

@@ -226,6 +226,8 @@ export abstract class Service implements AsyncDisposable {
   }
 
   #end(): Promise<void> {
+    // a service that reports its own end has no run to report on when it never started
+    const reportsEnd = this.#endsItself && this.#phase !== "idle";
     if (this.#phase === "running" || this.#phase === "idle") this.#phase = "stopping";
     if (!this.#owed) {
       this.ended();
@@ -239,7 +241,7 @@ export abstract class Service implements AsyncDisposable {
       stopping = Promise.reject(error);
     }
     return Promise.resolve(stopping).then(() => {
-      if (!this.#endsItself) this.ended();
+      if (!reportsEnd) this.ended();
     }, (error) => this.ended(error));
   }
 }

@@ -14,6 +14,7 @@ import {
   changeGroup,
   connectPeerOf,
   MessageReceipt,
+  peerStateOf,
   socketTypeNumber,
 } from "./_draft.ts";
 import type {
@@ -132,6 +133,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     socketInternals.set(this, {
       lease: (owner) => core.lease(owner),
       release: () => core.release(),
+      whenReleased: () => core.whenReleased(),
     });
   }
 
@@ -471,7 +473,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * {@linkcode Codec} (`{ encode, decode }`, e.g. {@linkcode jsonCodec} or the MessagePack
    * codec of `@zmq/deno/msgpack`) or an encoding function answering a frame or an array of
    * frames. A codec that throws rejects with a ZmqError of code `ECODEC` whose `cause` is what
-   * it threw; nothing is sent.
+   * it threw; nothing is sent. `options` are those of {@linkcode Socket.send}: a SERVER answers
+   * with `{ routingId }` (its request read with `recvMessage`, decoded by `codec.decode(frames)`),
+   * a RADIO sends to a `{ group }`.
    *
    * @example
    * ```ts
@@ -490,7 +494,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   sendSerialized<T>(
     value: T,
     codec: Encoder<T>,
-    options: OperationOptions = NO_OPTIONS,
+    options: SendOptions = NO_OPTIONS,
   ): Promise<void> {
     let frames: Frame[];
     try {
@@ -806,16 +810,20 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
-   * import { Context } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { Context, type Message } from "../mod.ts";
    * using ctx = new Context();
    * using dish = ctx.socket("DISH");
    * using radio = ctx.socket("RADIO");
    * dish.bind("inproc://weather");
    * dish.join("rain");
    * radio.connect("inproc://weather");
-   * await radio.send("heavy", { group: "rain" });
-   * const message = await dish.recvMessage();
-   * console.log(message.group); // "rain"
+   * let message: Message | undefined;
+   * do { // a RADIO drops what no DISH has joined: the join reaches it a moment later
+   *   await radio.send("heavy", { group: "rain" });
+   *   message = await dish.recvMessage({ timeout: 10 }).catch(() => undefined);
+   * } while (message === undefined);
+   * assert.equal(message.group, "rain");
    * ```
    */
   join(group: string): void {
@@ -847,6 +855,33 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    */
   connectPeer(endpoint: string): number {
     return connectPeerOf(this.#core, endpoint);
+  }
+
+  /**
+   * What a ROUTER's peer is ready for, by its routing id (libzmq's DRAFT
+   * `zmq_socket_get_peer_state`): `POLLOUT` while its queue takes a message, 0 while it is full
+   * at the high-water mark (a send to it would wait, or with `ROUTER_MANDATORY` answer
+   * `EAGAIN`). Throws a ZmqError of code `EHOSTUNREACH` for a routing id no peer has (it left,
+   * or never came), `ENOTSUP` on other socket types, `EBADVALUE` for a routing id that is not 1
+   * to 255 bytes; a `MissingCapabilityError` without DRAFT.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, POLLOUT } from "../mod.ts";
+   * using ctx = new Context();
+   * using router = ctx.socket("ROUTER");
+   * using dealer = ctx.socket("DEALER");
+   * dealer.setOption("ROUTING_ID", "worker-1");
+   * router.bind("inproc://peer-state");
+   * dealer.connect("inproc://peer-state");
+   * await dealer.send("ready");
+   * const [id] = await router.recvMultipart();
+   * assert.equal(router.peerState(id), POLLOUT); // "worker-1" can take a message
+   * ```
+   */
+  peerState(routingId: Frame): number {
+    return peerStateOf(this.#core, routingId);
   }
 
   // ---- readiness ----

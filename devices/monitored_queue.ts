@@ -1,6 +1,7 @@
 import type { Frame, Socket } from "../core/socket.ts";
 import { Service } from "../core/service.ts";
-import { badValue, ZmqError } from "../core/errors.ts";
+import { badValue, ZmqError, zmqError } from "../core/errors.ts";
+import { checkSignal } from "../core/_util.ts";
 
 /** Options for {@linkcode MonitoredQueue}. */
 export interface MonitoredQueueOptions {
@@ -94,6 +95,16 @@ export class MonitoredQueue extends Service {
         });
       }
     }
+    if (inSocket === outSocket || monSocket === inSocket || monSocket === outSocket) {
+      // one socket in two roles relays every message back into itself
+      throw zmqError("EINVAL", "MonitoredQueue: in, out and mon must be three sockets", {
+        op: "MonitoredQueue",
+      });
+    }
+    if (options === null || typeof options !== "object") {
+      throw badValue("MonitoredQueue: options must be an object", { op: "MonitoredQueue" });
+    }
+    checkSignal(options.signal, { op: "MonitoredQueue", option: "signal" });
     const inPrefix = prefixFrame(options.inPrefix, "in", "inPrefix");
     const outPrefix = prefixFrame(options.outPrefix, "out", "outPrefix");
     const swapIds = inSocket.type === "ROUTER" && outSocket.type === "ROUTER";

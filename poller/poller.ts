@@ -5,6 +5,7 @@ import {
   checkSignal,
   checkTimeout,
   describeValue,
+  isSocket,
   startTimer,
 } from "../core/_util.ts";
 import { badValue, zmqError } from "../core/errors.ts";
@@ -191,7 +192,7 @@ export class Poller<T extends Pollable = Socket> {
 }
 
 function checkSocket(socket: unknown, op: string): asserts socket is Pollable {
-  if (socket instanceof Socket) return;
+  if (socket instanceof Socket && isSocket(socket)) return;
   if (typeof socket === "number" && Number.isInteger(socket) && socket >= 0 && socket < 2 ** 31) {
     return;
   }

@@ -1,7 +1,7 @@
 import { type CloseOptions, type Frame, Socket } from "../core/mod.ts";
 import { Service } from "../core/service.ts";
 import { badValue, closedError, zmqError } from "../core/errors.ts";
-import { checkSignal, describeKind, describeValue } from "../core/_util.ts";
+import { checkSignal, describeKind, describeValue, isSocket } from "../core/_util.ts";
 import {
   loopTimers,
   type PeriodicCallback,
@@ -329,7 +329,7 @@ export class Stream implements Disposable {
    * stream receives, use the socket only through the stream.
    */
   constructor(socket: Socket, loop: Loop = Loop.instance()) {
-    if (!(socket instanceof Socket)) {
+    if (!(socket instanceof Socket) || !isSocket(socket)) {
       throw badValue(`Stream: socket must be a Socket; got ${describeValue(socket)}`, {
         op: "new Stream",
       });

@@ -36,7 +36,11 @@ export interface MajordomoBrokerOptions {
    * all. Default 3. `1` never redelivers.
    */
   maxDeliveries?: number;
-  /** Called for each event worth logging (the zguide broker's `-v`). */
+  /**
+   * Called for each event worth logging (the zguide broker's `-v`). It runs inside the service's
+   * loop: keep it quick, and do not throw from it (an exception ends the service, and `done`
+   * rejects with it).
+   */
   onEvent?: (event: BrokerEvent) => void;
 }
 

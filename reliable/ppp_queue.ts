@@ -5,7 +5,7 @@ import { Service } from "../core/service.ts";
 import type { Socket } from "../core/socket.ts";
 import { Poller } from "../poller/poller.ts";
 import { checkEndpoints, checkInteger } from "../core/_util.ts";
-import { idKey } from "./_frames.ts";
+import { idKey, splitEnvelope } from "./_frames.ts";
 import { runUntilStopped, ServingLoop } from "./_run.ts";
 import { sendNow } from "./_router.ts";
 import { Liveness } from "./heartbeat.ts";
@@ -26,7 +26,10 @@ export interface ParanoidPirateQueueOptions {
    * goes to another one, up to this many deliveries in all. Default 3; `1` never redelivers.
    */
   maxDeliveries?: number;
-  /** Called for each event worth logging. */
+  /**
+   * Called for each event worth logging. It runs inside the service's loop: keep it quick, and do
+   * not throw from it (an exception ends the service, and `done` rejects with it).
+   */
   onEvent?: (event: QueueEvent) => void;
 }
 
@@ -210,6 +213,12 @@ export class ParanoidPirateQueue extends Service {
         for (let i = 0; i < BATCH && this.#idle.length > 0; i++) {
           const frames = await take(this.#frontend);
           if (frames === null) break;
+          if (!isRequest(frames)) {
+            // a DEALER or a ZMTP 1.0 peer writing bytes: its worker's reply would have no
+            // envelope, and the request no one to go back to
+            this.#drop(frames[0], "a request needs an envelope (an empty frame) and a body");
+            continue;
+          }
           this.stats.requests++;
           this.#again.push({ frames, deliveries: 0 });
           await this.#assign();
@@ -259,7 +268,16 @@ export class ParanoidPirateQueue extends Service {
         else this.#drop(message.frames[0], "a reply to a client that is gone");
         return;
       case "invalid":
-        return this.#drop(id, message.reason);
+        this.#drop(id, message.reason);
+        if (worker && worker.holding !== null) {
+          // it answered its request badly, yet it is alive and done with it: the request is
+          // delivered again (first), the worker is idle again
+          const job = worker.holding;
+          worker.holding = null;
+          this.#idle.push(worker);
+          this.#requeue(job, worker.key);
+        }
+        return;
     }
   }
 
@@ -295,14 +313,18 @@ export class ParanoidPirateQueue extends Service {
     this.#idle = this.#idle.filter((w) => w !== worker);
     const job = worker.holding;
     worker.holding = null;
-    if (job === null) return;
+    if (job !== null) this.#requeue(job, worker.key);
+  }
+
+  /** Serves a request again, first, unless it was delivered as often as allowed. */
+  #requeue(job: Job, worker: string): void {
     if (job.deliveries >= this.#maxDeliveries) {
       this.stats.abandoned++;
       this.#drop(job.frames[0], `a request that ${job.deliveries} workers failed to answer`);
       return;
     }
     this.stats.redelivered++;
-    this.#onEvent?.({ type: "redelivered", worker: worker.key });
+    this.#onEvent?.({ type: "redelivered", worker });
     this.#again.unshift(job);
   }
 
@@ -348,6 +370,12 @@ export class ParanoidPirateQueue extends Service {
 }
 
 /** One message if one is waiting, else null. */
+/** A client's request: its address, more routing frames, the empty delimiter and a body. */
+function isRequest(frames: Uint8Array[]): boolean {
+  const [envelope, body] = splitEnvelope(frames);
+  return envelope.length >= 2 && body.length > 0;
+}
+
 async function take(socket: Socket): Promise<Uint8Array[] | null> {
   try {
     return await socket.recvMultipart({ timeout: 0 });

@@ -31,7 +31,10 @@ export interface TitanicServerOptions {
   dispatchers?: number;
   /** How long to wait before trying a request again whose service was absent or slow. Default 1000. */
   retryInterval?: number;
-  /** Called for each event worth logging. */
+  /**
+   * Called for each event worth logging. It runs inside the service's loop: keep it quick, and do
+   * not throw from it (an exception ends the service, and `done` rejects with it).
+   */
   onEvent?: (event: TitanicEvent) => void;
 }
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Context } from "../core/context.ts";
 import { Service } from "../core/service.ts";
 import { badValue, ZmqError, zmqError } from "../core/errors.ts";
@@ -341,7 +342,8 @@ export class WorkerSession extends Service {
     if (stale() || stop.aborted) return this.#discard("the session ended first");
     let reply: Uint8Array[];
     try {
-      reply = bodyFrames(await handler(request.body, { signal: stop }), `${this.#name} handler`);
+      const made = inHandler.run(this, () => handler(request.body, { signal: stop }));
+      reply = bodyFrames(await made, `${this.#name} handler`);
     } catch (error) {
       if (isAbort(error, stop)) return;
       if (!this.#onError) {
@@ -383,7 +385,11 @@ export class WorkerSession extends Service {
    * and closes its socket (the {@linkcode Service} contract's `stop`).
    */
   protected override async onStop(): Promise<void> {
-    await this.#loop.stop();
+    const stopped = this.#loop.stop();
+    // called by its own handler: the loop waits for that handler, which waits for this stop,
+    // so do not wait (the session ends and the handler's reply is discarded; done waits)
+    if (inHandler.getStore() === this) return;
+    await stopped;
   }
 
   /**
@@ -406,6 +412,9 @@ export class WorkerSession extends Service {
     return this.stop();
   }
 }
+
+/** The worker whose handler is running, in that handler and what it awaits. */
+const inHandler = new AsyncLocalStorage<WorkerSession>();
 
 /** One receive that answers null on timeout. */
 async function receive(

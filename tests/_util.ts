@@ -227,17 +227,20 @@ export function tcpSocketFd(port: number, listening = true): number {
     ...Deno.readTextFileSync("/proc/net/tcp").split("\n"),
     ...Deno.readTextFileSync("/proc/net/tcp6").split("\n"),
   ];
-  const line = table.map((l) => l.trim().split(/\s+/)).find((f) =>
-    f[1]?.endsWith(`:${hex}`) && (f[3] === "0A") === listening
+  // listening (0A) or established (01); a TIME_WAIT socket left by an earlier connection on the
+  // same local port has inode 0 and belongs to no process
+  const links = new Set(
+    table.map((l) => l.trim().split(/\s+/)).filter((f) =>
+      f[1]?.endsWith(`:${hex}`) && f[3] === (listening ? "0A" : "01") && f[9] !== "0"
+    ).map((f) => `socket:[${f[9]}]`),
   );
-  if (line === undefined) throw new Error(`no TCP socket on port ${port}`);
-  const link = `socket:[${line[9]}]`;
+  if (links.size === 0) throw new Error(`no TCP socket on port ${port}`);
   for (const entry of Deno.readDirSync("/proc/self/fd")) {
     try {
-      if (Deno.readLinkSync(`/proc/self/fd/${entry.name}`) === link) return Number(entry.name);
+      if (links.has(Deno.readLinkSync(`/proc/self/fd/${entry.name}`))) return Number(entry.name);
     } catch {
       // the directory's own descriptor, closed by now
     }
   }
-  throw new Error(`socket ${link} has no descriptor in this process`);
+  throw new Error(`socket ${[...links].join(", ")} has no descriptor in this process`);
 }

@@ -38,6 +38,24 @@ Deno.test("after stop(), a CURVE server refuses every key, listed or not", async
   await assertRefused(pull, known, tcp(port), "listed");
 });
 
+Deno.test("before start(), a CURVE server refuses a key that is not on the allow list", async () => {
+  // libzmq lets every CURVE client in while nothing serves the ZAP endpoint: an authenticator
+  // that was made and configured, but not started yet (or never), must not leave that gap
+  await using ctx = new Context({ linger: 0 });
+  const auth = new Authenticator(ctx);
+  const listed = curveKeypair();
+  auth.configureCurve({ publicKeys: [listed.publicKey] });
+  const { server, client, endpoint, serverKey } = curvePushPull(ctx); // a key nobody allowed
+  using _server = server;
+  using _client = client;
+  await assertRefused(server, client, endpoint, "stranger");
+  await auth.start(); // serving now: the listed key gets in, the stranger still not
+  using known = ctx.socket("PUSH");
+  makeCurveClient(known, serverKey, listed);
+  await assertAdmitted(server, known, endpoint, "listed");
+  await auth.stop();
+});
+
 Deno.test("after stop(), a PLAIN server refuses even the right password", async () => {
   // libzmq itself refuses PLAIN when nothing serves ZAP (plain_server.cpp): this holds on main
   // too, and must keep holding with the endpoint now staying bound after stop()

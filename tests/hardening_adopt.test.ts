@@ -19,6 +19,8 @@ Deno.test("Context.adopt refuses addresses, copies, forgeries and stale handles 
     "JSON copy": "EINVAL",
     "forged object": "EINVAL",
     "zeroed buffer": "EINVAL",
+    "copied bytes, page 1": "EFAULT",
+    "copied bytes, unmapped high": "EFAULT",
     "the real one": "none",
     "the real one, closed": "ECLOSED",
   });

@@ -78,6 +78,9 @@ Deno.test("constructors and synchronous methods throw ZmqErrors for bad argument
   throwsWith(() => new Context(null as never), "EBADVALUE");
   throwsWith(() => new Context(5 as never), "EBADVALUE");
   throwsWith(() => new Context({ linger: "long" as never }), "EBADVALUE");
+  // a misspelt field was left out without a word: the context got 1 I/O thread, not 4
+  const e = throwsWith(() => new Context({ ioThread: 4 } as never), "EBADVALUE");
+  assert.match(e.message, /no field "ioThread"; they are ioThreads, maxSockets, linger/);
   using ctx = new Context();
   const s = ctx.socket("PAIR");
   throwsWith(() => s.close(null as never), "EBADVALUE");
@@ -223,4 +226,51 @@ Deno.test("proxies and roles: bad arguments are ZmqErrors too (10.13)", async ()
   b.connect("inproc://ha-proxy-args");
   await b.send("fine");
   assert.equal(await a.recvString({ timeout: 5000 }), "fine");
+});
+
+Deno.test("an options object is read once: a getter that answers something else later cannot slip past the checks", async () => {
+  using ctx = new Context({ linger: 0 });
+  using pull = ctx.socket("PULL");
+  using push = ctx.socket("PUSH");
+  pull.bind("inproc://ha-fickle");
+  push.connect("inproc://ha-fickle");
+  // checked as no signal, then used as 5: an untyped TypeError from inside send()
+  const fickle = (timeout?: number) => {
+    let reads = 0;
+    return {
+      timeout,
+      get signal() {
+        return (reads++ === 0 ? undefined : 5) as never;
+      },
+    };
+  };
+  await push.send(["one", "two"], fickle());
+  assert.deepEqual(
+    (await pull.recvMultipart({ timeout: 1000 })).map((f) => new TextDecoder().decode(f)),
+    ["one", "two"],
+  );
+  await push.send("three", fickle());
+  assert.equal(await pull.recvString(fickle()), "three");
+  await rejectsWithCode(waitForEvent(pull, "connected", fickle(1)), "EAGAIN");
+});
+
+Deno.test("a tcp:// port outside 0..65535 is EINVAL, not another port (libzmq keeps 16 bits of it)", () => {
+  using ctx = new Context({ linger: 0 });
+  using pull = ctx.socket("PULL");
+  using push = ctx.socket("PUSH");
+  // measured on libzmq 4.3.5: 99999 bound 34463, -1 bound 65535, 4294967297 bound 1, " 80" 80
+  for (const port of ["99999", "65536", "-1", "4294967297", "1e3", " 80", "0x50", "", "5555 "]) {
+    const endpoint = `tcp://127.0.0.1:${port}`;
+    const e = throwsWith(() => pull.bind(endpoint), "EINVAL");
+    assert.match(e.message, /port must be \* or a number from 0 to 65535/, endpoint);
+    throwsWith(() => push.connect(endpoint), "EINVAL");
+    throwsWith(() => push.connect(`tcp://127.0.0.1:0;127.0.0.1:${port}`), "EINVAL");
+  }
+  throwsWith(() => push.connect("tcp://127.0.0.1:99999;127.0.0.1:5555"), "EINVAL"); // the source
+  const port = pull.bindToRandomPort();
+  push.connect(`tcp://127.0.0.1:${port}`);
+  push.setOption("IPV6", true);
+  push.connect(`tcp://[::1]:${port}`);
+  pull.bind("tcp://127.0.0.1:0");
+  assert.match(pull.lastEndpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
 });

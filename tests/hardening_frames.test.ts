@@ -91,6 +91,18 @@ Deno.test("a frame array with a hole sends nothing; the next message arrives alo
   detached.buffer.transfer();
   await rejectsWith(a.send(["ok", detached]), "EBADVALUE");
   await rejectsWith(a.send(detached), "EBADVALUE");
+  // a view of fixed length whose resizable buffer shrank below its end is out of bounds: it
+  // went out as an empty frame (a Uint8Array) or failed untyped (a DataView)
+  const resizable = new ArrayBuffer(8, { maxByteLength: 16 });
+  const shrunk = new Uint8Array(resizable, 0, 8);
+  const shrunkView = new DataView(resizable, 0, 8);
+  const empty = new Uint8Array(resizable, 0, 0); // in bounds whatever the size: a legal frame
+  resizable.resize(4);
+  await rejectsWith(a.send(shrunk), "EBADVALUE");
+  await rejectsWith(a.send(["ok", shrunk]), "EBADVALUE");
+  await rejectsWith(a.send(shrunkView as never), "EBADVALUE");
+  await a.send(["", empty]);
+  assert.deepEqual(text(await b.recvMultipart({ timeout: 5000 })), ["", ""]);
   await a.send("next");
   assert.deepEqual(text(await b.recvMultipart({ timeout: 5000 })), ["next"]);
   assert.equal(await b.poll(1, 0), 0, "nothing else arrived");

@@ -1,9 +1,9 @@
 // Who connects and leaves (libzmq 4.3.5's DRAFT options): ROUTER_NOTIFY, HELLO_MSG,
 // DISCONNECT_MSG (to the side that accepted the connection) and HICCUP_MSG (to the side that
-// made it). Waits end on the messages themselves or on monitor events; a short receive timeout
+// made it); a ROUTER's view of one peer's queue (zmq_socket_get_peer_state). Waits end on the messages themselves or on monitor events; a short receive timeout
 // only confirms that nothing more came after the last expected message.
 import assert from "node:assert/strict";
-import { Context, type Socket, waitForEvent } from "../mod.ts";
+import { Context, POLLOUT, type Socket, waitForEvent } from "../mod.ts";
 import { rejectsWith, text, throwsWith, within } from "./_util.ts";
 
 const decoder = new TextDecoder();
@@ -145,4 +145,78 @@ Deno.test("DISCONNECT_MSG is for accepted connections: a ROUTER that connected g
   assert.deepEqual(await next(router, "the departure"), [id, ""]);
   // an accepted connection's DISCONNECT_MSG follows its departure at once (test above)
   await rejectsWith(router.recv({ timeout: 300 }), "EAGAIN");
+});
+
+Deno.test("peerState: a ROUTER sees its peer's queue fill and drain", async () => {
+  await using ctx = new Context({ linger: 0 });
+  using router = ctx.socket("ROUTER");
+  router.setOption("ROUTER_MANDATORY", true); // a full queue answers EAGAIN instead of dropping
+  router.setOption("SNDHWM", 1);
+  router.bind("inproc://peer-state");
+  using dealer = ctx.socket("DEALER");
+  dealer.setOption("ROUTING_ID", "worker-1");
+  dealer.setOption("RCVHWM", 1);
+  dealer.connect("inproc://peer-state");
+  await dealer.send("ready");
+  assert.deepEqual(await next(router, "the dealer's hello"), ["worker-1", "ready"]);
+  assert.equal(router.peerState("worker-1"), POLLOUT);
+  assert.equal(router.peerState(new TextEncoder().encode("worker-1")), POLLOUT); // bytes too
+  throwsWith(() => router.peerState("nobody"), "EHOSTUNREACH");
+
+  // fill the dealer's queue: the sends that fit, then one that would wait
+  let queued = 0;
+  for (; queued < 100; queued++) {
+    const sent = await router.send(["worker-1", `job ${queued}`], { timeout: 0 }).then(
+      () => true,
+      (e) => (e as { code?: string }).code === "EAGAIN" ? false : Promise.reject(e),
+    );
+    if (!sent) break;
+  }
+  assert.ok(queued >= 1 && queued < 100, `${queued} sends fit`);
+  assert.equal(router.peerState("worker-1"), 0); // full: a send to it would wait
+  for (let i = 0; i < queued; i++) {
+    assert.deepEqual(await next(dealer, "a queued job"), [`job ${i}`]);
+  }
+  assert.equal(router.peerState("worker-1"), POLLOUT); // drained: it takes messages again
+});
+
+Deno.test("peerState: a peer that left is unreachable once the ROUTER let go of it", async () => {
+  await using ctx = new Context({ linger: 0 });
+  using router = ctx.socket("ROUTER");
+  router.setOption("ROUTER_NOTIFY", 2); // tells the departure (over tcp: inproc has no notices)
+  const port = router.bindToRandomPort();
+  const dealer = ctx.socket("DEALER");
+  dealer.setOption("ROUTING_ID", "worker-1");
+  dealer.connect(`tcp://127.0.0.1:${port}`);
+  await dealer.send("ready");
+  assert.deepEqual(await next(router, "the dealer's hello"), ["worker-1", "ready"]);
+  assert.equal(router.peerState("worker-1"), POLLOUT);
+  dealer.close();
+  assert.deepEqual(await next(router, "the departure"), ["worker-1", ""]);
+  // the pipe goes after it: the ROUTER reads past its end, then libzmq's pipe and session trade
+  // their last commands (the receives below let the ROUTER process them)
+  const reachable = () => {
+    try {
+      return router.peerState("worker-1") === POLLOUT;
+    } catch (e) {
+      if ((e as { code?: string }).code === "EHOSTUNREACH") return false;
+      throw e;
+    }
+  };
+  for (let i = 0; i < 100 && reachable(); i++) {
+    await rejectsWith(router.recv({ timeout: 20 }), "EAGAIN");
+  }
+  throwsWith(() => router.peerState("worker-1"), "EHOSTUNREACH");
+});
+
+Deno.test("peerState: ROUTER only, routing ids of 1 to 255 bytes", async () => {
+  await using ctx = new Context({ linger: 0 });
+  using dealer = ctx.socket("DEALER");
+  throwsWith(() => dealer.peerState("x"), "ENOTSUP");
+  using router = ctx.socket("ROUTER");
+  for (const bad of ["", "x".repeat(256), 7, null, new Uint8Array(0)]) {
+    throwsWith(() => router.peerState(bad as string), "EBADVALUE");
+  }
+  router.close();
+  throwsWith(() => router.peerState("x"), "ECLOSED");
 });

@@ -1,8 +1,8 @@
 // The Poller: readiness across sockets, timeouts, registration, and no pending op left behind.
 import assert from "node:assert/strict";
-import { Context, Poller, POLLIN, POLLOUT, type Socket } from "../mod.ts";
+import { Context, Loop, Poller, POLLIN, POLLOUT, Socket, Stream } from "../mod.ts";
 import { reactor } from "../core/_reactor.ts";
-import { isCode, pipe } from "./_util.ts";
+import { isCode, pipe, throwsWith } from "./_util.ts";
 
 const decoder = new TextDecoder();
 
@@ -229,4 +229,17 @@ Deno.test("poll takes { timeout, signal } like send and recv; the positional sha
   await assert.rejects(pull.poll(POLLIN, { signal: "no" as never }), isCode("EBADVALUE"));
   push.close();
   pull.close();
+});
+
+Deno.test("Poller and Stream refuse a Proxy of a Socket (it passes instanceof, then fails every call untyped)", async () => {
+  using ctx = new Context({ linger: 0 });
+  using pull = ctx.socket("PULL");
+  const fake = new Proxy(pull, {});
+  assert.ok(fake instanceof Socket);
+  const poller = new Poller();
+  throwsWith(() => poller.register(fake, POLLIN), "EBADVALUE");
+  assert.equal((await poller.poll({ timeout: 0 })).size, 0);
+  throwsWith(() => new Stream(fake, new Loop()), "EBADVALUE");
+  poller.register(pull, POLLIN); // the socket itself is fine
+  assert.equal((await poller.poll({ timeout: 0 })).size, 0);
 });

@@ -11,7 +11,7 @@ import {
   type Socket,
   type WorkerEvent,
 } from "../mod.ts";
-import { rejectsWith, text, throwsWith } from "./_util.ts";
+import { rejectsWith, text, throwsWith, within } from "./_util.ts";
 import { EventLog, waitUntil } from "./_reliable.ts";
 
 const W = "MDPW01";
@@ -400,4 +400,32 @@ Deno.test("MDP: serve and run reject with the caller's abort reason", async () =
   await assert.rejects(serving, (e) => e === reason);
   await worker.close();
   await broker.close();
+});
+
+Deno.test("MDP worker: stop() from inside its own handler ends it instead of waiting for itself", async () => {
+  // stop() waited for the serving loop, the loop for the handler, the handler for stop(): the
+  // worker hung for ever, and so did everything awaiting it
+  await using ctx = new Context({ linger: 0 });
+  const broker = await new MajordomoBroker(ctx, {
+    bind: "tcp://127.0.0.1:*",
+    heartbeatInterval: 100,
+  }).start();
+  const events = new EventLog<WorkerEvent>();
+  const worker: MajordomoWorker = new MajordomoWorker(ctx, broker.lastEndpoint, "echo", {
+    heartbeatInterval: 100,
+    onEvent: events.push,
+  });
+  let stopped = false;
+  const serving = worker.serve(async (body) => {
+    await worker.stop();
+    stopped = true;
+    return body;
+  });
+  using client = new MajordomoClient(ctx, broker.lastEndpoint, { timeout: 300, retries: 0 });
+  await rejectsWith(client.request("echo", "last"), "EUNREACHABLE"); // its reply is discarded
+  await within(serving, 5000, "serve() of a worker stopped by its handler");
+  assert.ok(stopped, "the handler's stop() resolved");
+  assert.equal(worker.running, false);
+  await events.wait("reply-discarded");
+  await broker.stop();
 });

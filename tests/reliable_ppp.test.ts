@@ -18,6 +18,34 @@ import { EventLog, waitUntil } from "./_reliable.ts";
 
 const HB = 100;
 
+/** A queue on random tcp ports with the test's heartbeat, running, its events logged. */
+function runQueue(ctx: Context) {
+  const events = new EventLog<QueueEvent>();
+  const queue = new ParanoidPirateQueue(ctx, {
+    frontend: "tcp://127.0.0.1:*",
+    backend: "tcp://127.0.0.1:*",
+    heartbeatInterval: HB,
+    onEvent: events.push,
+  });
+  return { queue, events, running: queue.run() };
+}
+
+/** A hand-made PPP worker: a DEALER that said READY, and its next message that is no HEARTBEAT. */
+async function rawWorker(ctx: Context, queue: ParanoidPirateQueue, events: EventLog<QueueEvent>) {
+  const worker = ctx.socket("DEALER");
+  worker.connect(queue.backendEndpoint);
+  await worker.send(Uint8Array.of(1));
+  await events.wait("worker-ready");
+  const next = async () => {
+    for (;;) {
+      const frames = await worker.recvMultipart({ timeout: 5000 });
+      if (frames.length === 1 && frames[0].length === 1 && frames[0][0] === 2) continue;
+      return frames;
+    }
+  };
+  return { worker, next };
+}
+
 Deno.test("Liveness and Backoff: the arithmetic, on a clock the test owns", () => {
   const peer = new Liveness({ interval: 100, liveness: 3 }, 1000);
   assert.equal(peer.deadline, 1300);
@@ -81,14 +109,7 @@ Deno.test("PPP worker: READY and HEARTBEAT are the single bytes 0x01 and 0x02; r
 
 Deno.test("PPP queue: purges a silent worker and gives its request to a live one", async () => {
   await using ctx = new Context({ linger: 0 });
-  const events = new EventLog<QueueEvent>();
-  const queue = new ParanoidPirateQueue(ctx, {
-    frontend: "tcp://127.0.0.1:*",
-    backend: "tcp://127.0.0.1:*",
-    heartbeatInterval: HB,
-    onEvent: events.push,
-  });
-  const running = queue.run();
+  const { queue, events, running } = runQueue(ctx);
   try {
     const silent = ctx.socket("DEALER");
     silent.connect(queue.backendEndpoint);
@@ -218,4 +239,68 @@ Deno.test("PPP: bad options are EBADVALUE naming the option", async () => {
     () => new ParanoidPirateWorker(ctx, "tcp://127.0.0.1:1", { reconnectInitial: 1.5 }),
     "EBADVALUE",
   );
+});
+
+Deno.test("PPP queue: a request without an envelope is dropped at the frontend and never takes a worker out of service", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const { queue, events, running } = runQueue(ctx);
+  const worker = new ParanoidPirateWorker(ctx, queue.backendEndpoint, { heartbeatInterval: HB });
+  const serving = worker.serve((b) => b);
+  try {
+    await events.wait("worker-ready");
+    // A DEALER (or a ZMTP 1.0 peer writing random bytes) sends no empty delimiter: the worker
+    // would echo it without one, and the queue dropped that reply but kept the worker busy.
+    using garbage = ctx.socket("DEALER");
+    garbage.connect(queue.frontendEndpoint);
+    await garbage.send(["no", "delimiter"]);
+    await garbage.send(""); // an empty frame alone: an envelope and no body
+    await events.wait("dropped", 5000, 0, (e) => e.type === "dropped" && /envelope/.test(e.reason));
+    await events.wait("dropped", 5000, 1, (e) => e.type === "dropped" && /envelope/.test(e.reason));
+    using client = new LazyPirateClient(ctx, queue.frontendEndpoint, { timeout: 5000, retries: 0 });
+    assert.equal(await client.requestString("work"), "work");
+    assert.equal(queue.stats.replies, 1);
+    assert.equal(queue.workers, 1);
+  } finally {
+    await worker.close();
+    await serving;
+    await queue.close();
+    await running;
+  }
+});
+
+Deno.test("PPP queue: a worker that answers with a malformed reply gets the request again, then the next", async () => {
+  await using ctx = new Context({ linger: 0 });
+  const { queue, events, running } = runQueue(ctx);
+  try {
+    const { worker, next } = await rawWorker(ctx, queue, events);
+    using client = new LazyPirateClient(ctx, queue.frontendEndpoint, { timeout: 5000, retries: 0 });
+    const first = client.requestString("one");
+    first.catch(() => {}); // awaited below; a failure before that is the test's own
+    const [address, , body] = await next();
+    assert.deepEqual(text([body]), ["one"]);
+    // the reply lacks its delimiter: the queue drops it; the worker was kept busy for ever
+    await worker.send([address, "no delimiter"]);
+    await events.wait(
+      "dropped",
+      5000,
+      0,
+      (e) => e.type === "dropped" && /reply needs/.test(e.reason),
+    );
+    const again = await next();
+    assert.deepEqual(again[0], address);
+    assert.deepEqual(text(again.slice(1)), ["", "one"], "delivered again, to the idle worker");
+    await worker.send([address, "", "one"]);
+    assert.equal(await first, "one");
+    assert.equal(queue.stats.redelivered, 1);
+    const second = client.requestString("two");
+    second.catch(() => {});
+    const last = await next();
+    assert.deepEqual(last[0], address);
+    assert.deepEqual(text(last.slice(1)), ["", "two"]);
+    await worker.send([address, "", "two"]);
+    assert.equal(await second, "two");
+  } finally {
+    await queue.close();
+    await running;
+  }
 });

@@ -190,6 +190,14 @@ Deno.test("Authenticator: misuse is a typed error", async () => {
   await rejectsWith(new Authenticator(ctx).start(), "EADDRINUSE"); // one ZAP handler per context
   throwsWith(() => auth.configureCurve({ publicKeys: ["short"] }), "EINVAL");
   throwsWith(() => auth.configureCurve({ publicKeys: [new Uint8Array(31)] }), "EINVAL");
+  // a field of the wrong type or name was left out without a word: allowAny "yes" refused all,
+  // and a rule meant for one domain could land on "*"
+  throwsWith(() => auth.configureCurve({ allowAny: "yes" as never }), "EBADVALUE");
+  throwsWith(() => auth.configureCurve({ publicKey: [] } as never), "EBADVALUE");
+  throwsWith(() => auth.configureCurve(null as never), "EBADVALUE");
+  throwsWith(() => auth.configurePlain({ passwords: {}, domian: "x" } as never), "EBADVALUE");
+  auth.configureCurve(); // no options: the "*" domain, no key
+  auth.configureCurve({ allowAny: false, publicKeys: [], domain: "d" });
   throwsWith(
     () => auth.configurePlain({ passwords: null as unknown as Record<string, string> }),
     "EBADVALUE",

@@ -69,12 +69,34 @@ Deno.test("checkSignal and checkOptions: only AbortSignals and plain objects pas
   throwsWith(() => checkSignal({ aborted: false }, ctx), "EBADVALUE");
   assert.equal(checkOptions(undefined, ctx), NO_OPTIONS);
   const options: { timeout: number; signal?: AbortSignal } = { timeout: 5 };
-  assert.equal(checkOptions(options, ctx), options);
+  const checked = checkOptions(options, ctx);
+  assert.equal(checked.timeout, 5);
+  assert.equal(checked.signal, undefined);
   for (const bad of [null, 5, "x", [1]]) {
     const e = throwsWith(() => checkOptions(bad as never, ctx, "{ linger }"), "EBADVALUE");
     assert.match(e.message, /like \{ linger \}/);
   }
   throwsWith(() => checkOptions({ signal: "no" } as never, ctx), "EBADVALUE");
+  // each field is read once: what was checked is what is used
+  let reads = 0;
+  const fickle = {
+    get signal() {
+      return reads++ === 0 ? undefined : ("not a signal" as never);
+    },
+    get timeout() {
+      return reads++ < 2 ? 7 : ("soon" as never);
+    },
+  };
+  const once = checkOptions(fickle, ctx);
+  assert.equal(once.signal, undefined);
+  assert.equal(once.timeout, 7);
+  assert.equal(once.signal, undefined); // the answer does not ask the getters again
+  const given: { timeout: number; routingId: number; signal?: AbortSignal } = {
+    timeout: 1,
+    routingId: 7,
+  };
+  const other = checkOptions(given, ctx); // other fields go along
+  assert.equal(other.routingId, 7);
 });
 
 Deno.test("checkEvents: POLLIN, POLLOUT or both", () => {

@@ -535,4 +535,12 @@ export const MUTATIONS: Mutation[] = [
     why: "a loop's timers keep firing after stop() while its run settles",
     tests: ["tests/poller_timers.test.ts"],
   },
+  {
+    id: "peer-state-stale",
+    file: "core/_backend.ts",
+    find: "  getsockoptInt(sock, 15); // ZMQ_EVENTS\n",
+    replace: "",
+    why: "peerState answers from before libzmq's queued commands: a drained peer still looks full",
+    tests: ["tests/peer_notifications.test.ts"],
+  },
 ];
