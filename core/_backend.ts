@@ -5,7 +5,7 @@
 // short fixed sequence), returns what the C call returns, and turns a failure into a ZmqError
 // built from zmq_errno() read right after the failing call. No policy lives here.
 import { found, libc, type Pointer, zmq } from "./_ffi.ts";
-import { DONTWAIT, ERRNO, type OptionSpec, SNDMORE } from "./constants.ts";
+import { ERRNO, type OptionSpec } from "./constants.ts";
 import { type ErrorContext, errorFromErrno, type ZmqError, zmqError } from "./errors.ts";
 
 const encoder = new TextEncoder();
@@ -432,104 +432,28 @@ export function pointerAt(address: bigint): Pointer {
   return Deno.UnsafePointer.create(address)!;
 }
 
-// ---- messages ----
+// ---- messages: core/_backend_frames.ts (the half of the boundary that moves frames) ----
 
-/** zmq_send with DONTWAIT (and SNDMORE when `more`); answers 0, or the errno on failure. */
-export function sendFrame(sock: Pointer, frame: Uint8Array, more: boolean): number {
-  const flags = more ? DONTWAIT | SNDMORE : DONTWAIT;
-  const buf = frame.length ? frame : ONE_BYTE;
-  while (zmq.zmq_send(sock, buf, BigInt(frame.length), flags) < 0) {
-    const e = zmq.zmq_errno();
-    if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
-  }
-  return 0;
-}
-
-// A zmq_msg_t (64 bytes) that outlives any single call; in its own ArrayBuffer so that V8
-// never moves it while libzmq holds pointers into it. It stays initialised for the life of the
-// isolate: zmq_msg_recv releases the previous content itself (and leaves the message valid when
-// it fails), so a frame costs zmq_msg_recv, zmq_msg_more, zmq_msg_data and a memcpy, no
-// init/close.
-const msg = new Uint8Array(new ArrayBuffer(64));
-zmq.zmq_msg_init(msg);
-/** Content above this size is released right after it was copied out, not at the next recv. */
-const KEEP_MAX = 64 * 1024;
-
-// Small frames are copied out of the zmq_msg_t itself. libzmq 4.3 keeps a frame of up to 33
-// bytes inside the message (a "very small message": data at offset 8, its size at 41, the type
-// 101 at 42), which saves the zmq_msg_data and memcpy calls, the largest part of the native cost
-// of a small receive. The layout is libzmq's, not its API: it is checked once against the API
-// here (a 5-byte message must be a very small one with its data at offset 8, a 100-byte one must
-// not be), and every frame must still say type 101 and the size zmq_msg_recv answered.
-const VSM_DATA = 8, VSM_MAX = 33, VSM_SIZE = 41, TYPE = 42, TYPE_VSM = 101;
-const inlineSmall: boolean = (() => {
-  const probe = new Uint8Array(new ArrayBuffer(64));
-  if (zmq.zmq_msg_init_size(probe, 5n) !== 0) return false;
-  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(probe)));
-  const small = probe[TYPE] === TYPE_VSM && probe[VSM_SIZE] === 5 &&
-    BigInt(zmq.zmq_msg_data_addr(probe)) === base + BigInt(VSM_DATA);
-  zmq.zmq_msg_close(probe);
-  if (zmq.zmq_msg_init_size(probe, 100n) !== 0) return false;
-  const large = probe[TYPE] !== TYPE_VSM;
-  zmq.zmq_msg_close(probe);
-  return small && large;
-})();
-
-/** zmq_msg_recv answers the size clipped to INT_MAX: a bigger frame must be sized again. */
-const INT_MAX = 2147483647;
-
-/** Whether the frame returned by the last successful recvFrame has more frames after it. */
-export let lastFrameMore = false;
-/** The size of the frame that made the last recvFrame answer ENOMEM (it was dropped). */
-export let lastDroppedSize = 0;
-
-/**
- * zmq_msg_recv with DONTWAIT, copied out of libzmq's message into a Uint8Array of its own: a
- * frame's `.buffer` holds that frame and nothing else, and what a caller does with it (writes,
- * transfers it to a Worker) touches no other frame. Answers the frame, or the errno (a number)
- * on failure. A frame too big for this isolate's memory answers ENOMEM after dropping the rest
- * of its message too (a message is all or nothing); `lastDroppedSize` tells its size.
- */
-export function recvFrame(sock: Pointer): Uint8Array | number {
-  let n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
-  while (n < 0) {
-    const e = zmq.zmq_errno();
-    if (e !== ERRNO.EINTR) return e; // a signal (a profiler's, say) interrupted it: again
-    n = zmq.zmq_msg_recv(msg, sock, DONTWAIT);
-  }
-  if (n === INT_MAX) n = Number(zmq.zmq_msg_size(msg)); // 2 GiB or more
-  lastFrameMore = zmq.zmq_msg_more(msg) === 1;
-  let out: Uint8Array;
-  try {
-    out = new Uint8Array(n);
-  } catch {
-    lastDroppedSize = n;
-    releaseMessage();
-    if (lastFrameMore) dropRest(sock);
-    return ERRNO.ENOMEM;
-  }
-  if (n <= VSM_MAX && inlineSmall && msg[TYPE] === TYPE_VSM && msg[VSM_SIZE] === n) {
-    for (let i = 0; i < n; i++) out[i] = msg[VSM_DATA + i];
-  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));
-  if (n > KEEP_MAX) releaseMessage();
-  return out;
-}
-
-function releaseMessage(): void {
-  zmq.zmq_msg_close(msg);
-  zmq.zmq_msg_init(msg);
-}
-
-/** Receives and drops the remaining frames of the message being received (they are queued:
- * libzmq delivers a multipart message whole). */
-function dropRest(sock: Pointer): void {
-  do {
-    if (zmq.zmq_msg_recv(msg, sock, DONTWAIT) < 0 && zmq.zmq_errno() !== ERRNO.EINTR) break;
-    lastFrameMore = zmq.zmq_msg_more(msg) === 1;
-    releaseMessage();
-  } while (lastFrameMore);
-  lastFrameMore = false;
-}
+export {
+  type AddressedFrame,
+  allocShared,
+  closeShared,
+  lastDroppedSize,
+  lastFrameMore,
+  type MessageSlot,
+  recvAddressed,
+  recvBatch,
+  recvFrame,
+  recvShared,
+  sendAddressed,
+  sendFrame,
+  sendShared,
+  sharedCounts,
+  sharedElsewhere,
+  type SharedMessage,
+  staged,
+  type StagedBatch,
+} from "./_backend_frames.ts";
 
 // ---- file descriptors ----
 
@@ -854,93 +778,6 @@ export function peerState(sock: Pointer, routingId: Uint8Array, context: ErrorCo
   const state = zmq.zmq_socket_get_peer_state!(sock, id, BigInt(routingId.length));
   if (state < 0) throw lastError(context);
   return state;
-}
-
-// The zmq_msg_t of addressed sends and of receives with properties, apart from recvFrame's.
-const sendMsg = new Uint8Array(new ArrayBuffer(64));
-const recvMsg = new Uint8Array(new ArrayBuffer(64));
-zmq.zmq_msg_init(recvMsg);
-
-/**
- * Sends one frame as a zmq_msg_t with DONTWAIT, with a routing id (SERVER, PEER; 0: none) and
- * a group (RADIO: a NUL-terminated C string of at most 255 bytes; null: none). Answers 0, or
- * the errno; the message is released either way.
- */
-export function sendAddressed(
-  sock: Pointer,
-  frame: Uint8Array,
-  routingId: number,
-  group: Uint8Array<ArrayBuffer> | null,
-): number {
-  const data = frame.length ? frame : ONE_BYTE;
-  if (zmq.zmq_msg_init_buffer!(sendMsg, data, BigInt(frame.length)) !== 0) return zmq.zmq_errno();
-  let err = 0;
-  if (routingId !== 0 && zmq.zmq_msg_set_routing_id!(sendMsg, routingId) !== 0) {
-    err = zmq.zmq_errno();
-  } else if (group !== null && zmq.zmq_msg_set_group!(sendMsg, group) !== 0) {
-    err = zmq.zmq_errno();
-  }
-  while (err === 0 && zmq.zmq_msg_send(sendMsg, sock, DONTWAIT) < 0) {
-    const e = zmq.zmq_errno();
-    if (e !== ERRNO.EINTR) err = e;
-  }
-  // after a successful send libzmq left an empty message; after a failure it is still ours
-  zmq.zmq_msg_close(sendMsg);
-  return err;
-}
-
-/** One frame received by recvAddressed, with what libzmq said about its message. */
-export interface AddressedFrame {
-  frame: Uint8Array;
-  more: boolean;
-  /** The sender's routing id on SERVER and PEER sockets; 0 elsewhere. */
-  routingId: number;
-  /** The message's group on a DISH socket; "" elsewhere. */
-  group: string;
-  /** zmq_msg_gets of each name asked for: the value, or null where the message has none. */
-  properties: (string | null)[];
-}
-
-/**
- * zmq_msg_recv with DONTWAIT into a message of its own, copied out into a Uint8Array of its own
- * (as recvFrame does), with its routing id, group and the properties `names` (NUL-terminated
- * C strings) read before the message is released. Answers the errno (a number) on failure; a
- * frame too big for memory answers ENOMEM after dropping the rest of its message.
- */
-export function recvAddressed(
-  sock: Pointer,
-  names: readonly Uint8Array<ArrayBuffer>[],
-): AddressedFrame | number {
-  let n = zmq.zmq_msg_recv(recvMsg, sock, DONTWAIT);
-  while (n < 0) {
-    const e = zmq.zmq_errno();
-    if (e !== ERRNO.EINTR) return e;
-    n = zmq.zmq_msg_recv(recvMsg, sock, DONTWAIT);
-  }
-  if (n === INT_MAX) n = Number(zmq.zmq_msg_size(recvMsg));
-  const more = zmq.zmq_msg_more(recvMsg) === 1;
-  let frame: Uint8Array;
-  try {
-    frame = new Uint8Array(n);
-  } catch {
-    lastDroppedSize = n;
-    zmq.zmq_msg_close(recvMsg);
-    zmq.zmq_msg_init(recvMsg);
-    if (more) dropRest(sock);
-    return ERRNO.ENOMEM;
-  }
-  if (n > 0) libc.memcpy(frame, zmq.zmq_msg_data_addr(recvMsg), BigInt(n));
-  const routingId = zmq.zmq_msg_routing_id?.(recvMsg) ?? 0;
-  const groupPtr = zmq.zmq_msg_group?.(recvMsg) ?? null;
-  const group = groupPtr === null ? "" : Deno.UnsafePointerView.getCString(groupPtr);
-  const properties = names.map((name) => {
-    const p = zmq.zmq_msg_gets(recvMsg, name);
-    return p === null ? null : Deno.UnsafePointerView.getCString(p);
-  });
-  // released now: its content and its connection's properties are not held until the next one
-  zmq.zmq_msg_close(recvMsg);
-  zmq.zmq_msg_init(recvMsg);
-  return { frame, more, routingId, group, properties };
 }
 
 /**

@@ -90,10 +90,19 @@ export function encodeMessage(message: ArrayLike<unknown>, context: ErrorContext
 /**
  * Copies the frames from `from` on that are views of the caller's memory, so that a message
  * waiting in the send queue goes out as it was when send() was called, whatever the caller does
- * with its buffers afterwards (writes into them, transfers them to a Worker).
+ * with its buffers afterwards (writes into them, transfers them to a Worker). Frames for which
+ * `shared` answers something other than null (zero-copy frames of a send with `copy: false`)
+ * are kept as they are: their messages are pinned instead (core/zero_copy.ts).
  */
-export function ownFrames(frames: Uint8Array[], from: number): Uint8Array[] {
+export function ownFrames(
+  frames: Uint8Array[],
+  from: number,
+  shared?: (frame: Uint8Array) => unknown,
+): Uint8Array[] {
   const out = frames.slice();
-  for (let i = from; i < out.length; i++) out[i] = out[i].slice();
+  for (let i = from; i < out.length; i++) {
+    // a zero-copy frame sent without a copy is kept by reference (its message is pinned)
+    if (shared === undefined || shared(out[i]) === null) out[i] = out[i].slice();
+  }
   return out;
 }

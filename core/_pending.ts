@@ -7,6 +7,7 @@ import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import { addDeadline, type Deadline, removeDeadline } from "./_timers.ts";
 import { ERRNO, POLLIN, POLLOUT } from "./constants.ts";
 import { type ErrorContext, timeoutError } from "./errors.ts";
+import { BatchReceive } from "./_batch.ts";
 import type { MessageAddress } from "./_draft.ts";
 import type { RecvKind } from "./_socket_core.ts";
 
@@ -21,7 +22,7 @@ export interface Pending {
   cleanup?: () => void;
 }
 
-/** A pending receive of one frame, of a whole multipart message, or of a Message. */
+/** A pending receive of one frame, of a whole multipart message, of a Message, or of a batch. */
 export interface RecvOp extends Pending {
   kind: RecvKind;
   frames: Uint8Array[];
@@ -31,6 +32,8 @@ export interface RecvOp extends Pending {
 export interface SendOp extends Pending {
   frames: Uint8Array[];
   index: number;
+  /** `copy: false`: zero-copy frames go out by sharing their messages (core/zero_copy.ts). */
+  shared?: boolean;
   /** Where a DRAFT socket's message goes (a routing id or a group), if it is addressed. */
   address?: MessageAddress;
 }
@@ -70,6 +73,13 @@ function settle(op: Pending, outcome: Outcome): void {
   op.cleanup?.();
   if (outcome.ok) op.resolve(outcome.value as never);
   else op.reject(outcome.reason);
+}
+
+/** What a receive that succeeded answers: its frame, its message or its batch. */
+function received(op: RecvOp): unknown {
+  const kind = op.kind;
+  if (kind === "frame" || kind === "sharedFrame") return op.frames[0];
+  return kind instanceof BatchReceive ? kind.messages : op.frames;
 }
 
 /** True for a send whose first frames went out: the rest must follow, whatever happens. */
@@ -113,7 +123,7 @@ export class PendingOps {
    */
   enqueue<T, Q extends QueueName>(
     queue: Q,
-    fields: Omit<OpOf<Q>, keyof Pending>,
+    fields: Omit<OpOf<Q>, keyof Pending> & Pick<Partial<Pending>, "cleanup">,
     timeout: number,
     signal: AbortSignal | undefined,
     context: ErrorContext,
@@ -121,6 +131,7 @@ export class PendingOps {
   ): Promise<T> {
     // timeout 0 means "do not wait": behind other pending operations it cannot succeed now
     if (timeout === 0) {
+      fields.cleanup?.();
       return timeoutValue !== undefined
         ? Promise.resolve(timeoutValue as T)
         : Promise.reject(timeoutError(0, context));
@@ -129,6 +140,7 @@ export class PendingOps {
       const op = fields as unknown as OpOf<Q>; // a fresh object from the caller
       op.resolve = resolve;
       op.reject = reject;
+      const own = op.cleanup; // the caller's (a zero-copy send's pins), run with the queue's
       let deadline: Deadline | undefined;
       if (timeout > 0) {
         deadline = addDeadline(timeout, () => {
@@ -146,12 +158,16 @@ export class PendingOps {
         const onAbort = () => this.#cancel(op, queue, { ok: false, reason: signal.reason });
         signal.addEventListener("abort", onAbort, { once: true });
         op.cleanup = () => {
+          own?.();
           if (deadline !== undefined) removeDeadline(deadline);
           signal.removeEventListener("abort", onAbort);
         };
       } else if (deadline !== undefined) {
         const d = deadline;
-        op.cleanup = () => removeDeadline(d);
+        op.cleanup = own === undefined ? () => removeDeadline(d) : () => {
+          own();
+          removeDeadline(d);
+        };
       }
       (this[queue] as Pending[]).push(op);
       reactor.watch(this.#watcher);
@@ -207,7 +223,7 @@ export class PendingOps {
       }
       this.recv.shift();
       op.cleanup?.();
-      if (err === 0) op.resolve((op.kind === "frame" ? op.frames[0] : op.frames) as never);
+      if (err === 0) op.resolve(received(op) as never);
       else if (io.failed(op, err, "recv")) return 0;
     }
     if (this.poll.length > 0) {

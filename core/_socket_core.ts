@@ -11,16 +11,31 @@ import {
   getsockoptInt,
   lastDroppedSize,
   lastFrameMore,
+  recvBatch,
   recvFrame,
+  recvShared,
   sendFrame,
+  sendShared,
   setsockopt,
+  staged,
   strerror,
   wakeDrain,
 } from "./_backend.ts";
+import { BatchReceive, takeBatch } from "./_batch.ts";
+import {
+  type CopyOptions,
+  frameOfCopy,
+  frameOfMessage,
+  pinShared,
+  releaseFrames,
+  sharedSlot,
+  ZERO_COPY_MIN,
+} from "./zero_copy.ts";
 import type { Pointer } from "./_backend.ts";
-import { reactor, type Watched } from "./_reactor.ts";
+import { FRESH, reactor, type Watched } from "./_reactor.ts";
 import type { ContextInternals, OpenSocket } from "./_registry.ts";
 import type { SharedContext, Slot } from "./_shared.ts";
+import { POLLIN } from "./constants.ts";
 import { SOCKET_OPTIONS } from "./options.ts";
 import {
   badValue,
@@ -53,10 +68,18 @@ import type { SendOptions } from "./message.ts";
 export type EndpointCall = "zmq_bind" | "zmq_connect" | "zmq_unbind" | "zmq_disconnect";
 
 /**
- * A receive of one frame, of a whole multipart message, or of a message with where it came from
- * and its properties (recvMessage: core/_draft.ts).
+/**
+ * A receive of one frame, of a whole multipart message, of the same as zero-copy frames
+ * (core/zero_copy.ts), of a message with where it came from and its properties (recvMessage:
+ * core/_draft.ts), or of a batch (core/_batch.ts).
  */
-export type RecvKind = "frame" | "multipart" | MessageReceipt;
+export type RecvKind =
+  | "frame"
+  | "multipart"
+  | "sharedFrame"
+  | "sharedMultipart"
+  | MessageReceipt
+  | BatchReceive;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_FRAMES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
@@ -65,6 +88,12 @@ const ETERM = ERRNO.ETERM;
 const ZMQ_EVENTS = SOCKET_OPTIONS.EVENTS.id;
 
 function noop(): void {}
+
+/** Whether the options of a send or receive ask for no copy (`{ copy: false }`). */
+export function noCopy(options: unknown): boolean {
+  return typeof options === "object" && options !== null &&
+    (options as CopyOptions).copy === false;
+}
 
 /** A rejection, after the event loop's next turn if `later` (see core/_turn.ts). */
 export function settleLater(later: boolean, error: unknown): Promise<never> {
@@ -86,6 +115,11 @@ export class SocketCore {
   readonly ops: PendingOps;
   /** Messages sent since the socket was opened (what a late termination reports). */
   sent = 0;
+  /**
+   * An error a batch receive met after the messages it answered (an ENOMEM drop): the next
+   * receive reports it (0: none). The fast paths leave the receive to the general path then.
+   */
+  deferred = 0;
   #owner: OpenSocket;
   #internals: ContextInternals;
   #fatal: ZmqError | null = null;
@@ -109,6 +143,13 @@ export class SocketCore {
   /** LINGER and endpoints used: what a late termination reports. */
   #linger: number;
   #endpoints: string[] = [];
+  /**
+   * Set when a receive that just failed with EAGAIN became the socket's only pending operation,
+   * cleared by any later call on the socket (afterOp): until then the reactor's first sweep
+   * need not try it again (the failed zmq_msg_recv processed libzmq's commands, so a poll of
+   * ZMQ_FD wakes on anything new). Saves a zmq_msg_recv (a poll(2) inside libzmq) per wait.
+   */
+  #freshWait = false;
   /** The zmq_poller that gives a thread-safe (DRAFT) socket its descriptor, or null. */
   #poller: Pointer | null;
   /** Whether a udp:// endpoint was ever bound or connected (what a RADIO may send: _draft.ts). */
@@ -407,15 +448,19 @@ export class SocketCore {
     owned: boolean,
   ): Promise<void> {
     let frames: Uint8Array[];
+    let unpin: (() => void) | null = null;
     try {
       const encoded = encodeMessage(message, this.ctx(op));
-      frames = encoded.borrowed && !owned ? ownFrames(encoded.frames, 0) : encoded.frames;
+      const shared = noCopy(options) ? sharedSlot : undefined;
+      frames = encoded.borrowed && !owned ? ownFrames(encoded.frames, 0, shared) : encoded.frames;
+      if (shared !== undefined && !owned) unpin = pinShared(frames, 0);
     } catch (e) {
       return settleLater(true, e);
     }
-    return afterTurn(() =>
+    const later = afterTurn(() =>
       mustYield() ? this.sendLater(frames, options, op, true) : this.send(frames, options, op, true)
     );
+    return unpin === null ? later : later.finally(unpin);
   }
 
   /**
@@ -436,10 +481,24 @@ export class SocketCore {
       const address = messageAddress(opts, this.type, this.#udp, frames, context);
       const timeout = checkTimeout(opts.timeout ?? this.#sndTimeout, context);
       opts.signal?.throwIfAborted();
+      const shared = noCopy(opts);
       // a message that has to wait is copied: it goes out as it was when send() was called
-      const keep = (from: number) => borrowed && !owned ? ownFrames(frames, from) : frames;
+      // (its zero-copy frames, sent with copy: false, are pinned instead: core/zero_copy.ts)
+      const keep = (from: number): Pick<SendOp, "frames" | "shared" | "cleanup"> => {
+        if (!borrowed || owned) return { frames, shared };
+        if (!shared) return { frames: ownFrames(frames, from), shared };
+        const kept = ownFrames(frames, from, sharedSlot);
+        return { frames: kept, shared, cleanup: pinShared(kept, from) ?? undefined };
+      };
       if (this.ops.send.length === 0) {
-        const sending: SendOp = { frames, index: 0, address, resolve: noop, reject: noop };
+        const sending: SendOp = {
+          frames,
+          index: 0,
+          address,
+          resolve: noop,
+          reject: noop,
+          shared,
+        };
         const ptr = this.#enter(op);
         let err: number;
         try {
@@ -462,7 +521,7 @@ export class SocketCore {
         const started = sending.index > 0;
         return this.ops.enqueue(
           "send",
-          { frames: keep(sending.index), index: sending.index, address },
+          { ...keep(sending.index), index: sending.index, address },
           started ? -1 : timeout,
           started ? undefined : opts.signal,
           context,
@@ -471,7 +530,7 @@ export class SocketCore {
       if (timeout === 0) throw timeoutError(0, context);
       return this.ops.enqueue(
         "send",
-        { frames: keep(0), index: 0, address },
+        { ...keep(0), index: 0, address },
         timeout,
         opts.signal,
         context,
@@ -486,7 +545,11 @@ export class SocketCore {
     if (op.address !== undefined) return this.#trySendAddressed(ptr, op, op.address);
     const last = op.frames.length - 1;
     while (op.index <= last) {
-      const err = sendFrame(ptr, op.frames[op.index], op.index < last);
+      const frame = op.frames[op.index];
+      const slot = op.shared === true ? sharedSlot(frame) : null;
+      const err = slot !== null
+        ? sendShared(ptr, slot, op.index < last)
+        : sendFrame(ptr, frame, op.index < last);
       if (err !== 0) return err;
       op.index++;
     }
@@ -511,7 +574,7 @@ export class SocketCore {
     options: OperationOptions,
     op: string,
     justFailed = 0,
-  ): Promise<Uint8Array | Uint8Array[]> {
+  ): Promise<Uint8Array | Uint8Array[] | Uint8Array[][]> {
     try {
       const context = this.ctx(op);
       this.live(op);
@@ -531,13 +594,16 @@ export class SocketCore {
         }
         if (err === 0) {
           this.afterOp();
-          return Promise.resolve(kind === "frame" ? frames[0] : frames);
+          if (kind === "frame" || kind === "sharedFrame") return Promise.resolve(frames[0]);
+          return Promise.resolve(kind instanceof BatchReceive ? kind.messages : frames);
         }
         if (err !== EAGAIN) throw this.errorFor(err, context);
         if (timeout === 0) {
           this.afterOp(); // the failed zmq_msg_recv may have consumed the fd's edge
           throw timeoutError(0, context);
         }
+        // (not for a DRAFT socket: its descriptor is a zmq_poller's, which a recv does not arm)
+        if (!this.ops.any && this.#slot === null && this.#poller === null) this.#freshWait = true;
       }
       return this.ops.enqueue("recv", { kind, frames: [] }, timeout, opts.signal, context);
     } catch (e) {
@@ -545,8 +611,35 @@ export class SocketCore {
     }
   }
 
-  /** Receives into `frames`; answers 0 when the frame or whole message arrived, else errno. */
+  /**
+   * Receives into `frames` (a batch: into the BatchReceive); answers 0 when the frame, the whole
+   * message or a batch of at least one message arrived, else the errno.
+   */
   tryRecv(ptr: Pointer, kind: RecvKind, frames: Uint8Array[]): number {
+    if (this.deferred !== 0) {
+      const err = this.deferred;
+      this.deferred = 0;
+      return err;
+    }
+    if (kind === "sharedFrame" || kind === "sharedMultipart") {
+      for (;;) {
+        const r = recvShared(ptr, ZERO_COPY_MIN);
+        if (typeof r === "number") {
+          releaseFrames(frames); // a message cut by an error is dropped whole
+          frames.length = 0;
+          return r;
+        }
+        frames.push(r instanceof Uint8Array ? frameOfCopy(r) : frameOfMessage(r));
+        if (kind === "sharedFrame" || !lastFrameMore) return 0;
+      }
+    }
+    if (kind instanceof BatchReceive) {
+      const err = recvBatch(ptr, kind.max);
+      if (err !== 0) return err;
+      kind.messages = takeBatch();
+      this.deferred = staged.error;
+      return 0;
+    }
     if (typeof kind === "object") return kind.receive(ptr, frames);
     for (;;) {
       const r = recvFrame(ptr);
@@ -617,6 +710,14 @@ export class SocketCore {
       this.ops.rejectAll(this.#fatal ?? closedError("Socket was closed", this.ctx("close")));
       return 0;
     }
+    if (this.#freshWait) {
+      this.#freshWait = false;
+      const ops = this.ops;
+      if (
+        ops.recv.length === 1 && ops.send.length === 0 && ops.poll.length === 0 &&
+        ops.recv[0].cancelled === undefined
+      ) return POLLIN | FRESH;
+    }
     let ptr: Pointer;
     try {
       ptr = this.#enter("service");
@@ -668,6 +769,7 @@ export class SocketCore {
 
   /** After a send/recv made outside the loop, the edge-triggered fd may have been consumed. */
   afterOp(): void {
+    this.#freshWait = false;
     if (this.ops.any) {
       reactor.wake();
     }

@@ -31,6 +31,7 @@ export {
   type ZmqErrorCode,
   type ZmqErrorOptions,
 } from "./errors.ts";
+export { type CopyOptions, ZERO_COPY_MIN, ZeroCopyFrame } from "./zero_copy.ts";
 export {
   canonicalSocketType,
   CONTEXT_OPTION_SPECS,

@@ -29,10 +29,12 @@ import { badValue, ZmqError, zmqError } from "./errors.ts";
 import { toFrame } from "./_frames.ts";
 import { optionLabel } from "./_options.ts";
 import { afterTurn, mustYield } from "./_turn.ts";
-import { checkOptions, NO_OPTIONS } from "./_util.ts";
+import { checkOptions, describeValue, NO_OPTIONS } from "./_util.ts";
+import { BatchReceive } from "./_batch.ts";
 import { recvFrame, sendFrame } from "./_backend.ts";
 import { openNativeSocket } from "./_native_socket.ts";
-import { settleLater, SocketCore } from "./_socket_core.ts";
+import { noCopy, settleLater, SocketCore } from "./_socket_core.ts";
+import type { CopyOptions, ZeroCopyFrame } from "./zero_copy.ts";
 import { getOptionRaw, setOptionRaw } from "./_raw_options.ts";
 import { checkDecoder, type Decoder, decodeValue, type Encoder, encodeValue } from "./codec.ts";
 
@@ -59,6 +61,9 @@ export interface CloseOptions {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_FRAMES: Uint8Array[] = [];
+/** How many messages a batch receive takes at most unless told (recvMany, batches). */
+const BATCH_MAX = 1000;
 
 /**
  * A ZeroMQ socket. Create one with {@linkcode Context.socket} (or `new Socket(ctx, "REQ")`, as
@@ -454,6 +459,29 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * sockets that route by message, `options` says where it goes: `{ routingId }` on SERVER and
    * PEER, `{ group }` on RADIO (see {@linkcode SendOptions}).
    *
+   * With `{ copy: false }`, a {@linkcode ZeroCopyFrame} (received with `copy: false`, or made by
+   * `ZeroCopyFrame.alloc`) goes out without a copy: libzmq shares its message (see
+   * core/zero_copy.ts for the ownership rules; `frame.whenSent()` tells when libzmq is done).
+   * Any other frame is copied, as always: libzmq never holds a plain JS buffer.
+   *
+   * @example Zero copy
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context, ZeroCopyFrame } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://send-zero-copy-example");
+   * push.connect("inproc://send-zero-copy-example");
+   * using frame = ZeroCopyFrame.alloc(1 << 20); // libzmq's memory, zeroed
+   * frame.fill(1);
+   * await push.send(frame, { copy: false }); // libzmq shares it: no byte copied
+   * const received = await pull.recv(); // a copy of its own (the default)
+   * await frame.whenSent({ timeout: 1000 }); // libzmq let go of it
+   * frame.fill(2); // safe now: nobody reads it any more
+   * assert.equal(received[0], 1);
+   * ```
+   *
    * @example
    * ```ts
    * import assert from "node:assert/strict";
@@ -474,7 +502,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * @throws {ZmqError} `EFSM` out of turn, `EAGAIN` on timeout, `ECLOSED`, `EBADVALUE` for a frame
    * that is not bytes or a string (as a rejection).
    */
-  send(message: Frame | Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
+  send(message: Frame | Frame[], options: SendOptions & CopyOptions = NO_OPTIONS): Promise<void> {
     const core = this.#core;
     if (mustYield()) {
       return core.sendLater(Array.isArray(message) ? message : [message], options, "send", false);
@@ -504,7 +532,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * @throws {ZmqError} Rejects with `EBADVALUE` for something that is not an array of frames, and as
    * {@linkcode Socket.send} does.
    */
-  sendMultipart(frames: Frame[], options: SendOptions = NO_OPTIONS): Promise<void> {
+  sendMultipart(frames: Frame[], options: SendOptions & CopyOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     if (!Array.isArray(frames)) {
       return settleLater(
@@ -601,16 +629,41 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Receives one frame (pyzmq's `recv`). For a multipart message, each call answers the next
    * frame; use {@linkcode Socket.recvMultipart} to get them all at once.
    *
+   * With `{ copy: false }` it answers a {@linkcode ZeroCopyFrame}: a frame of 64 KiB or more is
+   * not copied, it views libzmq's message until released (`using`, or `frame.release()`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://recv-example");
+   * push.connect("inproc://recv-example");
+   * await push.send(new Uint8Array(1 << 20).fill(7));
+   * using big = await pull.recv({ copy: false }); // no copy of the 1 MiB
+   * assert.equal(big.length, 1 << 20);
+   * assert.equal(big.zeroCopy, true); // libzmq's memory, until released
+   * assert.equal(big[0], 7);
+   * big.release(); // (`using` does it at the end of the scope too)
+   * assert.equal(big.length, 0); // nothing left to read: never freed memory
+   * ```
+   *
    * @param options `timeout` in ms (rejects with `EAGAIN`; 0: only what is already there), `signal`
-   * to abort.
-   * @returns The frame, in an `ArrayBuffer` of its own.
+   * to abort, `copy: false` for a {@linkcode ZeroCopyFrame}.
+   * @returns The frame, in an `ArrayBuffer` of its own (or viewing libzmq's message with
+   * `copy: false`).
    * @throws {ZmqError} Rejects with `EAGAIN` on timeout, `EFSM` out of turn, `ECLOSED` once closed.
    */
-  recv(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array> {
+  recv(options: OperationOptions & { copy: false }): Promise<ZeroCopyFrame>;
+  /** Receives one frame (see the first signature). */
+  recv(options?: OperationOptions & CopyOptions): Promise<Uint8Array>;
+  recv(options: OperationOptions & CopyOptions = NO_OPTIONS): Promise<Uint8Array> {
     if (mustYield()) return afterTurn(() => this.recv(options));
     const core = this.#core;
     // Fast path: a frame is already there and nothing is queued before this call.
-    if (core.ops.recv.length === 0 && quick(options)) {
+    if (core.ops.recv.length === 0 && core.deferred === 0 && quick(options)) {
       const ptr = core.fastPtr();
       if (ptr !== null) {
         const r = recvFrame(ptr);
@@ -621,11 +674,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
         return core.recv("frame", options, "recv", r) as Promise<Uint8Array>;
       }
     }
-    return core.recv("frame", options, "recv") as Promise<Uint8Array>;
+    const kind = noCopy(options) ? "sharedFrame" : "frame";
+    return core.recv(kind, options, "recv") as Promise<Uint8Array>;
   }
 
   /**
    * Receives a whole multipart message as an array of frames.
+   *
+   * With `{ copy: false }` the frames are {@linkcode ZeroCopyFrame}s (see
+   * {@linkcode Socket.recv}).
    *
    * @example
    * ```ts
@@ -641,13 +698,111 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * assert.deepEqual(frames.map((f) => new TextDecoder().decode(f)), ["a", "b"]);
    * ```
    *
-   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort.
-   * @returns Every frame of the next message, each owning its buffer.
+   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort, `copy: false`.
+   * @returns Every frame of the next message, each owning its buffer (or viewing libzmq's
+   * messages with `copy: false`).
    */
-
-  recvMultipart(options: OperationOptions = NO_OPTIONS): Promise<Uint8Array[]> {
+  recvMultipart(options: OperationOptions & { copy: false }): Promise<ZeroCopyFrame[]>;
+  /** Receives a whole multipart message (see the first signature). */
+  recvMultipart(options?: OperationOptions & CopyOptions): Promise<Uint8Array[]>;
+  recvMultipart(options: OperationOptions & CopyOptions = NO_OPTIONS): Promise<Uint8Array[]> {
     if (mustYield()) return afterTurn(() => this.recvMultipart(options));
-    return this.#core.recv("multipart", options, "recvMultipart") as Promise<Uint8Array[]>;
+    const kind = noCopy(options) ? "sharedMultipart" : "multipart";
+    return this.#core.recv(kind, options, "recvMultipart") as Promise<Uint8Array[]>;
+  }
+
+  /**
+   * Receives a batch: every message queued on the socket right now, up to `max` (default 1000)
+   * and until the batch holds 128 KiB (a queue of large messages comes a few at a time), each as
+   * an array of frames, in order; waits (like {@linkcode Socket.recvMultipart}, with the
+   * same timeout and signal) only until the first one is there. One call, one settlement and one
+   * buffer for the whole batch, so that small messages cost a fraction of a `recv` each.
+   *
+   * The frames of one batch are views into one ArrayBuffer that holds that batch's frames and
+   * nothing else (a frame too big for the batch's staging area, over 16 KiB, has a buffer of its
+   * own): no byte of another batch, message or socket is visible through `frame.buffer`, and
+   * writing into it or transferring it (postMessage, `buffer.transfer()`) affects that batch
+   * alone, whose other frames it empties. Copy a frame (`frame.slice()`) to keep it apart.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://many-example");
+   * push.connect("inproc://many-example");
+   * for (let i = 0; i < 5; i++) await push.send(`job ${i}`);
+   * await push.send(["a", "multipart"]);
+   * const batch = await pull.recvMany();
+   * assert.equal(batch.length, 6); // every message that was queued
+   * assert.equal(batch[5].length, 2); // a message is never split
+   * assert.equal(new TextDecoder().decode(batch[0][0]), "job 0");
+   * assert.equal(batch[0][0].buffer, batch[4][0].buffer); // one buffer for the batch
+   * ```
+   */
+  recvMany(
+    max: number = BATCH_MAX,
+    options: OperationOptions = NO_OPTIONS,
+  ): Promise<Uint8Array[][]> {
+    if (mustYield()) return afterTurn(() => this.recvMany(max, options));
+    const core = this.#core;
+    if (!(Number.isInteger(max) && max >= 1) && max !== Infinity) {
+      return Promise.reject(
+        badValue(
+          `max must be a whole number of messages >= 1; got ${describeValue(max)}`,
+          core.ctx("recvMany"),
+        ),
+      );
+    }
+    const batch = new BatchReceive(max);
+    // Fast path: messages are already there and nothing is queued before this call.
+    if (core.ops.recv.length === 0 && quick(options)) {
+      const ptr = core.fastPtr();
+      if (ptr !== null) {
+        const err = core.tryRecv(ptr, batch, NO_FRAMES);
+        if (err === 0) {
+          core.afterOp();
+          return Promise.resolve(batch.messages);
+        }
+        return core.recv(batch, options, "recvMany", err) as Promise<Uint8Array[][]>;
+      }
+    }
+    return core.recv(batch, options, "recvMany") as Promise<Uint8Array[][]>;
+  }
+
+  /**
+   * Iterates over incoming messages in batches (see {@linkcode Socket.recvMany}) until the
+   * socket is closed: each batch is every message that was queued, up to `max`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * const pull = ctx.socket("PULL");
+   * pull.bind("inproc://batches-example");
+   * push.connect("inproc://batches-example");
+   * for (let i = 0; i < 3; i++) await push.send(`job ${i}`);
+   * const jobs: string[] = [];
+   * for await (const batch of pull.batches()) {
+   *   for (const [body] of batch) jobs.push(new TextDecoder().decode(body));
+   *   if (jobs.length === 3) pull.close(); // the loop ends once the socket is closed
+   * }
+   * assert.deepEqual(jobs, ["job 0", "job 1", "job 2"]);
+   * ```
+   */
+  async *batches(max: number = BATCH_MAX): AsyncGenerator<Uint8Array[][]> {
+    while (!this.closed) {
+      try {
+        yield await this.recvMany(max);
+      } catch (e) {
+        if (e instanceof ZmqError && (e.code === "ECLOSED" || e.code === "ETERM")) return;
+        throw e;
+      }
+    }
   }
 
   /**
@@ -1007,12 +1162,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   }
 }
 
-/** Options of a call that may take the fast path: no signal, and no timeout or a valid one. */
-function quick(options: SendOptions): boolean {
+/**
+ * Options of a call that may take the fast path: no signal, no `copy: false`, no routing id or
+ * group, and no timeout or a valid one.
+ */
+function quick(options: SendOptions & CopyOptions): boolean {
   if (options === NO_OPTIONS) return true;
   if (
     typeof options !== "object" || options === null || options.signal !== undefined ||
-    options.routingId !== undefined || options.group !== undefined
+    options.routingId !== undefined || options.group !== undefined || options.copy === false
   ) {
     return false;
   }

@@ -366,7 +366,8 @@ export async function fuzz(
       const method = rng.pick(["recv", "recvMultipart", "recvString", "recvJson"] as const);
       await call(
         `${method} #${live.id} ${JSON.stringify(options.timeout)}`,
-        () => s[method](options),
+        // one signature for the four (recv's copy: false overload does not apply here)
+        () => (s[method] as (o: typeof options) => Promise<unknown>).call(s, options),
         bg,
       );
     }],

@@ -73,6 +73,28 @@ export async function pipe(ctx: Context, name: string): Promise<[Socket, Socket]
   return [push, pull];
 }
 
+/** Whether `needle`'s bytes occur somewhere in `haystack`, in a row. */
+export function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** A PUSH → PULL pair over inproc with no high-water marks, proven connected by one message. */
+export async function pushPullUnbounded(ctx: Context, name: string): Promise<[Socket, Socket]> {
+  const pull = ctx.socket("PULL");
+  const push = ctx.socket("PUSH");
+  pull.setOption("RCVHWM", 0);
+  push.setOption("SNDHWM", 0);
+  pull.bind(`inproc://${name}`);
+  push.connect(`inproc://${name}`);
+  await push.send("hello");
+  assert.equal(decoder.decode(await pull.recv({ timeout: 5000 })), "hello");
+  return [push, pull];
+}
+
 /**
  * `n` TCP ports free right now, chosen by the OS (so that several runs of the suite at once
  * don't collide). Deno closes its listeners at once, unlike libzmq's asynchronous close.
@@ -155,8 +177,14 @@ export interface ScriptResult {
  */
 export async function runFixture(
   name: string,
-  options: { args?: string[]; timeout?: number; prefix?: string[]; env?: Record<string, string> } =
-    {},
+  options: {
+    args?: string[];
+    timeout?: number;
+    prefix?: string[];
+    env?: Record<string, string>;
+    /** Flags for `deno run` itself, e.g. `["--v8-flags=--expose-gc"]`. */
+    denoFlags?: string[];
+  } = {},
 ): Promise<ScriptResult> {
   const script = new URL(`./fixtures/${name}`, import.meta.url).pathname;
   const argv = [
@@ -164,6 +192,7 @@ export async function runFixture(
     Deno.execPath(),
     "run",
     "-A",
+    ...(options.denoFlags ?? []),
     script,
     ...(options.args ?? []),
   ];

@@ -4,7 +4,7 @@
 // whole (10.8).
 import assert from "node:assert/strict";
 import { Context, type Socket } from "../mod.ts";
-import { rejectsWith, runFixture, text } from "./_util.ts";
+import { contains, rejectsWith, runFixture, text } from "./_util.ts";
 
 const encoder = new TextEncoder();
 
@@ -17,14 +17,6 @@ async function pair(ctx: Context, name: string): Promise<[Socket, Socket]> {
   await a.send("hello");
   assert.equal(await b.recvString({ timeout: 5000 }), "hello");
   return [a, b];
-}
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
 }
 
 Deno.test("a received frame's buffer holds that frame only, not earlier messages (10.1)", async () => {

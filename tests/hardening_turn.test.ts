@@ -2,21 +2,9 @@
 // (settled promises) must still let the event loop turn. The bound is counted, not timed: a
 // macrotask queued before the loop runs before the loop has made more than TURN_OPS operations.
 import assert from "node:assert/strict";
-import { Context, POLLIN, POLLOUT, type Socket, ZmqError } from "../mod.ts";
+import { Context, POLLIN, POLLOUT, ZmqError } from "../mod.ts";
 import { TURN_OPS } from "../core/_turn.ts";
-
-/** A PUSH → PULL pair over inproc with no high-water marks, proven connected. */
-async function pushPull(ctx: Context, name: string): Promise<[Socket, Socket]> {
-  const pull = ctx.socket("PULL");
-  const push = ctx.socket("PUSH");
-  pull.setOption("RCVHWM", 0);
-  push.setOption("SNDHWM", 0);
-  pull.bind(`inproc://${name}`);
-  push.connect(`inproc://${name}`);
-  await push.send("hello");
-  assert.equal(await pull.recvString({ timeout: 5000 }), "hello");
-  return [push, pull];
-}
+import { pushPullUnbounded } from "./_util.ts";
 
 /**
  * Runs `step` (one operation each) up to `limit` times and answers how many had run when a
@@ -37,7 +25,7 @@ const isEagain = (e: unknown) => e instanceof ZmqError && e.code === "EAGAIN";
 
 Deno.test("a hot send/recv loop lets a macrotask run within TURN_OPS operations", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "ht-sendrecv");
+  const [push, pull] = await pushPullUnbounded(ctx, "ht-sendrecv");
   using _push = push, _pull = pull;
   const m = new Uint8Array(16);
   // each step is two operations that both complete at once
@@ -51,7 +39,7 @@ Deno.test("a hot send/recv loop lets a macrotask run within TURN_OPS operations"
 
 Deno.test("every kind of operation counts: recv, multipart, iteration, poll, rejections", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "ht-kinds");
+  const [push, pull] = await pushPullUnbounded(ctx, "ht-kinds");
   using _push = push, _pull = pull;
   using empty = ctx.socket("PULL");
   empty.bind("inproc://ht-empty");
@@ -81,7 +69,7 @@ Deno.test("every kind of operation counts: recv, multipart, iteration, poll, rej
 
 Deno.test("timers and an AbortSignal.timeout fire while a receive loop never waits", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "ht-timers");
+  const [push, pull] = await pushPullUnbounded(ctx, "ht-timers");
   using _push = push, _pull = pull;
   let ticks = 0;
   const interval = setInterval(() => ticks++, 5);
@@ -104,7 +92,7 @@ Deno.test("timers and an AbortSignal.timeout fire while a receive loop never wai
 
 Deno.test("operations that wait for the turn keep their order", async () => {
   using ctx = new Context({ linger: 0 });
-  const [push, pull] = await pushPull(ctx, "ht-order");
+  const [push, pull] = await pushPullUnbounded(ctx, "ht-order");
   using _push = push, _pull = pull;
   const n = 5 * TURN_OPS;
   // started all at once: most of them wait for a turn, in call order

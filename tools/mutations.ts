@@ -57,24 +57,24 @@ export const MUTATIONS: Mutation[] = [
   // ---- received contents ----
   {
     id: "recv-flips-a-byte",
-    file: "core/_backend.ts",
-    find: "  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));\n",
-    replace: "  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_addr(msg), BigInt(n));\n" +
+    file: "core/_backend_frames.ts",
+    find: "  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_at(msgAt), BigInt(n));\n",
+    replace: "  } else if (n > 0) libc.memcpy(out, zmq.zmq_msg_data_at(msgAt), BigInt(n));\n" +
       "  if (n > 100) out[n >> 1] ^= 0x01;\n",
     why: "a byte flipped in every received frame over 100 B",
     tests: DATA,
   },
   {
     id: "recv-truncates-over-64k",
-    file: "core/_backend.ts",
-    find: "zmq.zmq_msg_data_addr(msg), BigInt(n));",
-    replace: "zmq.zmq_msg_data_addr(msg), BigInt(Math.min(n, 64 * 1024)));",
+    file: "core/_backend_frames.ts",
+    find: "libc.memcpy(out, zmq.zmq_msg_data_at(msgAt), BigInt(n));",
+    replace: "libc.memcpy(out, zmq.zmq_msg_data_at(msgAt), BigInt(Math.min(n, 64 * 1024)));",
     why: "frames over 64 KiB silently truncated (the tail arrives as zeros)",
     tests: DATA,
   },
   {
     id: "slab-frames-overlap",
-    file: "core/_backend.ts",
+    file: "core/_backend_frames.ts",
     find: "    out = new Uint8Array(n);",
     replace: "    out = n <= 64\n" +
       "      ? ((globalThis as { zmqSlab?: Uint8Array }).zmqSlab ??= new Uint8Array(64)).subarray(0, n)\n" +
@@ -84,7 +84,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "big-frame-buffer-reused",
-    file: "core/_backend.ts",
+    file: "core/_backend_frames.ts",
     find: "    out = new Uint8Array(n);",
     replace: "    out = n > 8192 && n <= 1 << 20\n" +
       "      ? ((globalThis as { zmqBig?: Uint8Array }).zmqBig ??= new Uint8Array(1 << 20))\n" +
@@ -285,10 +285,10 @@ export const MUTATIONS: Mutation[] = [
   // ---- our own ----
   {
     id: "multipart-split-after-64k",
-    file: "core/_backend.ts",
-    find: "  lastFrameMore = zmq.zmq_msg_more(msg) === 1;\n  let out: Uint8Array;",
-    replace:
-      "  lastFrameMore = n <= 64 * 1024 && zmq.zmq_msg_more(msg) === 1;\n  let out: Uint8Array;",
+    file: "core/_backend_frames.ts",
+    find: "  lastFrameMore = more();\n  return copyOut(n) ?? dropTooBig(sock, n, lastFrameMore);",
+    replace: "  lastFrameMore = n <= 64 * 1024 && more();\n" +
+      "  return copyOut(n) ?? dropTooBig(sock, n, lastFrameMore);",
     why: "a multipart message is cut in two after a frame over 64 KiB",
     tests: DATA,
   },
@@ -302,7 +302,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "empty-frame-sent-as-one-byte",
-    file: "core/_backend.ts",
+    file: "core/_backend_frames.ts",
     find: "while (zmq.zmq_send(sock, buf, BigInt(frame.length), flags) < 0) {",
     replace: "while (zmq.zmq_send(sock, buf, BigInt(buf.length), flags) < 0) {",
     why: "an empty frame arrives as one byte",
@@ -463,10 +463,36 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "queued-send-not-copied",
     file: "core/_frames.ts",
-    find: "  for (let i = from; i < out.length; i++) out[i] = out[i].slice();",
+    find: "    if (shared === undefined || shared(out[i]) === null) out[i] = out[i].slice();",
     replace: "",
     why: "a send waiting in the queue goes out with what the caller wrote afterwards (10.14)",
     tests: ["tests/hardening_frames.test.ts"],
+  },
+  // ---- zero copy (issue 12 item 3) ----
+  {
+    id: "released-frame-still-views-memory",
+    file: "core/zero_copy.ts",
+    find:
+      "  else h.buffer.transfer(0); // every view of it is emptied before libzmq may free the memory",
+    replace: "",
+    why: "a released zero-copy frame (and its views) still read libzmq's freed memory",
+    tests: ["tests/zero_copy.test.ts"],
+  },
+  {
+    id: "queued-zero-copy-send-not-pinned",
+    file: "core/zero_copy.ts",
+    find: "    h.pins++;\n",
+    replace: "",
+    why: "a zero-copy frame released while its send waits in the queue goes out empty",
+    tests: ["tests/zero_copy.test.ts"],
+  },
+  {
+    id: "when-sent-ignores-libzmq",
+    file: "core/zero_copy.ts",
+    find: "  return h.pins > 0 || (!h.released && h.slot !== null && sharedElsewhere(h.slot));",
+    replace: "  return h.pins > 0;",
+    why: "whenSent resolves while libzmq (or an inproc receiver) still holds the message",
+    tests: ["tests/zero_copy.test.ts"],
   },
   // ---- options, descriptors, timers (issue 11) ----
   {
