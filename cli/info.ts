@@ -82,8 +82,8 @@ export function infoReport(): InfoReport {
  * import assert from "node:assert/strict";
  * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
  * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "info", "--json"], stderr: "piped" });
- * const { code, stdout } = await run.output();
- * assert.equal(code, 0);
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
  * const report = JSON.parse(new TextDecoder().decode(stdout)); // {"cli":"0.1.0","libzmq":"4.3.5",...}
  * assert.match(report.libzmq, /^\d+\.\d+\.\d+$/);
  * assert.ok(Array.isArray(report.capabilities));

@@ -43,8 +43,8 @@ async function exists(path: string): Promise<boolean> {
  * const dir = await Deno.makeTempDir();
  * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
  * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "keygen", "server", "--dir", dir], stderr: "piped" });
- * const { code, stdout } = await run.output();
- * assert.equal(code, 0);
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
  * const publicKey = new TextDecoder().decode(stdout).trim(); // 40 Z85 characters
  * assert.equal(publicKey.length, 40);
  * assert.ok((await Deno.readTextFile(`${dir}/server.key`)).includes(publicKey));

@@ -98,8 +98,8 @@ const ZERO: ProxyStatistics = {
  * import assert from "node:assert/strict";
  * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
  * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "proxy", "--help"], stderr: "piped" });
- * const { code, stdout } = await run.output();
- * assert.equal(code, 0);
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
  * assert.match(new TextDecoder().decode(stdout), /^Usage: zmq proxy queue\|forwarder\|streamer FRONT BACK/);
  * ```
  */
