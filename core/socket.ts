@@ -741,6 +741,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * assert.equal(new TextDecoder().decode(batch[0][0]), "job 0");
    * assert.equal(batch[0][0].buffer, batch[4][0].buffer); // one buffer for the batch
    * ```
+   *
+   * @param max The most messages in one batch, at least 1.
+   * @default {1000}
+   * @param options `timeout` in ms (for the first message), `signal`.
+   * @returns The batch: each message's frames, in order, at least one message.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for a bad `max`, and as
+   * {@linkcode Socket.recvMultipart} does.
    */
   recvMany(
     max: number = BATCH_MAX,
@@ -793,6 +800,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * }
    * assert.deepEqual(jobs, ["job 0", "job 1", "job 2"]);
    * ```
+   *
+   * @param max The most messages in one batch.
+   * @default {1000}
+   * @returns Each batch, until the socket is closed.
    */
   async *batches(max: number = BATCH_MAX): AsyncGenerator<Uint8Array[][]> {
     while (!this.closed) {
