@@ -1,4 +1,4 @@
-// Turns the raw lines of one `deno task bench` run into bench/latest.md (summary, the issue's
+// Turns the raw lines of one `deno task bench` run into bench/latest.md (summary, the project's
 // targets as ratios, notes, the full table) and the two charts.
 import { barChart, lineChart, type Panel } from "./_chart.ts";
 import { stackName, STACKS, WORKLOADS } from "./_plan.ts";
@@ -135,7 +135,7 @@ function advantage(a: number, b: number, better: Better): number {
   return better === "higher" ? a / b : b / a;
 }
 
-/** The issue's targets (issue 12, item 6), every one as a ratio in this run, met or not. */
+/** The project's performance targets, every one as a ratio in this run, met or not. */
 function targets(res: Results): string[] {
   const lines = ["| target | measured | met |", "|---|---|---|"];
   const row = (what: string, measured: string, met: boolean | null) =>
