@@ -1,7 +1,9 @@
-// The native boundary: the only module that calls the symbols of _ffi.ts (libzmq's C API and
-// the few libc calls the reactor needs) and the only one besides _ffi.ts and _loader.ts that
-// touches Deno's raw FFI (pointers as numbers, C strings). Every other file, in core/ too, comes
-// here; tools/boundary.ts checks it in CI. A thin layer: each function is one zmq_* call (or a
+// The native boundary: with the halves it re-exports (_backend_errors.ts, _backend_frames.ts,
+// _backend_libc.ts, _backend_draft.ts), the only module that calls the symbols of _ffi.ts
+// (libzmq's C API and the few libc calls the reactor needs) and the only one besides _ffi.ts and
+// _loader.ts that touches Deno's raw FFI (pointers as numbers, C strings). Every other file, in
+// core/ too, comes here; tools/boundary.ts checks it in CI. This file keeps the library, contexts,
+// sockets, options, monitors, the proxy and CURVE. A thin layer: each function is one zmq_* call (or a
 // short fixed sequence), returns what the C call returns, and turns a failure into a ZmqError
 // built from zmq_errno() read right after the failing call. No policy lives here.
 import { found, libc, type Pointer, zmq } from "./_ffi.ts";
