@@ -1,4 +1,4 @@
-// Turns the raw lines of one `deno task bench` run into bench/latest.md (summary, the issue's
+// Turns the raw lines of one `deno task bench` run into bench/latest.md (summary, the project's
 // targets as ratios, notes, the full table) and the two charts.
 import { barChart, lineChart, type Panel } from "./_chart.ts";
 import { stackName, STACKS, WORKLOADS } from "./_plan.ts";
@@ -135,7 +135,7 @@ function advantage(a: number, b: number, better: Better): number {
   return better === "higher" ? a / b : b / a;
 }
 
-/** The issue's targets (issue 12, item 6), every one as a ratio in this run, met or not. */
+/** The project's performance targets, every one as a ratio in this run, met or not. */
 function targets(res: Results): string[] {
   const lines = ["| target | measured | met |", "|---|---|---|"];
   const row = (what: string, measured: string, met: boolean | null) =>
@@ -235,7 +235,8 @@ const NOTES = [
   "- `tcp_floor` is C only (raw TCP, no ZeroMQ): the kernel's floor under every latency.",
   "- Large PUSH/PULL: SNDHWM/RCVHWM = clamp(128 MiB / size, 2, 1000) in every stack; pyzmq",
   "  receives with `copy=False` from 64 KiB up (its own idiom) and sends zero-copy above its",
-  "  `copy_threshold`; this library copies on both ends (zero copy is issue 12 item 3).",
+  "  `copy_threshold`; this library does the same from 64 KiB up (`copy: false` receives, the",
+  "  payload sent as one `ZeroCopyFrame` with `copy: false`: bench/deno/_io.ts); C copies on send.",
   '- "hangs": killed at the timeout with all its processes (zeromq.js under Deno: after 20 s; its',
   "  workloads that complete take a few seconds). zeromq.js under Deno runs the very program Node",
   "  runs. Its hangs are not deterministic: a workload may hang in one run and complete in the next,",
@@ -310,7 +311,7 @@ export function render(
   }
   md.push(
     "",
-    "## Targets (issue 12, item 6)",
+    "## Targets (the project's performance goals, as ratios)",
     "",
     ...targets(res),
     "",

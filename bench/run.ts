@@ -1,7 +1,7 @@
 /**
  * `deno task bench`: sets up five stacks (C libzmq, pyzmq, zeromq.js on Node, zeromq.js on
  * Deno, this library), runs every workload of the bench contract on each, round-robin, with a
- * timeout, and writes the side-by-side report: `latest.md` (summary, ratios, the issue's
+ * timeout, and writes the side-by-side report: `latest.md` (summary, ratios, the performance
  * targets, full table), `latest.svg` (all workloads), `latest-sizes.svg` (MB/s against message
  * size) and the raw lines `latest.jsonl`. A stack it cannot set up is skipped with one line.
  *

@@ -114,7 +114,7 @@ Deno.test("bench quick: every stack that can be set up runs every workload on th
     "nothing else ran",
   );
   assert.equal(h.info.quick, true);
-  assert.match(h.md, /## Targets \(issue 12, item 6\)/);
+  assert.match(h.md, /## Targets \(the project's performance goals, as ratios\)/);
   assert.match(h.md, /REQ\/REP median ≤ 1\.05× C/);
   assert.match(h.md, /quick mode: tiny N, not a measurement/);
 });
