@@ -1,12 +1,15 @@
-// The native boundary: the only module that calls the symbols of _ffi.ts (libzmq's C API and
-// the few libc calls the reactor needs) and the only one besides _ffi.ts and _loader.ts that
-// touches Deno's raw FFI (pointers as numbers, C strings). Every other file, in core/ too, comes
-// here; tools/boundary.ts checks it in CI. A thin layer: each function is one zmq_* call (or a
+// The native boundary: with the halves it re-exports (_backend_errors.ts, _backend_frames.ts,
+// _backend_libc.ts, _backend_draft.ts), the only module that calls the symbols of _ffi.ts
+// (libzmq's C API and the few libc calls the reactor needs) and the only one besides _ffi.ts and
+// _loader.ts that touches Deno's raw FFI (pointers as numbers, C strings). Every other file, in
+// core/ too, comes here; tools/boundary.ts checks it in CI. This file keeps the library, contexts,
+// sockets, options, monitors, the proxy and CURVE. A thin layer: each function is one zmq_* call (or a
 // short fixed sequence), returns what the C call returns, and turns a failure into a ZmqError
 // built from zmq_errno() read right after the failing call. No policy lives here.
 import { found, libc, type Pointer, zmq } from "./_ffi.ts";
 import { ERRNO, type OptionSpec } from "./constants.ts";
-import { type ErrorContext, errorFromErrno, type ZmqError, zmqError } from "./errors.ts";
+import type { ErrorContext } from "./errors.ts";
+import { cString, lastError } from "./_backend_errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -14,41 +17,13 @@ const decoder = new TextDecoder();
 export { ERRNO };
 export type { Pointer };
 
-/** libzmq's message for an errno. */
-export function strerror(errno: number): string {
-  const p = zmq.zmq_strerror(errno);
-  return p ? Deno.UnsafePointerView.getCString(p) : `errno ${errno}`;
-}
+// ---- errors and C strings: core/_backend_errors.ts ----
 
-/** The current errno as a ZmqError with context. Call right after the failing zmq_* call. */
-export function lastError(context: ErrorContext): ZmqError {
-  const errno = zmq.zmq_errno();
-  return errorFromErrno(errno, strerror(errno), context);
-}
-
-/** Encodes a JS string as a NUL-terminated C string; rejects strings with NUL inside. */
-export function cString(s: string, context: ErrorContext): Uint8Array<ArrayBuffer> {
-  if (s.includes("\0")) {
-    throw zmqError("EINVAL", "String contains a NUL character", context);
-  }
-  return encoder.encode(s + "\0");
-}
+export { cString, errno, lastError, strerror } from "./_backend_errors.ts";
 
 /** zmq_has */
 export function has(capability: string): boolean {
   return zmq.zmq_has(cString(capability, { op: "has" })) === 1;
-}
-
-/**
- * Whether the kernel gives this process a socket of address `family` and `type` (tried, and
- * closed at once): a transport compiled into libzmq (tipc) still needs the kernel's support.
- */
-export function kernelHasSocket(family: number, type: number): boolean {
-  if (libc.socket === null) return false;
-  const fd = libc.socket(family, type, 0);
-  if (fd < 0) return false;
-  libc.close(fd);
-  return true;
 }
 
 /** The path of the libzmq file that was opened. */
@@ -346,11 +321,6 @@ export function getsockoptInt(sock: Pointer, id: number): number {
   return intBuf[0];
 }
 
-/** zmq_errno */
-export function errno(): number {
-  return zmq.zmq_errno();
-}
-
 /**
  * zmq_socket_monitor: libzmq binds a PAIR on `endpoint` and writes `events` of `sock` there;
  * a null endpoint stops the socket's monitor (failures are then ignored).
@@ -455,313 +425,40 @@ export {
   type StagedBatch,
 } from "./_backend_frames.ts";
 
-// ---- file descriptors ----
+// ---- libc: descriptors, the reactor's pipe and poll(2), the kernel's limits: core/_backend_libc.ts ----
 
-/**
- * Whether `count` more file descriptors can be opened now (tried with pipes, closed at once).
- * libzmq aborts the process when it cannot get the descriptors of a starting context's threads
- * (epoll_create in errno_assert), so a context is checked before its first socket.
- */
-export function canOpenFds(count: number): boolean {
-  const fds = new Int32Array(2);
-  const bytes = new Uint8Array(fds.buffer);
-  const opened: number[] = [];
-  let ok = true;
-  for (let i = 0; i < count; i += 2) {
-    if (libc.pipe(bytes) !== 0) {
-      ok = false;
-      break;
-    }
-    opened.push(fds[0], fds[1]);
-  }
-  for (const fd of opened) libc.close(fd);
-  return ok;
-}
+export {
+  allowedCpus,
+  canOpenFds,
+  canPollSync,
+  closeWakePipe,
+  describeSocketFd,
+  kernelHasSocket,
+  makeWakePipe,
+  niceProbe,
+  pollFds,
+  pollFdsSync,
+  pollNow,
+  readable,
+  schedulingError,
+  socketPriorityAllowed,
+  wakeDrain,
+  wakeWrite,
+} from "./_backend_libc.ts";
 
-// ---- reactor support (libc) ----
+// ---- DRAFT: thread-safe sockets, groups, peers, monitor v2: core/_backend_draft.ts ----
 
-/** Creates a self-pipe [readFd, writeFd] with a non-blocking read end. */
-export function makeWakePipe(): [number, number] {
-  const fds = new Int32Array(2);
-  if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) {
-    const errno = zmq.zmq_errno(); // libc's errno: the same thread-local variable
-    throw errorFromErrno(
-      errno,
-      `${strerror(errno)}: no file descriptor left for the reactor's wake pipe, ` +
-        "so this operation cannot wait (close files or raise the limit: ulimit -n)",
-      { op: "wait" },
-    );
-  }
-  for (const fd of fds) setNonBlocking(fd);
-  return [fds[0], fds[1]];
-}
-
-/** Makes reads of `fd` answer EAGAIN instead of blocking; false if fcntl(2) failed. */
-function setNonBlocking(fd: number): boolean {
-  const F_GETFL = 3, F_SETFL = 4;
-  const O_NONBLOCK = Deno.build.os === "darwin" ? 0x4 : 0x800;
-  const flags = libc.fcntl(fd, F_GETFL, 0);
-  if (flags < 0) return false;
-  return (flags & O_NONBLOCK) !== 0 || libc.fcntl(fd, F_SETFL, flags | O_NONBLOCK) >= 0;
-}
-
-const wakeByte = new Uint8Array(1);
-const drainBuf = new Uint8Array(64);
-
-/** Writes one byte to the wake pipe. */
-export function wakeWrite(fd: number): void {
-  libc.write(fd, wakeByte, 1n);
-}
-
-/** Closes both ends of a wake pipe. */
-export function closeWakePipe(readFd: number, writeFd: number): void {
-  libc.close(readFd);
-  libc.close(writeFd);
-}
-
-/** Empties the wake pipe. */
-export function wakeDrain(fd: number): void {
-  while (Number(libc.read(fd, drainBuf, BigInt(drainBuf.length))) > 0) {
-    // keep reading until EAGAIN
-  }
-}
-
-/** The pipe readable() writes to: [readFd, writeFd], made on first use. */
-let probePipe: [number, number] | null = null;
-
-/**
- * True if `bytes` bytes at `ptr` can be read: the kernel copies them into a pipe, or answers
- * EFAULT where reading them from JS would kill the process. Says nothing of what is there.
- * True as well when no pipe can be made (then nothing can be checked).
- */
-export function readable(ptr: Pointer, bytes: number): boolean {
-  if (probePipe === null) {
-    const fds = new Int32Array(2);
-    if (libc.pipe(new Uint8Array(fds.buffer)) !== 0) return true;
-    for (const fd of fds) setNonBlocking(fd);
-    probePipe = [fds[0], fds[1]];
-  }
-  const written = Number(libc.write_from(probePipe[1], ptr, BigInt(bytes)));
-  if (written > 0) wakeDrain(probePipe[0]);
-  return written === bytes;
-}
-
-const timespec = new BigInt64Array(2);
-const timespecBytes = new Uint8Array(timespec.buffer);
-
-/** Whether pollFdsSync is available (ppoll(2) exists on Linux, not on macOS). */
-export const canPollSync: boolean = libc.ppoll !== null;
-
-/**
- * ppoll(2) on the JS thread, blocking it for at most `timeoutUs` microseconds: answers poll's
- * return value (0 on timeout). Only for short waits; see the reactor's hot wait.
- */
-export function pollFdsSync(pollfds: Uint8Array<ArrayBuffer>, count: number, timeoutUs: number) {
-  timespec[0] = BigInt(Math.floor(timeoutUs / 1e6));
-  timespec[1] = BigInt(Math.floor(timeoutUs % 1e6) * 1000);
-  return libc.ppoll!(pollfds, BigInt(count), timespecBytes, null);
-}
-
-/** poll(2) on the thread pool: resolves with poll's return value. */
-export function pollFds(pollfds: Uint8Array<ArrayBuffer>, count: number): Promise<number> {
-  return libc.poll(pollfds, BigInt(count), -1);
-}
-
-// ---- what the kernel allows: the checks made before libzmq would abort (core/_guards.ts) ----
-
-const linux = Deno.build.os === "linux";
-const SOL_SOCKET = 1, SO_TYPE = 3, SO_PRIORITY = 12, SO_ACCEPTCONN = 30, SO_DOMAIN = 39;
-
-/** What a file descriptor is, for USE_FD: null if it is not a socket (or this is not Linux). */
-export function describeSocketFd(
-  fd: number,
-): { family: number; type: number; listening: boolean } | null {
-  if (!linux || libc.getsockopt === null) return null;
-  const value = new Int32Array(1);
-  const bytes = new Uint8Array(value.buffer);
-  const len = new Uint32Array(1);
-  const read = (name: number): number | null => {
-    len[0] = 4;
-    return libc.getsockopt!(fd, SOL_SOCKET, name, bytes, new Uint8Array(len.buffer)) === 0
-      ? value[0]
-      : null;
-  };
-  const type = read(SO_TYPE);
-  if (type === null) return null;
-  return { family: read(SO_DOMAIN) ?? -1, type, listening: read(SO_ACCEPTCONN) === 1 };
-}
-
-/**
- * Whether the kernel lets this process give a TCP socket priority `priority` (SO_PRIORITY:
- * above 6 needs CAP_NET_ADMIN or CAP_NET_RAW, and libzmq aborts when it is refused). Tried on a socket of
- * its own, closed at once; false where that cannot be tried.
- */
-export function socketPriorityAllowed(priority: number): boolean {
-  if (!linux || libc.socket === null || libc.setsockopt === null) return false;
-  const AF_INET = 2, SOCK_STREAM = 1;
-  const fd = libc.socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  const value = new Int32Array([priority]);
-  const rc = libc.setsockopt(fd, SOL_SOCKET, SO_PRIORITY, new Uint8Array(value.buffer), 4);
-  libc.close(fd);
-  return rc === 0;
-}
-
-/** The CPUs this thread may run on (sched_getaffinity), or null where that is unknown. */
-export function allowedCpus(): number[] | null {
-  if (!linux || libc.sched_getaffinity === null) return null;
-  const mask = new Uint8Array(128); // 1024 CPUs, glibc's cpu_set_t
-  if (libc.sched_getaffinity(0, BigInt(mask.length), mask) !== 0) return null;
-  const cpus: number[] = [];
-  for (let i = 0; i < mask.length * 8; i++) if (mask[i >> 3] & (1 << (i & 7))) cpus.push(i);
-  return cpus;
-}
-
-/** getpid from libc: a harmless start routine for the probe thread below. */
-const probeRoutine: Pointer | null = (() => {
-  if (!linux || libc.dlopen === null || libc.dlsym === null) return null;
-  const RTLD_NOW = 2, RTLD_NOLOAD = 4;
-  const handle = libc.dlopen(encoder.encode("libc.so.6\0"), RTLD_NOW | RTLD_NOLOAD);
-  return handle === null ? null : libc.dlsym(handle, encoder.encode("getpid\0"));
-})();
-
-/**
- * Whether a thread may be started with scheduling `policy` at `priority` (what libzmq's I/O
- * threads ask for, aborting when refused): tried by starting a thread with exactly those
- * attributes, which does nothing and is joined at once. Answers 0, or the errno (EPERM: not
- * allowed to this process; EINVAL: not a valid pair); ENOTSUP where it cannot be tried.
- */
-export function schedulingError(policy: number, priority: number): number {
-  const l = libc;
-  if (
-    probeRoutine === null || l.pthread_attr_init === null || l.pthread_attr_destroy === null ||
-    l.pthread_attr_setinheritsched === null || l.pthread_attr_setschedpolicy === null ||
-    l.pthread_attr_setschedparam === null || l.pthread_create === null || l.pthread_join === null
-  ) return ERRNO.ENOTSUP;
-  const attr = new Uint8Array(new ArrayBuffer(128)); // pthread_attr_t: 56 bytes on x86-64
-  if (l.pthread_attr_init(attr) !== 0) return ERRNO.ENOTSUP;
-  try {
-    const PTHREAD_EXPLICIT_SCHED = 1;
-    const param = new Int32Array([priority]);
-    let rc = l.pthread_attr_setinheritsched(attr, PTHREAD_EXPLICIT_SCHED);
-    if (rc === 0) rc = l.pthread_attr_setschedpolicy(attr, policy);
-    if (rc === 0) rc = l.pthread_attr_setschedparam(attr, new Uint8Array(param.buffer));
-    if (rc !== 0) return rc;
-    const thread = new BigUint64Array(1);
-    rc = l.pthread_create(new Uint8Array(thread.buffer), attr, probeRoutine, null);
-    if (rc !== 0) return rc;
-    l.pthread_join(thread[0], new Uint8Array(8));
-    return 0;
-  } finally {
-    l.pthread_attr_destroy(attr);
-  }
-}
-
-/**
- * The nice value of this thread, and whether it may be lowered to -20 (what libzmq's
- * `nice(-20)` needs for a THREAD_PRIORITY with a non-real-time policy): tried, then put back.
- * Null where that is unknown.
- */
-export function niceProbe(): { nice: number; mayRaise: boolean } | null {
-  if (!linux || libc.getpriority === null || libc.setpriority === null) return null;
-  const PRIO_PROCESS = 0; // with who = 0: the calling thread, on Linux
-  const nice = libc.getpriority(PRIO_PROCESS, 0);
-  if (nice === -20) return { nice, mayRaise: true };
-  const mayRaise = libc.setpriority(PRIO_PROCESS, 0, -20) === 0;
-  if (mayRaise) libc.setpriority(PRIO_PROCESS, 0, nice);
-  return { nice, mayRaise };
-}
-
-/**
- * poll(2) of plain file descriptors with timeout 0, on the JS thread: answers each one's
- * `revents` (0: not ready), in the order given.
- */
-export function pollNow(fds: readonly number[], events: readonly number[]): number[] {
-  const buf = new Uint8Array(new ArrayBuffer(8 * Math.max(1, fds.length)));
-  const view = new DataView(buf.buffer);
-  fds.forEach((fd, i) => {
-    view.setInt32(i * 8, fd, true);
-    view.setInt16(i * 8 + 4, events[i], true);
-  });
-  while (libc.poll_now(buf, BigInt(fds.length), 0) < 0) {
-    if (zmq.zmq_errno() !== ERRNO.EINTR) break;
-  }
-  return fds.map((_, i) => view.getInt16(i * 8 + 6, true));
-}
-
-// ---- DRAFT: thread-safe sockets, addressed messages, properties, monitor v2 ----
-
-/**
- * Whether the library has libzmq's DRAFT API (its symbols are optional in _ffi.ts: a build
- * without DRAFT, such as Debian's libzmq5, lacks them).
- */
-export const draftApi: boolean = zmq.zmq_poller_new !== null && zmq.zmq_poller_add !== null &&
-  zmq.zmq_poller_fd !== null && zmq.zmq_poller_destroy !== null && zmq.zmq_join !== null &&
-  zmq.zmq_leave !== null && zmq.zmq_connect_peer !== null && zmq.zmq_msg_init_buffer !== null &&
-  zmq.zmq_msg_set_routing_id !== null && zmq.zmq_msg_routing_id !== null &&
-  zmq.zmq_msg_set_group !== null && zmq.zmq_msg_group !== null;
-
-/** Whether zmq_socket_monitor_versioned (monitor events of version 2) exists in this build. */
-export const monitorV2Api: boolean = zmq.zmq_socket_monitor_versioned !== null &&
-  zmq.zmq_socket_monitor_pipes_stats !== null;
-
-const ZMQ_POLLIN = 1;
-
-/**
- * A zmq_poller holding the thread-safe socket `sock`, and its descriptor (libzmq's signaler:
- * readable when a command reached the socket, until drained with drainSignal). Only for
- * builds with the DRAFT API.
- */
-export function pollerOpen(sock: Pointer, context: ErrorContext): { poller: Pointer; fd: number } {
-  const poller = zmq.zmq_poller_new!();
-  if (poller === null) throw lastError(context);
-  const fd = new Int32Array(1);
-  if (
-    zmq.zmq_poller_add!(poller, sock, null, ZMQ_POLLIN) !== 0 ||
-    zmq.zmq_poller_fd!(poller, new Uint8Array(fd.buffer)) !== 0
-  ) {
-    const error = lastError(context);
-    pollerClose(poller);
-    throw error;
-  }
-  // libzmq makes the signaler's descriptor non-blocking; drainSignal must never block on it
-  if (!setNonBlocking(fd[0])) {
-    pollerClose(poller);
-    throw zmqError("EINVAL", "The zmq_poller's descriptor is unusable", context);
-  }
-  return { poller, fd: fd[0] };
-}
-
-/** zmq_poller_destroy: removes the socket's signaler from it and frees the poller. */
-export function pollerClose(poller: Pointer): void {
-  const cell = new BigUint64Array([BigInt(Deno.UnsafePointer.value(poller))]);
-  zmq.zmq_poller_destroy!(new Uint8Array(cell.buffer));
-}
-
-/**
- * Empties a poller's signaler: reads until it would block (an eventfd answers its whole count
- * at once). Done before the socket's state is read, a signal after it wakes the next poll.
- */
-export function drainSignal(fd: number): void {
-  wakeDrain(fd);
-}
-
-/** zmq_join / zmq_leave with `group` as a NUL-terminated C string. */
-export function groupCall(
-  call: "zmq_join" | "zmq_leave",
-  sock: Pointer,
-  group: Uint8Array<ArrayBuffer>,
-  context: ErrorContext,
-): void {
-  if (zmq[call]!(sock, group) !== 0) throw lastError(context);
-}
-
-/** zmq_connect_peer: answers the new peer's routing id. */
-export function connectPeer(sock: Pointer, endpoint: string, context: ErrorContext): number {
-  const id = zmq.zmq_connect_peer!(sock, cString(endpoint, context));
-  if (id === 0) throw lastError(context);
-  return id;
-}
+export {
+  connectPeer,
+  draftApi,
+  drainSignal,
+  groupCall,
+  monitorPipesStats,
+  monitorV2Api,
+  pollerClose,
+  pollerOpen,
+  socketMonitorV2,
+} from "./_backend_draft.ts";
 
 /** Whether this build has zmq_socket_get_peer_state (DRAFT, libzmq 4.3.2 and later). */
 export const peerStateApi: boolean = zmq.zmq_socket_get_peer_state !== null;
@@ -778,36 +475,4 @@ export function peerState(sock: Pointer, routingId: Uint8Array, context: ErrorCo
   const state = zmq.zmq_socket_get_peer_state!(sock, id, BigInt(routingId.length));
   if (state < 0) throw lastError(context);
   return state;
-}
-
-/**
- * zmq_socket_monitor_versioned: events of version 2 (64-bit event numbers, every value, the
- * local and remote addresses) of `sock`, on a PAIR libzmq binds at `endpoint`.
- */
-export function socketMonitorV2(
-  sock: Pointer,
-  endpoint: string,
-  events: bigint,
-  context: ErrorContext,
-): void {
-  const ZMQ_PAIR = 0;
-  const rc = zmq.zmq_socket_monitor_versioned!(
-    sock,
-    cString(endpoint, context),
-    events,
-    2,
-    ZMQ_PAIR,
-  );
-  if (rc !== 0) throw lastError(context);
-}
-
-/**
- * zmq_socket_monitor_pipes_stats: asks every pipe of a socket monitored for PIPES_STATS (v2)
- * to report its queues. Answers false when the socket has no pipe (nothing to report).
- */
-export function monitorPipesStats(sock: Pointer, context: ErrorContext): boolean {
-  if (zmq.zmq_socket_monitor_pipes_stats!(sock) === 0) return true;
-  const error = lastError(context);
-  if (error.code === "EAGAIN") return false;
-  throw error;
 }

@@ -1,5 +1,5 @@
-// The only file that declares native symbols; only _backend.ts imports it (tools/boundary.ts
-// checks that). Everything above the core goes through Context and Socket; nothing outside
+// The only file that declares native symbols; only the backend files (_backend.ts and its
+// _backend_*.ts halves) import it (tools/boundary.ts checks that). Everything above the core goes through Context and Socket; nothing outside
 // core/ touches a pointer.
 import { findLibrary, type FoundLibrary } from "./_loader.ts";
 

@@ -3,8 +3,9 @@
  * it and exits 1 if there is one (CI runs it, and so does tests/boundary.test.ts).
  *
  * The rules (pyzmq's layering: the backend alone touches C, everything else goes through it):
- * 1. Only the backend (`core/_backend.ts` and its half for messages, `core/_backend_frames.ts`)
- *    imports `core/_ffi.ts`, the one file that declares native symbols.
+ * 1. Only the backend ({@linkcode BACKEND_FILES}: `core/_backend.ts`, the door every other file
+ *    comes through, and the halves it re-exports) imports `core/_ffi.ts`, the one file that
+ *    declares native symbols.
  * 2. Only `core/_ffi.ts`, the backend and `core/_loader.ts` (which probes library files)
  *    use Deno's raw FFI (`Deno.dlopen`, `Deno.UnsafePointer`, `Deno.UnsafePointerView`,
  *    `Deno.UnsafeFnPointer`, `Deno.UnsafeCallback`), besides the test files listed in
@@ -39,8 +40,17 @@ export interface Violation {
 export const FFI_FILE = "core/_ffi.ts";
 /** The backend: the only caller of the native symbols. */
 export const BACKEND_FILE = "core/_backend.ts";
-/** The backend's files: core/_backend.ts and its half that moves frames (it re-exports it). */
-export const BACKEND_FILES: readonly string[] = [BACKEND_FILE, "core/_backend_frames.ts"];
+/**
+ * The backend's files: core/_backend.ts and the halves it re-exports, by concern: its errors and
+ * C strings, the frames it moves, the libc calls, the DRAFT API.
+ */
+export const BACKEND_FILES: readonly string[] = [
+  BACKEND_FILE,
+  "core/_backend_errors.ts",
+  "core/_backend_frames.ts",
+  "core/_backend_libc.ts",
+  "core/_backend_draft.ts",
+];
 /** Files that may use Deno's raw FFI: the symbol table, the backend and the library loader. */
 export const RAW_FFI_FILES: readonly string[] = [FFI_FILE, ...BACKEND_FILES, "core/_loader.ts"];
 

@@ -177,7 +177,7 @@ export const MUTATIONS: Mutation[] = [
   // ---- readiness ----
   {
     id: "poll-pollin-answers-pollout",
-    file: "core/_socket_core.ts",
+    file: "core/_socket_reactor.ts",
     find: "if ((ready & events) !== 0) return Promise.resolve(ready & events);",
     replace: "if ((ready & events) !== 0) return Promise.resolve(ready);",
     why: "Socket.poll(POLLIN) on a writable socket answers POLLIN | POLLOUT",
@@ -311,7 +311,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "sndtimeo-ignored",
     file: "core/_socket_core.ts",
-    find: '    if (name === "SNDTIMEO") this.#sndTimeout = value as number;\n',
+    find: '    if (name === "SNDTIMEO") this.sndTimeout = value as number;\n',
     replace: "",
     why: "SNDTIMEO set by name is not the default send timeout (a send waits forever)",
     tests: TIMEOUTS,
@@ -342,11 +342,11 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "poll-timeout-rejects",
-    file: "core/_socket_core.ts",
+    file: "core/_socket_reactor.ts",
     find:
-      'return this.ops.enqueue<number, "poll">("poll", { mask: events }, ms, signal, context, 0);',
+      'return core.ops.enqueue<number, "poll">("poll", { mask: events }, ms, signal, context, 0);',
     replace:
-      'return this.ops.enqueue<number, "poll">("poll", { mask: events }, ms, signal, context);',
+      'return core.ops.enqueue<number, "poll">("poll", { mask: events }, ms, signal, context);',
     why: "a Socket.poll that times out rejects instead of answering 0",
     tests: POLL,
   },
