@@ -42,11 +42,18 @@ export const parseUpdate: typeof tutorial.parseUpdate = tutorial.parseUpdate;
  *
  * @example
  * ```ts
- * import { Context, openPub } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Context, openPub, openSub } from "./mod.ts";
  * import { publishUpdate } from "./patterns/unstable_tutorial.ts";
  * using ctx = new Context();
  * using pub = openPub(ctx, { bind: "inproc://deprecated-publish-update" });
- * await publishUpdate(pub, 10001, 42); // nobody subscribed: dropped
+ * using sub = openSub(ctx, { connect: "inproc://deprecated-publish-update" }, ["10001"]);
+ * let received: string | undefined; // publish until the subscription has reached the publisher
+ * for (let round = 0; round < 500 && received === undefined; round++) {
+ *   await publishUpdate(pub, 10001, 42);
+ *   received = await sub.recvString({ timeout: 10 }).catch(() => undefined);
+ * }
+ * assert.equal(received, "10001 42");
  * ```
  */
 export const publishUpdate: typeof tutorial.publishUpdate = tutorial.publishUpdate;
@@ -161,6 +168,7 @@ export type RelayStats = relay.RelayStats;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, startProxy } from "./mod.ts";
  * using ctx = new Context();
  * using frontend = ctx.socket("ROUTER");
@@ -168,6 +176,8 @@ export type RelayStats = relay.RelayStats;
  * frontend.bind("inproc://deprecated-proxy-front");
  * backend.bind("inproc://deprecated-proxy-back");
  * await using proxy = startProxy(frontend, backend); // was proxySteerable(frontend, backend, { control })
+ * await proxy.stop();
+ * assert.equal(frontend.closed, false); // the proxy hands its sockets back when it ends
  * ```
  */
 export const proxySteerable: (

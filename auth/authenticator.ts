@@ -114,6 +114,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Authenticator, Context, curveKeypair, makeCurveClient, makeCurveServer } from "../mod.ts";
  * await using ctx = new Context();
  * const server = curveKeypair();
@@ -127,7 +128,7 @@ function checkOptions(options: unknown): AuthenticatorOptions {
  * makeCurveClient(req, server.publicKey, client);
  * req.connect(`tcp://127.0.0.1:${port}`);
  * await req.send("hello");
- * console.log(await rep.recvString()); // "hello"
+ * assert.equal(await rep.recvString(), "hello");
  * ```
  */
 export class Authenticator extends Service implements Disposable {
@@ -149,13 +150,25 @@ export class Authenticator extends Service implements Disposable {
    *
    * @example
    * ```ts
-   * import { Authenticator, Context } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { Authenticator, type AuthenticatorOptions, connectAndWait, Context } from "../mod.ts";
+   * type Decision = Parameters<NonNullable<AuthenticatorOptions["onDecision"]>>[0];
    * await using ctx = new Context();
+   * const decisions: Decision[] = [];
    * await using auth = await new Authenticator(ctx, {
-   *   onDecision: (d) => console.log(d.allowed, d.reason),
+   *   onDecision: (d) => void decisions.push(d), // sees every answer; cannot change it
    *   onError: (e) => console.error(e.code, e.message),
    *   hookTimeout: 1000,
    * }).start();
+   * using rep = ctx.socket("REP");
+   * rep.setOption("ZAP_DOMAIN", "global"); // NULL asks the authenticator only with a domain
+   * const port = rep.bindToRandomPort();
+   * using req = ctx.socket("REQ");
+   * await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+   * assert.equal(decisions.length, 1);
+   * assert.equal(decisions[0].mechanism, "NULL");
+   * assert.equal(decisions[0].allowed, true);
+   * assert.equal(auth.running, true);
    * ```
    *
    * @param context The context whose handshakes it will answer.
@@ -218,11 +231,22 @@ export class Authenticator extends Service implements Disposable {
    *
    * @example
    * ```ts
-   * import { Authenticator, Context } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { Authenticator, connectAndWait, Context } from "../mod.ts";
    * await using ctx = new Context();
    * await using auth = await new Authenticator(ctx).start();
    * auth.allow("127.0.0.1", "::1");
+   * using rep = ctx.socket("REP");
+   * rep.setOption("ZAP_DOMAIN", "global");
+   * const port = rep.bindToRandomPort();
+   * using req = ctx.socket("REQ");
+   * const event = await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+   * assert.equal(event.event, "handshake_succeeded"); // let in
    * ```
+   *
+   * @param addresses IPv4 or IPv6 addresses in text form.
+   * @returns The authenticator, for chaining.
+   * @throws {ZmqError} `EBADVALUE` for an address that is not one, or when a deny list is set.
    */
   allow(...addresses: string[]): this {
     this.#rules.addAddresses("allow", addresses);
@@ -235,11 +259,23 @@ export class Authenticator extends Service implements Disposable {
    *
    * @example
    * ```ts
-   * import { Authenticator, Context } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { Authenticator, connectAndWait, Context } from "../mod.ts";
    * await using ctx = new Context();
    * await using auth = await new Authenticator(ctx).start();
-   * auth.deny("192.0.2.7");
+   * auth.deny("192.0.2.7", "127.0.0.1");
+   * using rep = ctx.socket("REP");
+   * rep.setOption("ZAP_DOMAIN", "global");
+   * const port = rep.bindToRandomPort();
+   * using req = ctx.socket("REQ");
+   * await assert.rejects(connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 }), {
+   *   code: "EHANDSHAKE",
+   * });
    * ```
+   *
+   * @param addresses IPv4 or IPv6 addresses in text form.
+   * @returns The authenticator, for chaining.
+   * @throws {ZmqError} `EBADVALUE` for an address that is not one, or when an allow list is set.
    */
   deny(...addresses: string[]): this {
     this.#rules.addAddresses("deny", addresses);
@@ -252,11 +288,27 @@ export class Authenticator extends Service implements Disposable {
    *
    * @example
    * ```ts
-   * import { Authenticator, Context } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { Authenticator, connectAndWait, Context, makePlainClient, makePlainServer } from "../mod.ts";
    * await using ctx = new Context();
    * await using auth = await new Authenticator(ctx).start();
    * auth.configurePlain({ passwords: { admin: "secret" } });
+   * using rep = ctx.socket("REP");
+   * makePlainServer(rep);
+   * const port = rep.bindToRandomPort();
+   * using admin = ctx.socket("REQ");
+   * makePlainClient(admin, "admin", "secret");
+   * await connectAndWait(admin, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+   * using guess = ctx.socket("REQ");
+   * makePlainClient(guess, "admin", "password");
+   * await assert.rejects(connectAndWait(guess, `tcp://127.0.0.1:${port}`, { timeout: 5000 }), {
+   *   code: "EHANDSHAKE",
+   * });
    * ```
+   *
+   * @param options `passwords` (username to password) and the `domain` (default `"*"`).
+   * @returns The authenticator, for chaining.
+   * @throws {ZmqError} `EBADVALUE` for a malformed table (the message never quotes a password).
    */
   configurePlain(options: PlainAuthOptions): this {
     this.#rules.setPasswords(options);
@@ -269,13 +321,21 @@ export class Authenticator extends Service implements Disposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Authenticator, Context, curveKeypair } from "../mod.ts";
    * await using ctx = new Context();
    * await using auth = await new Authenticator(ctx).start();
    * auth.configureCurve({ publicKeys: [curveKeypair().publicKey] });
    * auth.configureCurve({ domain: "public", allowAny: true });
+   * assert.throws(() => auth.configureCurve({ publicKeys: ["not a key"] }), { code: "EINVAL" });
    * ```
+   *
+   * @param options `publicKeys` (Z85 or 32 bytes) or `allowAny`, and the `domain` (default `"*"`).
+   * @default {{}} no key is allowed in.
+   * @returns The authenticator, for chaining.
+   * @throws {ZmqError} `EINVAL` for a key that is not one, `EBADVALUE` for malformed options.
    */
+
   configureCurve(options: CurveAuthOptions = {}): this {
     this.#rules.setCurve(options);
     return this;

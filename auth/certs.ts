@@ -87,11 +87,22 @@ function checkMetadata(metadata: unknown): Record<string, string> {
  * secret is written; the file is replaced atomically). Needs `--allow-write`.
  *
  * @example
- * ```ts ignore
- * import { curveKeypair, saveCertificate } from "@zmq/deno";
- * const files = await saveCertificate("certs", "server", curveKeypair());
- * console.log(files.publicFile); // "certs/server.key"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { curveKeypair, saveCertificate } from "../mod.ts";
+ * const certs = await Deno.makeTempDir(); // "certs", say
+ * const files = await saveCertificate(certs, "server", curveKeypair());
+ * assert.equal(files.publicFile, `${certs}/server.key`);
+ * assert.equal((await Deno.stat(files.secretFile)).mode! & 0o777, 0o600);
+ * await Deno.remove(certs, { recursive: true });
  * ```
+ *
+ * @param dir The directory, created if missing.
+ * @param name The files' base name: letters, digits, `_`, `.` and `-`.
+ * @param keypair The keys to save; the public key must belong to the secret key.
+ * @param metadata Optional `key = value` lines written into both files.
+ * @returns The two file names.
+ * @throws {ZmqError} `EBADVALUE` for a bad name or metadata, `EINVAL` for keys that do not match.
  */
 export async function saveCertificate(
   dir: string,
@@ -134,11 +145,20 @@ export async function saveCertificate(
  * `"[secret]"` in place of the secret key).
  *
  * @example
- * ```ts ignore
- * import { createCertificate } from "@zmq/deno";
- * const server = await createCertificate("certs", "server", { role: "server" });
- * console.log(server.publicKey.length); // 40
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createCertificate } from "../mod.ts";
+ * const certs = await Deno.makeTempDir();
+ * const server = await createCertificate(certs, "server", { role: "server" });
+ * assert.equal(server.publicKey.length, 40);
+ * assert.ok(!Deno.inspect(server).includes(server.secretKey)); // shown as "[secret]"
+ * await Deno.remove(certs, { recursive: true });
  * ```
+ *
+ * @param dir The directory, created if missing.
+ * @param name The files' base name.
+ * @param metadata Optional `key = value` lines.
+ * @returns The file names and the new keys.
  */
 export async function createCertificate(
   dir: string,
@@ -154,6 +174,12 @@ export async function createCertificate(
  * Parses certificate text (this library's format, or pyzmq's sectioned one). Throws a ZmqError
  * of code `EINVAL` naming `source` (a file name, say) when the text holds no valid public key, a bad key, or a
  * secret key that does not match the public key.
+ *
+ * @param text The certificate file's text.
+ * @param source What to name in an error (a file name, say).
+ * @returns The public key, and the secret key or null.
+ * @throws {ZmqError} `EINVAL` naming `source` for text that is not a valid certificate,
+ * `EBADVALUE` for text that is not a string.
  */
 export function parseCertificate(text: string, source?: string): Certificate {
   if (typeof text !== "string") throw certError("EBADVALUE", "text must be a string", source);
@@ -221,10 +247,22 @@ async function readText(file: string): Promise<string> {
  * (`.key_secret`, both keys). A missing file is a ZmqError of code `ENOENT`, a bad one `EINVAL`.
  *
  * @example
- * ```ts ignore
- * import { loadCertificate } from "@zmq/deno";
- * const { publicKey, secretKey } = await loadCertificate("certs/server.key_secret");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createCertificate, loadCertificate } from "../mod.ts";
+ * const certs = await Deno.makeTempDir();
+ * const saved = await createCertificate(certs, "server");
+ * const { publicKey, secretKey } = await loadCertificate(`${certs}/server.key_secret`);
+ * assert.equal(publicKey, saved.publicKey);
+ * assert.equal(secretKey, saved.secretKey);
+ * assert.equal((await loadCertificate(`${certs}/server.key`)).secretKey, null);
+ * await assert.rejects(loadCertificate(`${certs}/nobody.key`), { code: "ENOENT" });
+ * await Deno.remove(certs, { recursive: true });
  * ```
+ *
+ * @param file A `.key` or `.key_secret` file.
+ * @returns Its public key, and its secret key or null.
+ * @throws {ZmqError} `ENOENT` for a missing file, `EINVAL` for one that is not a certificate.
  */
 export async function loadCertificate(file: string): Promise<Certificate> {
   return parseCertificate(await readText(file), file);
@@ -236,13 +274,25 @@ export async function loadCertificate(file: string): Promise<Certificate> {
  * A file that is not a valid certificate is a ZmqError of code `EINVAL` naming it.
  *
  * @example
- * ```ts ignore
- * import { Authenticator, Context, loadPublicKeys } from "@zmq/deno";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Authenticator, Context, createCertificate, loadPublicKeys } from "../mod.ts";
+ * const clients = await Deno.makeTempDir(); // "certs/clients", say
+ * const alice = await createCertificate(clients, "alice");
+ * const bob = await createCertificate(clients, "bob");
  * await using ctx = new Context();
  * await using auth = await new Authenticator(ctx).start();
- * auth.configureCurve({ publicKeys: await loadPublicKeys("certs/clients") });
+ * const publicKeys = await loadPublicKeys(clients);
+ * assert.deepEqual(publicKeys, [alice.publicKey, bob.publicKey]); // by file name
+ * auth.configureCurve({ publicKeys });
+ * await Deno.remove(clients, { recursive: true });
  * ```
+ *
+ * @param dir A directory of `.key` files (other files are left alone).
+ * @returns The public keys, sorted by file name.
+ * @throws {ZmqError} `ENOENT` for a missing directory, `EINVAL` naming a bad file.
  */
+
 export async function loadPublicKeys(dir: string): Promise<string[]> {
   const names: string[] = [];
   try {

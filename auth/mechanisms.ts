@@ -19,12 +19,13 @@ import { badValue } from "../core/errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, curveKeypair, DEFAULT_MAX_MESSAGE_SIZE, makeCurveServer } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
  * makeCurveServer(rep, curveKeypair());
- * console.log(DEFAULT_MAX_MESSAGE_SIZE); // 1048576
- * console.log(rep.getOption("MAXMSGSIZE")); // 1048609n: CURVE's 33 bytes a frame on top
+ * assert.equal(DEFAULT_MAX_MESSAGE_SIZE, 1048576);
+ * assert.equal(rep.getOption("MAXMSGSIZE"), 1048609n); // CURVE's 33 bytes a frame on top
  * ```
  */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
@@ -104,6 +105,7 @@ function checkPlainText(value: unknown, what: string, op: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, curveKeypair, makeCurveServer } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
@@ -112,7 +114,14 @@ function checkPlainText(value: unknown, what: string, op: string): string {
  * rep.bind("tcp://127.0.0.1:*");
  * using upload = ctx.socket("PULL");
  * makeCurveServer(upload, keys, { maxMessageSize: 64 * 1024 * 1024 }); // 64 MiB frames
+ * assert.equal(upload.getOption("CURVE_SERVER"), true);
+ * assert.throws(() => makeCurveServer(upload, "not a key"), { code: "EINVAL" });
  * ```
+ *
+ * @param socket The socket to secure; call before `bind`.
+ * @param secret The server's key pair, or its secret key (40 Z85 characters or 32 bytes).
+ * @param options `domain` and `maxMessageSize` (default {@linkcode DEFAULT_MAX_MESSAGE_SIZE}).
+ * @throws {ZmqError} `EINVAL` for a bad key (never quoted), `EBADVALUE` for bad options.
  */
 export function makeCurveServer(
   socket: Socket,
@@ -140,13 +149,21 @@ export function makeCurveServer(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, curveKeypair, makeCurveClient } from "../mod.ts";
  * using ctx = new Context();
  * using req = ctx.socket("REQ");
  * const server = curveKeypair();
  * const mine = makeCurveClient(req, server.publicKey);
- * console.log(mine.publicKey.length); // 40
+ * assert.equal(mine.publicKey.length, 40);
  * ```
+ *
+ * @param socket The socket to secure; call before `connect`.
+ * @param serverPublicKey The server's public key (40 Z85 characters or 32 bytes).
+ * @param keypair The client's keys.
+ * @default {curveKeypair()} a new key pair.
+ * @returns The client's key pair in use.
+ * @throws {ZmqError} `EINVAL` for a bad key (never quoted).
  */
 export function makeCurveClient(
   socket: Socket,
@@ -170,12 +187,19 @@ export function makeCurveClient(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, makePlainServer } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
  * makePlainServer(rep, { domain: "intranet" });
  * rep.bind("tcp://127.0.0.1:*");
+ * assert.equal(rep.getOption("MECHANISM"), 1); // ZMQ_PLAIN
+ * assert.equal(rep.getOption("ZAP_DOMAIN"), "intranet");
  * ```
+ *
+ * @param socket The socket to make a PLAIN server; call before `bind`.
+ * @param options `domain` and `maxMessageSize` (default {@linkcode DEFAULT_MAX_MESSAGE_SIZE}).
+ * @throws {ZmqError} `EBADVALUE` for bad options.
  */
 export function makePlainServer(socket: Socket, options?: ServerSecurityOptions): void {
   const op = "makePlainServer";
@@ -191,12 +215,21 @@ export function makePlainServer(socket: Socket, options?: ServerSecurityOptions)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, makePlainClient } from "../mod.ts";
  * using ctx = new Context();
  * using req = ctx.socket("REQ");
  * makePlainClient(req, "admin", "secret");
+ * assert.equal(req.getOption("PLAIN_USERNAME"), "admin");
+ * assert.throws(() => makePlainClient(req, "admin", "x".repeat(256)), { code: "EBADVALUE" });
  * ```
+ *
+ * @param socket The socket to make a PLAIN client; call before `connect`.
+ * @param username At most 255 bytes of UTF-8.
+ * @param password At most 255 bytes of UTF-8; never quoted in an error.
+ * @throws {ZmqError} `EBADVALUE` for a name or password that is too long or not a string.
  */
+
 export function makePlainClient(socket: Socket, username: string, password: string): void {
   const op = "makePlainClient";
   const user = checkPlainText(username, "username", op);

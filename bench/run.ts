@@ -26,9 +26,10 @@ const ALL = STACKS.map((s) => s.id).join(" ");
 const USAGE = `usage: deno task bench [--runs N] [--stacks "${ALL}"] [--only ID,...] [--quick]
                        [--timeout SECONDS] [--skip-after-hang] [--out DIR] [--from FILE.jsonl]
 workload ids: ${WORKLOADS.map((w) => w.id).join(", ")}`;
-/** zeromq.js under Deno is known to hang (DESIGN.md section 1); its workloads that complete take
- * a few seconds (quick ones about one), so its timeout is capped to keep a run short: six of its
- * workloads hang, and at 10 s each they were two thirds of the CI smoke run. */
+/** zeromq.js under Deno is known to hang (docs/design.md, "zeromq.js under Deno"); its workloads
+ * that complete take a few seconds (quick ones about one), so its timeout is capped to keep a run
+ * short: six of its workloads hang, and at 10 s each they were two thirds of the CI smoke run. */
+
 const ZMQJS_DENO_CAP = { full: 20, quick: 4 };
 
 function usage(message: string): never {

@@ -100,8 +100,15 @@ function progressShower(spec: BenchSpec, quiet: boolean) {
  *
  * @example
  * ```ts
- * import { main } from "./zmq.ts";
- * console.log(await main(["bench", "reqrep", "200", "--quiet"])); // {"stack":"deno",...}, 0
+ * import assert from "node:assert/strict";
+ * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
+ * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "bench", "reqrep", "200", "--quiet"], stderr: "piped" });
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
+ * const result = JSON.parse(new TextDecoder().decode(stdout)); // {"stack":"deno",...}
+ * assert.equal(result.bench, "reqrep");
+ * assert.equal(result.n, 200);
+ * assert.ok(result.median_us > 0);
  * ```
  */
 export const bench: Command = {

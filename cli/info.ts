@@ -54,8 +54,9 @@ export interface InfoReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { infoReport } from "./info.ts";
- * console.log(infoReport().libzmq); // "4.3.5"
+ * assert.equal(infoReport().libzmq, "4.3.5");
  * ```
  */
 export function infoReport(): InfoReport {
@@ -78,8 +79,14 @@ export function infoReport(): InfoReport {
  *
  * @example
  * ```ts
- * import { main } from "./zmq.ts";
- * console.log(await main(["info", "--json"])); // {"cli":"0.1.0","libzmq":"4.3.5",...}, 0
+ * import assert from "node:assert/strict";
+ * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
+ * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "info", "--json"], stderr: "piped" });
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
+ * const report = JSON.parse(new TextDecoder().decode(stdout)); // {"cli":"0.1.0","libzmq":"4.3.5",...}
+ * assert.match(report.libzmq, /^\d+\.\d+\.\d+$/);
+ * assert.ok(Array.isArray(report.capabilities));
  * ```
  */
 export const info: Command = {

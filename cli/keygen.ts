@@ -39,9 +39,15 @@ async function exists(path: string): Promise<boolean> {
  *
  * @example
  * ```ts
- * import { main } from "./zmq.ts";
+ * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
- * console.log(await main(["keygen", "server", "--dir", dir])); // prints the public key, then 0
+ * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
+ * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "keygen", "server", "--dir", dir], stderr: "piped" });
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
+ * const publicKey = new TextDecoder().decode(stdout).trim(); // 40 Z85 characters
+ * assert.equal(publicKey.length, 40);
+ * assert.ok((await Deno.readTextFile(`${dir}/server.key`)).includes(publicKey));
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -65,9 +65,10 @@ const FD_EVENTS = new Set<MonitorEventName>([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { eventLine } from "./monitor.ts";
  * const e = { event: "connected" as const, value: 12, endpoint: "tcp://127.0.0.1:5555" };
- * console.log(eventLine(e, new Date(0))); // "1970-01-01T00:00:00.000Z connected tcp://127.0.0.1:5555 fd 12"
+ * assert.equal(eventLine(e, new Date(0)), "1970-01-01T00:00:00.000Z connected tcp://127.0.0.1:5555 fd 12");
  * ```
  */
 export function eventLine(
@@ -109,9 +110,10 @@ async function nextEvent(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./zmq.ts";
  * // binding reports "listening"; then no event for 200 ms ends the command
- * console.log(await main(["monitor", "--bind", "tcp://127.0.0.1:*", "--timeout", "200"])); // 0
+ * assert.equal(await main(["monitor", "--bind", "tcp://127.0.0.1:*", "--timeout", "200"]), 0);
  * ```
  */
 export const monitorCommand: Command = {

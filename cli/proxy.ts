@@ -60,11 +60,15 @@ function side(label: string, now: SideStatistics, before: SideStatistics, second
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countsLine } from "./proxy.ts";
  * const side = { messagesIn: 20, bytesIn: 2000, messagesOut: 20, bytesOut: 2000 };
  * const none = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 };
  * const line = countsLine({ frontend: side, backend: side }, { frontend: none, backend: none }, 2);
- * console.log(line); // "front->back 20 msg, 2.00 kB (10 msg/s, 1.00 kB/s) | back->front ..."
+ * assert.equal(
+ *   line,
+ *   "front->back 20 msg, 2.00 kB (10 msg/s, 1.00 kB/s) | back->front 20 msg, 2.00 kB (10 msg/s, 1.00 kB/s)",
+ * );
  * ```
  */
 export function countsLine(
@@ -91,8 +95,12 @@ const ZERO: ProxyStatistics = {
  *
  * @example
  * ```ts
- * import { main } from "./zmq.ts";
- * console.log(await main(["proxy", "--help"])); // prints the usage, then 0
+ * import assert from "node:assert/strict";
+ * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
+ * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "proxy", "--help"], stderr: "piped" });
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
+ * assert.match(new TextDecoder().decode(stdout), /^Usage: zmq proxy queue\|forwarder\|streamer FRONT BACK/);
  * ```
  */
 export const proxy: Command = {

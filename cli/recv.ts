@@ -87,9 +87,10 @@ async function receiveAll(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./zmq.ts";
  * // nothing comes within 100 ms, and no --count was asked for: a normal end
- * console.log(await main(["recv", "--bind", "tcp://127.0.0.1:*", "--timeout", "100"])); // 0
+ * assert.equal(await main(["recv", "--bind", "tcp://127.0.0.1:*", "--timeout", "100"]), 0);
  * ```
  */
 export const recv: Command = {

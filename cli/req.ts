@@ -37,8 +37,12 @@ const FLAGS = {
  *
  * @example
  * ```ts
- * import { main } from "./zmq.ts";
- * console.log(await main(["req", "--help"])); // prints the usage, then 0
+ * import assert from "node:assert/strict";
+ * const zmq = new URL("./zmq.ts", import.meta.url).pathname; // the command line, run as a program
+ * const run = new Deno.Command(Deno.execPath(), { args: ["run", "-A", zmq, "req", "--help"], stderr: "piped" });
+ * const { code, stdout, stderr } = await run.output();
+ * assert.equal(code, 0, new TextDecoder().decode(stderr)); // else stderr says why
+ * assert.match(new TextDecoder().decode(stdout), /^Usage: zmq req EP \[MESSAGE\.\.\.\]/);
  * ```
  */
 export const req: Command = {

@@ -92,9 +92,10 @@ async function sendAll(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./zmq.ts";
  * // a PUB with no subscriber drops the message and the command ends at once
- * console.log(await main(["send", "--type", "PUB", "--bind", "tcp://127.0.0.1:*", "hi"])); // 0
+ * assert.equal(await main(["send", "--type", "PUB", "--bind", "tcp://127.0.0.1:*", "hi"]), 0);
  * ```
  */
 export const send: Command = {

@@ -11,9 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./zmq.ts";
  * const code = await main(["info"]); // prints the libzmq version, its file, ...
- * console.log(code); // 0
+ * assert.equal(code, 0);
  * ```
  *
  * @module
@@ -84,9 +85,14 @@ async function runCommand(command: Command, args: string[]): Promise<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./zmq.ts";
- * console.log(await main(["keygen", "--help"])); // prints keygen's usage, then 0
+ * assert.equal(await main(["keygen", "--help"]), 0); // prints keygen's usage
+ * assert.equal(await main(["no-such-command"]), 2); // one line and the usage on stderr
  * ```
+ *
+ * @param args The command line after `zmq`, e.g. `["recv", "tcp://*:5555"]`.
+ * @returns The exit code: 0 done, 1 a failure, 2 a mistake on the command line, 130 interrupted.
  */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;

@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context } from "../mod.ts";
  * import { msgpack } from "./msgpack.ts";
  * using ctx = new Context();
@@ -18,8 +19,11 @@
  * pull.bind("inproc://msgpack-example");
  * push.connect("inproc://msgpack-example");
  * await push.sendSerialized({ id: 7, tags: ["a", "b"], raw: new Uint8Array([1, 2]) }, msgpack);
- * console.log(await pull.recvSerialized(msgpack));
- * // { id: 7, tags: ["a", "b"], raw: Uint8Array(2) [1, 2] }
+ * assert.deepEqual(await pull.recvSerialized(msgpack), {
+ *   id: 7,
+ *   tags: ["a", "b"],
+ *   raw: new Uint8Array([1, 2]),
+ * });
  * ```
  *
  * @module
@@ -53,11 +57,16 @@ export interface MsgpackOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { msgpackCodec } from "./msgpack.ts";
  * const codec = msgpackCodec({ useBigInt64: true });
  * const frame = codec.encode(2n ** 60n) as Uint8Array;
- * console.log(codec.decode([frame])); // 1152921504606846976n
+ * assert.equal(codec.decode([frame]), 1152921504606846976n);
  * ```
+ *
+ * @param options `useBigInt64`, `sortKeys`, `ignoreUndefined`, and decode limits for untrusted peers.
+ * @default {{}} @msgpack/msgpack's defaults.
+ * @returns The codec, for `sendSerialized` and `recvSerialized`.
  */
 export function msgpackCodec(options: MsgpackOptions = {}): Codec<unknown> {
   const { useBigInt64, sortKeys, ignoreUndefined, ...limits } = options;
@@ -80,9 +89,11 @@ export function msgpackCodec(options: MsgpackOptions = {}): Codec<unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { msgpack } from "./msgpack.ts";
  * const frame = msgpack.encode({ ok: true }) as Uint8Array;
- * console.log(frame.length); // 4
+ * assert.deepEqual(frame, new Uint8Array([0x81, 0xa2, 0x6f, 0x6b, 0xc3])); // {"ok": true}: 5 bytes
+ * assert.deepEqual(msgpack.decode([frame]), { ok: true });
  * ```
  */
 export const msgpack: Codec<unknown> = msgpackCodec();

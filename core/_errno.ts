@@ -171,8 +171,9 @@ const NAMES = errnoNames(ERRNO);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errnoName } from "./constants.ts";
- * console.log(errnoName(156384763)); // "EFSM"
+ * assert.equal(errnoName(156384763), "EFSM");
  * ```
  */
 export function errnoName(errno: number): ErrnoName | `E${number}` {

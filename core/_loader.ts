@@ -76,9 +76,10 @@ export class LibraryNotFoundError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MissingPermissionError } from "../mod.ts";
  * const error = new MissingPermissionError(["--allow-ffi"], "/opt/libzmq.so");
- * console.log(error.message.startsWith("Missing permission --allow-ffi")); // true
+ * assert.ok(error.message.startsWith("Missing permission --allow-ffi"));
  * ```
  */
 export class MissingPermissionError extends LibraryNotFoundError {

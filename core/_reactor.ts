@@ -1,5 +1,5 @@
 // The reactor: one per isolate. It lets sockets wait for readiness without blocking the JS
-// thread, following the facts measured for this project (see DESIGN.md §2):
+// thread, following the facts measured for this project (docs/design.md, "The reactor"):
 //
 // - every zmq_* call stays on the JS thread, always with ZMQ_DONTWAIT;
 // - a socket that must wait is "watched": the loop polls its ZMQ_FD with poll(2) on Deno's

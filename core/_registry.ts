@@ -4,7 +4,7 @@
 // to a record of what may be reached, set by the object's own constructor and exported only to
 // the modules that need it (here, core's; poller/stream.ts's `loops` and core/monitor.ts's
 // `feeds` do the same inside their modules). No `static {}` bridges, no `_`-prefixed public
-// methods, no symbols. See docs/design.md.
+// methods, no symbols. See docs/design.md, "Layers".
 import type { Pointer } from "./_backend.ts";
 import type { LingerRecord } from "./_linger.ts";
 import type { SharedContext } from "./_shared.ts";

@@ -11,6 +11,7 @@ import { badValue, type ErrorContext, type ZmqError, zmqError } from "./errors.t
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Codec } from "../mod.ts";
  * // a header frame naming the type, then the JSON body
  * const typed: Codec<{ type: string; body: unknown }> = {
@@ -20,7 +21,7 @@ import { badValue, type ErrorContext, type ZmqError, zmqError } from "./errors.t
  *     body: JSON.parse(new TextDecoder().decode(body)),
  *   }),
  * };
- * console.log(typed.encode({ type: "point", body: [1, 2] })); // ["point", "[1,2]"]
+ * assert.deepEqual(typed.encode({ type: "point", body: [1, 2] }), ["point", "[1,2]"]);
  * ```
  */
 export interface Codec<T = unknown> {
@@ -43,6 +44,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, jsonCodec } from "../mod.ts";
  * using ctx = new Context();
  * using push = ctx.socket("PUSH");
@@ -50,7 +52,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * pull.bind("inproc://json-codec");
  * push.connect("inproc://json-codec");
  * await push.sendSerialized({ num: 1 }, jsonCodec);
- * console.log(await pull.recvSerialized(jsonCodec)); // { num: 1 }
+ * assert.deepEqual(await pull.recvSerialized(jsonCodec), { num: 1 });
  * ```
  */
 export const jsonCodec: Codec<unknown> = Object.freeze({

@@ -6,8 +6,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SOCKET_TYPES } from "./constants.ts";
- * console.log(SOCKET_TYPES.REQ); // 3
+ * assert.equal(SOCKET_TYPES.REQ, 3); // ZMQ_REQ in zmq.h
  * ```
  */
 export const SOCKET_TYPES = {
@@ -35,11 +36,12 @@ export type SocketType = keyof typeof SOCKET_TYPES;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, SOCKET_TYPE_ALIASES } from "../mod.ts";
- * console.log(SOCKET_TYPE_ALIASES.XREP); // "ROUTER"
+ * assert.equal(SOCKET_TYPE_ALIASES.XREP, "ROUTER");
  * using ctx = new Context();
  * using frontend = ctx.socket("XREP");
- * console.log(frontend.type); // "ROUTER"
+ * assert.equal(frontend.type, "ROUTER");
  * ```
  */
 export const SOCKET_TYPE_ALIASES = {
@@ -56,11 +58,15 @@ export type SocketTypeAlias = keyof typeof SOCKET_TYPE_ALIASES;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalSocketType } from "../mod.ts";
- * console.log(canonicalSocketType("XREQ")); // "DEALER"
- * console.log(canonicalSocketType("PUSH")); // "PUSH"
- * console.log(canonicalSocketType("push")); // undefined
+ * assert.equal(canonicalSocketType("XREQ"), "DEALER");
+ * assert.equal(canonicalSocketType("PUSH"), "PUSH");
+ * assert.equal(canonicalSocketType("push"), undefined);
  * ```
+ *
+ * @param name A socket type name or alias (case matters, as in libzmq).
+ * @returns The modern socket type, or undefined for an unknown name.
  */
 export function canonicalSocketType(name: unknown): SocketType | undefined {
   if (typeof name !== "string") return undefined;

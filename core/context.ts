@@ -80,10 +80,14 @@ let adopting: SharedContext | null = null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context } from "../mod.ts";
- * using ctx = new Context();
- * using pub = ctx.socket("PUB");
- * pub.bind("inproc://news");
+ * const ctx = new Context();
+ * const pub = ctx.socket("PUB");
+ * pub.bind("inproc://context-news");
+ * ctx.close(); // closes its sockets too
+ * assert.equal(pub.closed, true);
+ * assert.throws(() => ctx.socket("SUB"), { code: "ECLOSED" });
  * ```
  */
 export class Context implements Disposable, AsyncDisposable {
@@ -95,9 +99,18 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context({ ioThreads: 2, linger: 0 });
+   * assert.equal(ctx.getOption("IO_THREADS"), 2);
+   * assert.throws(() => new Context({ ioThreads: -1 }), { code: "EINVAL" }); // out of libzmq's range
+   * assert.throws(() => new Context({ linger: "long" as never }), { code: "EBADVALUE" });
    * ```
+   *
+   * @param options `ioThreads`, `maxSockets`, and `linger` (ms, the sockets' default LINGER).
+   * @default {{}} libzmq's defaults, with `linger` 5000 ms (docs/design.md, "Closing and LINGER").
+   * @throws {ZmqError} `EINVAL` for a value outside libzmq's range, `EBADVALUE` for a value that
+   * is not a number or not an object, before any native context exists.
    */
   constructor(options: ContextOptions = {}) {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
@@ -151,6 +164,8 @@ export class Context implements Disposable, AsyncDisposable {
   /**
    * One context shared by the whole isolate, created on first use (pyzmq's
    * `Context.instance()`).
+   *
+   * @returns The isolate's shared context; a new one if the last was closed.
    */
   static instance(): Context {
     if (!instance || instance.closed) instance = new Context();
@@ -167,14 +182,26 @@ export class Context implements Disposable, AsyncDisposable {
    * handles are no longer numbers), `ECLOSED` for the handle of a closed context.
    *
    * @example
-   * ```ts ignore
-   * // in the Worker
-   * self.onmessage = (e) => {
-   *   const ctx = Context.adopt(e.data.context);
-   *   const pair = ctx.socket("PAIR");
-   *   pair.connect("inproc://parent");
-   * };
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using owner = new Context();
+   * using parent = owner.socket("PAIR");
+   * parent.bind("inproc://parent");
+   * // in a Worker: self.onmessage = (e) => { const ctx = Context.adopt(e.data.context); ... }
+   * const message = structuredClone({ context: owner.handle }); // what postMessage delivers
+   * using ctx = Context.adopt(message.context);
+   * using pair = ctx.socket("PAIR");
+   * pair.connect("inproc://parent");
+   * await pair.send("hello from the Worker");
+   * assert.equal(await parent.recvString(), "hello from the Worker");
+   * assert.throws(() => Context.adopt(42 as never), { code: "EINVAL" });
    * ```
+   *
+   * @param handle A {@linkcode Context.handle}, as posted to this isolate.
+   * @returns A context over the same libzmq context; closing it closes only its own sockets.
+   * @throws {ZmqError} `EINVAL` for what is not a handle, `EFAULT` for a bigint, `ECLOSED` when
+   * the owner closed the context.
    */
   static adopt(handle: ContextHandle): Context {
     adopting = SharedContext.adopt(handle, { op: "adopt context" });
@@ -191,11 +218,16 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using adopted = Context.adopt(ctx.handle); // in a Worker, from a message
    * using pair = adopted.socket("PAIR");
    * pair.bind("inproc://handle-example");
+   * using peer = ctx.socket("PAIR"); // the same context: inproc reaches across
+   * peer.connect("inproc://handle-example");
+   * await peer.send("through the handle");
+   * assert.equal(await pair.recvString(), "through the handle");
    * ```
    */
   get handle(): ContextHandle {
@@ -221,11 +253,17 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
-   * sub.subscribe("10001");
+   * assert.equal(sub.type, "SUB");
+   * assert.equal(sub.context, ctx);
    * ```
+   *
+   * @param type The socket type (`"REQ"`, `"PUB"`, ...; `"XREP"`/`"XREQ"` are accepted).
+   * @returns A new socket, closed with the context.
+   * @throws {ZmqError} `EINVAL` for an unknown type, `ECLOSED` when the context is closed.
    */
   socket(type: SocketType | SocketTypeAlias | DraftSocketType): Socket {
     return new Socket(this, type);
@@ -242,14 +280,20 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * ctx.setOption("THREAD_NAME_PREFIX", "app");
    * ctx.setOption("THREAD_AFFINITY_CPU_ADD", 0);
    * ctx.setOption("MAX_MSGSZ", 1 << 20);
-   * console.log(ctx.getOption("THREAD_NAME_PREFIX")); // "app"
+   * assert.equal(ctx.getOption("THREAD_NAME_PREFIX"), "app");
    * using push = ctx.socket("PUSH"); // the threads start: named app/ZMQbg/..., on CPU 0
    * ```
+   *
+   * @param name The option's name (see {@linkcode CONTEXT_OPTIONS}).
+   * @param value A number in the option's range, text for `THREAD_NAME_PREFIX`, or a boolean.
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `EBADVALUE` for the wrong type, `EINVAL` out of range,
+   * `EPERM` for a thread option the kernel would refuse, `ECLOSED` once closed.
    */
   setOption<N extends ContextOptionName>(name: N, value: ContextOptionValue<N>): void {
     const ctx = { op: "setOption", option: optionLabel(name, CONTEXT_OPTIONS) };
@@ -276,11 +320,16 @@ export class Context implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
-   * console.log(ctx.getOption("IO_THREADS")); // 1
-   * console.log(ctx.getOption("MSG_T_SIZE")); // 64: the size of a zmq_msg_t
+   * assert.equal(ctx.getOption("IO_THREADS"), 1);
+   * assert.equal(ctx.getOption("MSG_T_SIZE"), 64); // the size of a zmq_msg_t
    * ```
+   *
+   * @param name The option's name.
+   * @returns Its value: a number, or text for `THREAD_NAME_PREFIX`.
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `EWRITEONLY`, `ECLOSED` once closed.
    */
   getOption<N extends ContextOptionName>(name: N): ContextOptionResult<N> {
     const ctx = { op: "getOption", option: optionLabel(name, CONTEXT_OPTIONS) };
@@ -359,6 +408,11 @@ export class Context implements Disposable, AsyncDisposable {
    * once (on stderr) which sockets may hold unsent messages. Closing twice is harmless.
    * Throws a ZmqError of code `EBUSY`, closing nothing, while a proxy holds sockets of the
    * context: stop it first, or use {@linkcode Context.terminate}, which ends it.
+   *
+   * @param options `linger` in ms for every socket still open (0 drops unsent messages).
+   * @default {{}} each socket's own LINGER.
+   * @throws {ZmqError} `EBUSY` while a proxy holds sockets of the context, `EBADVALUE` for
+   * malformed options.
    */
   close(options: ContextCloseOptions = {}): void {
     const ptr = this.#internals.ptr;
@@ -380,6 +434,11 @@ export class Context implements Disposable, AsyncDisposable {
    * prints once which sockets hold it up when that takes more than 3 s. A proxy running on
    * the context's sockets is ended first (libzmq's proxy returns ETERM, so its `done` rejects
    * with `EPROXY`); on a context adopted from another isolate that rejects with `EBUSY`.
+   *
+   * @param options `linger` in ms for every socket still open.
+   * @default {{}} each socket's own LINGER.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for malformed options, `EBUSY` under a proxy on
+   * an adopted context.
    */
   async terminate(options: ContextCloseOptions = {}): Promise<void> {
     const ptr = this.#internals.ptr;

@@ -28,10 +28,15 @@ function invalid(detail: string, context: ErrorContext): ZmqError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z85Encode } from "../mod.ts";
  * const bytes = new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
- * console.log(z85Encode(bytes)); // "HelloWorld"
+ * assert.equal(z85Encode(bytes), "HelloWorld");
  * ```
+ *
+ * @param bytes A multiple of 4 bytes.
+ * @returns The Z85 text, 5 characters per 4 bytes.
+ * @throws {ZmqError} `EINVAL` for a length that is not a multiple of 4 or a value that is not bytes.
  */
 export function z85Encode(bytes: Uint8Array): string {
   const context = { op: "z85Encode" };
@@ -56,9 +61,15 @@ export function z85Encode(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z85Decode } from "../mod.ts";
- * console.log(z85Decode("HelloWorld")); // Uint8Array(8) [134, 79, 210, 111, 181, 89, 247, 91]
+ * assert.deepEqual(z85Decode("HelloWorld"), new Uint8Array([134, 79, 210, 111, 181, 89, 247, 91]));
+ * assert.throws(() => z85Decode("Hell"), { code: "EINVAL" }); // not a multiple of 5 characters
  * ```
+ *
+ * @param text Z85 text, a multiple of 5 characters.
+ * @returns The bytes, 4 per 5 characters.
+ * @throws {ZmqError} `EINVAL` naming the first character outside Z85's alphabet, or a bad length.
  */
 export function z85Decode(text: string): Uint8Array {
   const context = { op: "z85Decode" };
@@ -104,10 +115,17 @@ function needCurve(op: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { curveKeypair, curveKeyToZ85 } from "../mod.ts";
  * const { publicKey } = curveKeypair();
- * console.log(curveKeyToZ85(publicKey) === publicKey); // true
+ * assert.equal(curveKeyToZ85(publicKey), publicKey);
  * ```
+ *
+ * @param key 40 Z85 characters or 32 bytes.
+ * @param what What to call the key in an error.
+ * @default {"key"}
+ * @returns The key as 40 Z85 characters.
+ * @throws {ZmqError} `EINVAL` for anything else (the key is never quoted).
  */
 export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
   const context = { op: "curve key" };
@@ -142,10 +160,15 @@ export function curveKeyToZ85(key: string | Uint8Array, what = "key"): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { curveKeypair } from "../mod.ts";
  * const { publicKey, secretKey } = curveKeypair();
- * console.log(publicKey.length, secretKey.length); // 40 40
+ * assert.equal(publicKey.length, 40);
+ * assert.equal(secretKey.length, 40);
  * ```
+ *
+ * @returns A new key pair, both keys as 40 Z85 characters.
+ * @throws {ZmqError} `ENOTSUP` when this libzmq has no CURVE.
  */
 export function curveKeypair(): CurveKeypair {
   needCurve("curveKeypair");
@@ -164,10 +187,15 @@ export function curveKeypair(): CurveKeypair {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { curveKeypair, curvePublic } from "../mod.ts";
  * const pair = curveKeypair();
- * console.log(curvePublic(pair.secretKey) === pair.publicKey); // true
+ * assert.equal(curvePublic(pair.secretKey), pair.publicKey);
  * ```
+ *
+ * @param secretKey The secret key, 40 Z85 characters or 32 bytes.
+ * @returns Its public key as 40 Z85 characters.
+ * @throws {ZmqError} `EINVAL` for a bad key, `ENOTSUP` when this libzmq has no CURVE.
  */
 export function curvePublic(secretKey: string | Uint8Array): string {
   needCurve("curvePublic");

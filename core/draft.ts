@@ -16,8 +16,9 @@ import { errnoOf, type ErrorContext, ZmqError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DRAFT_SOCKET_TYPES } from "../mod.ts";
- * console.log(DRAFT_SOCKET_TYPES.SERVER); // 12
+ * assert.equal(DRAFT_SOCKET_TYPES.SERVER, 12);
  * ```
  */
 export const DRAFT_SOCKET_TYPES = {
@@ -40,10 +41,14 @@ export type DraftSocketType = keyof typeof DRAFT_SOCKET_TYPES;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { draftSocketType } from "../mod.ts";
- * console.log(draftSocketType("RADIO")); // "RADIO"
- * console.log(draftSocketType("PUB")); // undefined
+ * assert.equal(draftSocketType("RADIO"), "RADIO");
+ * assert.equal(draftSocketType("PUB"), undefined);
  * ```
+ *
+ * @param name A socket type name.
+ * @returns The DRAFT socket type it names, or undefined.
  */
 export function draftSocketType(name: unknown): DraftSocketType | undefined {
   if (typeof name !== "string" || !Object.hasOwn(DRAFT_SOCKET_TYPES, name)) return undefined;
@@ -57,11 +62,12 @@ export function draftSocketType(name: unknown): DraftSocketType | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MissingCapabilityError, zmqHas } from "../mod.ts";
  * using ctx = new Context();
  * try {
  *   using server = ctx.socket("SERVER");
- *   console.log(zmqHas("draft")); // true: npm:zeromq's libzmq has the DRAFT API
+ *   assert.equal(zmqHas("draft"), true); // npm:zeromq's libzmq has the DRAFT API
  * } catch (e) {
  *   if (e instanceof MissingCapabilityError) console.log(e.capability); // "draft"
  * }
@@ -76,10 +82,15 @@ export class MissingCapabilityError extends ZmqError {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MissingCapabilityError } from "../mod.ts";
    * const e = new MissingCapabilityError("draft", "SERVER sockets", { op: "open socket" });
-   * console.log(e.code); // "ENOTSUP"
+   * assert.equal(e.code, "ENOTSUP");
    * ```
+   *
+   * @param capability The missing capability, as `zmqHas` names it (`"draft"`).
+   * @param what What needed it, e.g. `"SERVER sockets"`.
+   * @param context What was being done.
    */
   constructor(capability: string, what: string, context: ErrorContext = {}) {
     super(

@@ -22,8 +22,9 @@ export interface ErrorContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LIBRARY_ERROR_CODES } from "../mod.ts";
- * console.log(LIBRARY_ERROR_CODES.includes("ECLOSED")); // true
+ * assert.ok(LIBRARY_ERROR_CODES.includes("ECLOSED"));
  * ```
  */
 export const LIBRARY_ERROR_CODES = [
@@ -112,13 +113,17 @@ export interface ZmqErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, ZmqError } from "../mod.ts";
  * using ctx = new Context();
  * using req = ctx.socket("REQ");
  * try {
- *   await req.recv();
+ *   await req.recv(); // a REQ sends first
+ *   assert.fail("recv before send must reject");
  * } catch (e) {
- *   if (e instanceof ZmqError) console.log(e.code); // "EFSM"
+ *   assert.ok(e instanceof ZmqError);
+ *   assert.equal(e.code, "EFSM");
+ *   assert.equal(e.op, "recv");
  * }
  * ```
  */

@@ -36,9 +36,15 @@ const toSys = (events: number) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fdReadiness, POLLOUT } from "../mod.ts";
- * console.log(fdReadiness(1, POLLOUT)); // 2: standard output can be written
+ * assert.equal(fdReadiness(1, POLLOUT), 2); // standard output can be written
  * ```
+ *
+ * @param fd An open file descriptor.
+ * @param events `POLLIN`, `POLLOUT` or both.
+ * @returns The ready subset, with `POLLERR` for an error or a hang-up.
+ * @throws {ZmqError} `EBADVALUE` for a descriptor or mask out of range.
  */
 export function fdReadiness(fd: number, events: number): number {
   const context = { op: "fdReadiness" };
@@ -56,11 +62,18 @@ export function fdReadiness(fd: number, events: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { POLLIN, POLLOUT, waitFd } from "../mod.ts";
- * console.log(await waitFd(1, POLLOUT)); // 2: standard output takes writes now
+ * assert.equal(await waitFd(1, POLLOUT), 2); // standard output takes writes now
  * // standard input: 1 once a line (or the end) is there, 0 if nothing came within 10 ms
  * console.log(await waitFd(0, POLLIN, { timeout: 10 }));
  * ```
+ *
+ * @param fd An open file descriptor.
+ * @param events `POLLIN`, `POLLOUT` or both.
+ * @param options `timeout` in ms (then 0 is answered), `signal`.
+ * @returns The ready subset, with `POLLERR` for an error or a hang-up; 0 after the timeout.
+ * @throws {ZmqError} Rejects with `EBADVALUE` for a descriptor or mask out of range.
  */
 export function waitFd(
   fd: number,

@@ -5,9 +5,12 @@ import { has, kernelHasSocket, libraryPath, version } from "./_backend.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zmqVersion } from "../mod.ts";
- * console.log(zmqVersion());
+ * assert.match(zmqVersion(), /^\d+\.\d+\.\d+$/); // "4.3.5" with npm:zeromq@6.8.0
  * ```
+ *
+ * @returns `major.minor.patch` of the libzmq that was loaded.
  */
 export function zmqVersion(): string {
   return version();
@@ -52,11 +55,16 @@ function probe(capability: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zmqHas } from "../mod.ts";
- * console.log(zmqHas("curve")); // true
- * console.log(zmqHas("ws")); // true, although libzmq's zmq_has("ws") answers 0
- * console.log(zmqHas("wss")); // false: not in this build
+ * assert.equal(zmqHas("curve"), true);
+ * assert.equal(zmqHas("ws"), true); // although libzmq's zmq_has("ws") answers 0
+ * assert.equal(zmqHas("wss"), false); // not in this build
+ * assert.equal(zmqHas("no-such-capability"), false);
  * ```
+ *
+ * @param capability A transport, a mechanism or `"draft"`, as listed above (any case).
+ * @returns Whether the loaded libzmq has it; false for a name it does not know.
  */
 export function zmqHas(capability: string): boolean {
   if (typeof capability !== "string") return false;
@@ -71,10 +79,14 @@ export function zmqHas(capability: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zmqLibraryPath } from "../mod.ts";
- * console.log(zmqLibraryPath());
+ * assert.ok(zmqLibraryPath().length > 0); // e.g. ".../zeromq/build/.../libzmq.so"
  * ```
+ *
+ * @returns The file name handed to `Deno.dlopen`.
  */
+
 export function zmqLibraryPath(): string {
   return libraryPath();
 }

@@ -38,8 +38,9 @@ export interface RecvMessageOptions extends OperationOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MESSAGE_PROPERTIES } from "../mod.ts";
- * console.log(MESSAGE_PROPERTIES.includes("User-Id")); // true
+ * assert.equal(MESSAGE_PROPERTIES.includes("User-Id"), true);
  * ```
  */
 export const MESSAGE_PROPERTIES: readonly string[] = Object.freeze([
@@ -61,6 +62,7 @@ const ALIASES: Readonly<Record<string, string>> = { Identity: "Routing-Id" };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context } from "../mod.ts";
  * using ctx = new Context();
  * using server = ctx.socket("SERVER");
@@ -69,8 +71,8 @@ const ALIASES: Readonly<Record<string, string>> = { Identity: "Routing-Id" };
  * client.connect(`tcp://127.0.0.1:${port}`);
  * await client.send("hello");
  * const message = await server.recvMessage();
- * console.log(new TextDecoder().decode(message.frames[0])); // "hello"
- * console.log(message.get("Socket-Type")); // "CLIENT"
+ * assert.equal(new TextDecoder().decode(message.frames[0]), "hello");
+ * assert.equal(message.get("Socket-Type"), "CLIENT");
  * await server.send("world", { routingId: message.routingId });
  * ```
  */
@@ -89,9 +91,11 @@ export class Message {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Message } from "../mod.ts";
    * const m = new Message([new Uint8Array([1])], new Map([["User-Id", "alice"]]), 7);
-   * console.log(m.routingId, m.get("User-Id")); // 7 "alice"
+   * assert.equal(m.routingId, 7);
+   * assert.equal(m.get("User-Id"), "alice");
    * ```
    */
   constructor(
@@ -114,10 +118,16 @@ export class Message {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Message } from "../mod.ts";
    * const m = new Message([], new Map([["X-Tenant", "acme"], ["User-Id", null]]));
-   * console.log(m.get("X-Tenant"), m.get("User-Id")); // "acme" undefined
+   * assert.equal(m.get("X-Tenant"), "acme");
+   * assert.equal(m.get("User-Id"), undefined);
    * ```
+   *
+   * @param name A property's name (`"User-Id"`, `"Peer-Address"`, a custom one asked for).
+   * @returns Its value, or undefined when the message does not carry it.
+   * @throws {ZmqError} `EBADVALUE` for a property that was not asked for when receiving.
    */
   get(name: string): string | undefined {
     const key = typeof name === "string" ? ALIASES[name] ?? name : name;
@@ -131,9 +141,10 @@ export class Message {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Message } from "../mod.ts";
    * const m = new Message([], new Map([["Socket-Type", "DEALER"], ["User-Id", null]]));
-   * console.log(m.properties); // { "Socket-Type": "DEALER" }
+   * assert.deepEqual(m.properties, { "Socket-Type": "DEALER" });
    * ```
    */
   get properties(): Readonly<Record<string, string>> {

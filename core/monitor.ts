@@ -12,8 +12,9 @@ import type { Socket } from "./socket.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MONITOR_EVENTS } from "../mod.ts";
- * console.log(MONITOR_EVENTS.handshake_succeeded); // 4096
+ * assert.equal(MONITOR_EVENTS.handshake_succeeded, 4096);
  * ```
  */
 export const MONITOR_EVENTS = {
@@ -607,23 +608,28 @@ function subscribe(
  * ```ts
  * import assert from "node:assert/strict";
  * import { connectAndWait, Context, monitor, requestPipesStats } from "../mod.ts";
- * using ctx = new Context({ linger: 0 });
+ * await using ctx = new Context({ linger: 0 });
  * using router = ctx.socket("ROUTER");
  * using dealer = ctx.socket("DEALER");
  * await using events = monitor(dealer, "pipes_stats", { version: 2 });
+ * assert.equal(requestPipesStats(dealer), false); // no connection yet: nothing to report
  * const port = router.bindToRandomPort();
- * await connectAndWait(dealer, `tcp://127.0.0.1:${port}`);
- * // the answers come through the socket's command queue: a pending receive keeps it read
- * // (an idle socket reports once any operation runs on it)
+ * await connectAndWait(dealer, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+ * // the answers come through the socket's commands: a pending receive keeps it reading them
  * const pending = dealer.recv().catch(() => null);
  * assert.equal(requestPipesStats(dealer), true);
  * for await (const e of events) {
- *   assert.deepEqual([e.event, e.egress, e.ingress], ["pipes_stats", 0, 0]); // nothing queued
+ *   assert.equal(e.event, "pipes_stats");
+ *   assert.deepEqual([e.egress, e.ingress], [0, 0]); // queued towards the peer, and from it
  *   break;
  * }
  * dealer.close();
- * await pending;
+ * assert.equal(await pending, null); // the receive ended with the socket
  * ```
+ *
+ * @param socket A socket with a monitor of version 2.
+ * @returns Whether it has a connection to report on.
+ * @throws {ZmqError} `EINVAL` without a version 2 monitor or for what is not a Socket.
  */
 export function requestPipesStats(socket: Socket): boolean {
   const context = { op: "requestPipesStats", socketType: socket?.type };
@@ -744,14 +750,24 @@ export interface ConnectAndWaitOptions extends WaitForEventOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectAndWait, Context } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
  * using req = ctx.socket("REQ");
  * const port = rep.bindToRandomPort();
- * await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+ * const event = await connectAndWait(req, `tcp://127.0.0.1:${port}`, { timeout: 5000 });
+ * assert.equal(event.event, "handshake_succeeded");
  * await req.send("Hello");
+ * assert.equal(await rep.recvString(), "Hello");
  * ```
+ *
+ * @param socket The socket to connect.
+ * @param endpoint Where to connect.
+ * @param options `timeout` in ms, `signal`, and `until` (default `"handshake_succeeded"`).
+ * @returns The event that showed the connection up.
+ * @throws {ZmqError} Rejects with `EAGAIN` on timeout, `EHANDSHAKE` when the handshake failed,
+ * `EBADVALUE` for bad options, the connect's error for a bad endpoint.
  */
 export function connectAndWait(
   socket: Socket,

@@ -48,9 +48,10 @@ const XPUB_ONLY = ["XPUB"] as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SOCKET_OPTIONS } from "./options.ts";
- * console.log(SOCKET_OPTIONS.SNDHWM.id); // 23
- * console.log(SOCKET_OPTIONS.ROUTER_NOTIFY.sockets); // ["ROUTER"]
+ * assert.equal(SOCKET_OPTIONS.SNDHWM.id, 23);
+ * assert.deepEqual(SOCKET_OPTIONS.ROUTER_NOTIFY.sockets, ["ROUTER"]);
  * ```
  */
 export const SOCKET_OPTIONS = {
@@ -299,12 +300,13 @@ export type SocketOptionName = keyof typeof SOCKET_OPTIONS;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, SOCKET_OPTION_ALIASES } from "../mod.ts";
- * console.log(SOCKET_OPTION_ALIASES.HWM); // ["SNDHWM", "RCVHWM"]
+ * assert.deepEqual(SOCKET_OPTION_ALIASES.HWM, ["SNDHWM", "RCVHWM"]);
  * using ctx = new Context();
  * using push = ctx.socket("PUSH");
  * push.setOption("HWM", 10);
- * console.log(push.getOption("RCVHWM")); // 10
+ * assert.equal(push.getOption("RCVHWM"), 10);
  * ```
  */
 export const SOCKET_OPTION_ALIASES = {
@@ -350,8 +352,9 @@ export type SocketOptionResult<N extends SocketOptionName | SocketOptionAlias> =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONTEXT_OPTIONS } from "./options.ts";
- * console.log(CONTEXT_OPTIONS.IO_THREADS); // 1
+ * assert.equal(CONTEXT_OPTIONS.IO_THREADS, 1);
  * ```
  */
 export const CONTEXT_OPTIONS = {
@@ -398,9 +401,10 @@ export interface ContextOptionSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONTEXT_OPTION_SPECS } from "./options.ts";
- * console.log(CONTEXT_OPTION_SPECS.MSG_T_SIZE.get); // true
- * console.log(CONTEXT_OPTION_SPECS.THREAD_PRIORITY.get); // false
+ * assert.equal(CONTEXT_OPTION_SPECS.MSG_T_SIZE.get, true);
+ * assert.equal(CONTEXT_OPTION_SPECS.THREAD_PRIORITY.get, false);
  * ```
  */
 export const CONTEXT_OPTION_SPECS = {

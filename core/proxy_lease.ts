@@ -203,6 +203,7 @@ export class ProxyLease {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context } from "../mod.ts";
  * import { proxySteerable } from "./proxy_lease.ts";
  * using ctx = new Context();
@@ -217,7 +218,8 @@ export class ProxyLease {
  * const running = proxySteerable(frontend, backend, { control });
  * await steer.send("TERMINATE");
  * await running;
- * frontend.close(); // the sockets are usable again
+ * frontend.unbind("inproc://proxy-example-front"); // the sockets are usable again
+ * assert.equal(frontend.closed, false);
  * ```
  */
 export async function proxySteerable(

@@ -76,16 +76,17 @@ const BATCH_MAX = 1000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context } from "../mod.ts";
  * using ctx = new Context();
  * using rep = ctx.socket("REP");
  * using req = ctx.socket("REQ");
- * rep.bind("inproc://hello");
- * req.connect("inproc://hello");
+ * rep.bind("inproc://socket-hello");
+ * req.connect("inproc://socket-hello");
  * await req.send("Hello");
- * console.log(await rep.recvString()); // "Hello"
+ * assert.equal(await rep.recvString(), "Hello");
  * await rep.send("World");
- * console.log(await req.recvString()); // "World"
+ * assert.equal(await req.recvString(), "World");
  * ```
  */
 export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
@@ -104,10 +105,18 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, Socket } from "../mod.ts";
    * using ctx = new Context();
    * using push = new Socket(ctx, "PUSH");
+   * assert.equal(push.type, "PUSH");
+   * assert.throws(() => new Socket(ctx, "PUHS" as "PUSH"), { code: "EINVAL" });
    * ```
+   *
+   * @param context The context that owns the socket; closing it closes the socket.
+   * @param type The socket type (`"REQ"`, `"PUB"`, ...; the old `"XREP"`/`"XREQ"` are accepted).
+   * @throws {ZmqError} `EINVAL` for an unknown type or a value that is not a Context, `ECLOSED`
+   * when the context is closed, `EMFILE` when libzmq has no sockets left.
    */
   constructor(context: Context, type: SocketType | SocketTypeAlias | DraftSocketType) {
     const internals = contexts.get(context);
@@ -151,28 +160,48 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using rep = ctx.socket("REP");
    * rep.bind("tcp://127.0.0.1:*");
-   * console.log(rep.lastEndpoint); // e.g. "tcp://127.0.0.1:41235"
+   * assert.match(rep.lastEndpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/); // e.g. "tcp://127.0.0.1:41235"
+   * assert.throws(() => rep.bind("nosuch://x"), { code: "EPROTONOSUPPORT" });
    * ```
+   *
+   * @param endpoint `transport://address`, e.g. `tcp://127.0.0.1:*`.
+   * @throws {ZmqError} `EADDRINUSE`, `EPROTONOSUPPORT`, `EINVAL` and the like, naming the endpoint.
    */
   bind(endpoint: string): void {
     this.#core.endpoint("zmq_bind", "bind", endpoint);
   }
 
-  /** Connects to an endpoint. Connecting succeeds before the peer exists; ZeroMQ reconnects. */
+  /**
+   * Connects to an endpoint. Connecting succeeds before the peer exists; ZeroMQ reconnects.
+   *
+   * @param endpoint `transport://address`, e.g. `tcp://localhost:5555`.
+   * @throws {ZmqError} `EINVAL`, `EPROTONOSUPPORT` and the like for a malformed endpoint, naming it.
+   */
   connect(endpoint: string): void {
     this.#core.endpoint("zmq_connect", "connect", endpoint);
   }
 
-  /** Stops listening on an endpoint bound earlier. */
+  /**
+   * Stops listening on an endpoint bound earlier.
+   *
+   * @param endpoint An endpoint bound earlier (the resolved one for a wildcard port).
+   * @throws {ZmqError} `ENOENT` for an endpoint that is not bound.
+   */
   unbind(endpoint: string): void {
     this.#core.endpoint("zmq_unbind", "unbind", endpoint);
   }
 
-  /** Disconnects from an endpoint connected earlier. */
+  /**
+   * Disconnects from an endpoint connected earlier.
+   *
+   * @param endpoint An endpoint connected earlier.
+   * @throws {ZmqError} `ENOENT` for an endpoint that is not connected.
+   */
   disconnect(endpoint: string): void {
     this.#core.endpoint("zmq_disconnect", "disconnect", endpoint);
   }
@@ -183,12 +212,18 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using pub = ctx.socket("PUB");
    * const port = pub.bindToRandomPort();
-   * console.log(port > 0); // true
+   * assert.equal(pub.lastEndpoint, `tcp://127.0.0.1:${port}`);
    * ```
+   *
+   * @param address The interface to bind on, without a port.
+   * @default {"tcp://127.0.0.1"}
+   * @returns The port that was bound.
+   * @throws {ZmqError} As {@linkcode Socket.bind} does.
    */
   bindToRandomPort(address = "tcp://127.0.0.1"): number {
     this.bind(`${address}:*`);
@@ -216,12 +251,20 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
    * push.setOption("SNDHWM", 1000);
    * push.setOption("LINGER", 0);
+   * assert.equal(push.getOption("SNDHWM"), 1000);
+   * assert.throws(() => push.setOption("SNDHWM", -2), { code: "EINVAL" }); // libzmq refuses it
    * ```
+   *
+   * @param name The option's name as in libzmq without `ZMQ_` (`"SNDHWM"`), or an alias.
+   * @param value A value of the option's type (number, boolean, string or bytes).
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `EREADONLY`, `EBADVALUE` (a value of the wrong type),
+   * `EINVAL` (a value libzmq refuses), each naming the option.
    */
   setOption<N extends SocketOptionName | SocketOptionAlias>(
     name: N,
@@ -240,11 +283,16 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
-   * console.log(sub.getOption("TYPE")); // 2
+   * assert.equal(sub.getOption("TYPE"), 2); // ZMQ_SUB
    * ```
+   *
+   * @param name The option's name as in libzmq without `ZMQ_` (`"RCVMORE"`), or an alias.
+   * @returns The value, typed by the option table.
+   * @throws {ZmqError} `EUNKNOWNOPTION`, `EWRITEONLY` naming the option.
    */
   getOption<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
     const targets = aliasTargets(name);
@@ -262,13 +310,19 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
    * const hwm = new Uint8Array(new Int32Array([250]).buffer);
    * push.setOptionRaw(23, hwm); // ZMQ_SNDHWM
-   * console.log(push.getOption("SNDHWM")); // 250
+   * assert.equal(push.getOption("SNDHWM"), 250);
    * ```
+   *
+   * @param id libzmq's option number (`ZMQ_SNDHWM` is 23).
+   * @param bytes The value as libzmq takes it (an int: 4 bytes, little-endian here).
+   * @throws {ZmqError} As {@linkcode Socket.setOption} does for a known number; libzmq's `EINVAL`
+   * for an unknown one.
    */
   setOptionRaw(id: number, bytes: Uint8Array): void {
     setOptionRaw(this.#core, id, bytes, this.#core.ctx("setOptionRaw", { option: `#${id}` }));
@@ -280,12 +334,18 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
    * const type = pull.getOptionRaw(16, 4); // ZMQ_TYPE
-   * console.log(new DataView(type.buffer).getInt32(0, true)); // 7: PULL
+   * assert.equal(new DataView(type.buffer).getInt32(0, true), 7); // PULL
    * ```
+   *
+   * @param id libzmq's option number.
+   * @param size The buffer's size in bytes, 0 to 65536.
+   * @returns The bytes libzmq wrote.
+   * @throws {ZmqError} `EBADVALUE` for a size out of range, libzmq's `EINVAL` for an unknown number.
    */
   getOptionRaw(id: number, size: number): Uint8Array {
     return getOptionRaw(this.#core, id, size, this.#core.ctx("getOptionRaw", { option: `#${id}` }));
@@ -297,12 +357,17 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
    * sub.setsockopt("SUBSCRIBE", "10001"); // pyzmq: socket.setsockopt(zmq.SUBSCRIBE, b"10001")
    * sub.setsockopt("HWM", 1);
+   * assert.equal(sub.getsockopt("RCVHWM"), 1);
    * ```
+   *
+   * @param name The option's name, or an alias.
+   * @param value A value of the option's type.
    */
   setsockopt<N extends SocketOptionName | SocketOptionAlias>(
     name: N,
@@ -316,11 +381,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
-   * console.log(pull.getsockopt("RCVMORE")); // false
+   * assert.equal(pull.getsockopt("RCVMORE"), false);
    * ```
+   *
+   * @param name The option's name, or an alias.
+   * @returns The value, typed by the option table.
    */
   getsockopt<N extends SocketOptionName | SocketOptionAlias>(name: N): SocketOptionResult<N> {
     return this.getOption(name);
@@ -332,17 +401,39 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using sub = ctx.socket("SUB");
+   * using pub = ctx.socket("PUB");
+   * pub.bind("inproc://subscribe-example");
+   * sub.connect("inproc://subscribe-example");
    * sub.subscribe("10001");
+   * // the subscription reaches the publisher a moment later: publish until a message arrives
+   * let received: string | undefined;
+   * for (let round = 0; round < 500 && received === undefined; round++) {
+   *   await pub.send("9999 filtered out");
+   *   await pub.send("10001 kept");
+   *   received = await sub.recvString({ timeout: 10 }).catch(() => undefined);
+   * }
+   * assert.equal(received, "10001 kept");
    * ```
+   *
+   * @param topic A prefix of the first frame.
+   * @default {""}
+   * @throws {ZmqError} `ENOTSUP` on a socket that is not a SUB.
    */
   subscribe(topic: Frame = ""): void {
     this.#subscription("subscribe", "SUBSCRIBE", topic);
   }
 
-  /** Removes a subscription made with {@linkcode Socket.subscribe}. */
+  /**
+   * Removes a subscription made with {@linkcode Socket.subscribe}.
+   *
+   * @param topic The prefix given to {@linkcode Socket.subscribe}.
+   * @default {""}
+   * @throws {ZmqError} `ENOTSUP` on a socket that is not a SUB.
+   */
   unsubscribe(topic: Frame = ""): void {
     this.#subscription("unsubscribe", "UNSUBSCRIBE", topic);
   }
@@ -393,6 +484,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
@@ -401,7 +493,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.connect("inproc://send-example");
    * await push.send("one frame");
    * await push.send(["two", new Uint8Array([2])]);
+   * assert.equal(await pull.recvString(), "one frame");
+   * assert.deepEqual(await pull.recvMultipart(), [new TextEncoder().encode("two"), new Uint8Array([2])]);
    * ```
+   *
+   * @param message A frame (string, bytes, ...) or the frames of one multipart message.
+   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort.
+   * @throws {ZmqError} `EFSM` out of turn, `EAGAIN` on timeout, `ECLOSED`, `EBADVALUE` for a frame
+   * that is not bytes or a string (as a rejection).
    */
   send(message: Frame | Frame[], options: SendOptions & CopyOptions = NO_OPTIONS): Promise<void> {
     const core = this.#core;
@@ -427,6 +526,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /**
    * Sends frames as one multipart message (pyzmq's `send_multipart`). Every frame is checked
    * before the first goes out: a bad frame rejects the whole message and sends nothing.
+   *
+   * @param frames The frames, strings or bytes, sent as one message.
+   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for something that is not an array of frames, and as
+   * {@linkcode Socket.send} does.
    */
   sendMultipart(frames: Frame[], options: SendOptions & CopyOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
@@ -443,7 +547,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
       : this.#core.send(frames, options, "sendMultipart", false);
   }
 
-  /** Sends `value` as JSON text. */
+  /**
+   * Sends `value` as JSON text.
+   *
+   * @param value Anything `JSON.stringify` takes.
+   * @param options `timeout` in ms, `signal` to abort.
+   * @throws {ZmqError} Rejects with `EBADJSON` for a value that is not JSON-serialisable, and as
+   * {@linkcode Socket.send} does.
+   */
   sendJson(value: unknown, options: SendOptions = NO_OPTIONS): Promise<void> {
     const later = mustYield();
     let text: string | undefined;
@@ -479,6 +590,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
@@ -487,9 +599,15 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.connect("inproc://serialized");
    * const csv = (row: number[]) => row.join(","); // an encoding function is enough
    * await push.sendSerialized([1, 2, 3], csv);
-   * console.log(await pull.recvSerialized(([f]) => new TextDecoder().decode(f).split(",")));
-   * // ["1", "2", "3"]
+   * const row = await pull.recvSerialized(([f]) => new TextDecoder().decode(f).split(","));
+   * assert.deepEqual(row, ["1", "2", "3"]);
    * ```
+   *
+   * @param value The value to send.
+   * @param codec A {@linkcode Codec}, or a function encoding the value to frames.
+   * @param options `timeout` in ms, `signal`.
+   * @throws {ZmqError} Rejects with `ECODEC` (its `cause` the codec's error; nothing sent), and as
+   * {@linkcode Socket.sendMultipart} does.
    */
   sendSerialized<T>(
     value: T,
@@ -531,6 +649,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * big.release(); // (`using` does it at the end of the scope too)
    * assert.equal(big.length, 0); // nothing left to read: never freed memory
    * ```
+   *
+   * @param options `timeout` in ms (rejects with `EAGAIN`; 0: only what is already there), `signal`
+   * to abort, `copy: false` for a {@linkcode ZeroCopyFrame}.
+   * @returns The frame, in an `ArrayBuffer` of its own (or viewing libzmq's message with
+   * `copy: false`).
+   * @throws {ZmqError} Rejects with `EAGAIN` on timeout, `EFSM` out of turn, `ECLOSED` once closed.
    */
   recv(options: OperationOptions & { copy: false }): Promise<ZeroCopyFrame>;
   /** Receives one frame (see the first signature). */
@@ -557,8 +681,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
   /**
    * Receives a whole multipart message as an array of frames.
    *
+   * With `{ copy: false }` the frames are {@linkcode ZeroCopyFrame}s (see
+   * {@linkcode Socket.recv}).
+   *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
@@ -567,11 +695,12 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.connect("inproc://multipart-example");
    * await push.send(["a", "b"]);
    * const frames = await pull.recvMultipart();
-   * console.log(frames.length); // 2
+   * assert.deepEqual(frames.map((f) => new TextDecoder().decode(f)), ["a", "b"]);
    * ```
    *
-   * With `{ copy: false }` the frames are {@linkcode ZeroCopyFrame}s (see
-   * {@linkcode Socket.recv}).
+   * @param options `timeout` in ms (rejects with `EAGAIN`), `signal` to abort, `copy: false`.
+   * @returns Every frame of the next message, each owning its buffer (or viewing libzmq's
+   * messages with `copy: false`).
    */
   recvMultipart(options: OperationOptions & { copy: false }): Promise<ZeroCopyFrame[]>;
   /** Receives a whole multipart message (see the first signature). */
@@ -612,6 +741,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * assert.equal(new TextDecoder().decode(batch[0][0]), "job 0");
    * assert.equal(batch[0][0].buffer, batch[4][0].buffer); // one buffer for the batch
    * ```
+   *
+   * @param max The most messages in one batch, at least 1.
+   * @default {1000}
+   * @param options `timeout` in ms (for the first message), `signal`.
+   * @returns The batch: each message's frames, in order, at least one message.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for a bad `max`, and as
+   * {@linkcode Socket.recvMultipart} does.
    */
   recvMany(
     max: number = BATCH_MAX,
@@ -664,6 +800,10 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * }
    * assert.deepEqual(jobs, ["job 0", "job 1", "job 2"]);
    * ```
+   *
+   * @param max The most messages in one batch.
+   * @default {1000}
+   * @returns Each batch, until the socket is closed.
    */
   async *batches(max: number = BATCH_MAX): AsyncGenerator<Uint8Array[][]> {
     while (!this.closed) {
@@ -686,6 +826,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using router = ctx.socket("ROUTER");
@@ -695,9 +836,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * dealer.connect(`tcp://127.0.0.1:${port}`);
    * await dealer.send("hi");
    * const message = await router.recvMessage({ properties: ["X-Tenant"] });
-   * console.log(message.frames.length); // 2: the routing id and "hi"
-   * console.log(message.get("Socket-Type"), message.get("X-Tenant")); // "DEALER" "acme"
+   * assert.equal(message.frames.length, 2); // the routing id and "hi"
+   * assert.equal(message.get("Socket-Type"), "DEALER");
+   * assert.equal(message.get("X-Tenant"), "acme");
    * ```
+   *
+   * @param options `timeout`, `signal`, and `properties`: the names of custom properties to read.
+   * @returns The frames, routing id, group and properties of the next message.
    */
   recvMessage(options: RecvMessageOptions = NO_OPTIONS): Promise<Message> {
     if (mustYield()) return afterTurn(() => this.recvMessage(options));
@@ -713,7 +858,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     );
   }
 
-  /** Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`. */
+  /**
+   * Receives one frame and decodes it as UTF-8; invalid UTF-8 rejects with code `EBADUTF8`.
+   *
+   * @param options `timeout` in ms, `signal` to abort.
+   * @returns The frame as text.
+   * @throws {ZmqError} Rejects with `EBADUTF8` (the frame is consumed), and as
+   * {@linkcode Socket.recv} does.
+   */
   async recvString(options: OperationOptions = NO_OPTIONS): Promise<string> {
     const frame = await this.recv(options);
     try {
@@ -727,7 +879,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
     }
   }
 
-  /** Receives one frame and parses it as JSON; invalid JSON rejects with code `EBADJSON`. */
+  /**
+   * Receives one frame and parses it as JSON; invalid JSON rejects with code `EBADJSON`.
+   *
+   * @param options `timeout` in ms, `signal` to abort.
+   * @returns The parsed value (not checked against `T`).
+   * @throws {ZmqError} Rejects with `EBADUTF8` or `EBADJSON` (the frame is consumed), and as
+   * {@linkcode Socket.recv} does.
+   */
   async recvJson<T = unknown>(options: OperationOptions = NO_OPTIONS): Promise<T> {
     const frame = await this.recv(options);
     let text: string;
@@ -760,6 +919,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, jsonCodec } from "../mod.ts";
    * using ctx = new Context();
    * using push = ctx.socket("PUSH");
@@ -768,8 +928,14 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * push.connect("inproc://recv-serialized");
    * await push.send('{"num": 7}');
    * const task = await pull.recvSerialized(jsonCodec, { timeout: 1000 });
-   * console.log(task); // { num: 7 }
+   * assert.deepEqual(task, { num: 7 });
    * ```
+   *
+   * @param codec A {@linkcode Codec}, or a function decoding the frames.
+   * @param options `timeout` in ms, `signal`.
+   * @returns The decoded value.
+   * @throws {ZmqError} Rejects with `ECODEC` (the message is consumed), and as
+   * {@linkcode Socket.recvMultipart} does.
    */
   async recvSerialized<T>(
     codec: Decoder<T>,
@@ -784,11 +950,26 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Iterates over incoming multipart messages until the socket is closed.
    *
    * @example
-   * ```ts ignore
-   * for await (const [topic, body] of sub) {
-   *   console.log(new TextDecoder().decode(topic), body.length);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Context } from "../mod.ts";
+   * using ctx = new Context();
+   * using push = ctx.socket("PUSH");
+   * using pull = ctx.socket("PULL");
+   * pull.bind("inproc://iterate-example");
+   * push.connect("inproc://iterate-example");
+   * await push.send(["weather", "sunny"]);
+   * await push.send(["news", "quiet"]);
+   * const topics: string[] = [];
+   * for await (const [topic, body] of pull) {
+   *   topics.push(new TextDecoder().decode(topic));
+   *   assert.ok(body.length > 0);
+   *   if (topics.length === 2) pull.close(); // closing ends the loop
    * }
+   * assert.deepEqual(topics, ["weather", "news"]);
    * ```
+   *
+   * @returns Each message's frames, until the socket is closed.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array[]> {
     while (!this.closed) {
@@ -811,26 +992,35 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * @example
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Context, type Message } from "../mod.ts";
+   * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using dish = ctx.socket("DISH");
    * using radio = ctx.socket("RADIO");
    * dish.bind("inproc://weather");
    * dish.join("rain");
    * radio.connect("inproc://weather");
-   * let message: Message | undefined;
-   * do { // a RADIO drops what no DISH has joined: the join reaches it a moment later
+   * // the join reaches the RADIO a moment later (it drops what no DISH joined): send until it lands
+   * let group: string | undefined;
+   * for (let round = 0; round < 500 && group === undefined; round++) {
    *   await radio.send("heavy", { group: "rain" });
-   *   message = await dish.recvMessage({ timeout: 10 }).catch(() => undefined);
-   * } while (message === undefined);
-   * assert.equal(message.group, "rain");
+   *   group = await dish.recvMessage({ timeout: 10 }).then((m) => m.group, () => undefined);
+   * }
+   * assert.equal(group, "rain");
    * ```
+   *
+   * @param group 1 to 255 bytes of UTF-8, without NUL.
+   * @throws {ZmqError} `EBADVALUE` for a bad group name, `ENOTSUP` on a socket that is not a DISH.
    */
   join(group: string): void {
     changeGroup(this.#core, "join", group);
   }
 
-  /** Leaves a group joined with {@linkcode Socket.join} (DISH sockets). */
+  /**
+   * Leaves a group joined with {@linkcode Socket.join} (DISH sockets).
+   *
+   * @param group A group joined earlier.
+   * @throws {ZmqError} `EBADVALUE` for a bad group name, `ENOTSUP` on a socket that is not a DISH.
+   */
   leave(group: string): void {
     changeGroup(this.#core, "leave", group);
   }
@@ -841,6 +1031,7 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context } from "../mod.ts";
    * using ctx = new Context();
    * using a = ctx.socket("PEER");
@@ -850,8 +1041,13 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * await b.send("hello", { routingId: toA });
    * const message = await a.recvMessage();
    * await a.send("hello back", { routingId: message.routingId });
-   * console.log(new TextDecoder().decode((await b.recvMessage()).frames[0])); // "hello back"
+   * assert.equal(new TextDecoder().decode((await b.recvMessage()).frames[0]), "hello back");
    * ```
+   *
+   * @param endpoint Where the other PEER listens.
+   * @returns The new peer's routing id.
+   * @throws {ZmqError} `ENOTSUP` on a socket that is not a PEER, the connect's error for a bad
+   * endpoint.
    */
   connectPeer(endpoint: string): number {
     return connectPeerOf(this.#core, endpoint);
@@ -879,6 +1075,11 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * const [id] = await router.recvMultipart();
    * assert.equal(router.peerState(id), POLLOUT); // "worker-1" can take a message
    * ```
+   *
+   * @param routingId The peer's routing id, 1 to 255 bytes.
+   * @returns `POLLOUT` while its queue takes a message, 0 while it is full.
+   * @throws {ZmqError} `EHOSTUNREACH` for an id no peer has, `ENOTSUP` on a socket that is not a
+   * ROUTER, `EBADVALUE` for a bad id; `MissingCapabilityError` without DRAFT.
    */
   peerState(routingId: Frame): number {
     return peerStateOf(this.#core, routingId);
@@ -958,6 +1159,9 @@ export class Socket implements Disposable, AsyncIterable<Uint8Array[]> {
    * Closes the socket. Pending operations reject with code `ECLOSED`; later calls reject or
    * throw the same. Unsent messages linger for `linger` ms (default: the socket's LINGER).
    * Closing twice is harmless.
+   *
+   * @param options `linger` in ms for this close (0 drops unsent messages).
+   * @default {{}} the socket's LINGER.
    */
   close(options: CloseOptions = {}): void {
     this.#core.close(options);

@@ -192,6 +192,10 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
    * using small = ZeroCopyFrame.alloc(100); // under ZERO_COPY_MIN: an ordinary buffer
    * assert.equal(small.zeroCopy, false);
    * ```
+   *
+   * @param size The frame's length in bytes.
+   * @returns A zeroed frame, in libzmq's memory from {@linkcode ZERO_COPY_MIN} bytes on.
+   * @throws {ZmqError} `EBADVALUE` for a size that is not a whole number of bytes, `ENOMEM`.
    */
   static alloc(size: number): ZeroCopyFrame {
     const context: ErrorContext = { op: "ZeroCopyFrame.alloc" };
@@ -228,6 +232,10 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
   /**
    * A view of part of the frame, as `Uint8Array.prototype.subarray`, that keeps the frame's
    * memory as the frame does.
+   *
+   * @param begin The first byte's index.
+   * @param end The index after the last byte.
+   * @returns A view that keeps the frame's memory alive as the frame does.
    */
   override subarray(begin?: number, end?: number): ZeroCopyFrame {
     const view = super.subarray(begin, end);
@@ -260,6 +268,9 @@ export class ZeroCopyFrame extends Uint8Array<ArrayBuffer> implements Disposable
    * await frame.whenSent({ timeout: 1000 });
    * frame.fill(1); // nobody else reads it now
    * ```
+   *
+   * @param options `timeout` in ms, `signal`.
+   * @throws {ZmqError} Rejects with `EAGAIN` once the timeout passed while a send still holds it.
    */
   whenSent(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<void> {
     const context: ErrorContext = { op: "whenSent" };

@@ -102,6 +102,12 @@ export class BackgroundDevice extends Service {
    * Describes a device. `monType` is required for `"PROXY"` (its capture socket) and
    * `"MONITORED_QUEUE"` (default `"PUB"`), and not allowed otherwise; without it, the options
    * may come fourth. Types are checked by {@linkcode BackgroundDevice.start}.
+   *
+   * @param kind `"QUEUE"`, `"FORWARDER"`, `"STREAMER"`, `"PROXY"` or `"MONITORED_QUEUE"`.
+   * @param inType The in (frontend) socket's type.
+   * @param outType The out (backend) socket's type.
+   * @param monType The mon socket's type, or the options for a kind without one.
+   * @param options A shared `context` (for inproc), the Worker's `name`, `onLine`, the prefixes.
    */
   constructor(
     kind: BackgroundKind,
@@ -139,47 +145,95 @@ export class BackgroundDevice extends Service {
     return s;
   }
 
-  /** Binds the in (frontend) socket to `endpoint` when started. */
+  /**
+   * Binds the in (frontend) socket to `endpoint` when started.
+   *
+   * @param endpoint Where the in socket binds.
+   * @returns The device, for chaining.
+   */
   bindIn(endpoint: string): this {
     this.#side("in").bind.push(endpoint);
     return this;
   }
-  /** Connects the in (frontend) socket to `endpoint` when started. */
+  /**
+   * Connects the in (frontend) socket to `endpoint` when started.
+   *
+   * @param endpoint Where the in socket connects.
+   * @returns The device, for chaining.
+   */
   connectIn(endpoint: string): this {
     this.#side("in").connect.push(endpoint);
     return this;
   }
-  /** Sets an option on the in socket when started (pyzmq's `setsockopt_in`). */
+  /**
+   * Sets an option on the in socket when started (pyzmq's `setsockopt_in`).
+   *
+   * @param name A socket option's name, checked when started.
+   * @param value Its value.
+   * @returns The device, for chaining.
+   */
   setOptionIn(name: string, value: OptionValue): this {
     this.#side("in").options.push([name, value]);
     return this;
   }
-  /** Binds the out (backend) socket to `endpoint` when started. */
+  /**
+   * Binds the out (backend) socket to `endpoint` when started.
+   *
+   * @param endpoint Where the out socket binds.
+   * @returns The device, for chaining.
+   */
   bindOut(endpoint: string): this {
     this.#side("out").bind.push(endpoint);
     return this;
   }
-  /** Connects the out (backend) socket to `endpoint` when started. */
+  /**
+   * Connects the out (backend) socket to `endpoint` when started.
+   *
+   * @param endpoint Where the out socket connects.
+   * @returns The device, for chaining.
+   */
   connectOut(endpoint: string): this {
     this.#side("out").connect.push(endpoint);
     return this;
   }
-  /** Sets an option on the out socket when started. */
+  /**
+   * Sets an option on the out socket when started.
+   *
+   * @param name A socket option's name, checked when started.
+   * @param value Its value.
+   * @returns The device, for chaining.
+   */
   setOptionOut(name: string, value: OptionValue): this {
     this.#side("out").options.push([name, value]);
     return this;
   }
-  /** Binds the mon socket (capture or monitor) to `endpoint` when started. */
+  /**
+   * Binds the mon socket (capture or monitor) to `endpoint` when started.
+   *
+   * @param endpoint Where the mon socket binds.
+   * @returns The device, for chaining.
+   */
   bindMon(endpoint: string): this {
     this.#side("mon").bind.push(endpoint);
     return this;
   }
-  /** Connects the mon socket to `endpoint` when started. */
+  /**
+   * Connects the mon socket to `endpoint` when started.
+   *
+   * @param endpoint Where the mon socket connects.
+   * @returns The device, for chaining.
+   */
   connectMon(endpoint: string): this {
     this.#side("mon").connect.push(endpoint);
     return this;
   }
-  /** Sets an option on the mon socket when started. */
+  /**
+   * Sets an option on the mon socket when started.
+   *
+   * @param name A socket option's name, checked when started.
+   * @param value Its value.
+   * @returns The device, for chaining.
+   */
   setOptionMon(name: string, value: OptionValue): this {
     this.#side("mon").options.push([name, value]);
     return this;

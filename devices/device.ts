@@ -228,10 +228,24 @@ export function startDevice(kind: DeviceKind, options: DeviceOptions): Device {
  *
  * @example
  * ```ts
- * import { startQueue } from "../mod.ts";
- * const queue = startQueue({ frontend: "inproc://q-front", backend: "inproc://q-back" });
+ * import assert from "node:assert/strict";
+ * import { Context, startQueue } from "../mod.ts";
+ * using ctx = new Context(); // shared with the device, for inproc
+ * const queue = startQueue({ context: ctx, frontend: "inproc://q-front", backend: "inproc://q-back" });
+ * using server = ctx.socket("REP");
+ * server.connect("inproc://q-back");
+ * using client = ctx.socket("REQ");
+ * client.connect("inproc://q-front");
+ * await client.send("Hello");
+ * assert.equal(await server.recvString(), "Hello");
+ * await server.send("World");
+ * assert.equal(await client.recvString(), "World");
  * await queue.stop();
  * ```
+ *
+ * @param options The `frontend` and `backend` endpoints (bound, or `{ connect }`), a `context`.
+ * @returns The running device: `stop()` ends it, `done` settles then.
+ * @throws {ZmqError} `EBADVALUE` for bad options, the bind's error for an endpoint in use.
  */
 export function startQueue(options: DeviceOptions): Device {
   return startDevice("QUEUE", options);
@@ -243,10 +257,27 @@ export function startQueue(options: DeviceOptions): Device {
  *
  * @example
  * ```ts
- * import { startForwarder } from "../mod.ts";
- * const hub = startForwarder({ frontend: "inproc://f-in", backend: "inproc://f-out" });
+ * import assert from "node:assert/strict";
+ * import { Context, startForwarder } from "../mod.ts";
+ * using ctx = new Context();
+ * const hub = startForwarder({ context: ctx, frontend: "inproc://f-in", backend: "inproc://f-out" });
+ * using publisher = ctx.socket("PUB");
+ * publisher.connect("inproc://f-in");
+ * using subscriber = ctx.socket("SUB");
+ * subscriber.connect("inproc://f-out");
+ * subscriber.subscribe("weather");
+ * let received: string | undefined; // subscriptions travel up through the hub: publish until one lands
+ * for (let round = 0; round < 500 && received === undefined; round++) {
+ *   await publisher.send("weather sunny");
+ *   received = await subscriber.recvString({ timeout: 10 }).catch(() => undefined);
+ * }
+ * assert.equal(received, "weather sunny");
  * await hub.stop();
  * ```
+ *
+ * @param options The `frontend` and `backend` endpoints, a `context`.
+ * @returns The running device.
+ * @throws {ZmqError} `EBADVALUE` for bad options, the bind's error for an endpoint in use.
  */
 export function startForwarder(options: DeviceOptions): Device {
   return startDevice("FORWARDER", options);
@@ -258,16 +289,34 @@ export function startForwarder(options: DeviceOptions): Device {
  *
  * @example
  * ```ts
- * import { startStreamer } from "../mod.ts";
- * const streamer = startStreamer({ frontend: "inproc://s-in", backend: "inproc://s-out" });
+ * import assert from "node:assert/strict";
+ * import { Context, startStreamer } from "../mod.ts";
+ * using ctx = new Context();
+ * const streamer = startStreamer({ context: ctx, frontend: "inproc://s-in", backend: "inproc://s-out" });
+ * using producer = ctx.socket("PUSH");
+ * producer.connect("inproc://s-in");
+ * using worker = ctx.socket("PULL");
+ * worker.connect("inproc://s-out");
+ * await producer.send("task 1");
+ * assert.equal(await worker.recvString(), "task 1");
  * await streamer.stop();
  * ```
+ *
+ * @param options The `frontend` and `backend` endpoints, a `context`.
+ * @returns The running device.
+ * @throws {ZmqError} `EBADVALUE` for bad options, the bind's error for an endpoint in use.
  */
+
 export function startStreamer(options: DeviceOptions): Device {
   return startDevice("STREAMER", options);
 }
 
-/** Checks a socket type name given as text (for configurations read from flags or JSON). */
+/**
+ * Checks a socket type name given as text (for configurations read from flags or JSON).
+ *
+ * @param value Text from flags or JSON, say.
+ * @returns Whether it is a socket type name (aliases such as `"XREP"` are not).
+ */
 export function isSocketType(value: unknown): value is SocketType {
   return typeof value === "string" && Object.hasOwn(SOCKET_TYPES, value);
 }

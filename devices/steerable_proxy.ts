@@ -263,6 +263,10 @@ export class SteerableProxy extends Service {
    * Stops forwarding: messages wait in the sockets' queues until {@linkcode SteerableProxy.resume}.
    * Resolves once the proxy has stopped. Pausing a paused proxy does nothing. Rejects with
    * `EAGAIN` after `options.timeout` ms (see {@linkcode ProxyOptions.commandTimeout}).
+   *
+   * @param options `timeout` in ms for the command (-1: for ever).
+   * @default {{}} the proxy's `commandTimeout` (5000 ms).
+   * @throws {ZmqError} Rejects with `EAGAIN` once the timeout passed, `ECLOSED` once stopped.
    */
   pause(options: ProxyCommandOptions = {}): Promise<void> {
     return this.#serial("pause", options, async () => {
@@ -275,6 +279,10 @@ export class SteerableProxy extends Service {
   /**
    * Starts forwarding again after {@linkcode SteerableProxy.pause}. Resuming a running proxy does
    * nothing. Waits for the commands before it, at most `options.timeout` ms.
+   *
+   * @param options `timeout` in ms for the command (-1: for ever).
+   * @default {{}} the proxy's `commandTimeout` (5000 ms).
+   * @throws {ZmqError} Rejects with `EAGAIN` once the timeout passed, `ECLOSED` once stopped.
    */
   resume(options: ProxyCommandOptions = {}): Promise<void> {
     return this.#serial("resume", options, () => {
@@ -290,6 +298,11 @@ export class SteerableProxy extends Service {
    * Frames and bytes that passed each socket so far (libzmq's `STATISTICS`, summed over
    * pauses). Counts taken across a pause may miss messages forwarded in the instant between the
    * proxy's last count and its stop. Rejects with `EAGAIN` after `options.timeout` ms.
+   *
+   * @param options `timeout` in ms for the command (-1: for ever).
+   * @default {{}} the proxy's `commandTimeout` (5000 ms).
+   * @returns Messages and bytes in and out of the frontend and the backend.
+   * @throws {ZmqError} Rejects with `EAGAIN` once the timeout passed.
    */
   statistics(options: ProxyCommandOptions = {}): Promise<ProxyStatistics> {
     return this.#serial("statistics", options, async () => {
@@ -328,6 +341,7 @@ export class SteerableProxy extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, SteerableProxy } from "../mod.ts";
    * using ctx = new Context();
    * using pull = ctx.socket("PULL");
@@ -337,6 +351,8 @@ export class SteerableProxy extends Service {
    * const proxy = new SteerableProxy(pull, push);
    * await proxy.stop(); // was: await proxy.terminate()
    * await proxy.done;
+   * assert.equal(proxy.running, false);
+   * assert.equal(pull.closed, false); // the sockets are the caller's again
    * ```
    */
   async terminate(options: ProxyCommandOptions = {}): Promise<void> {

@@ -151,7 +151,12 @@ export class FaultRelay extends Service {
     this.heal();
   }
 
-  /** Adds `ms` of latency to every chunk in both directions (0 removes it). */
+  /**
+   * Adds `ms` of latency to every chunk in both directions (0 removes it).
+   *
+   * @param ms Milliseconds added to each chunk: an integer, 0 to 2^31 - 1.
+   * @throws {ZmqError} `EBADVALUE` for anything else.
+   */
   delay(ms: number): void {
     if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0 || ms > 2 ** 31 - 1) {
       throw badValue(`delay must be an integer of ms >= 0; got ${ms}`, {
@@ -346,9 +351,11 @@ export class FaultRelay extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { FaultRelay } from "./mod.ts";
    * const relay = FaultRelay.start({ target: "127.0.0.1:9" });
    * await relay.stop(); // was: await relay.close()
+   * assert.equal(relay.running, false);
    * ```
    */
   close(): Promise<void> {

@@ -92,9 +92,11 @@ export function openSub(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openPub } from "../mod.ts";
  * using ctx = new Context();
  * using pub = openPub(ctx, { bind: "inproc://deprecated-publisher" }); // was openPublisher
+ * assert.equal(pub.type, "PUB");
  * ```
  */
 export const openPublisher: typeof openPub = openPub;
@@ -106,9 +108,11 @@ export const openPublisher: typeof openPub = openPub;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openSub } from "../mod.ts";
  * using ctx = new Context();
  * using sub = openSub(ctx, { connect: "inproc://deprecated-subscriber" }); // was openSubscriber
+ * assert.equal(sub.type, "SUB");
  * ```
  */
 export const openSubscriber: typeof openSub = openSub;

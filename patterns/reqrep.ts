@@ -42,8 +42,10 @@ import { badValue } from "../core/errors.ts";
  * import assert from "node:assert/strict";
  * import { Context, openReq } from "../mod.ts";
  * using ctx = new Context();
- * using req = openReq(ctx, { connect: ["tcp://localhost:5546", "tcp://localhost:5556"] });
+ * // two servers: requests alternate between them (the tutorial's ports 5546 and 5556)
+ * using req = openReq(ctx, { connect: ["inproc://reqrep-server-1", "inproc://reqrep-server-2"] });
  * assert.equal(req.type, "REQ");
+ * assert.throws(() => openReq(ctx, {}), { code: "EBADVALUE" }); // no endpoint at all
  * ```
  */
 export function openReq(ctx: Context, endpoints: PatternEndpoints): Socket {
@@ -78,9 +80,11 @@ export function openRep(ctx: Context, endpoints: PatternEndpoints): Socket {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openReq } from "../mod.ts";
  * using ctx = new Context();
  * using req = openReq(ctx, { connect: "inproc://deprecated-requester" }); // was openRequester
+ * assert.equal(req.type, "REQ");
  * ```
  */
 export const openRequester: typeof openReq = openReq;
@@ -92,9 +96,11 @@ export const openRequester: typeof openReq = openReq;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, openRep } from "../mod.ts";
  * using ctx = new Context();
  * using rep = openRep(ctx, { bind: "inproc://deprecated-replier" }); // was openReplier
+ * assert.equal(rep.type, "REP");
  * ```
  */
 export const openReplier: typeof openRep = openRep;

@@ -80,6 +80,11 @@ export class Poller<T extends Pollable = Socket> {
    * poller.register(0, POLLIN); // standard input, beside the socket
    * assert.equal(poller.sockets.size, 2);
    * ```
+   *
+   * @param socket The socket (or file descriptor) to watch.
+   * @param events `POLLIN`, `POLLOUT` or both; 0 unregisters.
+   * @default {POLLIN | POLLOUT}
+   * @throws {ZmqError} `EBADVALUE` for what is not a Socket (or descriptor) or a mask out of range.
    */
   register(socket: T, events: number = POLLIN | POLLOUT): void {
     checkSocket(socket, "register");
@@ -93,6 +98,10 @@ export class Poller<T extends Pollable = Socket> {
   /**
    * Changes the events a registered socket is watched for. Throws a ZmqError of code
    * `"EINVAL"` if the socket was not registered.
+   *
+   * @param socket A registered socket.
+   * @param events The new mask (0 unregisters).
+   * @throws {ZmqError} `EINVAL` for a socket that is not registered, `EBADVALUE` for a bad mask.
    */
   modify(socket: T, events: number): void {
     checkSocket(socket, "modify");
@@ -105,7 +114,12 @@ export class Poller<T extends Pollable = Socket> {
     this.register(socket, events);
   }
 
-  /** Stops watching `socket` (or a file descriptor); answers false if it was not registered. */
+  /**
+   * Stops watching `socket` (or a file descriptor); answers false if it was not registered.
+   *
+   * @param socket The socket or descriptor to stop watching.
+   * @returns Whether it was registered.
+   */
   unregister(socket: T): boolean {
     return this.#items.delete(socket);
   }

@@ -153,11 +153,26 @@ export class Loop extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Loop } from "../mod.ts";
    * const loop = new Loop();
-   * loop.callLater(10, () => loop.stop()); // a bound on the run
+   * const started = performance.now();
+   * let fired = 0;
+   * const never = loop.callLater(5, () => fired += 100);
+   * never.cancel(); // it will not fire
+   * loop.callLater(10, () => {
+   *   fired++;
+   *   loop.stop(); // a bound on the run
+   * });
    * await loop.run();
+   * assert.equal(fired, 1);
+   * assert.ok(performance.now() - started >= 9); // not before its time (a loose bound)
    * ```
+   *
+   * @param ms Milliseconds from now.
+   * @param callback Called once, while the loop runs.
+   * @returns The timer: `cancel()` keeps it from firing.
+   * @throws {ZmqError} `EBADVALUE` for a delay or callback that is not one.
    */
   callLater(ms: number, callback: TimerCallback): Timer {
     return new Timer(this, ms, callback);
@@ -166,6 +181,8 @@ export class Loop extends Service {
   /**
    * One loop shared by the whole isolate, created on first use (pyzmq's
    * `IOLoop.instance()`); streams made without a loop use it.
+   *
+   * @returns The isolate's shared loop.
    */
   static instance(): Loop {
     return shared ??= new Loop();
@@ -327,6 +344,11 @@ export class Stream implements Disposable {
   /**
    * Wraps `socket`; its callbacks run on `loop` (default: {@linkcode Loop.instance}). While a
    * stream receives, use the socket only through the stream.
+   *
+   * @param socket The socket to wrap.
+   * @param loop The loop that runs its callbacks.
+   * @default {Loop.instance()}
+   * @throws {ZmqError} `EBADVALUE` for a socket or loop that is not one.
    */
   constructor(socket: Socket, loop: Loop = Loop.instance()) {
     if (!(socket instanceof Socket) || !isSocket(socket)) {
@@ -367,6 +389,10 @@ export class Stream implements Disposable {
   /**
    * Sets the callback for received messages (replacing any earlier one); `null` stops
    * receiving, leaving further messages in the socket. Answers the stream, for chaining.
+   *
+   * @param callback Called with each message's frames; `null` stops receiving.
+   * @returns The stream, for chaining.
+   * @throws {ZmqError} `EBADVALUE` for a callback that is not a function, `ECLOSED` once closed.
    */
   onRecv(callback: RecvCallback | null): this {
     checkCallback(callback, "onRecv");
@@ -381,6 +407,10 @@ export class Stream implements Disposable {
    * Sets the callback run after each queued message was sent; `null` removes it. Like every
    * callback it runs only while the loop runs: a send that completes as the loop stops is not
    * reported.
+   *
+   * @param callback Called with each message once sent; `null` removes it.
+   * @returns The stream, for chaining.
+   * @throws {ZmqError} `EBADVALUE` for a callback that is not a function, `ECLOSED` once closed.
    */
   onSend(callback: SendCallback | null): this {
     checkCallback(callback, "onSend");
@@ -393,6 +423,9 @@ export class Stream implements Disposable {
    * Queues a message (a frame, or an array of frames sent as one multipart message); the loop
    * sends queued messages in order while it runs. Throws a ZmqError (`"EBADVALUE"`) for a frame
    * that is not a string or bytes, `"ECLOSED"` once the stream is closed.
+   *
+   * @param message A frame, or the frames of one multipart message.
+   * @throws {ZmqError} `EBADVALUE` for a frame that is not a string or bytes, `ECLOSED` once closed.
    */
   send(message: Frame | Frame[]): void {
     this.#live("send");
@@ -402,7 +435,13 @@ export class Stream implements Disposable {
     this.#startSend();
   }
 
-  /** Queues frames as one multipart message (pyzmq's `send_multipart`). */
+  /**
+   * Queues frames as one multipart message (pyzmq's `send_multipart`).
+   *
+   * @param frames The frames of one message.
+   * @throws {ZmqError} `EBADVALUE` for something that is not an array of frames, and as
+   * {@linkcode Stream.send} does.
+   */
   sendMultipart(frames: Frame[]): void {
     if (!Array.isArray(frames)) {
       throw badValue("sendMultipart takes an array of frames", {
@@ -432,6 +471,9 @@ export class Stream implements Disposable {
   /**
    * Stops the stream, drops the messages still queued, detaches it from its loop and closes the
    * socket (with `linger`, if given). Closing twice is harmless.
+   *
+   * @param options `linger` in ms for the socket's close.
+   * @default {{}} the socket's LINGER.
    */
   close(options: CloseOptions = {}): void {
     if (this.#closed) return;

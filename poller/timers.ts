@@ -141,13 +141,14 @@ function checkCallback(callback: unknown, op: string): asserts callback is Timer
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Loop } from "../mod.ts";
  * const loop = new Loop();
  * const never = loop.callLater(10, () => console.log("not printed"));
  * never.cancel();
  * loop.callLater(20, () => loop.stop());
  * await loop.run();
- * console.log(never.pending); // false
+ * assert.equal(never.pending, false);
  * ```
  */
 export class Timer {
@@ -170,7 +171,11 @@ export class Timer {
     return this.#entry !== null;
   }
 
-  /** Keeps the timer from firing; answers false if it fired or was cancelled already. */
+  /**
+   * Keeps the timer from firing; answers false if it fired or was cancelled already.
+   *
+   * @returns Whether it was still pending.
+   */
   cancel(): boolean {
     if (this.#entry === null) return false;
     const removed = this.#queue.remove(this.#entry);
@@ -189,6 +194,7 @@ export class Timer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Loop, PeriodicCallback } from "../mod.ts";
  * const loop = new Loop();
  * let beats = 0;
@@ -199,7 +205,7 @@ export class Timer {
  * heartbeat.start();
  * await loop.run();
  * heartbeat.stop();
- * console.log(beats); // 3
+ * assert.equal(beats, 3);
  * ```
  */
 export class PeriodicCallback {
@@ -210,7 +216,15 @@ export class PeriodicCallback {
   #entry: Entry | null = null;
   #busy = false;
 
-  /** A periodic callback on `loop` (default {@linkcode Loop.instance}); call `start()`. */
+  /**
+   * A periodic callback on `loop` (default {@linkcode Loop.instance}); call `start()`.
+   *
+   * @param callback Called every `ms` while started and the loop runs.
+   * @param ms The interval in ms.
+   * @param loop The loop it runs on.
+   * @default {Loop.instance()}
+   * @throws {ZmqError} `EBADVALUE` for an interval or callback that is not one.
+   */
   constructor(callback: TimerCallback, ms: number, loop: Loop = Loop.instance()) {
     this.#queue = queueOf(loop, "PeriodicCallback");
     checkCallback(callback, "PeriodicCallback");

@@ -37,12 +37,23 @@ export const MAX_HEARTBEAT_TTL = 6_553_599;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, setZmtpHeartbeats } from "../mod.ts";
  * using ctx = new Context();
  * using dealer = ctx.socket("DEALER");
  * setZmtpHeartbeats(dealer, { interval: 1000, timeout: 3000, ttl: 5000 });
- * dealer.connect("tcp://127.0.0.1:5555");
+ * using router = ctx.socket("ROUTER");
+ * dealer.connect(`tcp://127.0.0.1:${router.bindToRandomPort()}`);
+ * assert.equal(dealer.getOption("HEARTBEAT_IVL"), 1000);
+ * assert.equal(dealer.getOption("HEARTBEAT_TIMEOUT"), 3000);
+ * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 0 }), { code: "EBADVALUE" });
+ * assert.throws(() => setZmtpHeartbeats(dealer, { interval: 1000, ttl: 1e7 }), { code: "EBADVALUE" });
  * ```
+ *
+ * @param socket The socket whose connections send ZMTP PINGs; set before `connect`/`bind`.
+ * @param options `interval` (ms, at least 1), `timeout` (ms, default the interval) and `ttl`
+ * (ms the peer may wait for our next PING, up to {@linkcode MAX_HEARTBEAT_TTL}; default 0).
+ * @throws {ZmqError} `EBADVALUE` for a value that is not an integer in range.
  */
 export function setZmtpHeartbeats(socket: Socket, options: ZmtpHeartbeatOptions): void {
   const op = "setZmtpHeartbeats";
@@ -73,11 +84,13 @@ export interface LivenessOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Liveness } from "../mod.ts";
  * const peer = new Liveness({ interval: 1000, liveness: 3 }, 0);
  * peer.beat(500); // a message arrived at t = 500 ms
- * console.log(peer.alive(3000), peer.alive(3501)); // true false
- * console.log(peer.deadline); // 3500
+ * assert.equal(peer.alive(3000), true);
+ * assert.equal(peer.alive(3501), false); // three silent intervals after the last beat
+ * assert.equal(peer.deadline, 3500);
  * ```
  */
 export class Liveness {
@@ -90,6 +103,11 @@ export class Liveness {
   /**
    * Starts counting at `now` (default `performance.now()`), as if the peer had just spoken.
    * Throws a ZmqError `EBADVALUE` for an interval below 1 ms or a liveness below 1.
+   *
+   * @param options `interval` in ms and `liveness`, the silent intervals tolerated (default 3).
+   * @param now The clock's reading to start from.
+   * @default {performance.now()}
+   * @throws {ZmqError} `EBADVALUE` for an interval below 1 ms or a liveness outside 1 to 1000.
    */
   constructor(options: LivenessOptions, now: number = performance.now()) {
     this.interval = checkInteger(options?.interval, "interval", "Liveness", 1);
@@ -97,7 +115,12 @@ export class Liveness {
     this.#last = now;
   }
 
-  /** Records a sign of life at `now`. */
+  /**
+   * Records a sign of life at `now`.
+   *
+   * @param now When the peer was heard from.
+   * @default {performance.now()}
+   */
   beat(now: number = performance.now()): void {
     if (now > this.#last) this.#last = now;
   }
@@ -112,7 +135,13 @@ export class Liveness {
     return this.#last + this.interval * this.liveness;
   }
 
-  /** True while the deadline has not passed at `now`. */
+  /**
+   * True while the deadline has not passed at `now`.
+   *
+   * @param now The clock's reading to judge by.
+   * @default {performance.now()}
+   * @returns Whether the peer spoke within `liveness` intervals before `now`.
+   */
   alive(now: number = performance.now()): boolean {
     return now <= this.deadline;
   }
@@ -132,11 +161,12 @@ export interface BackoffOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Backoff } from "../mod.ts";
  * const backoff = new Backoff({ initial: 100, max: 350 });
- * console.log(backoff.next(), backoff.next(), backoff.next(), backoff.next()); // 100 200 350 350
+ * assert.deepEqual([backoff.next(), backoff.next(), backoff.next(), backoff.next()], [100, 200, 350, 350]);
  * backoff.reset();
- * console.log(backoff.next()); // 100
+ * assert.equal(backoff.next(), 100);
  * ```
  */
 export class Backoff {
@@ -146,14 +176,23 @@ export class Backoff {
   readonly max: number;
   #current: number;
 
-  /** Throws a ZmqError `EBADVALUE` for delays that are not integers >= 0 or `max < initial`. */
+  /**
+   * Throws a ZmqError `EBADVALUE` for delays that are not integers >= 0 or `max < initial`.
+   *
+   * @param options `initial` (default 1000) and `max` (default 32000) delays in ms.
+   * @throws {ZmqError} `EBADVALUE` for delays that are not integers >= 0, or `max < initial`.
+   */
   constructor(options: BackoffOptions = {}) {
     this.initial = checkInteger(options.initial ?? 1000, "initial", "Backoff", 0);
     this.max = checkInteger(options.max ?? 32000, "max", "Backoff", this.initial);
     this.#current = this.initial;
   }
 
-  /** Answers the delay to wait now, and doubles the next one (up to `max`). */
+  /**
+   * Answers the delay to wait now, and doubles the next one (up to `max`).
+   *
+   * @returns The delay to wait now, in ms.
+   */
   next(): number {
     const delay = this.#current;
     this.#current = Math.min(this.max, Math.max(1, this.#current * 2));

@@ -37,9 +37,12 @@ export interface PirateRequestOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UnreachableError } from "../mod.ts";
  * const e = new UnreachableError("tcp://127.0.0.1:5555", 4, 2500);
- * console.log(e.code, e.attempts); // "EUNREACHABLE" 4
+ * assert.equal(e.code, "EUNREACHABLE");
+ * assert.equal(e.attempts, 4);
+ * assert.equal(e.endpoint, "tcp://127.0.0.1:5555");
  * ```
  */
 export class UnreachableError extends ZmqError {
@@ -86,6 +89,7 @@ export class UnreachableError extends ZmqError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, LazyPirateClient } from "../mod.ts";
  * using ctx = new Context();
  * using server = ctx.socket("REP");
@@ -93,7 +97,7 @@ export class UnreachableError extends ZmqError {
  * using client = new LazyPirateClient(ctx, "inproc://lazy-pirate-doc", { timeout: 1000 });
  * const reply = client.request("ping");
  * await server.send(await server.recv());
- * console.log(new TextDecoder().decode((await reply)[0])); // "ping"
+ * assert.equal(new TextDecoder().decode((await reply)[0]), "ping");
  * ```
  */
 export class LazyPirateClient implements Disposable {
@@ -117,14 +121,25 @@ export class LazyPirateClient implements Disposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, LazyPirateClient } from "../mod.ts";
    * using ctx = new Context();
-   * using client = new LazyPirateClient(ctx, "tcp://127.0.0.1:5555", {
+   * using client = new LazyPirateClient(ctx, "inproc://lazy-pirate-server", {
    *   timeout: 2500,
    *   retries: 3,
    * });
+   * assert.equal(client.timeout, 2500);
+   * assert.throws(() => new LazyPirateClient(ctx, "inproc://lazy-pirate-server", { retries: -1 }), {
+   *   code: "EBADVALUE",
+   * });
    * ```
+   *
+   * @param context The context for the REQ sockets (one at a time).
+   * @param endpoint The server's endpoint.
+   * @param options `timeout` per attempt (ms, default 2500), `retries` (default 3), `onRetry`.
+   * @throws {ZmqError} `EBADVALUE` for bad options, `EINVAL` for a malformed endpoint.
    */
+
   constructor(context: Context, endpoint: string, options: LazyPirateOptions = {}) {
     this.timeout = checkInteger(options.timeout ?? 2500, "timeout", OP, 1, UNBOUNDED);
     this.retries = checkInteger(options.retries ?? 3, "retries", OP, 0, UNBOUNDED);
@@ -157,6 +172,12 @@ export class LazyPirateClient implements Disposable {
    * timed out, with the signal's reason when aborted, and with other ZmqErrors as they come
    * (e.g. `"ECLOSED"` if the client was closed meanwhile). Requests on one client run one at a
    * time: a second call while one is pending rejects with code `"EBUSY"`.
+   *
+   * @param message The request: one frame or several.
+   * @param options `signal` to give up early (each attempt waits `timeout` ms).
+   * @returns The reply's frames.
+   * @throws {ZmqError} Rejects with {@linkcode UnreachableError} (`EUNREACHABLE`) after the last
+   * attempt, `EBUSY` while another request is pending, `ECLOSED` once closed.
    */
   async request(
     message: Frame | Frame[],
@@ -202,7 +223,15 @@ export class LazyPirateClient implements Disposable {
     }
   }
 
-  /** Like {@linkcode LazyPirateClient.request}, for a text request and a text reply. */
+  /**
+   * Like {@linkcode LazyPirateClient.request}, for a text request and a text reply.
+   *
+   * @param message The request as text.
+   * @param options `signal` to give up early.
+   * @returns The reply's first frame as text.
+   * @throws {ZmqError} As {@linkcode LazyPirateClient.request}, and `EBADUTF8` for a reply that is
+   * not text.
+   */
   async requestString(message: string, options: PirateRequestOptions = {}): Promise<string> {
     const frames = await this.request(message, options);
     try {

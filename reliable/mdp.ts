@@ -13,8 +13,9 @@ export const MDP_WORKER = "MDPW01";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MDP_COMMANDS } from "../mod.ts";
- * console.log(MDP_COMMANDS.HEARTBEAT); // 4
+ * assert.equal(MDP_COMMANDS.HEARTBEAT, 4);
  * ```
  */
 export const MDP_COMMANDS = {

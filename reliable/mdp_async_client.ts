@@ -26,6 +26,7 @@ export interface MajordomoReply {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AsyncMajordomoClient, Context, MajordomoBroker, MajordomoWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const broker = new MajordomoBroker(ctx, { bind: "inproc://mdp-async-doc" });
@@ -34,10 +35,12 @@ export interface MajordomoReply {
  * const serving = worker.serve((request) => request);
  * using client = new AsyncMajordomoClient(ctx, "inproc://mdp-async-doc");
  * for (let i = 0; i < 3; i++) await client.send("echo", `request ${i}`);
+ * const replies: string[] = [];
  * while (client.outstanding > 0) {
  *   const { body } = await client.recv({ timeout: 2500 }); // EAGAIN: the rest are lost
- *   console.log(new TextDecoder().decode(body[0])); // "request 0", "request 1", "request 2"
+ *   replies.push(new TextDecoder().decode(body[0]));
  * }
+ * assert.deepEqual(replies, ["request 0", "request 1", "request 2"]);
  * await worker.close();
  * await serving;
  * await broker.close();
@@ -50,7 +53,13 @@ export class AsyncMajordomoClient implements Disposable {
   #socket: Socket;
   #outstanding = 0;
 
-  /** Connects a DEALER to the broker at `endpoint`. Throws a ZmqError for a bad endpoint. */
+  /**
+   * Connects a DEALER to the broker at `endpoint`. Throws a ZmqError for a bad endpoint.
+   *
+   * @param context The context for the DEALER socket.
+   * @param endpoint The broker's endpoint.
+   * @throws {ZmqError} The connect's error for a malformed endpoint.
+   */
   constructor(context: Context, endpoint: string) {
     this.endpoint = endpoint;
     this.#socket = context.socket("DEALER");
@@ -72,6 +81,11 @@ export class AsyncMajordomoClient implements Disposable {
    * Sends a request for `service` with `body` (one frame or several). Resolves once libzmq
    * has queued it; waits (or times out with `EAGAIN`) while the socket is at its high-water
    * mark.
+   *
+   * @param service The service's name (printable text, not `mmi.` unless a lookup).
+   * @param body One frame or several.
+   * @param options `timeout` in ms while the socket is at its high-water mark, `signal`.
+   * @throws {ZmqError} Rejects with `EBADVALUE` for a bad service name, `EAGAIN` on timeout.
    */
   async send(
     service: string,
@@ -90,6 +104,10 @@ export class AsyncMajordomoClient implements Disposable {
   /**
    * Answers the next reply. Rejects with `EAGAIN` after `timeout` ms, the signal's reason when
    * aborted, `EPROTO` for a message that is not an MDP/0.1 reply (the socket stays usable).
+   *
+   * @param options `timeout` in ms, `signal`.
+   * @returns The service that answered and the reply's body frames.
+   * @throws {ZmqError} Rejects with `EAGAIN` on timeout, `EPROTO` for a message that is not a reply.
    */
   async recv(options: OperationOptions = {}): Promise<MajordomoReply> {
     const frames = await this.#socket.recvMultipart(options);

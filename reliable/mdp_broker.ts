@@ -174,6 +174,11 @@ export class MajordomoBroker extends Service {
   /**
    * Opens the broker's ROUTER socket on `context` and binds it. Throws a ZmqError at once for
    * bad options (`EBADVALUE`) or an endpoint that cannot be bound (`EADDRINUSE`, ...).
+   *
+   * @param context The context for the ROUTER socket.
+   * @param options `bind` (one endpoint or several), `heartbeatInterval` (default 2500 ms),
+   * `liveness` (3), `requestTimeout` (10000 ms), `maxDeliveries` (3), `onEvent`.
+   * @throws {ZmqError} `EBADVALUE` for bad options, the bind's error (`EADDRINUSE`, ...).
    */
   constructor(context: Context, options: MajordomoBrokerOptions) {
     super("MajordomoBroker");
@@ -208,7 +213,11 @@ export class MajordomoBroker extends Service {
     return this.#lastEndpoint;
   }
 
-  /** The services known to the broker (registered or with queued requests). */
+  /**
+   * The services known to the broker (registered or with queued requests).
+   *
+   * @returns Each service's idle workers and queued requests, by name.
+   */
   services(): Map<string, ServiceInfo> {
     return new Map(
       [...this.#services].map(([name, s]) => [
@@ -475,10 +484,13 @@ export class MajordomoBroker extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, MajordomoBroker } from "../mod.ts";
    * await using ctx = new Context({ linger: 0 });
    * const broker = await new MajordomoBroker(ctx, { bind: "tcp://127.0.0.1:*" }).start();
+   * assert.equal(broker.running, true);
    * await broker.stop(); // was: await broker.close()
+   * assert.equal(broker.running, false);
    * ```
    */
   close(): Promise<void> {

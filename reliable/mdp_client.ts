@@ -28,21 +28,28 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoClient, UnreachableError } from "../mod.ts";
  * using ctx = new Context({ linger: 0 });
  * // No broker listens here: each attempt times out, then the request gives up.
- * using client = new MajordomoClient(ctx, "tcp://127.0.0.1:5555", { timeout: 100, retries: 2 });
- * try {
- *   await client.request("echo", ["Hello", "world"]); // the reply's frames, as Uint8Array[]
- * } catch (e) {
- *   if (e instanceof UnreachableError) console.log(e.code, e.attempts); // "EUNREACHABLE" 3
- * }
+ * using client = new MajordomoClient(ctx, "inproc://mdp-client-nobody", { timeout: 100, retries: 2 });
+ * await assert.rejects(
+ *   client.request("echo", ["Hello", "world"]), // with a broker: the reply's frames
+ *   (e) => e instanceof UnreachableError && e.code === "EUNREACHABLE" && e.attempts === 3,
+ * );
  * ```
  */
 export class MajordomoClient implements Disposable {
   #pirate: LazyPirateClient;
 
-  /** Connects to the broker at `endpoint`. Throws a ZmqError for a bad endpoint or options. */
+  /**
+   * Connects to the broker at `endpoint`. Throws a ZmqError for a bad endpoint or options.
+   *
+   * @param context The context for the REQ sockets.
+   * @param endpoint The broker's endpoint.
+   * @param options `timeout` per attempt (ms, default 2500), `retries` (default 3), `onRetry`.
+   * @throws {ZmqError} `EBADVALUE` for bad options, the connect's error for a bad endpoint.
+   */
   constructor(context: Context, endpoint: string, options: MajordomoClientOptions = {}) {
     this.#pirate = new LazyPirateClient(context, endpoint, options);
   }
@@ -61,6 +68,12 @@ export class MajordomoClient implements Disposable {
    * Sends `body` (one frame or several) to `service` and answers the reply's body frames.
    * Rejects with `EUNREACHABLE` when every attempt timed out, `EPROTO` for a malformed reply,
    * `EBUSY` while another request is pending, `ECLOSED` once closed, or the signal's reason.
+   *
+   * @param service The service's name.
+   * @param body One frame or several.
+   * @param options `signal` to give up early.
+   * @returns The reply's body frames.
+   * @throws {ZmqError} Rejects with `EUNREACHABLE`, `EPROTO`, `EBUSY` or `ECLOSED` (see above).
    */
   async request(
     service: string,
@@ -80,7 +93,15 @@ export class MajordomoClient implements Disposable {
     return reply.body;
   }
 
-  /** Like {@linkcode MajordomoClient.request} for text: answers the reply's frames as text. */
+  /**
+   * Like {@linkcode MajordomoClient.request} for text: answers the reply's frames as text.
+   *
+   * @param service The service's name.
+   * @param body One text frame or several.
+   * @param options `signal` to give up early.
+   * @returns The reply's frames as text.
+   * @throws {ZmqError} As {@linkcode MajordomoClient.request}, and `EBADUTF8`.
+   */
   async requestText(
     service: string,
     body: string | string[],

@@ -55,6 +55,7 @@ function mdpCodec(service: string): SessionCodec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoBroker, MajordomoClient, MajordomoWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const broker = new MajordomoBroker(ctx, { bind: "inproc://mdp-worker-doc" });
@@ -64,7 +65,7 @@ function mdpCodec(service: string): SessionCodec {
  * });
  * const serving = worker.serve(([text]) => new TextDecoder().decode(text).toUpperCase());
  * using client = new MajordomoClient(ctx, "inproc://mdp-worker-doc");
- * console.log(await client.requestText("upper", "hello")); // ["HELLO"]
+ * assert.deepEqual(await client.requestText("upper", "hello"), ["HELLO"]);
  * await worker.close(); // the worker says DISCONNECT; serve resolves
  * await serving;
  * await broker.close();
@@ -79,6 +80,12 @@ export class MajordomoWorker extends WorkerSession {
    * Prepares a worker of `service` for the broker at `endpoint`; `serve` connects. Throws a
    * ZmqError `EBADVALUE` for a service name that is not printable text or lies in the
    * broker's own `mmi.` namespace, and for bad options.
+   *
+   * @param context The context for the worker's DEALER sockets.
+   * @param endpoint The broker's endpoint.
+   * @param service The service it offers: printable text outside `mmi.`.
+   * @param options `heartbeatInterval` (default 2500 ms), `liveness`, reconnect delays, `onEvent`.
+   * @throws {ZmqError} `EBADVALUE` for a bad service name or options.
    */
   constructor(
     context: Context,

@@ -132,7 +132,13 @@ export class ParanoidPirateQueue extends Service {
   #again: Job[] = [];
   #loop = new ServingLoop();
 
-  /** Opens and binds both ROUTER sockets. Throws a ZmqError for bad options or endpoints. */
+  /**
+   * Opens and binds both ROUTER sockets. Throws a ZmqError for bad options or endpoints.
+   *
+   * @param context The context for the two ROUTER sockets.
+   * @param options The `frontend` (clients) and `backend` (workers) endpoints, the heartbeat.
+   * @throws {ZmqError} `EBADVALUE` for bad options, the bind's error for an endpoint in use.
+   */
   constructor(context: Context, options: ParanoidPirateQueueOptions) {
     super("ParanoidPirateQueue");
     const op = "ParanoidPirateQueue";
@@ -355,6 +361,7 @@ export class ParanoidPirateQueue extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, ParanoidPirateQueue } from "../mod.ts";
    * await using ctx = new Context({ linger: 0 });
    * const queue = new ParanoidPirateQueue(ctx, {
@@ -362,6 +369,8 @@ export class ParanoidPirateQueue extends Service {
    *   backend: "inproc://ppq-close-back",
    * });
    * await queue.stop(); // was: await queue.close()
+   * await queue.done; // settled once stopped
+   * assert.equal(queue.running, false);
    * ```
    */
   close(): Promise<void> {

@@ -32,6 +32,7 @@ const PPP_CODEC: SessionCodec = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, ParanoidPirateWorker } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * using queue = ctx.socket("ROUTER"); // a queue of our own, to see the frames
@@ -39,16 +40,23 @@ const PPP_CODEC: SessionCodec = {
  * const worker = new ParanoidPirateWorker(ctx, "inproc://ppp-worker-doc");
  * const serving = worker.serve((request) => request); // an echo worker
  * const [id, ready] = await queue.recvMultipart();
- * console.log(ready); // Uint8Array [ 1 ]: READY
+ * assert.deepEqual(ready, new Uint8Array([1])); // READY
  * await queue.send([id, "client", "", "Hello"]);
  * const [, ...reply] = await queue.recvMultipart();
- * console.log(reply.map((f) => new TextDecoder().decode(f))); // ["client", "", "Hello"]
+ * assert.deepEqual(reply.map((f) => new TextDecoder().decode(f)), ["client", "", "Hello"]);
  * await worker.close();
  * await serving;
  * ```
  */
 export class ParanoidPirateWorker extends WorkerSession {
-  /** Prepares a worker for the queue at `endpoint`; `serve` connects. */
+  /**
+   * Prepares a worker for the queue at `endpoint`; `serve` connects.
+   *
+   * @param context The context for the worker's DEALER sockets.
+   * @param endpoint The queue's backend endpoint.
+   * @param options `heartbeatInterval` (default 1000 ms), `liveness`, reconnect delays.
+   * @throws {ZmqError} `EBADVALUE` for bad options.
+   */
   constructor(context: Context, endpoint: string, options: ParanoidPirateWorkerOptions = {}) {
     super(context, endpoint, PPP_CODEC, {
       name: "ParanoidPirateWorker",

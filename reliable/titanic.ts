@@ -119,6 +119,10 @@ export class TitanicServer extends Service {
   /**
    * Opens the store and prepares the three services; `run` connects them. Throws a ZmqError
    * for bad options (`EBADVALUE`) or a store that cannot be opened (`EIO`).
+   *
+   * @param context The context for its Majordomo clients and workers.
+   * @param options The `broker` endpoint and the `store` (a SQLite file, or `":memory:"`).
+   * @throws {ZmqError} `EBADVALUE` for bad options, `EIO` for a store that cannot be opened.
    */
   constructor(context: Context, options: TitanicServerOptions) {
     super("TitanicServer");
@@ -315,10 +319,12 @@ export class TitanicServer extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, TitanicServer } from "../mod.ts";
    * await using ctx = new Context({ linger: 0 });
    * const titanic = new TitanicServer(ctx, { broker: "inproc://nowhere", store: ":memory:" });
    * await titanic.stop(); // was: await titanic.close()
+   * assert.equal(titanic.running, false);
    * ```
    */
   close(): Promise<void> {

@@ -32,15 +32,22 @@ export type TitanicReply =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TitanicError } from "../mod.ts";
  * const e = new TitanicError("titanic.reply", "400");
- * console.log(e.code, e.status); // "ETITANIC" "400"
+ * assert.equal(e.code, "ETITANIC");
+ * assert.equal(e.status, "400");
  * ```
  */
 export class TitanicError extends ZmqError {
   /** The status Titanic answered. */
   readonly status: string;
-  /** Builds the error for `status` answered by `service`. */
+  /**
+   * Builds the error for `status` answered by `service`.
+   *
+   * @param service The Titanic service that answered (`"titanic.reply"`, say).
+   * @param status The status it answered.
+   */
   constructor(service: string, status: string) {
     super("ETITANIC", 0, `${service} answered ${JSON.stringify(status)}`, { op: service });
     this.name = "TitanicError";
@@ -55,6 +62,7 @@ export class TitanicError extends ZmqError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Context, MajordomoBroker, TitanicClient, TitanicServer } from "../mod.ts";
  * await using ctx = new Context({ linger: 0 });
  * const broker = new MajordomoBroker(ctx, { bind: "inproc://titanic-client-doc" });
@@ -62,7 +70,7 @@ export class TitanicError extends ZmqError {
  * const running = [broker.run(), server.run()];
  * using titanic = new TitanicClient(ctx, "inproc://titanic-client-doc");
  * const uuid = await titanic.submit("echo", "Hello"); // stored: safe from here on
- * console.log(await titanic.fetch(uuid)); // { status: "300" }: no echo worker yet
+ * assert.deepEqual(await titanic.fetch(uuid), { status: "300" }); // no echo worker yet
  * await titanic.close(uuid); // done with it: Titanic forgets request and reply
  * await server.close();
  * await broker.close();
@@ -74,7 +82,14 @@ export class TitanicClient implements Disposable {
   readonly pollInterval: number;
   #client: MajordomoClient;
 
-  /** Connects to the broker at `endpoint`. Throws a ZmqError for bad options or endpoint. */
+  /**
+   * Connects to the broker at `endpoint`. Throws a ZmqError for bad options or endpoint.
+   *
+   * @param context The context for the client's REQ sockets.
+   * @param endpoint The Majordomo broker's endpoint.
+   * @param options `pollInterval` (ms, default 1000), and the Lazy Pirate `timeout` and `retries`.
+   * @throws {ZmqError} `EBADVALUE` for bad options, the connect's error for a bad endpoint.
+   */
   constructor(context: Context, endpoint: string, options: TitanicClientOptions = {}) {
     this.pollInterval = checkInteger(
       options.pollInterval ?? 1000,
@@ -94,6 +109,12 @@ export class TitanicClient implements Disposable {
    * Stores a request for `service` and answers its id once Titanic has committed it. Rejects
    * with a {@linkcode TitanicError} for a status other than 200, and as
    * {@linkcode MajordomoClient.request} does when the broker does not answer.
+   *
+   * @param service The service to ask, through the broker.
+   * @param body One frame or several.
+   * @param options `signal` to give up early.
+   * @returns The request's id (a UUID).
+   * @throws {ZmqError} Rejects with {@linkcode TitanicError} (`ETITANIC`), `EUNREACHABLE`.
    */
   async submit(
     service: string,
@@ -108,7 +129,14 @@ export class TitanicClient implements Disposable {
     return id;
   }
 
-  /** Asks for the reply to `uuid`: `{ status: "200", body }` or `{ status: "300" }` (pending). */
+  /**
+   * Asks for the reply to `uuid`: `{ status: "200", body }` or `{ status: "300" }` (pending).
+   *
+   * @param uuid An id that {@linkcode TitanicClient.submit} answered.
+   * @param options `signal` to give up early.
+   * @returns `{ status: "200", body }` or `{ status: "300" }` (pending).
+   * @throws {ZmqError} Rejects with {@linkcode TitanicError} for another status, `EUNREACHABLE`.
+   */
   async fetch(uuid: string, options: { signal?: AbortSignal } = {}): Promise<TitanicReply> {
     const reply = await this.#client.request("titanic.reply", uuid, options);
     const status = textOrNull(reply[0]) ?? "";
@@ -117,7 +145,13 @@ export class TitanicClient implements Disposable {
     throw new TitanicError("titanic.reply", status);
   }
 
-  /** Tells Titanic the reply to `uuid` was processed: it deletes request and reply. */
+  /**
+   * Tells Titanic the reply to `uuid` was processed: it deletes request and reply.
+   *
+   * @param uuid The request's id.
+   * @param options `signal` to give up early.
+   * @throws {ZmqError} Rejects with `EUNREACHABLE` when the broker does not answer.
+   */
   async close(uuid: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     const [status] = await this.#call("titanic.close", [bytes(uuid)], options.signal);
     if (status !== "200") throw new TitanicError("titanic.close", status ?? "");
@@ -128,6 +162,12 @@ export class TitanicClient implements Disposable {
    * {@linkcode TitanicClient.fetch} every `pollInterval` ms until the reply is there, then
    * {@linkcode TitanicClient.close}; answers the reply's body frames. A `"500"` from Titanic
    * is retried after `pollInterval`.
+   *
+   * @param service The service to ask, through the broker.
+   * @param body One frame or several.
+   * @param options `signal`, and `onStored` called with the id once stored.
+   * @returns The reply's body frames.
+   * @throws {ZmqError} Rejects with {@linkcode TitanicError}, `EUNREACHABLE`, or the signal's reason.
    */
   async request(
     service: string,

@@ -20,7 +20,12 @@ export type StoredReply =
 
 const UUID = /^[0-9a-fA-F]{32}$/;
 
-/** True for a Titanic request id: 32 hexadecimal characters (RFC 9). */
+/**
+ * True for a Titanic request id: 32 hexadecimal characters (RFC 9).
+ *
+ * @param text A frame's text, or null.
+ * @returns Whether it is a request id as Titanic makes them.
+ */
 export function isTitanicUuid(text: string | null): text is string {
   return text !== null && UUID.test(text);
 }
@@ -37,14 +42,15 @@ export function isTitanicUuid(text: string | null): text is string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TitanicStore } from "../mod.ts";
  * using store = new TitanicStore(":memory:");
  * const uuid = store.add("echo", [new TextEncoder().encode("Hello")]);
- * console.log(store.reply(uuid).state); // "pending"
+ * assert.equal(store.reply(uuid).state, "pending");
  * store.complete(uuid, [new TextEncoder().encode("Hello")]);
- * console.log(store.reply(uuid).state); // "done"
+ * assert.equal(store.reply(uuid).state, "done");
  * store.forget(uuid);
- * console.log(store.reply(uuid).state); // "unknown"
+ * assert.equal(store.reply(uuid).state, "unknown");
  * ```
  */
 export class TitanicStore implements Disposable {
@@ -61,6 +67,9 @@ export class TitanicStore implements Disposable {
   /**
    * Opens (or creates) the store in `path`. Throws a ZmqError `EIO` naming the file if SQLite
    * cannot open it or it is not a Titanic store.
+   *
+   * @param path The SQLite file, or `":memory:"`.
+   * @throws {ZmqError} `EIO` naming the file.
    */
   constructor(path: string) {
     if (typeof path !== "string" || path === "") {
@@ -105,14 +114,27 @@ export class TitanicStore implements Disposable {
     }
   }
 
-  /** Stores a new request and answers its id, once it is committed to the file. */
+  /**
+   * Stores a new request and answers its id, once it is committed to the file.
+   *
+   * @param service The service the request is for.
+   * @param body The request's frames.
+   * @returns The new request's id.
+   * @throws {ZmqError} `EIO` when SQLite fails.
+   */
   add(service: string, body: Uint8Array[]): string {
     const uuid = crypto.randomUUID().replaceAll("-", "");
     this.#run("add", () => this.#insert.run(uuid, service, packFrames(body), Date.now()));
     return uuid;
   }
 
-  /** Up to `limit` requests without a reply, oldest first. */
+  /**
+   * Up to `limit` requests without a reply, oldest first.
+   *
+   * @param limit How many at most.
+   * @default {100}
+   * @returns The requests, oldest first.
+   */
   pending(limit = 100): StoredRequest[] {
     const rows = this.#run("pending", () => this.#pending.all(limit)) as {
       uuid: string;
@@ -125,6 +147,10 @@ export class TitanicStore implements Disposable {
   /**
    * Stores the reply of a pending request. Answers false if the request is unknown (it was
    * forgotten meanwhile) or already has a reply, which is kept.
+   *
+   * @param uuid The request's id.
+   * @param reply The reply's frames.
+   * @returns Whether the reply was stored.
    */
   complete(uuid: string, reply: Uint8Array[]): boolean {
     const result = this.#run(
@@ -134,7 +160,12 @@ export class TitanicStore implements Disposable {
     return Number(result.changes) === 1;
   }
 
-  /** What the store knows of request `uuid` (any case of hexadecimal digits). */
+  /**
+   * What the store knows of request `uuid` (any case of hexadecimal digits).
+   *
+   * @param uuid The request's id.
+   * @returns Whether it is unknown, pending or done, with the reply when done.
+   */
   reply(uuid: string): StoredReply {
     if (!isTitanicUuid(uuid)) return { state: "unknown" };
     const row = this.#run("reply", () => this.#select.get(normalise(uuid))) as
@@ -145,7 +176,11 @@ export class TitanicStore implements Disposable {
     return { state: "done", reply: unpackFrames(row.reply) };
   }
 
-  /** Deletes request `uuid` and its reply; unknown ids are fine (RFC 9's titanic.close). */
+  /**
+   * Deletes request `uuid` and its reply; unknown ids are fine (RFC 9's titanic.close).
+   *
+   * @param uuid The request's id.
+   */
   forget(uuid: string): void {
     if (!isTitanicUuid(uuid)) return;
     this.#run("forget", () => this.#delete.run(normalise(uuid)));

@@ -402,10 +402,13 @@ export class WorkerSession extends Service {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Context, MajordomoWorker } from "../mod.ts";
    * await using ctx = new Context({ linger: 0 });
    * const worker = new MajordomoWorker(ctx, "inproc://nowhere", "echo");
    * await worker.stop(); // was: await worker.close()
+   * await worker.stop(); // a second stop is a no-op
+   * assert.equal(worker.running, false);
    * ```
    */
   close(): Promise<void> {

@@ -74,8 +74,10 @@ const WORKLOADS = [
 
 function checkRow(r: Record<string, unknown>): void {
   const what = JSON.stringify(r);
-  // zeromq.js under Deno is known to hang (DESIGN.md section 1) and once segfaulted: that is
-  // reported (as hangs, or fails with its last stderr line), and must not be anyone else's result
+  // zeromq.js under Deno is known to hang (docs/design.md, "zeromq.js under Deno") and once
+  // segfaulted: that is reported (as hangs, or fails with its last stderr line), and must not be
+  // anyone else's result
+
   if (r.hangs || r.failed) {
     assert.equal(r.stack, "deno-zmqjs", `only zeromq.js on Deno may hang or fail: ${what}`);
     if (r.hangs) assert.equal(typeof r.timeout_s, "number", what);

@@ -1,11 +1,10 @@
+/// <reference lib="deno.worker" />
 // The one generic Worker entry: every role runs in a Worker started on this module.
 // Protocol (parent → worker): {type:"start", module, name, args, context?}, later {type:"stop"}.
 // Worker → parent: {type:"line", stream, text}, {type:"done"}, {type:"error", ...}.
 import { Context, type ContextHandle } from "../core/context.ts";
 import { badValue } from "../core/errors.ts";
 import { isStop, type RoleMain } from "./role.ts";
-
-/// <reference lib="deno.worker" />
 
 interface StartMessage {
   type: "start";

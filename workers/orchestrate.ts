@@ -45,14 +45,24 @@ export interface RunResult {
  * that names it.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { runRoles } from "./orchestrate.ts";
- * const here = (f: string) => new URL(f, import.meta.url);
- * await runRoles([
- *   { module: here("pairserver.ts"), name: "server", service: true },
- *   { module: here("pairclient.ts"), name: "client", args: ["--count", "3"] },
- * ]);
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // a free port
+ * const port = String(listener.addr.port);
+ * listener.close();
+ * const here = (f: string) => new URL(`../examples/pair/${f}`, import.meta.url);
+ * const { lines } = await runRoles([
+ *   { module: here("pairserver.ts"), name: "server", service: true, args: ["--port", port, "--interval", "0"] },
+ *   { module: here("pairclient.ts"), name: "client", args: ["--port", port, "--count", "3", "--interval", "0"] },
+ * ], { timeout: 30_000 });
+ * assert.equal(lines.client.length, 3); // the server is stopped once the client is done
  * ```
+ *
+ * @param specs The roles: each `module`, with `name`, `args`, `service: true` for a server, `as`.
+ * @param options A `timeout` for the whole run, a shared `context`, a `signal`, `as`.
+ * @returns The lines each role printed, by name.
+ * @throws {RoleError} Rejects naming the role that failed; `EBADVALUE` for malformed specs.
  */
 export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Promise<RunResult> {
   if (!Array.isArray(specs) || specs.some((s) => typeof s !== "object" || s === null)) {

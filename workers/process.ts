@@ -44,15 +44,32 @@ export interface ProcessRoleHandle extends RoleHandle {
  * tcp or ipc.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Context, MajordomoClient } from "../mod.ts";
  * import { startProcessRole } from "./process.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // a free port
+ * const endpoint = `tcp://127.0.0.1:${listener.addr.port}`;
+ * listener.close();
  * const server = startProcessRole(new URL("../examples/majordomo/broker.ts", import.meta.url), {
  *   name: "broker",
- *   args: ["--bind", "tcp://127.0.0.1:5555"],
+ *   args: ["--bind", endpoint],
+ *   onLine: () => {},
  * });
- * console.log(server.pid);
+ * assert.ok(server.pid > 0);
+ * {
+ *   using ctx = new Context({ linger: 0 });
+ *   using client = new MajordomoClient(ctx, endpoint, { timeout: 5000, retries: 2 });
+ *   assert.deepEqual(await client.requestText("mmi.service", "echo"), ["404"]); // no echo worker
+ * }
  * await server.stop(); // SIGTERM, then SIGKILL after 5 s
  * ```
+ *
+ * @param module The role module's URL (or a path relative to this module).
+ * @param options `name`, `args`, `onLine`, `permissions`, `wrapper` (words before `deno`), `env`,
+ * `stopSignal`.
+ * @returns The running process: its `pid`, `lines`, `done`, `stop()` and `kill()`.
+ * @throws {RoleError} For a `context` option: a process cannot share one.
  */
 export function startProcessRole(
   module: string | URL,

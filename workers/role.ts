@@ -29,15 +29,27 @@ export interface RoleEnv {
  *
  * @example
  * ```ts
- * import type { RoleMain } from "./role.ts";
+ * import assert from "node:assert/strict";
+ * import type { RoleEnv, RoleMain } from "./role.ts";
+ * const seen: string[] = [];
  * export const main: RoleMain = async (args, env) => {
- *   console.log(`${env.name} started with`, args);
+ *   seen.push(`${env.name} started with ${args.join(" ")}`);
+ *   await Promise.resolve(); // a real role opens its sockets here and runs until env.signal
  * };
+ * const env: RoleEnv = { name: "server", signal: new AbortController().signal };
+ * await main(["--port", "5556"], env);
+ * assert.deepEqual(seen, ["server started with --port 5556"]);
  * ```
  */
 export type RoleMain = (args: string[], env: RoleEnv) => void | Promise<void>;
 
-/** True if `error` is the abort reason of `signal`: the role was asked to stop, not broken. */
+/**
+ * True if `error` is the abort reason of `signal`: the role was asked to stop, not broken.
+ *
+ * @param error What a role's `main` threw.
+ * @param signal The role's signal.
+ * @returns Whether it is the signal's abort, not a failure.
+ */
 export function isStop(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted && (error === signal.reason ||
     (error instanceof DOMException && error.name === "AbortError"));
@@ -59,11 +71,20 @@ export function isStop(error: unknown, signal: AbortSignal): boolean {
  * with code 1.
  *
  * @example
- * ```ts ignore
- * import { runMain } from "../../workers/mod.ts";
- * export async function main(args: string[]) {}
- * if (import.meta.main) await runMain(main, "server");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runMain } from "./role.ts";
+ * let ran: string[] | undefined;
+ * export async function main(args: string[]) {
+ *   ran = args; // a role's work; it ends when main returns
+ * }
+ * // in a program of its own: if (import.meta.main) await runMain(main, "server");
+ * await runMain(main, "server");
+ * assert.deepEqual(ran, Deno.args);
  * ```
+ *
+ * @param main The role's entry point.
+ * @param name The program's name for its messages (an orchestrator may give another).
  */
 export async function runMain(main: RoleMain, name: string): Promise<void> {
   const controller = new AbortController();

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsageError } from "../mod.ts";
  * function portFlag(value: string): number {
  *   const port = Number(value);
@@ -13,11 +14,15 @@
  *   }
  *   return port;
  * }
- * console.log(portFlag("5556")); // 5556
+ * assert.equal(portFlag("5556"), 5556);
  * ```
  */
 export class UsageError extends Error {
-  /** Builds the error from the one line the user will read. */
+  /**
+   * Builds the error from the one line the user will read.
+   *
+   * @param message The line to print, without the program's name.
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

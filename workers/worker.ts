@@ -23,7 +23,14 @@ export class RoleError extends Error {
   readonly role: string;
   /** The `code` of the role's error, if it had one (a ZmqError's errno name, say). */
   readonly code?: string;
-  /** Builds the error for role `role`. */
+  /**
+   * Builds the error for role `role`.
+   *
+   * @param role The role's name.
+   * @param message What went wrong.
+   * @param code The `code` of the role's error, if it had one.
+   * @param stack The role's stack trace, if it had one.
+   */
   constructor(role: string, message: string, code?: string, stack?: string) {
     super(`role "${role}" failed: ${message}`);
     this.name = "RoleError";
@@ -57,14 +64,25 @@ const ENTRY = new URL("./_entry.ts", import.meta.url).href;
  * Python's `multiprocessing.Process`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startRole } from "./worker.ts";
- * const server = startRole(new URL("../examples/pair/pairserver.ts", import.meta.url), {
- *   name: "server",
- *   args: ["--count", "3"],
- * });
- * await server.done;
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // a free port
+ * const port = String(listener.addr.port);
+ * listener.close();
+ * const here = (f: string) => new URL(`../examples/pair/${f}`, import.meta.url);
+ * const rounds = ["--port", port, "--count", "2", "--interval", "0"];
+ * const server = startRole(here("pairserver.ts"), { name: "server", args: rounds, onLine: () => {} });
+ * const client = startRole(here("pairclient.ts"), { name: "client", args: rounds, onLine: () => {} });
+ * await Promise.all([server.done, client.done]); // both ran their rounds and ended
+ * assert.deepEqual(client.lines, ["Server message to client3", "Server message to client3"]);
+ * assert.equal(server.lines.length, 4); // two answers a round
  * ```
+ *
+ * @param module The role module's URL (or a path relative to this module).
+ * @param options `name`, `args`, `context` (shared, for inproc) and `onLine`.
+ * @returns The running role: its `lines`, `done` and `stop()`.
+ * @throws {ZmqError} `EBADVALUE` for a module or options that are not one.
  */
 export function startRole(module: string | URL, options: RoleOptions = {}): RoleHandle {
   if (typeof options !== "object" || options === null) {
