@@ -21,7 +21,8 @@ async function harness(args: string[], env: Record<string, string> = {}): Promis
   try {
     const r = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", RUN, "--quick", "--out", out, ...args],
-      env: { PORT_BASE: "35000", PORT_SPAN: "1000", ...env },
+      // below the kernel's ephemeral range (32768-60999 here), so no random port can take them
+      env: { PORT_BASE: "23000", PORT_SPAN: "1000", ...env },
       stdout: "piped",
       stderr: "piped",
     }).output();
