@@ -75,6 +75,9 @@ const loops = new WeakMap<Loop, LoopInternals>();
 
 let shared: Loop | undefined;
 
+/** The stream that drives each socket: a socket has at most one open Stream. */
+const streams = new WeakMap<Socket, Stream>();
+
 /**
  * An event loop for {@linkcode Stream} callbacks: pyzmq's IOLoop. Callbacks of the streams
  * attached to a loop run only while the loop runs: from {@linkcode Loop.start} (or
@@ -348,7 +351,8 @@ export class Stream implements Disposable {
    * @param socket The socket to wrap.
    * @param loop The loop that runs its callbacks.
    * @default {Loop.instance()}
-   * @throws {ZmqError} `EBADVALUE` for a socket or loop that is not one.
+   * @throws {ZmqError} `EBADVALUE` for a socket or loop that is not one, `EBUSY` for a socket
+   * that already has an open Stream.
    */
   constructor(socket: Socket, loop: Loop = Loop.instance()) {
     if (!(socket instanceof Socket) || !isSocket(socket)) {
@@ -361,6 +365,15 @@ export class Stream implements Disposable {
         op: "new Stream",
       });
     }
+    const other = streams.get(socket);
+    if (other !== undefined && !other.closed) {
+      // two streams would split the socket's messages between them
+      throw zmqError("EBUSY", "Stream: this socket already has an open Stream; use that one", {
+        op: "new Stream",
+        socketType: socket.type,
+      });
+    }
+    streams.set(socket, this);
     this.socket = socket;
     this.loop = loop;
     this.#hooks = {

@@ -270,3 +270,21 @@ Deno.test("stream: bad arguments get clear errors", async () => {
   controller.abort();
   await running;
 });
+
+Deno.test("stream: a socket has one open Stream; a second is EBUSY and the first gets every message", async () => {
+  using ctx = new Context({ linger: 0 });
+  const [push, pull] = await pipe(ctx, "stream-one-per-socket");
+  const loop = new Loop();
+  using stream = new Stream(pull, loop);
+  assert.throws(() => new Stream(pull, loop), isCode("EBUSY"));
+  assert.throws(() => new Stream(pull, new Loop()), isCode("EBUSY"));
+  const seen: string[] = [];
+  stream.onRecv((frames) => {
+    seen.push(...text(frames));
+    if (seen.length === 4) loop.stop();
+  });
+  for (const m of ["a", "b", "c", "d"]) await push.send(m);
+  await within(loop.run(), 5000, "the loop");
+  assert.deepEqual(seen, ["a", "b", "c", "d"]);
+  push.close();
+});
