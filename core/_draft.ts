@@ -25,6 +25,7 @@ import {
   type SendOptions,
 } from "./message.ts";
 import { describeValue } from "./_util.ts";
+import { checkEndpointOptions } from "./_guards.ts";
 import type { SocketCore } from "./_socket_core.ts";
 
 /** Any socket type this library opens. */
@@ -364,12 +365,9 @@ export function connectPeerOf(core: SocketCore, endpoint: string): number {
       context,
     );
   }
-  if (typeof endpoint !== "string" || endpoint === "") {
-    throw zmqError(
-      "EINVAL",
-      "Endpoint must be a non-empty string like tcp://127.0.0.1:5555",
-      context,
-    );
-  }
-  return core.call("connectPeer", (ptr) => connectPeer(ptr, endpoint, context));
+  core.checkEndpoint(endpoint, context);
+  return core.call("connectPeer", (ptr) => {
+    checkEndpointOptions(ptr, false, endpoint, context);
+    return connectPeer(ptr, endpoint, context);
+  });
 }

@@ -296,12 +296,12 @@ export class SocketCore {
 
   // ---- endpoints and options ----
 
-  /** bind, connect, unbind or disconnect. */
-  endpoint(call: EndpointCall, op: string, endpoint: string): void {
-    const context = this.ctx(op, {
-      endpoint: typeof endpoint === "string" ? endpoint : describeValue(endpoint),
-    });
-    this.live(op, context);
+  /**
+   * What every endpoint call checks before libzmq sees it (bind, connect, unbind, disconnect and
+   * a PEER's connectPeer): a non-empty string, no inproc:// on STREAM, tcp:// ports libzmq would
+   * not wrap, the DRAFT types' transports.
+   */
+  checkEndpoint(endpoint: unknown, context: ErrorContext): asserts endpoint is string {
     if (typeof endpoint !== "string" || endpoint === "") {
       throw zmqError(
         "EINVAL",
@@ -320,6 +320,15 @@ export class SocketCore {
     }
     if (endpoint.startsWith("tcp://")) checkTcpPorts(endpoint, context);
     checkDraftEndpoint(this.type, endpoint, context);
+  }
+
+  /** bind, connect, unbind or disconnect. */
+  endpoint(call: EndpointCall, op: string, endpoint: string): void {
+    const context = this.ctx(op, {
+      endpoint: typeof endpoint === "string" ? endpoint : describeValue(endpoint),
+    });
+    this.live(op, context);
+    this.checkEndpoint(endpoint, context);
     // set before the call: a connect that failed may still have made the pipe
     if ((call === "zmq_bind" || call === "zmq_connect") && endpoint.startsWith("udp://")) {
       this.udp = true;

@@ -281,6 +281,12 @@ export const draftRows: Row[] = [
     call: (f) => f.open("SERVER").connectPeer("tcp://127.0.0.1:1"),
   },
   {
+    // libzmq keeps 16 bits of the port: it would connect to 34463 (as bind and connect refuse)
+    what: "connectPeer to tcp port 99999",
+    code: "EINVAL",
+    call: (f) => f.open("PEER").connectPeer("tcp://127.0.0.1:99999"),
+  },
+  {
     what: "connectPeer to an empty endpoint",
     code: "EINVAL",
     call: (f) => f.open("PEER").connectPeer(""),
