@@ -1,6 +1,7 @@
 // Bad-input rows for the rest of the API: more of Context and Socket, Z85 and CURVE keys,
 // monitors, proxies and devices, patterns, the reliable client, the poller and streams, the
 // authenticator and certificates, Worker roles.
+import { startProcessRole } from "../workers/mod.ts";
 import {
   Authenticator,
   BackgroundDevice,
@@ -1029,6 +1030,25 @@ const roleRows: Row[] = [
     code: "none",
     error: RoleError,
     call: () => runRoles([{ module: WAITS, onLine: () => {} }], { timeout: 50 }),
+  },
+  {
+    // checked before any role starts (a negative timeout would never fire: no time limit at all)
+    what: "runRoles with a negative timeout",
+    code: "EBADVALUE",
+    call: () => runRoles([{ module: WAITS, onLine: () => {} }], { timeout: -5 }),
+  },
+  {
+    // a NaN timeout would never fire: a child that ignores SIGTERM would never be killed
+    what: "a process role's stop with a NaN timeout",
+    code: "EBADVALUE",
+    call: async () => {
+      const role = startProcessRole(WAITS, { onLine: () => {} });
+      try {
+        await role.stop({ timeout: NaN });
+      } finally {
+        await role.stop();
+      }
+    },
   },
 ];
 

@@ -2,7 +2,7 @@ import type { Context } from "../core/context.ts";
 import { badValue } from "../core/errors.ts";
 import { RoleError, type RoleHandle, type RoleOptions, startRole } from "./worker.ts";
 import { type ProcessRoleOptions, startProcessRole } from "./process.ts";
-import { startTimer } from "../core/_util.ts";
+import { checkTimeout, startTimer } from "../core/_util.ts";
 
 /** Where a role runs: a Web Worker of this process, or an OS process of its own. */
 export type RoleKind = "worker" | "process";
@@ -75,6 +75,8 @@ export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Pro
       op: "runRoles",
     });
   }
+  // checked before any role starts: a negative or NaN timeout would never fire
+  const timeout = checkTimeout(options.timeout, { op: "runRoles" }, false);
   const handles: RoleHandle[] = [];
   const services: RoleHandle[] = [];
   const finite: RoleHandle[] = [];
@@ -95,12 +97,10 @@ export async function runRoles(specs: RoleSpec[], options: RunOptions = {}): Pro
   let cancelTimer = () => {};
   let onAbort: (() => void) | undefined;
   const cut = new Promise<never>((_, reject) => {
-    if (options.timeout !== undefined) {
-      cancelTimer = startTimer(
-        options.timeout,
-        () => reject(new RoleError("orchestrator", `timed out after ${options.timeout} ms`)),
-      );
-    }
+    cancelTimer = startTimer(
+      timeout,
+      () => reject(new RoleError("orchestrator", `timed out after ${timeout} ms`)),
+    );
     onAbort = () => reject(options.signal!.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
   });

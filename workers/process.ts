@@ -1,6 +1,6 @@
 import { ROLE_ERROR_MARKER, ROLE_NAME_ENV, ROLE_REPORT_ENV, type RoleFailure } from "./_report.ts";
 import { RoleError, type RoleHandle, type RoleOptions } from "./worker.ts";
-import { startTimer } from "../core/_util.ts";
+import { checkTimeout, startTimer } from "../core/_util.ts";
 
 /** How to start a role as an OS process (`deno run` of its module). */
 export interface ProcessRoleOptions extends Omit<RoleOptions, "context"> {
@@ -144,7 +144,9 @@ export function startProcessRole(
       // it exited meanwhile
     }
   };
-  const stop = async ({ timeout = 5000 } = {}): Promise<void> => {
+  const stop = async (stopOptions: { timeout?: number } = {}): Promise<void> => {
+    // a negative or NaN timeout would never fire (startTimer): the child would never be killed
+    const timeout = checkTimeout(stopOptions?.timeout ?? 5000, { op: "stop role" }, false);
     stopping = true;
     signal(options.stopSignal ?? "SIGTERM");
     let cancelTimer = () => {};
