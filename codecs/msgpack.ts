@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { decode, encode } from "npm:@msgpack/msgpack@3.1.3";
+import { Decoder, Encoder } from "npm:@msgpack/msgpack@3.1.3";
 import type { Codec } from "../core/codec.ts";
 
 /**
@@ -72,13 +72,17 @@ export function msgpackCodec(options: MsgpackOptions = {}): Codec<unknown> {
   const { useBigInt64, sortKeys, ignoreUndefined, ...limits } = options;
   const encoderOptions = { useBigInt64, sortKeys, ignoreUndefined };
   const decoderOptions = { useBigInt64, ...limits };
+  // one Encoder and one Decoder per codec (encode() and decode() would build them per message);
+  // encode answers a copy of the encoder's buffer, and both clone themselves if re-entered
+  const encoder = new Encoder(encoderOptions);
+  const decoder = new Decoder(decoderOptions);
   return Object.freeze({
-    encode: (value: unknown) => encode(value, encoderOptions),
+    encode: (value: unknown) => encoder.encode(value),
     decode: (frames: Uint8Array[]) => {
       if (frames.length !== 1) {
         throw new TypeError(`MessagePack takes one frame per value; got ${frames.length}`);
       }
-      return decode(frames[0], decoderOptions);
+      return decoder.decode(frames[0]);
     },
   });
 }
